@@ -1,0 +1,9 @@
+"""Subcommands of ``python -m engines``: each module has ``add_parser(subparsers)``."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from engines.commands import music, video
+
+COMMANDS: list[ModuleType] = [video, music]

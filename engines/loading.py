@@ -1,0 +1,49 @@
+"""Where an engine's weights come from, and a clear error when they are missing."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from engines.errors import ModelUnavailableError
+from engines.settings import Settings
+
+
+def model_source(settings: Settings, kind: str) -> str:
+    """The hub id or folder to load ``kind`` from, building tiny checkpoints on demand."""
+    if settings.tiny:
+        from engines.tiny import ensure_tiny_checkpoint
+
+        return str(ensure_tiny_checkpoint(kind, settings.tiny_dir))
+    return settings.model_for(kind)
+
+
+def hub_cache_dir() -> str:
+    from huggingface_hub import constants
+
+    return str(constants.HF_HUB_CACHE)
+
+
+def missing_weights_message(model: str, detail: str) -> str:
+    if Path(model).is_absolute() or model.startswith((".", "~")) or Path(model).exists():
+        where = f"the folder {model}"
+        fix = "Check the path, or point the setting at a hub id."
+    else:
+        where = f"the Hugging Face cache ({hub_cache_dir()}) and the hub"
+        fix = f"Download it on a machine with internet: `huggingface-cli download {model}`."
+    return (
+        f"Model {model!r} is not available: looked in {where}. {fix} "
+        f"To try the studio without weights, set STUDIO_MODELS=tiny (its output is noise). "
+        f"({detail})"
+    )
+
+
+@contextlib.contextmanager
+def reporting_missing_weights(model: str) -> Iterator[None]:
+    """Turn the libraries' OSError for absent weights into a ModelUnavailableError."""
+    try:
+        yield
+    except OSError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelUnavailableError(missing_weights_message(model, first_line)) from exc
