@@ -47,3 +47,15 @@ def reporting_missing_weights(model: str) -> Iterator[None]:
     except OSError as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelUnavailableError(missing_weights_message(model, first_line)) from exc
+
+
+def snapshot_revision(model: str) -> str | None:
+    """The commit of the cached hub snapshot ``model`` loads from; None for local folders."""
+    if Path(model).exists():
+        return None
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(model, local_files_only=True)).name
+    except Exception:  # revision is informational; never fail a generation for it
+        return None
