@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -27,8 +28,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_libraries() -> None:
+    # Our own bar is the progress on stderr; the libraries' load bars and notices are noise.
+    for name, value in {
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "DIFFUSERS_VERBOSITY": "error",
+        "TRANSFORMERS_VERBOSITY": "error",
+    }.items():
+        os.environ.setdefault(name, value)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _quiet_libraries()
     try:
         result = args.run(args)
     except (ParamError, MediaError) as exc:

@@ -7,6 +7,7 @@ They are built offline, deterministically, in seconds; their output is noise.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import tempfile
@@ -19,11 +20,19 @@ from filelock import FileLock
 COMPLETE_MARKER = "TINY-CHECKPOINT"
 
 
-def _builders() -> dict[str, Callable[[Path], None]]:
-    from engines.tiny.music import build_tiny_melody, build_tiny_music
-    from engines.tiny.video import build_tiny_video
+# kind -> (module, builder function); imported only when that checkpoint is built.
+BUILDERS = {
+    "video": ("engines.tiny.video", "build_tiny_video"),
+    "music": ("engines.tiny.music", "build_tiny_music"),
+    "melody": ("engines.tiny.music", "build_tiny_melody"),
+}
 
-    return {"video": build_tiny_video, "music": build_tiny_music, "melody": build_tiny_melody}
+
+def _builder(kind: str) -> Callable[[Path], None]:
+    if kind not in BUILDERS:
+        raise KeyError(f"No tiny checkpoint for {kind!r}; known: {', '.join(BUILDERS)}.")
+    module, function = BUILDERS[kind]
+    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
 
 
 def is_tiny_checkpoint(folder: str | os.PathLike[str]) -> bool:
@@ -36,9 +45,7 @@ def ensure_tiny_checkpoint(kind: str, root: Path) -> Path:
     Several processes (the studio, workers, tests) may ask at once: a file lock lets
     one build, and the folder appears whole by rename, so no one loads half of it.
     """
-    builders = _builders()
-    if kind not in builders:
-        raise KeyError(f"No tiny checkpoint for {kind!r}; known: {', '.join(builders)}.")
+    build = _builder(kind)
     target = root / kind
     if is_tiny_checkpoint(target):
         return target
@@ -48,7 +55,7 @@ def ensure_tiny_checkpoint(kind: str, root: Path) -> Path:
             return target
         staging = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=root))
         try:
-            builders[kind](staging)
+            build(staging)
             (staging / COMPLETE_MARKER).write_text(f"tiny random-weight {kind} checkpoint\n")
             shutil.rmtree(target, ignore_errors=True)
             os.replace(staging, target)
