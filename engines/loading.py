@@ -16,7 +16,15 @@ def model_source(settings: Settings, kind: str) -> str:
         from engines.tiny import ensure_tiny_checkpoint
 
         return str(ensure_tiny_checkpoint(kind, settings.tiny_dir))
-    return settings.model_for(kind)
+    model = settings.model_for(kind)
+    if looks_like_path(model) and not Path(model).expanduser().is_dir():
+        raise ModelUnavailableError(missing_weights_message(model, "no such folder"))
+    return str(Path(model).expanduser()) if looks_like_path(model) else model
+
+
+def looks_like_path(model: str) -> bool:
+    """Hub ids are ``owner/name``; anything absolute, relative-dotted or ~ is a folder."""
+    return Path(model).is_absolute() or model.startswith((".", "~")) or Path(model).is_dir()
 
 
 def hub_cache_dir() -> str:
@@ -26,7 +34,7 @@ def hub_cache_dir() -> str:
 
 
 def missing_weights_message(model: str, detail: str) -> str:
-    if Path(model).is_absolute() or model.startswith((".", "~")) or Path(model).exists():
+    if looks_like_path(model):
         where = f"the folder {model}"
         fix = "Check the path, or point the setting at a hub id."
     else:
@@ -51,7 +59,7 @@ def reporting_missing_weights(model: str) -> Iterator[None]:
 
 def snapshot_revision(model: str) -> str | None:
     """The commit of the cached hub snapshot ``model`` loads from; None for local folders."""
-    if Path(model).exists():
+    if looks_like_path(model):
         return None
     try:
         from huggingface_hub import snapshot_download

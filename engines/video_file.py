@@ -23,7 +23,7 @@ def write_mp4(frames: np.ndarray, path: str | os.PathLike[str], fps: int) -> Non
     import imageio_ffmpeg
 
     rgb = frames_to_uint8(frames)
-    count, height, width, _ = rgb.shape
+    _, height, width, _ = rgb.shape
     writer = imageio_ffmpeg.write_frames(
         str(path),
         (width, height),
@@ -34,7 +34,7 @@ def write_mp4(frames: np.ndarray, path: str | os.PathLike[str], fps: int) -> Non
         quality=None,
         macro_block_size=2,  # sizes are multiples of 8 already; never let it rescale
         ffmpeg_log_level="error",
-        output_params=["-crf", CRF, "-movflags", "+faststart", "-frames:v", str(count)],
+        output_params=["-crf", CRF, "-movflags", "+faststart", "-f", "mp4"],
     )
     writer.send(None)
     for frame in rgb:
