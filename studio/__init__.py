@@ -1,0 +1,1 @@
+"""The Streamlit studio: UI only. It never imports torch, diffusers or transformers."""
