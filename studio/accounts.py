@@ -1,0 +1,155 @@
+"""Studio accounts, kept in the catalog database with bcrypt hashes.
+
+streamlit-authenticator is handed a credentials dict built from here, so it never
+writes a YAML file; only admins create accounts (there is no open registration).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from streamlit_authenticator.utilities.hasher import Hasher
+
+ROLES = ("admin", "user")
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
+MIN_PASSWORD_LENGTH = 8
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (
+    username TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+)
+"""
+
+
+class AccountError(ValueError):
+    """A refused account change; the message is meant for the admin who asked."""
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    name: str
+    role: str
+    disabled: bool
+    created_at: float
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def check_username(username: str) -> None:
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise AccountError(
+            "A login name has 2 to 32 characters: lower-case letters, digits, '.', '_' or '-', "
+            f"starting with a letter or digit; {username!r} is not one."
+        )
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password.encode()) > 72:
+        raise AccountError("A password may have at most 72 bytes (bcrypt's limit).")
+
+
+class AccountStore:
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.db_path, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    def add(self, username: str, password: str, *, name: str = "", role: str = "user") -> None:
+        check_username(username)
+        check_password(password)
+        if role not in ROLES:
+            raise AccountError(f"The role must be one of {', '.join(ROLES)}, not {role!r}.")
+        try:
+            with self._connect() as db:
+                db.execute(
+                    "INSERT INTO accounts VALUES (?, ?, ?, ?, 0, ?)",
+                    (username, name or username, role, Hasher.hash(password), time.time()),
+                )
+        except sqlite3.IntegrityError:
+            raise AccountError(f"The login name {username!r} is taken.") from None
+
+    def set_password(self, username: str, password: str) -> None:
+        check_password(password)
+        self._update(username, "password_hash = ?", Hasher.hash(password))
+
+    def set_disabled(self, username: str, disabled: bool) -> None:
+        if disabled and self._is_last_active_admin(username):
+            raise AccountError("This is the last active admin; add another admin first.")
+        self._update(username, "disabled = ?", int(disabled))
+
+    def get(self, username: str) -> Account | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT username, name, role, disabled, created_at FROM accounts "
+                "WHERE username = ?",
+                (username,),
+            ).fetchone()
+        return _account(row) if row else None
+
+    def all(self) -> list[Account]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT username, name, role, disabled, created_at FROM accounts ORDER BY username"
+            ).fetchall()
+        return [_account(row) for row in rows]
+
+    def has_admin(self) -> bool:
+        return any(a.is_admin and not a.disabled for a in self.all())
+
+    def credentials(self) -> dict[str, Any]:
+        """The dict streamlit-authenticator expects; disabled accounts are left out."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT username, name, role, password_hash FROM accounts WHERE disabled = 0"
+            ).fetchall()
+        return {
+            "usernames": {
+                username: {"name": name, "password": password_hash, "roles": [role], "email": ""}
+                for username, name, role, password_hash in rows
+            }
+        }
+
+    def _update(self, username: str, assignment: str, value: object) -> None:
+        with self._connect() as db:
+            changed = db.execute(
+                f"UPDATE accounts SET {assignment} WHERE username = ?", (value, username)
+            ).rowcount
+        if not changed:
+            raise AccountError(f"There is no account {username!r}.")
+
+    def _is_last_active_admin(self, username: str) -> bool:
+        admins = [a.username for a in self.all() if a.is_admin and not a.disabled]
+        return admins == [username]
+
+
+def _account(row: tuple[Any, ...]) -> Account:
+    username, name, role, disabled, created_at = row
+    return Account(username, name, role, bool(disabled), created_at)
