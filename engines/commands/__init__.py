@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from engines.commands import music, video
+from engines.commands import combine, music, video
 
-COMMANDS: list[ModuleType] = [video, music]
+COMMANDS: list[ModuleType] = [video, music, combine]
