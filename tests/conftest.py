@@ -11,6 +11,8 @@ import pytest
 from engines.settings import Settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Tiny models gain nothing from a second thread, and lose much when a neighbour takes the core.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def require_tool(name: str) -> str:

@@ -91,7 +91,7 @@ def test_concurrent_generate_calls_run_one_after_another(tiny_settings: Settings
     # Each job's steps form one unbroken run: no two generations overlapped.
     runs = [n for i, n in enumerate(order) if i == 0 or order[i - 1] != n]
     assert sorted(runs) == [0, 1, 2, 3]
-    assert len(list(tmp_path.iterdir())) == 4
+    assert len([*tmp_path.glob("*.mp4"), *tmp_path.glob("*.wav")]) == 4
 
 
 def test_unknown_kind_is_a_clear_error(tiny_settings: Settings):
