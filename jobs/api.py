@@ -1,0 +1,228 @@
+"""The page-facing API of the job system, and the only part of it the UI imports.
+
+    from jobs.api import default_api
+    jobs = default_api()                      # one per process, safe for every session
+    job_id = jobs.submit("alice", VideoParams(prompt="a red fox in snow"))
+    job = jobs.get(job_id)                    # status, step/total, eta_s, error, asset_id
+    jobs.cancel(job_id, "alice")
+    path = jobs.asset_path(job.asset_id, "alice")
+
+Nothing here runs a model or imports torch: submit writes the catalog and enqueues a
+message; workers do the work and the keeper brings results back into the catalog.
+"""
+
+from __future__ import annotations
+
+import builtins
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engines.errors import ParamError, StudioError
+from jobs.assets import check_owner, check_suffix, relative_asset_path, resolve_in, write_asset
+from jobs.catalog import QUEUED, RUNNING, Asset, Catalog, Job, new_id
+from jobs.config import JobsConfig
+from jobs.kinds import JobKind, job_kind, kind_of
+from jobs.queue import Broker
+
+log = logging.getLogger(__name__)
+
+WORKER_SEEN_S = 30.0  # a keeper or worker that reported within this long counts as up
+
+
+class NotFound(StudioError, LookupError):
+    """No such job or asset for this user (other users' things are not found either)."""
+
+
+class NotAllowed(StudioError, PermissionError):
+    """The job belongs to someone else; only its owner or an admin may change it."""
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    counts: dict[str, int]  # jobs per status
+    keeper_up: bool  # the catalog side is applying results
+    services: dict[str, dict[str, Any]]  # keepers that reported recently, with details
+    running: list[Job]  # what runs now, and on which worker
+
+
+class JobsAPI:
+    """Submit, follow and cancel jobs; reach one's own assets. Thread-safe."""
+
+    def __init__(self, config: JobsConfig | None = None) -> None:
+        self.config = config or JobsConfig.from_env()
+        self.catalog = Catalog(self.config.catalog_path)
+        self._broker: Broker | None = None
+        self._lock = threading.Lock()  # submissions reach the queue in catalog order
+
+    @property
+    def broker(self) -> Broker:
+        with self._lock:
+            if self._broker is None:
+                self._broker = Broker(self.config)
+            return self._broker
+
+    # -- jobs ------------------------------------------------------------------------
+
+    def submit(self, owner: str, params: Any, *, kind: str | None = None) -> str:
+        """Queue a job; returns its id. Bad params raise ParamError and make no job.
+
+        ``params`` is a params dataclass (VideoParams, MusicParams, ...), or a JSON dict
+        together with ``kind``. A file param (a melody) must be one of the owner's assets.
+        """
+        check_owner(owner)
+        spec = job_kind(kind) if kind is not None else kind_of(params)
+        if isinstance(params, Mapping):
+            built = spec.build(params)
+        elif kind is not None and not isinstance(params, spec.params_type()):
+            raise ParamError(f"{type(params).__name__} are not {spec.name} parameters.")
+        else:
+            built = spec.build(spec.to_json(params))  # what a worker will rebuild, checked now
+        data = spec.to_json(built)
+        sources = self._input_assets(owner, spec, data)
+        broker = self.broker
+        with self._lock:
+            job = self.catalog.add_job(owner, spec.name, data, [a.id for a in sources])
+            try:
+                broker.send(job)
+            except Exception as exc:  # the catalog has it: the keeper enqueues it later
+                log.warning("Job %s is queued in the catalog but not yet sent: %s", job.id, exc)
+        return job.id
+
+    def get(self, job_id: str) -> Job | None:
+        return self.catalog.get_job(job_id)
+
+    def list(self, owner: str, *, limit: int = 50) -> builtins.list[Job]:
+        """The owner's jobs, newest first."""
+        return self.catalog.list_jobs(owner=check_owner(owner), limit=limit)
+
+    def list_all(self, *, active_only: bool = False, limit: int = 200) -> builtins.list[Job]:
+        """Every user's jobs, newest first: for the admin page."""
+        statuses = (QUEUED, RUNNING) if active_only else None
+        return self.catalog.list_jobs(statuses=statuses, limit=limit)
+
+    def cancel(self, job_id: str, owner: str, *, admin: bool = False) -> Job:
+        """Cancel a queued job (it never runs) or a running one (it stops at its next step).
+
+        Returns the job as it is now: ``cancelled`` at once for a queued job; a running
+        job shows ``cancel_requested`` until its worker stops. Finished jobs are unchanged.
+        """
+        job = self.catalog.get_job(job_id)
+        if job is None:
+            raise NotFound(f"There is no job {job_id}.")
+        if job.owner != owner and not admin:
+            raise NotAllowed(
+                "This job belongs to someone else; only they or an admin may cancel it."
+            )
+        if not job.active:
+            return job
+        job = self.catalog.request_cancel(job_id) or job
+        try:
+            broker = self.broker
+            broker.cancel(job_id)  # a running worker sees this at its next step
+            if job.status == QUEUED and broker.claim_for_cancel(job_id, job.delivery):
+                self.catalog.cancel_queued(job_id, job.delivery)
+        except Exception as exc:  # the keeper pushes the cancel once the queue is back
+            log.warning("Cancel of job %s is recorded but not yet sent: %s", job_id, exc)
+        return self.catalog.get_job(job_id) or job
+
+    # -- assets ----------------------------------------------------------------------
+
+    def assets(
+        self, owner: str, *, kind: str | None = None, limit: int = 200
+    ) -> builtins.list[Asset]:
+        """The owner's assets, newest first."""
+        return self.catalog.list_assets(owner=check_owner(owner), kind=kind, limit=limit)
+
+    def asset(self, asset_id: str, owner: str, *, admin: bool = False) -> Asset:
+        asset = self.catalog.get_asset(asset_id)
+        if asset is None or (asset.owner != owner and not admin):
+            raise NotFound(f"There is no asset {asset_id} among your files.")
+        return asset
+
+    def asset_path(self, asset_id: str, owner: str, *, admin: bool = False) -> Path:
+        """The file of one of the owner's assets (any asset for an admin)."""
+        asset = self.asset(asset_id, owner, admin=admin)
+        path = resolve_in(self.config.data_dir, asset.path)
+        if not path.is_file():
+            raise NotFound(f"The file of asset {asset_id} is missing.")
+        return path
+
+    def read_asset(self, asset_id: str, owner: str, *, admin: bool = False) -> bytes:
+        """The file's bytes, for ``st.download_button`` and players."""
+        return self.asset_path(asset_id, owner, admin=admin).read_bytes()
+
+    def import_file(
+        self,
+        owner: str,
+        kind: str,
+        data: bytes,
+        suffix: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+    ) -> Asset:
+        """Store an upload (a melody, a video or track to combine) as the owner's asset.
+
+        The caller checks the content first (``engines.media``); this only stores it,
+        under a new id, never under the uploaded file's name.
+        """
+        asset_id = new_id()
+        relative = relative_asset_path(check_owner(owner), asset_id, check_suffix(suffix.lower()))
+        write_asset(self.config.data_dir, relative, data)
+        return self.catalog.add_asset(owner, kind, relative, asset_id=asset_id, params=params)
+
+    def delete_asset(self, asset_id: str, owner: str, *, admin: bool = False) -> None:
+        asset = self.asset(asset_id, owner, admin=admin)
+        path = resolve_in(self.config.data_dir, asset.path)
+        self.catalog.delete_asset(asset.id)
+        path.unlink(missing_ok=True)
+
+    # -- the admin's view ------------------------------------------------------------
+
+    def status(self) -> QueueStatus:
+        services = self.catalog.services(within_s=WORKER_SEEN_S)
+        return QueueStatus(
+            counts=self.catalog.count_by_status(),
+            keeper_up=any(info.get("role") == "keeper" for info in services.values()),
+            services=services,
+            running=self.catalog.list_jobs(statuses=(RUNNING,)),
+        )
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _input_assets(
+        self, owner: str, spec: JobKind, data: Mapping[str, Any]
+    ) -> builtins.list[Asset]:
+        """The assets named by the params' file fields; each must be the owner's."""
+        found = []
+        root = self.config.data_dir.resolve()
+        for name in spec.file_fields:
+            value = data.get(name)
+            if value is None:
+                continue
+            path = Path(str(value)).resolve()
+            asset = None
+            if path.is_relative_to(root):
+                asset = self.catalog.asset_by_path(path.relative_to(root).as_posix())
+            if asset is None or asset.owner != owner or not path.is_file():
+                raise ParamError(
+                    f"`{name}` must be one of your files in the studio (upload it first)."
+                )
+            found.append(asset)
+        return found
+
+
+_default: JobsAPI | None = None
+_default_lock = threading.Lock()
+
+
+def default_api() -> JobsAPI:
+    """The process-wide API built from the environment (STUDIO_DATA_DIR, STUDIO_REDIS_URL)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = JobsAPI()
+        return _default

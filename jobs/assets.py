@@ -1,0 +1,56 @@
+"""Where asset files live: ``<data dir>/assets/<owner>/<asset id><suffix>``.
+
+Files are named by id, never by anything a user typed; the owner's name is checked
+so it can only ever be one folder below ``assets/``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from engines.files import atomic_output
+
+_OWNER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def check_owner(owner: str) -> str:
+    """Return ``owner`` if it is safe as a folder name, else raise ValueError."""
+    if not isinstance(owner, str) or not _OWNER.match(owner) or ".." in owner:
+        raise ValueError(
+            f"Owner {owner!r} is not a valid user name: use 1 to 64 letters, digits, "
+            "'_', '.', '@' or '-', starting with a letter or digit."
+        )
+    return owner
+
+
+def check_suffix(suffix: str) -> str:
+    if not _SUFFIX.match(suffix):
+        raise ValueError(f"File suffix {suffix!r} must look like '.mp4' or '.wav'.")
+    return suffix
+
+
+def relative_asset_path(owner: str, asset_id: str, suffix: str) -> str:
+    """The asset's path relative to the data dir, as stored in the catalog."""
+    if not _ID.match(asset_id):
+        raise ValueError(f"Asset id {asset_id!r} is not a catalog id.")
+    return f"assets/{check_owner(owner)}/{asset_id}{check_suffix(suffix)}"
+
+
+def resolve_in(data_dir: Path, relative: str) -> Path:
+    """Absolute path of a catalog path, refusing anything outside ``data_dir/assets``."""
+    root = (data_dir / "assets").resolve()
+    path = (data_dir / relative).resolve()
+    if not path.is_relative_to(root):
+        raise PermissionError(f"{relative!r} is outside the asset folder.")
+    return path
+
+
+def write_asset(data_dir: Path, relative: str, data: bytes) -> Path:
+    """Write an asset under a temporary name and rename it into place."""
+    path = resolve_in(data_dir, relative)
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(data)
+    return path

@@ -1,0 +1,90 @@
+"""Settings of the job system: where the catalog and the queue live, and its timings.
+
+Reads the environment like ``engines.settings`` and imports nothing heavy, so the UI
+can use it. ``STUDIO_REDIS_URL`` switches the queue from the embedded SQLite file to a
+shared Redis server; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from engines.settings import Settings
+
+DEFAULT_QUEUE_NAME = "studio"
+DEFAULT_STALE_AFTER_S = 60.0
+_QUEUE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+
+
+@dataclass(frozen=True)
+class JobsConfig:
+    settings: Settings  # data dir, models, device: shared with the engines
+    redis_url: str | None = None  # STUDIO_REDIS_URL; None: embedded SQLite queue in the data dir
+    queue_name: str = DEFAULT_QUEUE_NAME  # several studios can share one Redis by name
+    stale_after_s: float = DEFAULT_STALE_AFTER_S  # heartbeat age that means the worker died
+    max_attempts: int = 2  # a job whose worker dies is started at most this often
+    report_interval_s: float = 0.25  # worker -> broker progress and heartbeat
+    keeper_interval_s: float = 0.05  # keeper's poll of the broker for progress and results
+    reconcile_interval_s: float = 1.0  # keeper's check for queued jobs missing from the broker
+    poll_interval_s: float = 0.05  # worker's longest wait between looks at an empty SQLite queue
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> JobsConfig:
+        env = os.environ if environ is None else environ
+        redis_url = env.get("STUDIO_REDIS_URL", "").strip() or None
+        if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                "STUDIO_REDIS_URL must look like redis://host:6379/0 (or rediss://, unix://), "
+                f"but is {redis_url!r}."
+            )
+        queue_name = env.get("STUDIO_QUEUE_NAME", "").strip() or DEFAULT_QUEUE_NAME
+        if not _QUEUE_NAME.match(queue_name):
+            raise ValueError(
+                f"STUDIO_QUEUE_NAME may hold letters, digits and _ only, but is {queue_name!r}."
+            )
+        stale = env.get("STUDIO_JOBS_STALE_S", "").strip() or str(DEFAULT_STALE_AFTER_S)
+        try:
+            stale_after_s = float(stale)
+        except ValueError:
+            raise ValueError(f"STUDIO_JOBS_STALE_S must be seconds, but is {stale!r}.") from None
+        if stale_after_s < 1.0:
+            raise ValueError(f"STUDIO_JOBS_STALE_S must be at least 1 second, but is {stale}.")
+        return cls(
+            settings=Settings.from_env(env),
+            redis_url=redis_url,
+            queue_name=queue_name,
+            stale_after_s=stale_after_s,
+        )
+
+    def with_changes(self, **changes: object) -> JobsConfig:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def queue_path(self) -> Path:
+        """The embedded queue (SqliteHuey); unused when a Redis URL is set."""
+        return self.data_dir / "queue.sqlite3"
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.data_dir / "assets"
+
+    @property
+    def scratch_dir(self) -> Path:
+        """Where a worker writes a job's files before they travel to the catalog side."""
+        return self.data_dir / "scratch"
+
+    @property
+    def backend(self) -> str:
+        return "redis" if self.redis_url else "sqlite"

@@ -1,0 +1,184 @@
+"""Run the job system beside the studio: the keeper, and workers restarted when they die.
+
+    python -m jobs.supervisor                                  # keeper + one worker
+    python -m jobs.supervisor -- streamlit run studio/app.py   # ... and the UI; Ctrl-C stops all
+    python -m jobs.supervisor --workers 0                      # keeper only (GPUs elsewhere)
+    python -m jobs.supervisor --workers 2 --no-keeper          # a GPU box with two GPUs
+
+With several workers, each sees one GPU (CUDA_VISIBLE_DEVICES=<index>). A worker that
+dies is started again after a pause that grows while it keeps dying young. A command
+after ``--`` runs once; when it exits, everything stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import FrameType
+
+from jobs.config import JobsConfig
+from jobs.keeper import Keeper
+
+log = logging.getLogger(__name__)
+
+MIN_RESTART_DELAY_S = 0.5
+MAX_RESTART_DELAY_S = 30.0
+HEALTHY_AFTER_S = 30.0  # a worker that lived this long restarts without waiting
+STOP_TIMEOUT_S = 15.0  # time for workers to hand back their running job before SIGKILL
+
+
+def worker_command() -> list[str]:
+    return [sys.executable, "-m", "jobs.worker"]
+
+
+@dataclass
+class _Child:
+    index: int
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    restart_at: float = 0.0
+    delay_s: float = MIN_RESTART_DELAY_S
+    restarts: int = field(default=0)
+
+
+class Supervisor:
+    """Starts the keeper (a thread) and worker processes, and keeps the workers alive."""
+
+    def __init__(
+        self,
+        config: JobsConfig | None = None,
+        *,
+        workers: int = 1,
+        keeper: bool = True,
+        command: Sequence[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.config = config or JobsConfig.from_env()
+        self.env = dict(os.environ if env is None else env)
+        self.command = list(command) if command else None
+        self.children = [_Child(index) for index in range(workers)]
+        self.stopping = threading.Event()
+        self._keeper_thread: threading.Thread | None = None
+        if keeper:
+            keeper_ = Keeper(self.config)
+            self._keeper_thread = threading.Thread(
+                target=keeper_.run, args=(self.stopping,), name="keeper", daemon=True
+            )
+        self._app: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        if self._keeper_thread is not None:
+            self._keeper_thread.start()
+        for child in self.children:
+            self._spawn(child)
+        if self.command:
+            log.info("Starting %s", " ".join(self.command))
+            self._app = subprocess.Popen(self.command, env=self.env)
+
+    def check(self) -> bool:
+        """Restart dead workers; False once the command after ``--`` has exited."""
+        now = time.monotonic()
+        for child in self.children:
+            process = child.process
+            if process is not None and process.poll() is not None:
+                lived = now - child.started_at
+                child.delay_s = (
+                    MIN_RESTART_DELAY_S
+                    if lived >= HEALTHY_AFTER_S
+                    else min(child.delay_s * 2, MAX_RESTART_DELAY_S)
+                )
+                child.restart_at = now + (0 if lived >= HEALTHY_AFTER_S else child.delay_s)
+                child.process = None
+                log.warning(
+                    "Worker %d (pid %d) exited with %s after %.0f s; restarting in %.1f s.",
+                    child.index,
+                    process.pid,
+                    process.returncode,
+                    lived,
+                    child.restart_at - now,
+                )
+            if child.process is None and now >= child.restart_at and not self.stopping.is_set():
+                child.restarts += 1
+                self._spawn(child)
+        return self._app is None or self._app.poll() is None
+
+    def run(self) -> int:
+        self.start()
+        try:
+            while not self.stopping.is_set():
+                if not self.check():
+                    log.info("The command exited; stopping the workers.")
+                    break
+                self.stopping.wait(0.2)
+        finally:
+            self.stop()
+        return self._app.returncode if self._app is not None and self._app.returncode else 0
+
+    def stop(self) -> None:
+        """SIGTERM every child (workers hand back their job), SIGKILL the slow ones."""
+        self.stopping.set()
+        processes = [child.process for child in self.children if child.process is not None]
+        if self._app is not None and self._app.poll() is None:
+            processes.append(self._app)
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for process in processes:
+            try:
+                process.wait(max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                log.warning("pid %d did not stop in time; killing it.", process.pid)
+                process.kill()
+                process.wait()
+        if self._keeper_thread is not None and self._keeper_thread.is_alive():
+            self._keeper_thread.join(timeout=5)
+
+    def worker_pids(self) -> list[int]:
+        return [c.process.pid for c in self.children if c.process and c.process.poll() is None]
+
+    def _spawn(self, child: _Child) -> None:
+        env = dict(self.env)
+        if len(self.children) > 1 and "CUDA_VISIBLE_DEVICES" not in self.env:
+            env["CUDA_VISIBLE_DEVICES"] = str(child.index)
+        child.process = subprocess.Popen(worker_command(), env=env)
+        child.started_at = time.monotonic()
+        log.info("Started worker %d (pid %d).", child.index, child.process.pid)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m jobs.supervisor",
+        description="Run the keeper and GPU workers (restarted when they die) beside the studio.",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument(
+        "--no-keeper", action="store_true", help="run workers only (the catalog is elsewhere)"
+    )
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- a command to run beside")
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if args.workers < 0:
+        parser.error("--workers must be 0 or more")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    supervisor = Supervisor(workers=args.workers, keeper=not args.no_keeper, command=command)
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("Received signal %d; stopping.", signum)
+        supervisor.stopping.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    return supervisor.run()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
