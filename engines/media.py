@@ -5,13 +5,21 @@ profiles that ffmpeg's console text does not, and a child can be killed when a c
 file stalls the demuxer, without hanging the worker. The child opens local files only
 (protocol whitelist), only with ordinary demuxers (no playlists or file lists, which
 point at other files), and refuses to decode frames larger than the limits allow.
+
+Probes go to one long-lived helper child (importing PyAV costs about 0.1 s, as much as
+muxing a 30 s clip); decode checks of uploads get a fresh child each.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import select
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,7 +162,7 @@ def probe_media_files(
     for path, label in zip(resolved, labels, strict=True):
         _refuse_non_media_by_content(path, label)
     what = " and ".join(labels)
-    answers = _run_child("probe", [str(max_pixels), *map(str, resolved)], timeout, what)
+    answers = _PROBE_HELPER.ask([str(max_pixels), *map(str, resolved)], timeout, what)
     return [_media_info(a, label) for a, label in zip(answers, labels, strict=True)]
 
 
@@ -256,8 +264,11 @@ def _label(path: str | Path, name: str | None) -> str:
 
 def _require_local_file(path: str | Path, label: str) -> Path:
     resolved = Path(path).resolve()
-    if not resolved.is_file():
+    if not resolved.exists():
         raise MediaError(f"{label} was not found (looked for {resolved}).")
+    if not resolved.is_file():
+        # Pipes and devices (/dev/zero, a FIFO) never end or never open: refuse them.
+        raise MediaError(f"{label} is not a regular file; upload a media file.")
     if resolved.stat().st_size == 0:
         raise MediaError(f"{label} is empty (0 bytes); the upload may have failed. Try again.")
     return resolved
@@ -350,26 +361,99 @@ def _explain_open_error(kind: str, detail: str, label: str) -> str:
     return f"{label} could not be read ({detail}); the file is damaged or not media."
 
 
-def _run_child(mode: str, args: list[str], timeout: float, what: str) -> list[dict[str, Any]]:
-    """Run ``python -m engines.media MODE ARGS`` and return its JSON answers."""
+def _timeout_message(what: str, timeout: float) -> str:
+    return (
+        f"Reading {what} took longer than {timeout:g} s and was stopped; the file may be "
+        "damaged or made to stall decoding."
+    )
+
+
+def _run_child(mode: str, args: list[str], timeout: float, what: str) -> None:
+    """Run ``python -m engines.media MODE ARGS`` once; raise MediaError with its answer."""
     command = [sys.executable, "-m", "engines.media", mode, *args]
     try:
         done = subprocess.run(
             command, capture_output=True, timeout=timeout, cwd=_PROJECT_ROOT, check=False
         )
     except subprocess.TimeoutExpired:
-        raise MediaError(
-            f"Reading {what} took longer than {timeout:g} s and was stopped; the file may be "
-            "damaged or made to stall decoding."
-        ) from None
+        raise MediaError(_timeout_message(what, timeout)) from None
     if done.returncode != 0:
         lines = done.stderr.decode(errors="replace").strip().splitlines()
         raise MediaError(f"Reading {what} failed: {lines[-1] if lines else done.returncode}.")
-    answers: list[dict[str, Any]] = json.loads(done.stdout)
-    for answer in answers:
-        if mode == "check" and "error" in answer:
+    for answer in json.loads(done.stdout):
+        if "error" in answer:
             raise MediaError(_explain_open_error(answer["error"], answer["detail"], what))
-    return answers
+
+
+class _ProbeHelper:
+    """One long-lived child answering probe requests, one JSON line in, one line out.
+
+    A request that misses its deadline, or a helper that dies, gets the helper killed;
+    the next request starts a fresh one. A forked process starts its own helper.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._owner_pid = 0
+
+    def ask(self, request: list[str], timeout: float, what: str) -> list[dict[str, Any]]:
+        with self._lock:
+            deadline = time.monotonic() + timeout
+            process = self._running()
+            try:
+                assert process.stdin is not None and process.stdout is not None
+                process.stdin.write(json.dumps(request).encode() + b"\n")
+                process.stdin.flush()
+                line = _read_line(process.stdout.fileno(), deadline)
+            except TimeoutError:
+                self.stop()
+                raise MediaError(_timeout_message(what, timeout)) from None
+            except BrokenPipeError:
+                line = b""
+            if not line:
+                self.stop()
+                raise MediaError(f"Reading {what} failed: the probing process stopped.")
+            answers: list[dict[str, Any]] = json.loads(line)
+            return answers
+
+    def stop(self) -> None:
+        if self._process is not None and self._owner_pid == os.getpid():
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        process = self._process
+        if process is None or process.poll() is not None or self._owner_pid != os.getpid():
+            process = subprocess.Popen(
+                [sys.executable, "-m", "engines.media", "serve"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,  # a full stderr pipe would stall the helper
+                cwd=_PROJECT_ROOT,
+            )
+            self._process, self._owner_pid = process, os.getpid()
+        return process
+
+
+def _read_line(fd: int, deadline: float) -> bytes:
+    """Bytes up to a newline from ``fd``; b"" at end of file; TimeoutError at the deadline."""
+    chunks: list[bytes] = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b""
+        chunks.append(chunk)
+        if chunk.endswith(b"\n"):
+            return b"".join(chunks)
+
+
+_PROBE_HELPER = _ProbeHelper()
+atexit.register(_PROBE_HELPER.stop)
 
 
 # ---------------------------------------------------------------------------------------
@@ -488,15 +572,27 @@ def _child_check(kind: str, path: str, max_pixels: int) -> dict[str, Any]:
     return {"ok": True}
 
 
+def _child_serve() -> None:
+    """Answer probe requests (``[max_pixels, path, ...]``) until stdin closes."""
+    for line in sys.stdin:
+        max_pixels, *paths = json.loads(line)
+        answers = []
+        for path in paths:
+            try:
+                answers.append(_child_probe(path, int(max_pixels)))
+            except Exception as exc:  # one odd file must not end the helper
+                answers.append({"error": "unreadable", "detail": repr(exc)})
+        sys.stdout.write(json.dumps(answers) + "\n")
+        sys.stdout.flush()
+
+
 def _child_main(argv: list[str]) -> None:
     mode, *rest = argv
-    if mode == "probe":
-        max_pixels, *paths = rest
-        answers = [_child_probe(path, int(max_pixels)) for path in paths]
+    if mode == "serve":
+        _child_serve()
     else:
         kind, max_pixels, path = rest
-        answers = [_child_check(kind, path, int(max_pixels))]
-    print(json.dumps(answers))
+        print(json.dumps([_child_check(kind, path, int(max_pixels))]))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -169,9 +170,17 @@ def test_files_over_the_size_limit_are_refused_before_reading(clip: Path):
         validate_video_upload(clip, MediaLimits(max_bytes=1000))
 
 
-def test_a_stalled_probe_is_stopped_at_the_timeout(clip: Path):
+def test_a_stalled_probe_is_stopped_at_the_timeout_and_the_next_one_works(clip: Path):
     with pytest.raises(MediaError, match=r"took longer than 0\.001 s and was stopped"):
         probe_media(clip, timeout=0.001)
+    assert probe_media(clip).has_video
+
+
+def test_pipes_and_devices_are_refused(tmp_path: Path):
+    fifo = tmp_path / "never-ends.mp4"
+    os.mkfifo(fifo)
+    with pytest.raises(MediaError, match="is not a regular file"):
+        validate_video_upload(fifo)
 
 
 def test_a_missing_file_is_named(tmp_path: Path):
