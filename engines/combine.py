@@ -127,7 +127,7 @@ def combine(
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    # 1. Probe both inputs by content, in one child process with a time limit.
+    # 1. Probe both inputs by content, in the sandboxed probe child, with a time limit.
     with timed(timings, "probe"):
         video, track = probe_media_files(
             [video_path, audio_path], timeout=limits.probe_timeout_s, max_pixels=limits.max_pixels
@@ -162,6 +162,7 @@ def combine(
 
 
 def plan_combine(video: MediaInfo, track: MediaInfo, params: CombineParams) -> CombinePlan:
+    """Output length, looping, copy or re-encode, and audio format; ParamError if unfit."""
     assert video.video is not None and track.audio is not None  # checked by the limits
     video_s, track_s = video.duration_s, track.audio_duration_s
     # 1. The music plays from the offset, which must fall inside the track.

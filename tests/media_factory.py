@@ -168,12 +168,18 @@ def read_facts(path: Path) -> OutputFacts:
         return OutputFacts(
             codecs=tuple(s.codec_context.name for s in container.streams),
             duration_s=(container.duration or 0) / 1_000_000,
-            video_s=float(video.duration * video.time_base),
-            audio_s=float(audio.duration * audio.time_base),
+            video_s=_stream_seconds(video),
+            audio_s=_stream_seconds(audio),
             pix_fmt=video.codec_context.pix_fmt or "",
             frames=frames,
             faststart=0 <= data.find(b"moov") < data.find(b"mdat"),
         )
+
+
+def _stream_seconds(stream: av.stream.Stream) -> float:
+    if stream.duration is None or stream.time_base is None:
+        raise AssertionError(f"stream {stream.index} does not say how long it is")
+    return float(stream.duration * stream.time_base)
 
 
 def video_packets(path: Path) -> list[bytes]:

@@ -13,6 +13,7 @@ from engines.combine import CombineParams, combine
 from engines.errors import MediaError, ParamError
 from tests.media_factory import (
     decode_audio,
+    make_concat_trick,
     make_h264_clip,
     make_mp4v_clip,
     make_tone,
@@ -230,3 +231,10 @@ def test_a_failed_combine_leaves_no_file(media, tmp_path: Path):
     with pytest.raises(MediaError, match="has no video stream"):
         combine(media.long_tone, media.long_tone, tmp_path / "x.mp4", CombineParams())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_track_that_is_a_file_list_is_refused(media, tmp_path: Path):
+    trick = make_concat_trick(tmp_path / "track.wav", str(media.long_tone))
+    with pytest.raises(MediaError, match="is a playlist or file list"):
+        combine(media.clip, trick, tmp_path / "x.mp4", CombineParams())
+    assert not (tmp_path / "x.mp4").exists()
