@@ -156,7 +156,7 @@ def probe_media_files(
     max_pixels: int = DEFAULT_LIMITS.max_pixels,
     names: list[str | None] | None = None,
 ) -> list[MediaInfo]:
-    """Probe several files in one child process (one interpreter start instead of many)."""
+    """Probe several files in one request to the probe helper; MediaError names the bad one."""
     labels = [_label(p, n) for p, n in zip(paths, names or [None] * len(paths), strict=True)]
     resolved = [_require_local_file(p, label) for p, label in zip(paths, labels, strict=True)]
     for path, label in zip(resolved, labels, strict=True):
@@ -385,6 +385,7 @@ def _run_child(mode: str, args: list[str], timeout: float, what: str) -> None:
             raise MediaError(_explain_open_error(answer["error"], answer["detail"], what))
 
 
+# PyAV in a child rather than ffmpeg's console text: exact per-stream lengths, and killable.
 class _ProbeHelper:
     """One long-lived child answering probe requests, one JSON line in, one line out.
 
