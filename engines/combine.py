@@ -152,7 +152,10 @@ def combine(
         video_copied=plan.reencode_reason is None,
         reencode_reason=plan.reencode_reason,
         sources=sources if sources is not None else _default_sources(video_path, audio_path),
-        inputs={"video": _summary(video), "audio": _summary(track)},
+        inputs={
+            "video": _summary(video, video.duration_s),
+            "audio": _summary(track, track.audio_duration_s),  # a video's sound can be the track
+        },
         timings=timings,
     )
 
@@ -337,11 +340,11 @@ def _written_duration_s(path: Path) -> float:
         return round((container.duration or 0) / 1_000_000, 4)
 
 
-def _summary(info: MediaInfo) -> dict[str, Any]:
+def _summary(info: MediaInfo, duration_s: float) -> dict[str, Any]:
     main = info.video or info.audio
     return {
         "codec": info.codec,
-        "duration_s": info.duration_s,
+        "duration_s": duration_s,
         "width": info.width,
         "height": info.height,
         "fps": info.fps,
