@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from engines.errors import ParamError
-from engines.ffmpeg import run_ffmpeg
+from engines.ffmpeg import local_input, run_ffmpeg
 from engines.files import atomic_output
 from engines.media import (
-    ALLOWED_DEMUXERS,
     DEFAULT_LIMITS,
-    LOCAL_ONLY,
     MediaInfo,
     MediaLimits,
     check_audio_limits,
@@ -296,12 +294,6 @@ def filter_graph(params: CombineParams, plan: CombinePlan) -> str:
 # The ffmpeg command line
 
 
-def input_args(path: str, *, loop: bool) -> list[str]:
-    # Each input gets the whitelists: ffmpeg applies input options to the next -i only.
-    safety = ["-protocol_whitelist", LOCAL_ONLY, "-format_whitelist", ALLOWED_DEMUXERS]
-    return [*(["-stream_loop", "-1"] if loop else []), *safety, "-i", f"file:{path}"]
-
-
 def video_output_args(plan: CombinePlan) -> list[str]:
     if plan.reencode_reason is None:
         return ["-map", "0:v:0", "-c:v", "copy"]
@@ -317,8 +309,8 @@ def ffmpeg_args(
     video_path: str, track_path: str, out_path: str, params: CombineParams, plan: CombinePlan
 ) -> list[str]:
     return [
-        *input_args(video_path, loop=plan.loop_video),
-        *input_args(track_path, loop=plan.loop_track),
+        *local_input(video_path, loop=plan.loop_video),
+        *local_input(track_path, loop=plan.loop_track),
         "-filter_complex",
         filter_graph(params, plan),
         *video_output_args(plan),

@@ -9,12 +9,16 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 
 from engines.errors import MediaError
 
 DEFAULT_TIMEOUT_S = 60.0
-# Only plain local files (and pipes we open ourselves): no http, no concat lists, no data:.
-LOCAL_PROTOCOLS = "file,pipe"
+# Inputs are plain local files only: no http, no data:, no pipes a file name could spell.
+LOCAL_ONLY = "file"
+# Demuxers a studio input may use. Left out on purpose: hls and concat (lists that open
+# other files), image2 (file-name patterns), and every network or device input.
+ALLOWED_DEMUXERS = "mov,mp4,matroska,webm,avi,wav,mp3,flac,ogg,aac,aiff"
 
 
 @cache
@@ -37,16 +41,30 @@ def run_ffmpeg(
         "-nostdin",
         "-loglevel",
         "error",
-        "-protocol_whitelist",
-        LOCAL_PROTOCOLS,
         *args,
     ]
     try:
         done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise MediaError(f"Decoding {what} took longer than {timeout:g} s; it was stopped.") from None
+        raise MediaError(
+            f"Decoding {what} took longer than {timeout:g} s; it was stopped."
+        ) from None
     if done.returncode != 0:
-        reason = done.stderr.decode(errors="replace").strip().splitlines()
-        detail = reason[-1] if reason else f"ffmpeg exited with {done.returncode}"
-        raise MediaError(f"Could not decode {what}: {detail}")
+        raise MediaError(f"Could not decode {what}: {_reason(done.stderr, done.returncode)}")
     return done.stdout
+
+
+def local_input(path: str | Path, *, loop: bool = False) -> list[str]:
+    """``-i`` for one local file, with the whitelists ffmpeg applies to that input only.
+
+    ffmpeg input options bind to the next ``-i``, so every input needs its own; and the
+    ``file:`` prefix keeps a name like ``pipe:0`` or ``data:...`` a plain file name.
+    """
+    safety = ["-protocol_whitelist", LOCAL_ONLY, "-format_whitelist", ALLOWED_DEMUXERS]
+    return [*(["-stream_loop", "-1"] if loop else []), *safety, "-i", f"file:{path}"]
+
+
+def _reason(stderr: bytes, returncode: int) -> str:
+    """ffmpeg's first error lines say what went wrong; its last line is generic."""
+    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
+    return "; ".join(dict.fromkeys(lines[:2])) if lines else f"ffmpeg exited with {returncode}"

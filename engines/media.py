@@ -25,11 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from engines.errors import MediaError
+from engines.ffmpeg import ALLOWED_DEMUXERS, LOCAL_ONLY
 
-# Demuxers a studio upload may use. Left out on purpose: hls and concat (lists that open
-# other files), image2 (file-name patterns), and every network or device input.
-ALLOWED_DEMUXERS = "mov,mp4,matroska,webm,avi,wav,mp3,flac,ogg,aac,aiff"
-LOCAL_ONLY = "file"
 # Video codecs (and their settings) that every current browser plays inside an MP4.
 BROWSER_VIDEO_CODECS = ("h264",)
 BROWSER_PIX_FMTS = ("yuv420p", "yuvj420p")

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from engines.errors import MediaError
-from engines.ffmpeg import DEFAULT_TIMEOUT_S, run_ffmpeg
+from engines.ffmpeg import DEFAULT_TIMEOUT_S, local_input, run_ffmpeg
 
 AUDIO_HINT = "Use an audio file such as WAV, MP3, FLAC or OGG."
 
@@ -33,7 +33,7 @@ def decode_audio(
     if file.stat().st_size == 0:
         raise MediaError(f"The melody file {file.name} is empty (0 bytes). {AUDIO_HINT}")
     args = [
-        *("-i", f"file:{file.resolve()}"),  # file: so a name like "pipe:0" stays a file name
+        *local_input(file.resolve()),
         *("-map", "0:a:0", "-t", f"{max_seconds:g}", "-ac", "1", "-ar", str(sample_rate)),
         *("-f", "f32le", "-"),
     ]

@@ -130,13 +130,17 @@ class TextToVideoEngine:
         self._pipe = None
 
     def park(self) -> None:
-        if self._pipe is not None and "model_cpu_offload" not in self.memory_savers:
+        if self._pipe is not None and not self._offloaded:
             self._pipe.to("cpu")
 
     def unpark(self) -> None:
-        if self._pipe is not None and self._placement is not None:
-            if "model_cpu_offload" not in self.memory_savers:
-                self._pipe.to(self._placement.device)
+        if self._pipe is not None and self._placement is not None and not self._offloaded:
+            self._pipe.to(self._placement.device)
+
+    @property
+    def _offloaded(self) -> bool:
+        # With model offload, accelerate's hooks already move components on demand.
+        return "model_cpu_offload" in self.memory_savers
 
     def memory_bytes(self) -> int:
         pipe = self._pipe
