@@ -191,6 +191,13 @@ class JobsAPI:
             running=self.catalog.list_jobs(statuses=(RUNNING,)),
         )
 
+    def close(self) -> None:
+        """Release the queue connection (tests; a server process keeps one API)."""
+        with self._lock:
+            if self._broker is not None:
+                self._broker.close()
+                self._broker = None
+
     # -- helpers ---------------------------------------------------------------------
 
     def _input_assets(

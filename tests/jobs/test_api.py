@@ -1,0 +1,104 @@
+"""The page-facing API: validation at submit, ownership, asset access, light imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engines.errors import ParamError
+from engines.music import MusicParams
+from engines.video import VideoParams
+from jobs.api import JobsAPI, NotAllowed, NotFound
+from jobs.catalog import CANCELLED, QUEUED
+from jobs.config import JobsConfig
+from tests.jobs.conftest import REPO
+
+
+@pytest.fixture
+def api(jobs_config: JobsConfig) -> Iterator[JobsAPI]:
+    api = JobsAPI(jobs_config)
+    yield api
+    api.close()
+
+
+def test_importing_the_api_loads_no_torch_diffusers_or_transformers():
+    code = (
+        "import sys, jobs.api, jobs.catalog\n"
+        "from jobs.kinds import KINDS\n"
+        "[kind.params_type() for kind in KINDS.values()]\n"
+        "heavy = {'torch', 'diffusers', 'transformers'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=120)
+
+
+def test_bad_params_fail_at_submit_and_never_become_jobs(api: JobsAPI):
+    with pytest.raises(ParamError, match="`steps` must be between 1 and 100"):
+        api.submit("alice", {"prompt": "a fox", "steps": 0}, kind="video")
+    with pytest.raises(ParamError, match="Unknown video parameter"):
+        api.submit("alice", {"prompt": "a fox", "colour": "red"}, kind="video")
+    with pytest.raises(ParamError, match="Unknown job kind"):
+        api.submit("alice", {"prompt": "a fox"}, kind="poem")
+    with pytest.raises(ParamError, match="is empty"):
+        api.submit("alice", {"description": "  "}, kind="music")
+    with pytest.raises(ValueError, match="not a valid user name"):
+        api.submit("../bob", VideoParams(prompt="a fox"))
+    assert api.list_all() == []
+    assert api.broker.pending() == set()
+
+
+def test_submit_stores_validated_params_and_enqueues_one_message(api: JobsAPI):
+    job_id = api.submit("alice", VideoParams(prompt="a fox", steps=3, seed=5))
+    job = api.get(job_id)
+    assert job is not None
+    assert (job.owner, job.kind, job.status, job.delivery) == ("alice", "video", QUEUED, 1)
+    assert job.params == {**VideoParams(prompt="a fox", steps=3, seed=5).__dict__}
+    assert api.broker.pending() == {(job_id, 1)}
+    assert [j.id for j in api.list("alice")] == [job_id]
+    assert api.list("bob") == []
+
+
+def test_only_the_owner_or_an_admin_may_cancel(api: JobsAPI):
+    job_id = api.submit("alice", VideoParams(prompt="a fox"))
+    with pytest.raises(NotAllowed):
+        api.cancel(job_id, "bob")
+    with pytest.raises(NotFound):
+        api.cancel("0" * 32, "alice")
+    assert api.cancel(job_id, "root", admin=True).status == CANCELLED
+
+
+def test_assets_are_only_reachable_by_their_owner(api: JobsAPI):
+    asset = api.import_file("alice", "melody", b"RIFF....WAVE", ".wav")
+    assert asset.path == f"assets/alice/{asset.id}.wav"
+    assert api.read_asset(asset.id, "alice") == b"RIFF....WAVE"
+    assert [a.id for a in api.assets("alice")] == [asset.id]
+    assert api.assets("bob") == []
+    with pytest.raises(NotFound):
+        api.asset_path(asset.id, "bob")
+    assert api.asset_path(asset.id, "root", admin=True).is_file()
+    with pytest.raises(ValueError):
+        api.import_file("alice", "melody", b"x", "/../../x")
+
+    api.delete_asset(asset.id, "alice")
+    assert api.assets("alice") == []
+    assert not (api.config.data_dir / asset.path).exists()
+
+
+def test_a_file_param_must_be_one_of_the_owners_assets(api: JobsAPI, tmp_path: Path):
+    theirs = api.import_file("bob", "melody", b"RIFF", ".wav")
+    stray = tmp_path / "elsewhere.wav"
+    stray.write_bytes(b"RIFF")
+    for path in (str(api.config.data_dir / theirs.path), str(stray), "/etc/passwd"):
+        with pytest.raises(ParamError, match="must be one of your files"):
+            api.submit("alice", MusicParams(description="calm piano", melody_path=path))
+    assert api.list("alice") == []
+
+    mine = api.import_file("alice", "melody", b"RIFF", ".wav")
+    melody_path = str(api.config.data_dir / mine.path)
+    job_id = api.submit("alice", MusicParams(description="calm piano", melody_path=melody_path))
+    job = api.get(job_id)
+    assert job is not None and job.source_ids == (mine.id,)

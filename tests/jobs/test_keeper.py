@@ -1,0 +1,99 @@
+"""The keeper: dead workers' jobs re-queued or failed, lost messages enqueued again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from engines.registry import EngineRegistry
+from engines.video import VideoParams
+from jobs.catalog import DONE, FAILED, QUEUED, RUNNING
+from jobs.config import JobsConfig
+from jobs.queue import Broker
+from jobs.tasks import JobMessage
+from tests.jobs.conftest import InProcessStudio, TrackingRegistry, wait_until
+
+
+@pytest.fixture
+def quick_stale_studio(jobs_config: JobsConfig) -> Iterator[InProcessStudio]:
+    """A studio whose keeper gives a silent worker up after one second."""
+    harness = InProcessStudio(jobs_config.with_changes(stale_after_s=1.0))
+    harness.start_keeper()
+    yield harness
+    harness.close()
+
+
+def tiny_video(prompt: str = "a heron in the reeds") -> VideoParams:
+    return VideoParams(prompt=prompt, num_frames=1, steps=2, height=64, width=64)
+
+
+def ghost_takes_next_job(broker: Broker, name: str) -> JobMessage:
+    """What a worker does before it dies mid-job: dequeue, claim, report once."""
+    task = broker.huey.dequeue()
+    assert task is not None
+    message = JobMessage.from_dict(task.args[0])
+    assert broker.claim(message.job_id, message.delivery, name)
+    broker.put_state(
+        message.job_id,
+        {"delivery": message.delivery, "worker": name, "step": 1, "total": 2, "beat": 1},
+    )
+    return message
+
+
+def test_a_job_whose_worker_went_silent_is_requeued_and_completes_once(
+    quick_stale_studio: InProcessStudio, tiny_settings
+):
+    studio = quick_stale_studio
+    job_id = studio.api.submit("alice", tiny_video())
+    ghost_takes_next_job(studio.api.broker, "ghost:1")
+    wait_until(
+        lambda: studio.api.get(job_id).status == RUNNING,  # type: ignore[union-attr]
+        what="the ghost's claim to show in the catalog",
+    )
+    requeued = wait_until(
+        lambda: (j := studio.api.get(job_id)) is not None and j.delivery == 2 and j,
+        what="the job to be queued again",
+    )
+    assert (requeued.status, requeued.attempts) == (QUEUED, 1)
+    assert studio.api.broker.stop_reason(job_id, 1) == "superseded"  # if the ghost wakes up
+
+    registry = TrackingRegistry(tiny_settings)
+    studio.start_worker(registry, name="live:2")
+    (job,) = studio.wait([job_id])
+    assert (job.status, job.attempts, job.delivery, job.worker) == (DONE, 2, 2, "live:2")
+    assert len(registry.tracker.generated) == 1
+    assert len(studio.api.assets("alice")) == 1
+
+
+def test_a_job_whose_workers_keep_dying_fails_with_the_reason(
+    quick_stale_studio: InProcessStudio,
+):
+    studio = quick_stale_studio
+    job_id = studio.api.submit("alice", tiny_video())
+    ghost_takes_next_job(studio.api.broker, "ghost:1")
+    wait_until(lambda: studio.api.get(job_id).delivery == 2, what="a second delivery")  # type: ignore[union-attr]
+    wait_until(lambda: studio.api.broker.huey.pending_count() == 1, what="the re-queued message")
+    ghost_takes_next_job(studio.api.broker, "ghost:2")
+    (job,) = studio.wait([job_id])
+
+    assert (job.status, job.attempts) == (FAILED, 2)
+    assert job.error is not None and "stopped responding" in job.error
+    assert "ghost:2" in job.error
+    assert studio.api.broker.huey.pending_count() == 0  # not queued a third time
+
+
+def test_queued_jobs_the_broker_lost_are_enqueued_again(
+    studio: InProcessStudio, shared_registry: EngineRegistry
+):
+    ids = [studio.api.submit("alice", tiny_video(f"clip {n}")) for n in range(3)]
+    studio.api.broker.huey.storage.flush_queue()  # the messages are gone, the catalog remains
+    wait_until(
+        lambda: studio.api.broker.pending() == {(job_id, 1) for job_id in ids},
+        what="the keeper to enqueue the lost jobs again",
+    )
+    studio.start_worker(shared_registry)
+    jobs = studio.wait(ids)
+    assert [job.status for job in jobs] == [DONE] * 3
+    assert all(job.attempts == 1 for job in jobs)
+    assert len(studio.api.assets("alice")) == 3

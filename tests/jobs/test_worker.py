@@ -1,0 +1,233 @@
+"""Workers and the keeper in this process, real tiny engines, on both queue backends."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from engines.errors import ModelUnavailableError
+from engines.music import MusicParams
+from engines.registry import EngineRegistry
+from engines.video import VideoParams
+from jobs.api import JobsAPI
+from jobs.catalog import CANCELLED, DONE, FAILED, RUNNING
+from jobs.worker import OUT_OF_MEMORY_MESSAGE
+from tests.jobs.conftest import InProcessStudio, TrackingRegistry, partial_files, wait_until
+
+
+def tiny_video(prompt: str = "a red fox in the snow", **changes: object) -> VideoParams:
+    settings: dict[str, object] = {"num_frames": 2, "steps": 2, "height": 64, "width": 64}
+    return VideoParams(prompt=prompt, **{**settings, **changes})  # type: ignore[arg-type]
+
+
+def upload_tone(api: JobsAPI, owner: str) -> str:
+    """An uploaded melody: a one-second tone stored as the owner's asset."""
+    rate = 32_000
+    path = api.config.data_dir / "tone.wav"
+    soundfile.write(path, 0.5 * np.sin(2 * np.pi * 440 * np.arange(rate) / rate), rate)
+    asset = api.import_file(owner, "melody", path.read_bytes(), ".wav")
+    return str(api.config.data_dir / asset.path)
+
+
+def scratch_files(studio: InProcessStudio) -> list[Path]:
+    return [p for p in studio.config.scratch_dir.rglob("*") if p.is_file()]
+
+
+def test_jobs_run_one_at_a_time_with_one_model_and_land_in_the_owners_folder(
+    studio: InProcessStudio, tiny_settings
+):
+    registry = TrackingRegistry(tiny_settings)
+    studio.start_worker(registry)
+    melody = upload_tone(studio.api, "alice")
+    ids = [
+        studio.api.submit("alice", tiny_video(seed=None)),
+        studio.api.submit("alice", MusicParams(description="calm piano", duration=1.0)),
+        studio.api.submit(
+            "alice", MusicParams(description="a march", duration=1.0, melody_path=melody)
+        ),
+        studio.api.submit("alice", tiny_video("an owl at night", seed=3)),
+    ]
+    jobs = studio.wait(ids)
+
+    assert [job.status for job in jobs] == [DONE] * 4, [job.error for job in jobs]
+    assert [kind for kind, _ in registry.tracker.generated] == ["video", "music", "melody", "video"]
+    assert registry.tracker.max_active == 1  # one GPU job at a time
+    assert registry.tracker.max_loaded == 1  # never two models on the device
+    for job, suffix in zip(jobs, [".mp4", ".wav", ".wav", ".mp4"], strict=True):
+        asset = studio.api.asset(job.asset_id or "", "alice")
+        assert asset.path == f"assets/alice/{asset.id}{suffix}"
+        assert studio.api.asset_path(asset.id, "alice").stat().st_size > 0
+        assert (asset.job_id, asset.meta["path"], asset.meta["tiny"]) == (job.id, asset.path, True)
+        assert job.attempts == 1 and job.engine_s is not None
+        assert job.step == job.total > 0
+    # The seed actually used is recorded, so "use these settings again" remakes the clip.
+    first = studio.api.asset(jobs[0].asset_id or "", "alice")
+    assert first.params["seed"] == first.meta["seed"] is not None
+    # The melody travelled with the job and is recorded as the track's source.
+    melody_asset = studio.api.asset(jobs[2].asset_id or "", "alice")
+    assert melody_asset.source_ids == jobs[2].source_ids and len(melody_asset.source_ids) == 1
+    assert partial_files(studio.config.data_dir) == []
+    assert scratch_files(studio) == []
+
+
+def test_twenty_jobs_from_twenty_threads_complete_once_in_order(
+    studio: InProcessStudio, shared_registry: EngineRegistry
+):
+    studio.start_worker(shared_registry)
+    barrier = threading.Barrier(20)
+    ids: list[str] = []
+    lock = threading.Lock()
+
+    def submit(n: int) -> None:
+        barrier.wait()
+        job_id = studio.api.submit(f"user{n % 3}", tiny_video(f"clip number {n}", num_frames=1))
+        with lock:
+            ids.append(job_id)
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    jobs = sorted(studio.wait(ids), key=lambda job: job.seq)
+
+    assert [job.status for job in jobs] == [DONE] * 20
+    assert all(job.attempts == 1 for job in jobs)
+    assets = [studio.api.asset(job.asset_id or "", job.owner) for job in jobs]
+    assert len({asset.id for asset in assets}) == 20
+    assert sum(len(studio.api.assets(f"user{n}")) for n in range(3)) == 20  # exactly once
+    # First in, first out: each job ran, on the worker's clock, after the one before it.
+    spans = [(a.meta["job_started_at"], a.meta["job_finished_at"]) for a in assets]
+    for (_, previous_end), (start, _) in itertools.pairwise(spans):
+        assert previous_end <= start
+
+
+def test_a_second_delivery_of_the_same_job_is_a_no_op(studio: InProcessStudio, tiny_settings):
+    job_id = studio.api.submit("alice", tiny_video())
+    job = studio.api.get(job_id)
+    assert job is not None
+    studio.api.broker.send(job)  # the same delivery, enqueued a second time
+    assert len(studio.api.broker.huey.pending()) == 2
+
+    registry = TrackingRegistry(tiny_settings)
+    studio.start_worker(registry)
+    (job,) = studio.wait([job_id])
+    wait_until(lambda: studio.api.broker.huey.pending_count() == 0, what="both deliveries")
+    time.sleep(0.3)  # let the second delivery reach the worker and be skipped
+
+    assert job.status == DONE and job.attempts == 1
+    assert len(registry.tracker.generated) == 1
+    assert len(studio.api.assets("alice")) == 1
+
+
+def test_cancelling_a_queued_job_means_it_never_runs(studio: InProcessStudio, tiny_settings):
+    first = studio.api.submit("alice", tiny_video("first"))
+    doomed = studio.api.submit("alice", tiny_video("second"))
+    third = studio.api.submit("bob", tiny_video("third"))
+    assert studio.api.cancel(doomed, "alice").status == CANCELLED
+
+    registry = TrackingRegistry(tiny_settings)
+    studio.start_worker(registry)
+    jobs = studio.wait([first, doomed, third])
+
+    assert [job.status for job in jobs] == [DONE, CANCELLED, DONE]
+    assert [params["prompt"] for _, params in registry.tracker.generated] == ["first", "third"]
+    assert jobs[1].asset_id is None and jobs[1].step == 0
+    assert len(studio.api.assets("alice")) == 1
+
+
+def test_cancelling_a_running_job_stops_it_within_one_step(
+    studio: InProcessStudio, tiny_settings, monkeypatch: pytest.MonkeyPatch
+):
+    import engines.device
+
+    freed: list[str] = []
+    real_free = engines.device.free_device_memory
+
+    def free_device_memory(device: str) -> None:
+        freed.append(device)
+        real_free(device)
+
+    monkeypatch.setattr(engines.device, "free_device_memory", free_device_memory)
+    registry = TrackingRegistry(tiny_settings)
+    studio.start_worker(registry)
+    long_job = studio.api.submit("alice", tiny_video("a long one", steps=100, num_frames=4))
+    other = studio.api.submit("bob", tiny_video("another user's clip"))
+
+    def running_with_progress() -> bool:
+        job = studio.api.get(long_job)
+        return job is not None and job.status == RUNNING and job.step >= 2
+
+    wait_until(running_with_progress, what="the long job's progress")
+    studio.api.cancel(long_job, "alice")
+    cancelled_at = time.monotonic()
+    cancelled, finished = studio.wait([long_job, other])
+
+    assert cancelled.status == CANCELLED
+    assert cancelled.error is not None and cancelled.error.startswith("Cancelled at step")
+    # At most the step already under way when the cancel arrived finished after it.
+    late = [s for n, at, s in registry.tracker.step_times if n == 0 and at > cancelled_at]
+    assert len(late) <= 1, late
+    assert freed, "the cancelled job's working memory was not handed back"
+    assert finished.status == DONE  # cancelling one job never touches another
+    assert cancelled.asset_id is None and studio.api.assets("alice") == []
+    assert partial_files(studio.config.data_dir) == []
+
+
+def test_a_failing_engine_fails_the_job_with_a_clear_message_and_no_file(
+    studio: InProcessStudio, tiny_settings
+):
+    import torch
+
+    registry = TrackingRegistry(tiny_settings)
+    registry.tracker.fail_next = [
+        torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"),
+        RuntimeError("shape mismatch deep inside the UNet"),
+        ModelUnavailableError("Model 'x' is not available: looked in the folder x."),
+    ]
+    studio.start_worker(registry)
+    ids = [studio.api.submit("alice", tiny_video(f"clip {n}")) for n in range(4)]
+    oom, crash, missing, fine = studio.wait(ids)
+
+    assert (oom.status, oom.error) == (FAILED, OUT_OF_MEMORY_MESSAGE)
+    assert registry.tracker.unload_all_calls == 1  # the device was emptied after the OOM
+    assert crash.status == FAILED and crash.error is not None
+    assert "internal error" in crash.error and crash.id in crash.error
+    assert "shape mismatch" not in crash.error  # tracebacks go to the log, not to users
+    assert missing.status == FAILED
+    assert missing.error == "Model 'x' is not available: looked in the folder x."
+    assert fine.status == DONE  # the next job succeeds
+    assert [a.job_id for a in studio.api.assets("alice")] == [fine.id]
+    assert partial_files(studio.config.data_dir) == []
+    assert scratch_files(studio) == []
+
+
+def test_a_refreshed_page_finds_its_job_progress_and_result_again(
+    studio: InProcessStudio, shared_registry: EngineRegistry
+):
+    studio.start_worker(shared_registry)
+    first_page = JobsAPI(studio.config)
+    job_id = first_page.submit("alice", tiny_video("a slow one", steps=40, num_frames=2))
+    first_page.close()  # the browser tab is gone; the job is not
+
+    second_page = JobsAPI(studio.config)
+    try:
+        (found,) = second_page.list("alice")
+        assert found.id == job_id
+
+        def progressing() -> bool:
+            job = second_page.get(job_id)
+            return job is not None and (job.step > 0 or job.status == DONE)
+
+        wait_until(progressing, what="progress")
+        (job,) = studio.wait([job_id])
+        assert job.status == DONE and job.total == 40
+        assert second_page.read_asset(job.asset_id or "", "alice")[4:8] == b"ftyp"
+    finally:
+        second_page.close()
