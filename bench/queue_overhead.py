@@ -19,6 +19,7 @@ Targets: median overhead under 0.25 s; progress visible in the catalog at least 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -42,8 +43,8 @@ from jobs.config import JobsConfig
 REPO = Path(__file__).resolve().parents[1]
 TARGET_OVERHEAD_S = 0.25
 TARGET_PROGRESS_GAP_S = 0.5
-TINY_JOB = {"num_frames": 1, "steps": 2, "height": 64, "width": 64}
-PROGRESS_JOB = {"num_frames": 4, "steps": 100, "height": 64, "width": 64}
+TINY_JOB = VideoParams(prompt="a bench mark", num_frames=1, steps=2, height=64, width=64)
+PROGRESS_JOB = VideoParams(prompt="a longer one", num_frames=4, steps=100, height=64, width=64)
 POLL_S = 0.005  # how often this "page" looks at the catalog for the result
 PROGRESS_POLL_S = 0.01
 
@@ -119,9 +120,9 @@ def _measure_backend(
     }
 
 
-def _run_job(api: JobsAPI, params: dict[str, Any], timeout: float = 60) -> tuple[float, Any]:
+def _run_job(api: JobsAPI, params: VideoParams, timeout: float = 60) -> tuple[float, Any]:
     started = time.perf_counter()
-    job_id = api.submit("bench", VideoParams(prompt="a bench mark", **params))
+    job_id = api.submit("bench", params)
     deadline = started + timeout
     while True:
         job = api.get(job_id)
@@ -137,7 +138,7 @@ def _run_job(api: JobsAPI, params: dict[str, Any], timeout: float = 60) -> tuple
 
 
 def _progress_gaps(api: JobsAPI) -> dict[str, Any]:
-    job_id = api.submit("bench", VideoParams(prompt="a longer one", **PROGRESS_JOB))
+    job_id = api.submit("bench", PROGRESS_JOB)
     updates: list[float] = []  # when the catalog showed new progress, on this clock
     last: tuple[int, float | None] | None = None
     while True:
@@ -150,9 +151,9 @@ def _progress_gaps(api: JobsAPI) -> dict[str, Any]:
         if not job.active:
             break
         time.sleep(PROGRESS_POLL_S)
-    gaps = [b - a for a, b in zip(updates, updates[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(updates)]
     return {
-        "steps": PROGRESS_JOB["steps"],
+        "steps": PROGRESS_JOB.steps,
         "updates_seen": len(updates),
         "run_s": round(updates[-1] - updates[0], 3) if updates else None,
         "max_gap_s": round(max(gaps), 3) if gaps else None,
