@@ -116,6 +116,13 @@ KINDS: dict[str, JobKind] = {
             engine_for="engines.music:music_kind",  # "music", or "melody" with a melody file
             file_fields=("melody_path",),
         ),
+        JobKind(
+            "combine",
+            "jobs.combine_job:CombineJobParams",
+            ".mp4",
+            runner="jobs.combine_job:run_combine",  # ffmpeg, no model
+            file_fields=("video_path", "audio_path"),
+        ),
     ]
 }
 

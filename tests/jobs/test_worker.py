@@ -11,12 +11,14 @@ import numpy as np
 import pytest
 import soundfile
 
-from engines.errors import ModelUnavailableError
+from engines.combine import CombineParams
+from engines.errors import ModelUnavailableError, ParamError
 from engines.music import MusicParams
 from engines.registry import EngineRegistry
 from engines.video import VideoParams
 from jobs.api import JobsAPI
 from jobs.catalog import CANCELLED, DONE, FAILED, RUNNING
+from jobs.combine_job import CombineJobParams
 from jobs.worker import OUT_OF_MEMORY_MESSAGE
 from tests.jobs.conftest import InProcessStudio, TrackingRegistry, partial_files, wait_until
 
@@ -231,3 +233,50 @@ def test_a_refreshed_page_finds_its_job_progress_and_result_again(
         assert second_page.read_asset(job.asset_id or "", "alice")[4:8] == b"ftyp"
     finally:
         second_page.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_combine_job_lays_a_track_under_a_video_and_records_both_as_sources(
+    studio: InProcessStudio, shared_registry: EngineRegistry
+):
+    studio.start_worker(shared_registry)
+    video_id, track_id = (
+        studio.api.submit("alice", tiny_video(fps=2)),
+        studio.api.submit("alice", MusicParams(description="a drum loop", duration=1.0)),
+    )
+    video, track = (
+        studio.api.asset(j.asset_id or "", "alice") for j in studio.wait([video_id, track_id])
+    )
+    data_dir = studio.config.data_dir
+    params = CombineJobParams(
+        str(data_dir / video.path), str(data_dir / track.path), CombineParams(fade_in_s=0.2)
+    )
+    with pytest.raises(ParamError, match="must be one of your files"):
+        studio.api.submit("bob", params)  # not bob's files
+
+    (job,) = studio.wait([studio.api.submit("alice", params)])
+    assert job.status == DONE, job.error
+    combined = studio.api.asset(job.asset_id or "", "alice")
+    assert combined.kind == "combine" and combined.path.endswith(".mp4")
+    assert set(combined.source_ids) == {video.id, track.id}
+    assert combined.params["options"]["fade_in_s"] == 0.2
+
+
+def test_a_stopping_worker_hands_its_job_back_uncharged(
+    studio: InProcessStudio, shared_registry: EngineRegistry
+):
+    first = studio.start_worker(shared_registry, name="leaving:1")
+    job_id = studio.api.submit("alice", tiny_video("a long one", steps=60, num_frames=1))
+    wait_until(
+        lambda: (job := studio.api.get(job_id)) is not None and job.step >= 2,
+        what="the job to run",
+    )
+    first.stop()  # what SIGTERM does: a restart, a deploy
+    requeued = wait_until(
+        lambda: (job := studio.api.get(job_id)) is not None and job.delivery == 2 and job,
+        what="the job to be handed back",
+    )
+    assert requeued.attempts == 0
+    studio.start_worker(shared_registry, name="arriving:2")
+    (job,) = studio.wait([job_id])
+    assert (job.status, job.attempts, job.worker) == (DONE, 1, "arriving:2")

@@ -1,0 +1,58 @@
+"""The combine job: lay one of the owner's tracks under one of their videos (ffmpeg).
+
+``engines.combine`` takes the two files and ``CombineParams``; a job also needs the
+files, so its params are both together. The files are the owner's assets; like a
+melody they travel with the job, so a worker on another machine can combine too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engines.combine import CombineParams
+from engines.errors import ParamError
+from engines.progress import CancelCheck, ProgressFn, StepReporter
+
+
+@dataclass(frozen=True)
+class CombineJobParams:
+    video_path: str  # one of the owner's videos (generated or uploaded)
+    audio_path: str  # one of the owner's tracks (generated or uploaded)
+    options: CombineParams = field(default_factory=CombineParams)  # offset, volume, fades, fit
+
+    def __post_init__(self) -> None:
+        for name in ("video_path", "audio_path"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise ParamError(f"`{name}` must name one of your files, but is {value!r}.")
+        if isinstance(self.options, Mapping):  # rebuilt from JSON
+            known = {f.name for f in dataclasses.fields(CombineParams)}
+            unknown = sorted(set(self.options) - known)
+            if unknown:
+                raise ParamError(f"Unknown combine option(s): {', '.join(unknown)}.")
+            object.__setattr__(self, "options", CombineParams(**self.options))
+        if not isinstance(self.options, CombineParams):
+            raise ParamError(f"`options` must be CombineParams, not {type(self.options).__name__}.")
+
+
+def run_combine(
+    registry: object,
+    params: CombineJobParams,
+    out_path: Path,
+    *,
+    on_progress: ProgressFn | None = None,
+    should_cancel: CancelCheck | None = None,
+) -> Any:
+    """One ffmpeg pass (no model, so the registry is not needed); one step of progress."""
+    from engines.combine import combine
+
+    reporter = StepReporter(1, on_progress, should_cancel)
+    reporter.check_cancel()
+    # Lineage lives in the catalog (the job's source assets); the worker's paths mean nothing.
+    result = combine(params.video_path, params.audio_path, out_path, params.options, sources={})
+    reporter.advance()
+    return result
