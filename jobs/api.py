@@ -92,8 +92,12 @@ class JobsAPI:
                 log.warning("Job %s is queued in the catalog but not yet sent: %s", job.id, exc)
         return job.id
 
-    def get(self, job_id: str) -> Job | None:
-        return self.catalog.get_job(job_id)
+    def get(self, job_id: str, owner: str | None = None, *, admin: bool = False) -> Job | None:
+        """The job as the catalog has it now; with ``owner``, None unless it is theirs."""
+        job = self.catalog.get_job(job_id)
+        if job is not None and owner is not None and job.owner != owner and not admin:
+            return None
+        return job
 
     def list(self, owner: str, *, limit: int = 50) -> builtins.list[Job]:
         """The owner's jobs, newest first."""

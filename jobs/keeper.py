@@ -63,7 +63,7 @@ class Keeper:
         self._missing: set[tuple[str, int]] = set()  # queued, and not in the broker last time
         self._next_reconcile = 0.0
         self._next_service_beat = 0.0
-        self._broker_down_since: float | None = None
+        self._failing_since: float | None = None
         self._cancels_sent: set[str] = set()
 
     # -- the loop --------------------------------------------------------------------
@@ -78,12 +78,12 @@ class Keeper:
         """One pass; never raises, so a broker outage only delays the catalog."""
         try:
             self._tick()
-            if self._broker_down_since is not None:
-                log.info("The queue backend is reachable again.")
-                self._broker_down_since = None
+            if self._failing_since is not None:
+                log.info("Keeper passes work again.")
+                self._failing_since = None
         except Exception as exc:
-            if self._broker_down_since is None:
-                self._broker_down_since = time.time()
+            if self._failing_since is None:
+                self._failing_since = time.time()
                 log.warning("Keeper pass failed (will retry): %s", exc, exc_info=True)
 
     def _tick(self) -> None:

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 MIN_RESTART_DELAY_S = 0.5
 MAX_RESTART_DELAY_S = 30.0
-HEALTHY_AFTER_S = 30.0  # a worker that lived this long restarts without waiting
+HEALTHY_AFTER_S = 30.0  # a worker that lived this long restarts after the shortest pause
 STOP_TIMEOUT_S = 15.0  # time for workers to hand back their running job before SIGKILL
 
 
@@ -90,12 +90,11 @@ class Supervisor:
             process = child.process
             if process is not None and process.poll() is not None:
                 lived = now - child.started_at
-                child.delay_s = (
-                    MIN_RESTART_DELAY_S
-                    if lived >= HEALTHY_AFTER_S
-                    else min(child.delay_s * 2, MAX_RESTART_DELAY_S)
-                )
-                child.restart_at = now + (0 if lived >= HEALTHY_AFTER_S else child.delay_s)
+                if lived >= HEALTHY_AFTER_S:
+                    child.delay_s = MIN_RESTART_DELAY_S
+                child.restart_at = now + child.delay_s
+                # Dying young again waits twice as long, so a broken setup does not spin.
+                child.delay_s = min(child.delay_s * 2, MAX_RESTART_DELAY_S)
                 child.process = None
                 log.warning(
                     "Worker %d (pid %d) exited with %s after %.0f s; restarting in %.1f s.",

@@ -60,6 +60,8 @@ def test_submit_stores_validated_params_and_enqueues_one_message(api: JobsAPI):
     assert api.broker.pending() == {(job_id, 1)}
     assert [j.id for j in api.list("alice")] == [job_id]
     assert api.list("bob") == []
+    assert api.get(job_id, "bob") is None  # pages pass the user: others' jobs are not found
+    assert api.get(job_id, "root", admin=True) is not None
 
 
 def test_only_the_owner_or_an_admin_may_cancel(api: JobsAPI):
