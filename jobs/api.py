@@ -45,7 +45,8 @@ class NotAllowed(StudioError, PermissionError):
 class QueueStatus:
     counts: dict[str, int]  # jobs per status
     keeper_up: bool  # the catalog side is applying results
-    services: dict[str, dict[str, Any]]  # keepers that reported recently, with details
+    workers: dict[str, dict[str, Any]]  # workers seen lately: job, jobs_done, registry (model)
+    services: dict[str, dict[str, Any]]  # keepers and workers that reported lately
     running: list[Job]  # what runs now, and on which worker
 
 
@@ -191,6 +192,11 @@ class JobsAPI:
         return QueueStatus(
             counts=self.catalog.count_by_status(),
             keeper_up=any(info.get("role") == "keeper" for info in services.values()),
+            workers={
+                name.removeprefix("worker "): info
+                for name, info in services.items()
+                if info.get("role") == "worker"
+            },
             services=services,
             running=self.catalog.list_jobs(statuses=(RUNNING,)),
         )

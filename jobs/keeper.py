@@ -65,6 +65,7 @@ class Keeper:
         self._next_service_beat = 0.0
         self._failing_since: float | None = None
         self._cancels_sent: set[str] = set()
+        self._worker_beats: dict[str, int] = {}
 
     # -- the loop --------------------------------------------------------------------
 
@@ -99,9 +100,18 @@ class Keeper:
             self._next_service_beat = now + SERVICE_BEAT_S
             info = {"role": "keeper", "backend": self.config.backend}
             self.catalog.record_service(self.name, info)
+            self._record_workers()
         active = {(job.id, job.delivery) for job in jobs}
         self._beats = {key: beat for key, beat in self._beats.items() if key in active}
         self._cancels_sent &= {job.id for job in jobs}
+
+    def _record_workers(self) -> None:
+        """Copy workers' announcements into the catalog, stamped on the keeper's clock."""
+        for worker_id, info in self.broker.workers().items():
+            beat = int(info.get("beat", 0))
+            if self._worker_beats.get(worker_id) != beat:
+                self._worker_beats[worker_id] = beat
+                self.catalog.record_service(f"worker {worker_id}", info)
 
     # -- applying what workers report ------------------------------------------------
 

@@ -10,6 +10,7 @@ key-value store, so a worker on another machine needs nothing but the queue:
     job:<id>:cancel             the owner asked to cancel
     job:<id>:stop:<delivery>    the keeper gave this delivery up (its worker seemed dead)
     job:<id>:input:<field>      an input file (a melody) for workers without the studio's disk
+    worker:<id>, workers        each worker's latest state (job, resident model), and their ids
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from jobs.tasks import JobHandler, JobMessage, register_run_job
 log = logging.getLogger(__name__)
 
 _PEEK_CHUNK = 400  # keys per read; SQLite caps the number of bound variables
+WORKER_INDEX = "workers"  # ids of the workers that announced themselves
 
 
 def make_huey(config: JobsConfig) -> Huey:
@@ -174,6 +176,31 @@ class Broker:
         for key in keys:
             self.huey.delete(key)
 
+    # -- workers' presence (for the admin page) -------------------------------------
+
+    def announce(self, worker_id: str, info: dict[str, Any]) -> None:
+        """Publish a worker's state; its id joins the index the keeper reads."""
+        self.huey.put(_worker_key(worker_id), info)
+        index = self._worker_index()
+        if worker_id not in index:  # a race with another worker heals at its next announce
+            self.huey.put(WORKER_INDEX, [*index, worker_id])
+
+    def retire(self, worker_id: str) -> None:
+        self.huey.delete(_worker_key(worker_id))
+        self.huey.put(WORKER_INDEX, [w for w in self._worker_index() if w != worker_id])
+
+    def workers(self) -> dict[str, dict[str, Any]]:
+        """The latest state each announced worker published; gone ones leave the index."""
+        index = self._worker_index()
+        found = self._peek([_worker_key(w) for w in index])
+        present = {w: found[_worker_key(w)] for w in index if _worker_key(w) in found}
+        if len(present) < len(index):
+            self.huey.put(WORKER_INDEX, [w for w in self._worker_index() if w in present])
+        return present
+
+    def _worker_index(self) -> list[str]:
+        return list(self.huey.get(WORKER_INDEX, peek=True) or [])
+
     # -- helpers ---------------------------------------------------------------------
 
     def _peek(self, keys: list[str]) -> dict[str, Any]:
@@ -189,6 +216,10 @@ class Broker:
 
 def _key(job_id: str, part: str, detail: object = None) -> str:
     return f"job:{job_id}:{part}" if detail is None else f"job:{job_id}:{part}:{detail}"
+
+
+def _worker_key(worker_id: str) -> str:
+    return f"worker:{worker_id}"
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

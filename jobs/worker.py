@@ -14,6 +14,8 @@ SIGTERM or Ctrl-C stops it: a running job is handed back to the queue at its nex
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import logging
 import os
 import shutil
@@ -43,6 +45,7 @@ OUT_OF_MEMORY_MESSAGE = (
     "shorter duration, or try again when the studio is less busy."
 )
 RESULT_RETRY_S = 120.0  # how long a finished job's result waits for the broker to come back
+PRESENCE_S = 2.0  # how often a worker publishes its state for the admin page
 
 
 def internal_error_message(job_id: str) -> str:
@@ -142,6 +145,17 @@ class JobWorker:
         self._registry = registry
         host, pid = socket.gethostname(), os.getpid()
         self.scratch = config.scratch_dir / f"{host}-{pid}-{uuid.uuid4().hex[:6]}"
+        self._presence: dict[str, Any] = {
+            "role": "worker",
+            "host": host,
+            "pid": pid,
+            "backend": config.backend,
+            "started_at": time.time(),
+            "job": None,
+            "jobs_done": 0,
+            "registry": None,
+            "beat": 0,
+        }
 
     @property
     def registry(self) -> Registry:
@@ -173,13 +187,20 @@ class JobWorker:
             self.config.backend,
             self.config.redis_url or self.config.queue_path,
         )
+        self._note_registry()
+        presence = threading.Thread(target=self._announce_until_stopped, name="presence")
+        presence.start()
         loop.initialize()
         try:
             while not self.stopping.is_set():
                 loop.loop()
         finally:
             loop.shutdown()
+            self.stopping.set()
+            presence.join()
             shutil.rmtree(self.scratch, ignore_errors=True)
+            with contextlib.suppress(Exception):
+                self.broker.retire(self.worker_id)
             self.broker.close()
             log.info("Worker %s stopped.", self.worker_id)
 
@@ -198,6 +219,7 @@ class JobWorker:
             self._deliver(message, {"outcome": "cancelled", "error": "Cancelled before it ran."})
             return
         log.info("Job %s (%s) delivery %d started.", job_id, message.kind, delivery)
+        self._presence["job"] = job_id
         reporter = ProgressReporter(
             self.broker, message, self.worker_id, self.config.report_interval_s
         )
@@ -212,6 +234,9 @@ class JobWorker:
             self._deliver(message, result)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+            self._presence["job"] = None
+            self._presence["jobs_done"] += 1
+            self._note_registry()
         log.info("Job %s delivery %d: %s.", job_id, delivery, result["outcome"])
 
     def _generate(
@@ -305,6 +330,30 @@ class JobWorker:
         if unload_all is not None:
             unload_all()
 
+    def _note_registry(self) -> None:
+        """What is on the device, for the admin page; read between jobs (it takes the lock)."""
+        status = getattr(self.registry, "status", None)
+        if status is None:
+            return
+        try:
+            self._presence["registry"] = dataclasses.asdict(status())
+        except Exception as exc:  # informational only
+            log.warning("Cannot read the registry's status: %s", exc)
+
+    def _announce_until_stopped(self) -> None:
+        failing = False
+        while True:
+            self._presence["beat"] += 1
+            try:
+                self.broker.announce(self.worker_id, dict(self._presence))
+                failing = False
+            except Exception as exc:
+                if not failing:
+                    log.warning("Cannot announce worker %s: %s", self.worker_id, exc)
+                failing = True
+            if self.stopping.wait(PRESENCE_S):
+                return
+
     def _kinds(self) -> list[str]:
         from jobs.kinds import KINDS
 
@@ -319,7 +368,7 @@ def remove_dead_scratch(scratch_root: Path) -> None:
     for folder in scratch_root.iterdir():
         # Named <host>-<pid>-<token> by JobWorker.
         name_host, _, pid_text = folder.name.rpartition("-")[0].rpartition("-")
-        if name_host != host or not pid_text.isdigit():
+        if not folder.is_dir() or name_host != host or not pid_text.isdigit():
             continue
         if not _pid_alive(int(pid_text)):
             shutil.rmtree(folder, ignore_errors=True)

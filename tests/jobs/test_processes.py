@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,6 +115,15 @@ def test_a_worker_with_its_own_data_dir_and_only_the_redis_url_fills_the_studio_
         for job in jobs:
             path = studio.api.asset_path(job.asset_id or "", "alice")
             assert path.is_relative_to(config.data_dir) and path.stat().st_size > 0
+
+        # The admin page sees the remote worker and the model it holds.
+        def worker_seen() -> dict[str, Any] | None:
+            workers = studio.api.status().workers
+            return next((w for w in workers.values() if w.get("jobs_done", 0) >= 2), None)
+
+        seen = wait_until(worker_seen, 30, "the worker's announcement in the catalog")
+        assert (seen["pid"], seen["backend"], seen["job"]) == (worker.pid, "redis", None)
+        assert seen["registry"]["resident"] == "melody" and seen["registry"]["device"] == "cpu"
         # The worker's machine holds no catalog, queue, assets or leftovers of its own.
         leftovers = [
             p.relative_to(gpu_box)

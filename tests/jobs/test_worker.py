@@ -266,7 +266,7 @@ def test_a_stopping_worker_hands_its_job_back_uncharged(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
     first = studio.start_worker(shared_registry, name="leaving:1")
-    job_id = studio.api.submit("alice", tiny_video("a long one", steps=60, num_frames=1))
+    job_id = studio.api.submit("alice", tiny_video("a long one", steps=100, num_frames=1))
     wait_until(
         lambda: (job := studio.api.get(job_id)) is not None and job.step >= 2,
         what="the job to run",
