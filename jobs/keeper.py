@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_WRITE_S = 1.0  # a heartbeat alone (no new progress) is written at most this often
 SERVICE_BEAT_S = 2.0
+INPUT_GONE_MESSAGE = "A file this job uses was deleted before it could run; pick another."
 
 
 def stale_reason(job: Job, attempts: int) -> str:
@@ -66,6 +67,7 @@ class Keeper:
         self._failing_since: float | None = None
         self._cancels_sent: set[str] = set()
         self._worker_beats: dict[str, int] = {}
+        self._failing_jobs: dict[str, str] = {}  # job id -> last error, logged once
 
     # -- the loop --------------------------------------------------------------------
 
@@ -92,7 +94,12 @@ class Keeper:
         jobs = self.catalog.active_jobs()
         seen = self.broker.observe((job.id, job.delivery) for job in jobs) if jobs else {}
         for job in jobs:
-            self._apply(job, seen.get(job.id, Observation()), now)
+            try:
+                self._apply(job, seen.get(job.id, Observation()), now)
+            except Exception as exc:  # one job's trouble must not hold up the others
+                if self._failing_jobs.get(job.id) != repr(exc):
+                    self._failing_jobs[job.id] = repr(exc)
+                    log.warning("Cannot apply job %s yet: %s", job.id, exc, exc_info=True)
         if now >= self._next_reconcile:
             self._next_reconcile = now + self.config.reconcile_interval_s
             self._reconcile(seen)
@@ -102,8 +109,10 @@ class Keeper:
             self.catalog.record_service(self.name, info)
             self._record_workers()
         active = {(job.id, job.delivery) for job in jobs}
+        active_ids = {job.id for job in jobs}
         self._beats = {key: beat for key, beat in self._beats.items() if key in active}
         self._cancels_sent &= {job.id for job in jobs}
+        self._failing_jobs = {k: v for k, v in self._failing_jobs.items() if k in active_ids}
 
     def _record_workers(self) -> None:
         """Copy workers' announcements into the catalog, stamped on the keeper's clock."""
@@ -171,7 +180,7 @@ class Keeper:
             )
             self.broker.forget(job.id, job.delivery, ())
             if requeued is not None and requeued.status == QUEUED:
-                self.broker.send(requeued)
+                self._send(requeued)
                 log.info("Job %s was handed back by its worker; queued again.", job.id)
             return
         else:
@@ -240,10 +249,18 @@ class Keeper:
                 silent,
                 requeued.delivery,
             )
-            self.broker.send(requeued)
+            self._send(requeued)
         else:
             log.warning("Job %s: worker %s silent; job %s.", job.id, job.worker, requeued.status)
             self.broker.forget(job.id, job.delivery, job_kind(job.kind).file_fields)
+
+    def _send(self, job: Job) -> None:
+        """Enqueue a delivery; a job whose input file is gone fails instead."""
+        try:
+            self.broker.send(job)
+        except FileNotFoundError:
+            log.warning("Job %s: an input file is gone; failing it.", job.id)
+            self.catalog.finish(job.id, job.delivery, "failed", INPUT_GONE_MESSAGE)
 
     def _reconcile(self, seen: dict[str, Observation]) -> None:
         """Enqueue again queued jobs the broker lost, once missing on two passes in a row."""
@@ -260,7 +277,7 @@ class Keeper:
                 continue
             if key in self._missing:
                 log.warning("Job %s is queued but not in the broker; enqueued again.", job.id)
-                self.broker.send(job)
+                self._send(job)
             else:
                 missing.add(key)
         self._missing = missing

@@ -6,13 +6,16 @@ from collections.abc import Iterator
 
 import pytest
 
+from engines.music import MusicParams
 from engines.registry import EngineRegistry
 from engines.video import VideoParams
 from jobs.catalog import DONE, FAILED, QUEUED, RUNNING
 from jobs.config import JobsConfig
+from jobs.keeper import INPUT_GONE_MESSAGE
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
 from tests.jobs.conftest import InProcessStudio, TrackingRegistry, wait_until
+from tests.jobs.test_worker import upload_tone
 
 
 @pytest.fixture
@@ -97,3 +100,14 @@ def test_queued_jobs_the_broker_lost_are_enqueued_again(
     assert [job.status for job in jobs] == [DONE] * 3
     assert all(job.attempts == 1 for job in jobs)
     assert len(studio.api.assets("alice")) == 3
+
+
+def test_a_lost_job_whose_input_file_was_deleted_fails_with_the_reason(studio: InProcessStudio):
+    melody = upload_tone(studio.api, "alice")
+    job_id = studio.api.submit("alice", MusicParams(description="a hymn", melody_path=melody))
+    studio.api.broker.huey.storage.flush_queue()
+    (asset,) = studio.api.assets("alice")
+    studio.api.delete_asset(asset.id, "alice")
+
+    (job,) = studio.wait([job_id])
+    assert (job.status, job.error) == (FAILED, INPUT_GONE_MESSAGE)
