@@ -201,6 +201,10 @@ class JobsAPI:
             running=self.catalog.list_jobs(statuses=(RUNNING,)),
         )
 
+    def unload_models(self) -> None:
+        """Ask every worker to unload its models after its current job (frees the GPUs)."""
+        self.broker.request_unload()
+
     def close(self) -> None:
         """Release the queue connection (tests; a server process keeps one API)."""
         with self._lock:

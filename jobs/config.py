@@ -31,6 +31,7 @@ class JobsConfig:
     keeper_interval_s: float = 0.05  # keeper's poll of the broker for progress and results
     reconcile_interval_s: float = 1.0  # keeper's check for queued jobs missing from the broker
     poll_interval_s: float = 0.05  # worker's longest wait between looks at an empty SQLite queue
+    presence_interval_s: float = 2.0  # worker's announcements for the admin page
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> JobsConfig:

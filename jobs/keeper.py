@@ -104,7 +104,7 @@ class Keeper:
             self._next_reconcile = now + self.config.reconcile_interval_s
             self._reconcile(seen)
         if now >= self._next_service_beat:
-            self._next_service_beat = now + SERVICE_BEAT_S
+            self._next_service_beat = now + min(SERVICE_BEAT_S, self.config.presence_interval_s)
             info = {"role": "keeper", "backend": self.config.backend}
             self.catalog.record_service(self.name, info)
             self._record_workers()

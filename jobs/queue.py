@@ -11,11 +11,13 @@ key-value store, so a worker on another machine needs nothing but the queue:
     job:<id>:stop:<delivery>    the keeper gave this delivery up (its worker seemed dead)
     job:<id>:input:<field>      an input file (a melody) for workers without the studio's disk
     worker:<id>, workers        each worker's latest state (job, resident model), and their ids
+    unload                      the admin asked every worker to free its GPU (a new token)
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 _PEEK_CHUNK = 400  # keys per read; SQLite caps the number of bound variables
 WORKER_INDEX = "workers"  # ids of the workers that announced themselves
+UNLOAD_REQUEST = "unload"  # a token; each worker unloads its models when it changes
 
 
 def make_huey(config: JobsConfig) -> Huey:
@@ -197,6 +200,16 @@ class Broker:
         if len(present) < len(index):
             self.huey.put(WORKER_INDEX, [w for w in self._worker_index() if w in present])
         return present
+
+    def request_unload(self) -> str:
+        """Ask every worker to unload its models after its current job (the admin's button)."""
+        token = uuid.uuid4().hex
+        self.huey.put(UNLOAD_REQUEST, token)
+        return token
+
+    def unload_request(self) -> str | None:
+        value = self.huey.get(UNLOAD_REQUEST, peek=True)
+        return str(value) if value is not None else None
 
     def _worker_index(self) -> list[str]:
         return list(self.huey.get(WORKER_INDEX, peek=True) or [])

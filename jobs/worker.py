@@ -45,7 +45,6 @@ OUT_OF_MEMORY_MESSAGE = (
     "shorter duration, or try again when the studio is less busy."
 )
 RESULT_RETRY_S = 120.0  # how long a finished job's result waits for the broker to come back
-PRESENCE_S = 2.0  # how often a worker publishes its state for the admin page
 
 
 def internal_error_message(job_id: str) -> str:
@@ -81,6 +80,8 @@ class ProgressReporter:
             "eta_s": None,
             "beat": 0,
         }
+        self._unload_seen: str | None = None
+        self._unload_asked = threading.Event()
         self._first_step_at: float | None = None
         self._lock = threading.Lock()
         self._done = threading.Event()
@@ -156,6 +157,8 @@ class JobWorker:
             "registry": None,
             "beat": 0,
         }
+        self._unload_seen: str | None = None
+        self._unload_asked = threading.Event()
 
     @property
     def registry(self) -> Registry:
@@ -188,11 +191,18 @@ class JobWorker:
             self.config.redis_url or self.config.queue_path,
         )
         self._note_registry()
+        with contextlib.suppress(Exception):  # an old request is not for this worker
+            self._unload_seen = self.broker.unload_request()
         presence = threading.Thread(target=self._announce_until_stopped, name="presence")
         presence.start()
         loop.initialize()
         try:
             while not self.stopping.is_set():
+                if self._unload_asked.is_set():  # between jobs: the device is free to clear
+                    self._unload_asked.clear()
+                    log.info("Unloading every model, as an admin asked.")
+                    self._unload_all()
+                    self._note_registry()
                 loop.loop()
         finally:
             loop.shutdown()
@@ -346,12 +356,16 @@ class JobWorker:
             self._presence["beat"] += 1
             try:
                 self.broker.announce(self.worker_id, dict(self._presence))
+                request = self.broker.unload_request()
+                if request != self._unload_seen:
+                    self._unload_seen = request
+                    self._unload_asked.set()
                 failing = False
             except Exception as exc:
                 if not failing:
                     log.warning("Cannot announce worker %s: %s", self.worker_id, exc)
                 failing = True
-            if self.stopping.wait(PRESENCE_S):
+            if self.stopping.wait(self.config.presence_interval_s):
                 return
 
     def _kinds(self) -> list[str]:

@@ -151,6 +151,7 @@ def make_config(settings: Settings, redis_url: str | None, **changes: Any) -> Jo
         report_interval_s=0.1,
         reconcile_interval_s=0.3,
         poll_interval_s=0.02,
+        presence_interval_s=0.2,
     )
     return config.with_changes(**changes) if changes else config
 

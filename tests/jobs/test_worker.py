@@ -280,3 +280,19 @@ def test_a_stopping_worker_hands_its_job_back_uncharged(
     studio.start_worker(shared_registry, name="arriving:2")
     (job,) = studio.wait([job_id])
     assert (job.status, job.attempts, job.worker) == (DONE, 1, "arriving:2")
+
+
+def test_an_admin_can_have_every_worker_unload_its_models(studio: InProcessStudio, tiny_settings):
+    registry = TrackingRegistry(tiny_settings)
+    studio.start_worker(registry, name="gpu:1")
+    studio.wait([studio.api.submit("alice", tiny_video())])
+    assert registry.status().resident == "video"
+
+    def admin_sees(resident: str | None) -> bool:
+        worker = studio.api.status().workers.get("gpu:1") or {}
+        return worker.get("jobs_done") == 1 and worker["registry"]["resident"] == resident
+
+    wait_until(lambda: admin_sees("video"), what="the worker's model on the admin page")
+    studio.api.unload_models()
+    wait_until(lambda: admin_sees(None), what="the worker to unload")
+    assert registry.tracker.unload_all_calls == 1 and registry.tracker.loaded == set()
