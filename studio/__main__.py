@@ -1,20 +1,48 @@
-"""``python -m studio``: start the Streamlit studio on STUDIO_PORT (default 8501)."""
+"""``python -m studio`` (what ``make run`` calls): the studio with its keeper and a worker.
+
+Checks the cookie key and the admin account first, then hands over to the job
+supervisor, which runs the keeper, one worker (restarted if it dies) and Streamlit.
+"""
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-APP = Path(__file__).with_name("app.py")
+# The account store hashes through streamlit-authenticator, which imports Streamlit;
+# outside a server Streamlit warns about every cache it meets. Quiet for the pre-flight.
+_USER_LOG_LEVEL = os.environ.get("STREAMLIT_LOGGER_LEVEL")
+os.environ["STREAMLIT_LOGGER_LEVEL"] = _USER_LOG_LEVEL or "error"
+
+from engines.settings import Settings  # noqa: E402
+from studio.accounts import AccountError, AccountStore  # noqa: E402
+from studio.cookie_key import CookieKeyError  # noqa: E402
+from studio.first_start import ensure_admin, ensure_cookie_key  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "studio" / "app.py"
 
 
 def main() -> int:
+    settings = Settings.from_env()
+    try:
+        ensure_cookie_key()
+        ensure_admin(AccountStore(settings.data_dir / "catalog.sqlite3"))
+    except (CookieKeyError, AccountError) as refusal:
+        print(f"The studio cannot start: {refusal}", file=sys.stderr)
+        return 2
     port = os.environ.get("STUDIO_PORT", "8501")
-    print(f"Studio: http://localhost:{port}", flush=True)
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", port]
-    return subprocess.call(command)
+    if _USER_LOG_LEVEL is None:
+        del os.environ["STREAMLIT_LOGGER_LEVEL"]  # the server's own warnings are wanted
+    # Streamlit puts only the script's folder on sys.path; the pages import from the root.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+    )
+    print(f"Studio: http://localhost:{port}" + ("  (tiny demo models)" if settings.tiny else ""))
+    ui = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", port]
+    os.execv(sys.executable, [sys.executable, "-m", "jobs.supervisor", "--", *ui])
+    return 0  # not reached: the supervisor replaced this process
 
 
 if __name__ == "__main__":

@@ -28,7 +28,15 @@ CREATE TABLE IF NOT EXISTS accounts (
     role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
     password_hash TEXT NOT NULL,
     disabled INTEGER NOT NULL DEFAULT 0,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    -- Login cookies issued before this moment are void (set by logout-everywhere and
+    -- password changes), so a copied cookie stops working on the server too.
+    tokens_valid_after REAL NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS revoked_tokens (
+    username TEXT NOT NULL,
+    expires_at REAL NOT NULL,  -- the token's exp_date, unique per login
+    PRIMARY KEY (username, expires_at)
 )
 """
 
@@ -70,7 +78,7 @@ class AccountStore:
         self.db_path = db_path
         db_path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
-            db.execute(SCHEMA)
+            db.executescript(SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -90,7 +98,7 @@ class AccountStore:
         try:
             with self._connect() as db:
                 db.execute(
-                    "INSERT INTO accounts VALUES (?, ?, ?, ?, 0, ?)",
+                    "INSERT INTO accounts VALUES (?, ?, ?, ?, 0, ?, 0)",
                     (username, name or username, role, Hasher.hash(password), time.time()),
                 )
         except sqlite3.IntegrityError:
@@ -99,6 +107,32 @@ class AccountStore:
     def set_password(self, username: str, password: str) -> None:
         check_password(password)
         self._update(username, "password_hash = ?", Hasher.hash(password))
+        self.revoke_all_tokens(username)
+
+    def revoke_token(self, username: str, expires_at: float) -> None:
+        """Void one login cookie (logout): it no longer logs anyone in, wherever it was copied."""
+        with self._connect() as db:
+            db.execute("INSERT OR IGNORE INTO revoked_tokens VALUES (?, ?)", (username, expires_at))
+            db.execute("DELETE FROM revoked_tokens WHERE expires_at < ?", (time.time(),))
+
+    def revoke_all_tokens(self, username: str) -> None:
+        self._update(username, "tokens_valid_after = ?", time.time())
+
+    def token_is_valid(self, username: str, expires_at: float, lifetime_s: float) -> bool:
+        """True when the cookie's account is active and the cookie was not revoked."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT disabled, tokens_valid_after FROM accounts WHERE username = ?",
+                (username,),
+            ).fetchone()
+            revoked = db.execute(
+                "SELECT 1 FROM revoked_tokens WHERE username = ? AND expires_at = ?",
+                (username, expires_at),
+            ).fetchone()
+        if row is None or row[0] or revoked:
+            return False
+        issued_at = expires_at - lifetime_s
+        return issued_at >= row[1] and expires_at > time.time()
 
     def set_disabled(self, username: str, disabled: bool) -> None:
         if disabled and self._is_last_active_admin(username):

@@ -1,28 +1,44 @@
-"""Entry point of the Streamlit studio (the router grows with the pages)."""
+"""The studio's router: page config, then login, then only the pages this user may see."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from engines.settings import Settings
+from studio import services
+from studio.accounts import AccountError
+from studio.auth import log_out, require_login
+from studio.cookie_key import CookieKeyError
+from studio.navigation import pages_for
 
 st.set_page_config(page_title="Studio", page_icon="🎬", layout="wide")
 
-settings = Settings.from_env()
-st.title("Studio")
-st.caption("Text to video, music, and videos scored with that music, on your own GPU.")
-if settings.tiny:
-    st.warning("Demo mode (STUDIO_MODELS=tiny): random-weight models, so every output is noise.")
-st.subheader("Configuration")
-st.table(
-    {
-        "setting": ["video model", "music model", "melody model", "device", "data folder"],
-        "value": [
-            settings.model_for("video"),
-            settings.model_for("music"),
-            settings.model_for("melody"),
-            settings.device,
-            str(settings.data_dir.resolve()),
-        ],
-    }
-)
+try:
+    cookie_key = services.cookie_key()
+    store = services.checked_account_store()
+except (CookieKeyError, AccountError) as refusal:
+    st.error(f"The studio cannot start: {refusal}")
+    st.stop()
+
+
+def login_page() -> None:
+    st.title("Studio")
+    st.caption("Text to video, music, and videos scored with that music.")
+
+
+user = require_login(store, cookie_key)
+if user is None:
+    # Logged out, every URL (deep links included) shows the login form and nothing else.
+    st.navigation([st.Page(login_page, title="Log in", url_path="login")], position="hidden").run()
+    st.stop()
+
+navigation = st.navigation(pages_for(user))
+
+with st.sidebar:
+    st.write(f"Logged in as **{user.name}**" + (" (admin)" if user.is_admin else ""))
+    if services.settings().tiny:
+        st.warning("Demo models (STUDIO_MODELS=tiny): every output is noise.")
+    if st.button("Log out", key="studio_log_out"):
+        log_out(store, cookie_key)
+        st.rerun()
+
+navigation.run()

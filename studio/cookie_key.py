@@ -9,11 +9,17 @@ from pathlib import Path
 
 MIN_KEY_BYTES = 32
 # Keys from examples and the library's defaults: anyone could forge cookies with these.
-KNOWN_DEFAULT_KEYS = {"some_key", "some_signature_key", "random_signature_key", "changeme", "secret"}
+KNOWN_DEFAULT_KEYS = {
+    "some_key",
+    "some_signature_key",
+    "random_signature_key",
+    "changeme",
+    "secret",
+}
 SECRETS_FILE = Path(".streamlit/secrets.toml")
 HOW_TO_MAKE_ONE = (
-    "Make one with `python -c \"import secrets; print(secrets.token_urlsafe(48))\"` and set "
-    f"STUDIO_COOKIE_KEY, or write cookie_key = \"...\" to {SECRETS_FILE}."
+    'Make one with `python -c "import secrets; print(secrets.token_urlsafe(48))"` and set '
+    f'STUDIO_COOKIE_KEY, or write cookie_key = "..." to {SECRETS_FILE}.'
 )
 
 

@@ -1,0 +1,135 @@
+"""The pages' one door to the job system, always on behalf of the logged-in user.
+
+Every call takes the ``CurrentUser`` and scopes what it reads or changes to that user
+(admins excepted), so a page cannot reach another user's jobs or files by mistake.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+
+import streamlit as st
+
+from engines.media import MediaInfo, validate_audio_upload, validate_video_upload
+from jobs.api import JobsAPI, NotFound
+from jobs.catalog import QUEUED, Asset, Job
+from studio.auth import CurrentUser
+
+# The stored file's suffix comes from what the content is, never from the upload's name.
+SUFFIX_BY_DEMUXER = {
+    "mov": ".mp4",
+    "matroska": ".mkv",
+    "avi": ".avi",
+    "wav": ".wav",
+    "mp3": ".mp3",
+    "flac": ".flac",
+    "ogg": ".ogg",
+    "aac": ".aac",
+    "aiff": ".aiff",
+}
+
+
+class Upload(Protocol):
+    """What ``st.file_uploader`` returns."""
+
+    name: str
+
+    def getvalue(self) -> bytes: ...
+
+
+@st.cache_resource
+def jobs_api() -> JobsAPI:
+    return JobsAPI()
+
+
+def submit(user: CurrentUser, params: Any) -> str:
+    return jobs_api().submit(user.username, params)
+
+
+def get_job(user: CurrentUser, job_id: str) -> Job | None:
+    job = jobs_api().get(job_id)
+    if job is None or (job.owner != user.username and not user.is_admin):
+        return None
+    return job
+
+
+def recent_jobs(user: CurrentUser, kind: str, limit: int) -> list[Job]:
+    """The user's jobs of ``kind``, newest first: every active one, then the latest others."""
+    jobs = [job for job in jobs_api().list(user.username, limit=100) if job.kind == kind]
+    active = [job for job in jobs if job.active]
+    return active + [job for job in jobs if not job.active][: max(limit - len(active), 1)]
+
+
+def queue_position(job: Job) -> int | None:
+    """1 for the next job to run; None once it is no longer waiting."""
+    if job.status != QUEUED:
+        return None
+    queued = sorted(
+        (j for j in jobs_api().list_all(active_only=True) if j.status == QUEUED),
+        key=lambda j: j.seq,
+    )
+    return next((i for i, j in enumerate(queued, start=1) if j.id == job.id), None)
+
+
+def cancel_job(user: CurrentUser, job_id: str) -> None:
+    jobs_api().cancel(job_id, user.username, admin=user.is_admin)
+
+
+def all_jobs(user: CurrentUser) -> list[Job]:
+    _require_admin(user)
+    return jobs_api().list_all()
+
+
+def workers(user: CurrentUser) -> dict[str, dict[str, Any]]:
+    _require_admin(user)
+    return jobs_api().status().services
+
+
+def list_assets(user: CurrentUser, kind: str | None = None) -> list[Asset]:
+    return jobs_api().assets(user.username, kind=kind)
+
+
+def get_asset(user: CurrentUser, asset_id: str) -> Asset | None:
+    try:
+        return jobs_api().asset(asset_id, user.username, admin=user.is_admin)
+    except NotFound:
+        return None
+
+
+def asset_file(user: CurrentUser, asset_id: str) -> Path | None:
+    try:
+        return jobs_api().asset_path(asset_id, user.username, admin=user.is_admin)
+    except NotFound:
+        return None
+
+
+def delete_asset(user: CurrentUser, asset_id: str) -> None:
+    jobs_api().delete_asset(asset_id, user.username, admin=user.is_admin)
+
+
+def store_upload(user: CurrentUser, upload: Upload, kind: str) -> str:
+    """Check an upload by its content, store it as the user's asset, return its path.
+
+    ``kind`` is "audio" or "video"; a file that is not what it claims to be raises
+    MediaError with the reason, and nothing is stored.
+    """
+    api = jobs_api()
+    data = upload.getvalue()
+    api.config.scratch_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=api.config.scratch_dir, suffix=".upload") as tmp:
+        tmp.write(data)
+        tmp.flush()
+        check = validate_video_upload if kind == "video" else validate_audio_upload
+        info: MediaInfo = check(tmp.name, name=upload.name)
+    suffix = SUFFIX_BY_DEMUXER.get(info.format_name.split(",")[0], ".bin")
+    asset = api.import_file(
+        user.username, "upload", data, suffix, params={"uploaded_as": upload.name, "kind": kind}
+    )
+    return str(api.asset_path(asset.id, user.username))
+
+
+def _require_admin(user: CurrentUser) -> None:
+    if not user.is_admin:
+        raise PermissionError("Only admins may see every user's jobs.")

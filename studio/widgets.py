@@ -1,0 +1,164 @@
+"""Widgets the pages share: a job's live progress, its result, downloads, examples."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from studio import backend, services
+from studio.auth import CurrentUser, current_user
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
+REFRESH_S = 1.0  # how often a running job's panel re-reads the catalog
+MIME = {".mp4": "video/mp4", ".wav": "audio/wav"}
+RECENT = 3  # finished jobs shown under a form; the library keeps them all
+
+
+def page_user() -> CurrentUser:
+    """The logged-in user, re-checked on every run (a disabled account is out at once)."""
+    user = current_user(services.account_store())
+    if user is None:
+        st.warning("Please log in again.")
+        st.stop()
+    return user
+
+
+def recent_jobs_section(user: CurrentUser, kind: str, focus: str | None = None) -> None:
+    """This user's jobs of ``kind``, newest first: found again after a refresh."""
+    jobs = backend.recent_jobs(user, kind, limit=RECENT)
+    if focus and all(job.id != focus for job in jobs):
+        latest = backend.get_job(user, focus)
+        jobs = [latest, *jobs] if latest is not None else jobs
+    if not jobs:
+        return
+    st.divider()
+    st.subheader("Your latest")
+    for job in jobs:
+        with st.container(border=True):
+            job_panel(user, job.id)
+
+
+def load_examples(kind: str) -> list[dict[str, Any]]:
+    path = EXAMPLES_DIR / f"{kind}.json"
+    return json.loads(path.read_text()) if path.is_file() else []
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """A file-name-safe summary of a prompt: lower-case words joined by dashes."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words)[:limit].strip("-") or "untitled"
+
+
+def download_name(kind: str, result: dict[str, Any], params: dict[str, Any], suffix: str) -> str:
+    """``video-<seed>-<slug>.mp4``: a name that says what the file is."""
+    text = params.get("prompt") or params.get("description") or kind
+    seed = result.get("seed")
+    middle = f"-{seed}" if seed is not None else ""
+    return f"{kind}{middle}-{slug(str(text))}{suffix}"
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return "…"
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def job_panel(user: CurrentUser, job_id: str) -> None:
+    """A job from submit to result: live while it runs, the player once it is done."""
+    job = backend.get_job(user, job_id)
+    if job is None:
+        st.warning("That job is gone.")
+        return
+    if job.active:
+        _live_progress(user, job_id)
+    else:
+        show_finished_job(user, job)
+
+
+@st.fragment(run_every=REFRESH_S)
+def _live_progress(user: CurrentUser, job_id: str) -> None:
+    job = backend.get_job(user, job_id)
+    if job is None or not job.active:
+        st.rerun(scope="app")  # finished: draw the result outside the fragment, once
+        return
+    prompt = job.params.get("prompt") or job.params.get("description") or ""
+    st.markdown(f"**{job.kind.title()}** · {prompt}")
+    elapsed = time.time() - (job.started_at or job.created_at)
+    if job.status == "queued":
+        position = backend.queue_position(job)
+        where = f"{_ordinal(position)} in the queue" if position else "waiting for a worker"
+        st.progress(0.0, text=f"Queued: {where}")
+    else:
+        st.progress(
+            job.fraction,
+            text=f"Step {job.step} of {job.total or '?'} · elapsed {format_seconds(elapsed)} "
+            f"· about {format_seconds(job.eta_s)} left",
+        )
+    if job.cancel_requested:
+        st.caption("Cancelling…")
+    elif st.button("Cancel", key=f"cancel-{job.id}"):
+        backend.cancel_job(user, job.id)
+        st.rerun(scope="fragment")
+
+
+def show_finished_job(user: CurrentUser, job: Any) -> None:
+    if job.status == "failed":
+        st.error(job.error or "The job failed.")
+    elif job.status == "cancelled":
+        st.info("Cancelled.")
+    elif job.asset_id:
+        asset = backend.get_asset(user, job.asset_id)
+        if asset is not None:
+            show_asset(user, asset)
+
+
+def show_asset(user: CurrentUser, asset: Any, *, key_prefix: str = "") -> None:
+    """The player, the warnings, and a download button with a meaningful file name."""
+    path = backend.asset_file(user, asset.id)
+    if path is None:
+        st.warning("This file is no longer on disk.")
+        return
+    result = asset.meta or {}
+    if result.get("tiny"):
+        st.caption("Made by a tiny demo model: noise, not a real result.")
+    for warning in result.get("warnings", []):
+        st.warning(warning)
+    data = path.read_bytes()
+    if path.suffix == ".mp4":
+        st.video(data, format="video/mp4")
+    else:
+        st.audio(data, format="audio/wav")
+        waveform(path)
+    st.download_button(
+        "Download",
+        data=data,
+        file_name=download_name(asset.kind, result, asset.params, path.suffix),
+        mime=MIME.get(path.suffix, "application/octet-stream"),
+        key=f"{key_prefix}download-{asset.id}",
+    )
+
+
+def waveform(path: Path, points: int = 600) -> None:
+    """A picture of the track's loudness over time (peak per slice)."""
+    import numpy as np
+    import soundfile as sf
+
+    audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    mono = np.abs(audio).max(axis=1)
+    if mono.size == 0:
+        return
+    slices = np.array_split(mono, min(points, mono.size))
+    peaks = np.array([s.max() for s in slices])
+    seconds = np.linspace(0, mono.size / rate, len(peaks))
+    st.area_chart({"seconds": seconds, "peak": peaks}, x="seconds", y="peak", height=120)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

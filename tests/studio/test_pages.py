@@ -1,0 +1,97 @@
+"""The studio's pages under AppTest: login first, then pages, jobs and results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from streamlit.testing.v1 import AppTest
+
+from tests.studio.conftest import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app, rerun_until
+
+PAGES = ["pages/video.py", "pages/music.py", "pages/combine.py", "pages/library.py"]
+
+
+def titles(app: AppTest) -> list[str]:
+    return [t.value for t in app.title]
+
+
+def test_logged_out_only_the_login_form_renders(studio_data: Path):
+    app = open_app()
+    assert not app.exception
+    assert [t.label for t in app.text_input] == ["Login name", "Password"]
+    assert [b.label for b in app.button] == ["Log in"]
+    assert titles(app) == ["Studio"]
+    # No page but the login exists while logged out (the browser test opens a deep link).
+    with pytest.raises(ValueError, match=r"Known pages: \['Log in'\]"):
+        app.switch_page("pages/admin.py")
+
+
+def test_wrong_password_is_refused(studio_data: Path):
+    app = log_in(open_app(), "ana", "not-her-password")
+    assert "do not match an active account" in app.error[0].value
+    assert titles(app) == ["Studio"]
+    # An unknown name gets the very same message.
+    app = log_in(open_app(), "nobody", "whatever-password")
+    assert "do not match an active account" in app.error[0].value
+
+
+def test_after_login_every_page_renders(studio_data: Path):
+    app = log_in(open_app(), ADMIN, ADMIN_PASSWORD)
+    assert titles(app) == ["Text to video"]
+    for page, title in zip(
+        [*PAGES, "pages/admin.py"], ["Text to video", "Music", "Combine", "Library", "Admin"],
+        strict=True,
+    ):
+        app.switch_page(page).run()
+        assert not app.exception, page
+        assert titles(app) == [title]
+
+
+def test_a_user_gets_no_admin_page(studio_data: Path):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("pages/admin.py")
+    app.switch_page("pages/library.py").run()
+    assert titles(app) == ["Library"]
+
+
+def test_logout_works_on_the_first_click(studio_data: Path):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.button(key="studio_log_out").click().run()
+    assert titles(app) == ["Studio"]
+    assert [t.label for t in app.text_input] == ["Login name", "Password"]
+
+
+def test_a_video_job_shows_progress_then_player_and_download(studio_data: Path, live_jobs):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.text_area(key="video_prompt").input("a red fox running in snow")
+    app.slider(key="video_frames").set_value(4)
+    app.slider(key="video_steps").set_value(2)
+    app.checkbox(key="video_random_seed").uncheck().run()  # the seed field unlocks
+    app.number_input(key="video_seed").set_value(1234)
+    app.button(key="video_generate").click().run()
+    assert not app.exception and not app.error
+    assert app.get("progress") or app.get("download_button")
+
+    app = rerun_until(app, lambda a: bool(a.get("download_button")))
+    download = app.get("download_button")[0]
+    assert download.proto.label == "Download" and download.proto.url.endswith(".mp4")
+    assert app.get("video")
+
+
+def test_a_user_never_sees_another_users_work(studio_data: Path, live_jobs):
+    ana = log_in(open_app(), "ana", USERS["ana"])
+    ana.text_area(key="video_prompt").input("ana's secret lighthouse")
+    ana.slider(key="video_frames").set_value(2)
+    ana.slider(key="video_steps").set_value(1)
+    ana.button(key="video_generate").click().run()
+    job_id = ana.session_state["video_job"]
+    live_jobs.wait([job_id])
+
+    ben = log_in(open_app(), "ben", USERS["ben"])
+    assert "lighthouse" not in str([m.value for m in ben.markdown])
+    ben.switch_page("pages/library.py").run()
+    assert "Nothing here yet" in ben.info[0].value
+    assert "lighthouse" not in str([m.value for m in ben.markdown])
