@@ -329,8 +329,13 @@ class Catalog:
         asset_params: Mapping[str, Any],
         meta: Mapping[str, Any],
         engine_s: float | None,
+        steps: tuple[int, int] | None = None,
     ) -> bool:
-        """Mark the job done and record its asset in one transaction."""
+        """Mark the job done and record its asset in one transaction.
+
+        ``steps`` is the worker's final (step, total): a quick job may finish before any
+        progress report reached the catalog.
+        """
         now = time.time()
         with self._write() as conn:
             row = conn.execute(
@@ -340,10 +345,12 @@ class Catalog:
             ).fetchone()
             if row is None:
                 return False
+            step, total = steps if steps is not None else (None, None)
             conn.execute(
-                "update jobs set status = ?, step = max(step, total), eta_s = 0, error = null,"
+                "update jobs set status = ?, total = coalesce(?, total),"
+                " step = coalesce(?, max(step, total)), eta_s = 0, error = null,"
                 " engine_s = ?, finished_at = ?, updated_at = ? where id = ?",
-                (DONE, engine_s, now, now, job_id),
+                (DONE, total, step, engine_s, now, now, job_id),
             )
             conn.execute(
                 "insert into assets (id, owner, kind, path, params, meta, job_id, created_at)"

@@ -208,6 +208,7 @@ class Keeper:
             asset_params=params,
             meta=meta,
             engine_s=result.get("engine_s"),
+            steps=(int(result["step"]), int(result["total"])) if "total" in result else None,
         )
         if not done:  # it moved on meanwhile (cancelled, say): keep no orphan file
             path.unlink(missing_ok=True)
@@ -232,6 +233,8 @@ class Keeper:
 
     def _give_up(self, job: Job, now: float) -> None:
         silent = now - (job.heartbeat_at or now)
+        # First tell that delivery to stop, in case its worker is only slow, then replace it.
+        self.broker.supersede(job.id, job.delivery)
         requeued = self.catalog.requeue(
             job.id,
             job.delivery,
@@ -240,7 +243,6 @@ class Keeper:
         )
         if requeued is None:
             return
-        self.broker.supersede(job.id, job.delivery)  # in case that worker is only slow
         if requeued.status == QUEUED:
             log.warning(
                 "Job %s: worker %s silent for %.0f s; queued again (delivery %d).",
