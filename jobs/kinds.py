@@ -123,6 +123,13 @@ KINDS: dict[str, JobKind] = {
             runner="jobs.combine_job:run_combine",  # ffmpeg, no model
             file_fields=("video_path", "audio_path"),
         ),
+        JobKind(
+            "score",
+            "jobs.score_job:ScoreJobParams",
+            ".mp4",
+            runner="jobs.score_job:run_score_job",  # music as long as the video, laid under it
+            file_fields=("video_path",),
+        ),
     ]
 }
 

@@ -19,6 +19,7 @@ from engines.video import VideoParams
 from jobs.api import JobsAPI
 from jobs.catalog import CANCELLED, DONE, FAILED, RUNNING
 from jobs.combine_job import CombineJobParams
+from jobs.score_job import ScoreJobParams
 from jobs.worker import OUT_OF_MEMORY_MESSAGE
 from tests.jobs.conftest import InProcessStudio, TrackingRegistry, partial_files, wait_until
 
@@ -236,7 +237,7 @@ def test_a_refreshed_page_finds_its_job_progress_and_result_again(
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_a_combine_job_lays_a_track_under_a_video_and_records_both_as_sources(
+def test_combine_and_score_jobs_record_their_source_assets(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
     studio.start_worker(shared_registry)
@@ -260,6 +261,13 @@ def test_a_combine_job_lays_a_track_under_a_video_and_records_both_as_sources(
     assert combined.kind == "combine" and combined.path.endswith(".mp4")
     assert set(combined.source_ids) == {video.id, track.id}
     assert combined.params["options"]["fade_in_s"] == 0.2
+
+    score = ScoreJobParams(str(data_dir / video.path), "a soft hum", duration=1.0)
+    (job,) = studio.wait([studio.api.submit("alice", score)])
+    assert job.status == DONE, job.error
+    scored = studio.api.asset(job.asset_id or "", "alice")
+    assert (scored.kind, scored.source_ids) == ("score", (video.id,))
+    assert scored.params["seed"] == scored.meta["seed"] is not None
 
 
 def test_a_stopping_worker_hands_its_job_back_uncharged(

@@ -1,0 +1,95 @@
+"""The score job: new music as long as a video, laid under it, in one job.
+
+Two phases on one worker: MusicGen through the registry, then one ffmpeg pass. The
+video is the owner's asset and travels with the job like a melody does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engines.combine import CombineParams, combine
+from engines.errors import ParamError
+from engines.music import MusicParams, music_kind
+from engines.progress import CancelCheck, ProgressFn
+from engines.validation import require_prompt, require_seed
+
+
+def _require_file_path(name: str, value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ParamError(f"`{name}` must name one of your files, but is {value!r}.")
+
+
+@dataclass(frozen=True)
+class ScoreJobParams:
+    video_path: str  # the video to score
+    description: str  # the music to make, in English
+    duration: float  # seconds of music, 1 to 30; a longer video loops it
+    seed: int | None = None
+    fade_out_s: float = 1.0  # end the music gently with the clip
+
+    def __post_init__(self) -> None:
+        _require_file_path("video_path", self.video_path)
+        require_prompt("description", self.description)
+        require_seed(self.seed)
+        self.music()
+
+    def music(self) -> MusicParams:
+        return MusicParams(description=self.description, duration=self.duration, seed=self.seed)
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    path: str
+    seed: int  # the music's seed, so the score can be made again
+    music: dict[str, Any]  # the track's result: model, params, timings
+    combine: dict[str, Any]  # the combine's result: options, lineage, timings
+    duration_s: float
+    kind: str = "score"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def run_score_job(
+    registry: Any,
+    params: ScoreJobParams,
+    out_path: Path,
+    *,
+    on_progress: ProgressFn | None = None,
+    should_cancel: CancelCheck | None = None,
+) -> Any:
+    """Make music as long as the video, then lay it under; progress spans both phases."""
+    music = params.music()
+    music_steps = 0
+
+    def music_progress(step: int, total: int) -> None:
+        nonlocal music_steps
+        music_steps = total
+        if on_progress is not None:
+            on_progress(step, total + 1)  # the last step is the combine
+
+    with tempfile.TemporaryDirectory(dir=out_path.parent) as scratch:
+        track = Path(scratch) / "track.wav"
+        music_result = registry.generate(
+            music_kind(music),
+            music,
+            track,
+            on_progress=music_progress,
+            should_cancel=should_cancel,
+        )
+        options = CombineParams(fit="loop", fade_out_s=min(params.fade_out_s, music.duration))
+        combined = combine(params.video_path, track, out_path, options)
+    if on_progress is not None:
+        on_progress(music_steps + 1, music_steps + 1)
+    return ScoreResult(
+        path=combined.path,
+        seed=music_result.seed,
+        music=music_result.to_dict(),
+        combine=combined.to_dict(),
+        duration_s=combined.duration_s,
+    )
