@@ -8,9 +8,9 @@ from studio import services
 from studio.accounts import AccountError
 from studio.auth import log_out, require_login
 from studio.cookie_key import CookieKeyError
-from studio.navigation import pages_for
+from studio.navigation import login_pages, pages_for
 
-st.set_page_config(page_title="Studio", page_icon="🎬", layout="wide")
+st.set_page_config(page_title="Studio", page_icon=":material/movie:", layout="wide")
 
 try:
     cookie_key = services.cookie_key()
@@ -20,15 +20,13 @@ except (CookieKeyError, AccountError) as refusal:
     st.stop()
 
 
-def login_page() -> None:
+if not st.session_state.get("authentication_status"):
     st.title("Studio")
     st.caption("Text to video, music, and videos scored with that music.")
-
-
 user = require_login(store, cookie_key)
 if user is None:
     # Logged out, every URL (deep links included) shows the login form and nothing else.
-    st.navigation([st.Page(login_page, title="Log in", url_path="login")], position="hidden").run()
+    st.navigation(login_pages(), position="hidden").run()
     st.stop()
 
 navigation = st.navigation(pages_for(user))

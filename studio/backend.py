@@ -87,6 +87,12 @@ def workers(user: CurrentUser) -> dict[str, dict[str, Any]]:
     return jobs_api().status().services
 
 
+def request_unload(user: CurrentUser) -> None:
+    """Ask every worker to free its GPU between jobs."""
+    _require_admin(user)
+    jobs_api().unload_models()
+
+
 def list_assets(user: CurrentUser, kind: str | None = None) -> list[Asset]:
     return jobs_api().assets(user.username, kind=kind)
 

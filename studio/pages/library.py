@@ -32,7 +32,8 @@ FORM_KEYS = {
 KIND_LABELS = {
     "video": "Videos",
     "music": "Tracks",
-    "combine": "Scored videos",
+    "combine": "Combined",
+    "score": "Scored videos",
     "upload": "Uploads",
 }
 

@@ -41,7 +41,8 @@ def test_after_login_every_page_renders(studio_data: Path):
     app = log_in(open_app(), ADMIN, ADMIN_PASSWORD)
     assert titles(app) == ["Text to video"]
     for page, title in zip(
-        [*PAGES, "pages/admin.py"], ["Text to video", "Music", "Combine", "Library", "Admin"],
+        [*PAGES, "pages/admin.py"],
+        ["Text to video", "Music", "Combine", "Library", "Admin"],
         strict=True,
     ):
         app.switch_page(page).run()
