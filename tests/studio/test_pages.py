@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from streamlit.testing.v1 import AppTest
 
 from tests.studio.conftest import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app, rerun_until
