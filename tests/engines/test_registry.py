@@ -69,12 +69,16 @@ def test_concurrent_generate_calls_run_one_after_another(tiny_settings: Settings
         try:
             if n % 2:
                 registry.generate(
-                    "music", replace(MUSIC, seed=n), tmp_path / f"{n}.wav",
+                    "music",
+                    replace(MUSIC, seed=n),
+                    tmp_path / f"{n}.wav",
                     on_progress=lambda step, total: events.append((n, step)),
                 )
             else:
                 registry.generate(
-                    "video", replace(VIDEO, seed=n), tmp_path / f"{n}.mp4",
+                    "video",
+                    replace(VIDEO, seed=n),
+                    tmp_path / f"{n}.mp4",
                     on_progress=lambda step, total: events.append((n, step)),
                 )
         except BaseException as exc:  # surfaced below: a thread's error must fail the test

@@ -46,7 +46,9 @@ def test_build_is_deterministic(tmp_path: Path, tiny_models_dir: Path):
     again = tmp_path / "again"
     again.mkdir()
     build_tiny_video(again)
-    assert _weights_digest(again) == _weights_digest(ensure_tiny_checkpoint("video", tiny_models_dir))
+    assert _weights_digest(again) == _weights_digest(
+        ensure_tiny_checkpoint("video", tiny_models_dir)
+    )
 
 
 def test_a_half_built_folder_is_rebuilt(tmp_path: Path):

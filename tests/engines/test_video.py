@@ -66,13 +66,13 @@ def test_same_seed_same_frames_other_seed_other_frames(registry: EngineRegistry,
 
 def test_progress_is_reported_once_per_step(registry: EngineRegistry, tmp_path: Path):
     calls: list[tuple[int, int]] = []
-    registry.generate("video", small(steps=4), tmp_path / "p.mp4", on_progress=lambda *a: calls.append(a))
+    registry.generate(
+        "video", small(steps=4), tmp_path / "p.mp4", on_progress=lambda *a: calls.append(a)
+    )
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
 
 
-def test_cancel_stops_at_the_next_step_and_leaves_no_file(
-    registry: EngineRegistry, tmp_path: Path
-):
+def test_cancel_stops_at_the_next_step_and_leaves_no_file(registry: EngineRegistry, tmp_path: Path):
     calls: list[int] = []
     out = tmp_path / "out" / "cancelled.mp4"
     with pytest.raises(GenerationCancelled) as info:
@@ -91,7 +91,10 @@ def test_cancel_before_start_runs_no_step(registry: EngineRegistry, tmp_path: Pa
     calls: list[int] = []
     with pytest.raises(GenerationCancelled):
         registry.generate(
-            "video", small(), tmp_path / "x.mp4", on_progress=lambda s, t: calls.append(s),
+            "video",
+            small(),
+            tmp_path / "x.mp4",
+            on_progress=lambda s, t: calls.append(s),
             should_cancel=lambda: True,
         )
     assert calls == []

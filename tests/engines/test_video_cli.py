@@ -14,8 +14,25 @@ def test_video_command_writes_the_clip_and_prints_one_json_line(
 ):
     out = tmp_path / "clip.mp4"
     done = run_engines_cli(
-        ["video", "--prompt", "a sailing boat", "--frames", "6", "--steps", "3",
-         "--seed", "5", "--height", "64", "--width", "64", "--fps", "6", "--out", str(out)],
+        [
+            "video",
+            "--prompt",
+            "a sailing boat",
+            "--frames",
+            "6",
+            "--steps",
+            "3",
+            "--seed",
+            "5",
+            "--height",
+            "64",
+            "--width",
+            "64",
+            "--fps",
+            "6",
+            "--out",
+            str(out),
+        ],
         tmp_path / "data",
         tiny_models_dir,
     )
