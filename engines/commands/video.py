@@ -13,17 +13,17 @@ from engines.video import VideoParams
 
 
 def add_parser(subparsers: Any) -> None:
-    defaults = VideoParams.__dataclass_fields__
+    defaults = VideoParams(prompt="defaults")
     parser = subparsers.add_parser("video", help="Text to video (ModelScope 1.7B).")
     parser.add_argument("--prompt", required=True, help="What the clip shows, in English.")
     parser.add_argument("--negative", default="", help="What to steer away from.")
-    parser.add_argument("--frames", type=int, default=defaults["num_frames"].default)
-    parser.add_argument("--steps", type=int, default=defaults["steps"].default)
+    parser.add_argument("--frames", type=int, default=defaults.num_frames)
+    parser.add_argument("--steps", type=int, default=defaults.steps)
     parser.add_argument("--seed", type=int, default=None, help="Omit for a random seed.")
-    parser.add_argument("--guidance", type=float, default=defaults["guidance_scale"].default)
-    parser.add_argument("--height", type=int, default=defaults["height"].default)
-    parser.add_argument("--width", type=int, default=defaults["width"].default)
-    parser.add_argument("--fps", type=int, default=defaults["fps"].default)
+    parser.add_argument("--guidance", type=float, default=defaults.guidance_scale)
+    parser.add_argument("--height", type=int, default=defaults.height)
+    parser.add_argument("--width", type=int, default=defaults.width)
+    parser.add_argument("--fps", type=int, default=defaults.fps)
     parser.add_argument("--out", required=True, type=Path, help="Where to write the MP4.")
     parser.set_defaults(run=run)
 

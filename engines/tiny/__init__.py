@@ -32,7 +32,8 @@ def _builder(kind: str) -> Callable[[Path], None]:
     if kind not in BUILDERS:
         raise KeyError(f"No tiny checkpoint for {kind!r}; known: {', '.join(BUILDERS)}.")
     module, function = BUILDERS[kind]
-    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+    builder: Callable[[Path], None] = getattr(importlib.import_module(module), function)
+    return builder
 
 
 def is_tiny_checkpoint(folder: str | os.PathLike[str]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 # The scheduler config of ali-vilab/text-to-video-ms-1.7b, so tiny and real load alike.
 REAL_SCHEDULER_CONFIG = {
@@ -44,7 +45,7 @@ def _write_clip_vocab(folder: Path) -> None:
     (folder / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n")
 
 
-def _build_tokenizer(folder: Path):  # type: ignore[no-untyped-def]
+def _build_tokenizer(folder: Path) -> Any:
     from transformers import CLIPTokenizer
 
     source = folder / ".tokenizer-source"
@@ -103,7 +104,7 @@ def build_tiny_video(folder: Path) -> None:
         )
     )
     scheduler = DDIMScheduler(**REAL_SCHEDULER_CONFIG)
-    pipe = TextToVideoSDPipeline(
+    pipe: Any = TextToVideoSDPipeline(
         vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler
     )
     pipe.save_pretrained(str(folder))
@@ -111,7 +112,7 @@ def build_tiny_video(folder: Path) -> None:
     _add_fp16_variant(pipe, folder)
 
 
-def _add_fp16_variant(pipe, folder: Path) -> None:  # type: ignore[no-untyped-def]
+def _add_fp16_variant(pipe: Any, folder: Path) -> None:
     """The real repository also ships fp16 weights, which the engine asks for on CUDA.
 
     Only the weight files are copied: saving in place would rewrite each config.json

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import streamlit as st
 
 from engines.combine import (
@@ -11,10 +13,13 @@ from engines.combine import (
     MIN_GAIN_DB,
     ORIGINAL_SOUND_MODES,
     CombineParams,
+    FitMode,
+    OriginalSound,
 )
 from engines.errors import MediaError, ParamError
 from engines.media import video_duration_s
 from engines.music import MAX_DURATION_S
+from jobs.catalog import Asset
 from jobs.combine_job import CombineJobParams
 from jobs.score_job import ScoreJobParams
 from studio import backend
@@ -31,13 +36,15 @@ ORIGINAL_LABELS = {"drop": "Drop it", "keep": "Keep it", "mix": "Mix it under th
 UPLOAD = "⬆ Upload a file…"
 
 
-def label(asset: object) -> str:
-    params = getattr(asset, "params", {}) or {}
+def label(asset: Asset) -> str:
+    params = asset.params or {}
     text = params.get("prompt") or params.get("description") or params.get("uploaded_as")
-    return f"{str(text or asset.kind)[:60]} · {asset.id[:6]}"  # type: ignore[attr-defined]
+    return f"{str(text or asset.kind)[:60]} · {asset.id[:6]}"
 
 
-def pick(user: CurrentUser, title: str, assets: list, upload_kind: str, key: str) -> str | None:  # type: ignore[type-arg]
+def pick(
+    user: CurrentUser, title: str, assets: list[Asset], upload_kind: str, key: str
+) -> str | None:
     """A library asset's path, or a checked upload's; None until one is chosen."""
     by_label = {label(a): a for a in assets}
     choice = st.selectbox(title, [*by_label, UPLOAD], key=f"{key}_choice")
@@ -110,8 +117,8 @@ def render() -> None:
                 volume_db=float(volume),
                 fade_in_s=float(fade_in),
                 fade_out_s=float(fade_out),
-                fit=fit,
-                original=original,
+                fit=cast(FitMode, fit),
+                original=cast(OriginalSound, original),
                 original_level_db=float(level),
             )
             params = CombineJobParams(str(video_path), str(track_path), options)

@@ -21,7 +21,7 @@ from engines.validation import MAX_PROMPT_CHARS
 from studio import backend, services
 from studio.widgets import load_examples, page_user, recent_jobs_section
 
-DEFAULTS = MusicParams.__dataclass_fields__
+DEFAULTS = MusicParams(description="defaults")  # the engine's defaults, read by the widgets
 MELODY_TYPES = ["wav", "mp3", "flac", "ogg", "m4a"]
 
 
@@ -69,7 +69,7 @@ def render() -> None:
         "Duration (seconds)",
         MIN_DURATION_S,
         MAX_DURATION_S,
-        float(DEFAULTS["duration"].default),
+        float(DEFAULTS.duration),
         0.5,
         key="music_duration",
     )
@@ -80,15 +80,13 @@ def render() -> None:
     )
     with st.expander("Advanced options"):
         left, right = st.columns(2)
-        top_k = left.slider("Top-k", 0, CODEBOOK_SIZE, DEFAULTS["top_k"].default, key="music_top_k")
-        top_p = left.slider(
-            "Top-p (0 is off)", 0.0, 1.0, DEFAULTS["top_p"].default, 0.05, key="music_top_p"
-        )
+        top_k = left.slider("Top-k", 0, CODEBOOK_SIZE, DEFAULTS.top_k, key="music_top_k")
+        top_p = left.slider("Top-p (0 is off)", 0.0, 1.0, DEFAULTS.top_p, 0.05, key="music_top_p")
         temperature = left.slider(
             "Temperature",
             MIN_TEMPERATURE,
             MAX_TEMPERATURE,
-            DEFAULTS["temperature"].default,
+            DEFAULTS.temperature,
             0.05,
             key="music_temperature",
         )
@@ -96,7 +94,7 @@ def render() -> None:
             "Guidance",
             MIN_GUIDANCE,
             MAX_GUIDANCE,
-            DEFAULTS["guidance_scale"].default,
+            DEFAULTS.guidance_scale,
             0.5,
             key="music_guidance",
         )

@@ -12,7 +12,7 @@ from engines.video import MAX_FRAMES, MAX_STEPS, VideoParams
 from studio import backend, services
 from studio.widgets import load_examples, page_user, recent_jobs_section
 
-DEFAULTS = VideoParams.__dataclass_fields__
+DEFAULTS = VideoParams(prompt="defaults")  # the engine's defaults, read by the widgets
 SIZES = [256, 320, 384, 448, 512]
 
 
@@ -73,16 +73,12 @@ def render() -> None:
         negative = left.text_input(
             "Negative prompt", key="video_negative", placeholder="blurry, low quality, text"
         )
-        frames = right.slider(
-            "Frames", 1, MAX_FRAMES, DEFAULTS["num_frames"].default, key="video_frames"
-        )
-        steps = right.slider(
-            "Inference steps", 1, MAX_STEPS, DEFAULTS["steps"].default, key="video_steps"
-        )
+        frames = right.slider("Frames", 1, MAX_FRAMES, DEFAULTS.num_frames, key="video_frames")
+        steps = right.slider("Inference steps", 1, MAX_STEPS, DEFAULTS.steps, key="video_steps")
         guidance = right.slider(
-            "Guidance", 1.0, 30.0, DEFAULTS["guidance_scale"].default, 0.5, key="video_guidance"
+            "Guidance", 1.0, 30.0, DEFAULTS.guidance_scale, 0.5, key="video_guidance"
         )
-        fps = right.slider("Frames per second", 1, 60, DEFAULTS["fps"].default, key="video_fps")
+        fps = right.slider("Frames per second", 1, 60, DEFAULTS.fps, key="video_fps")
         size = right.selectbox("Size (pixels)", SIZES, index=0, key="video_size")
 
     if st.button("Generate video", type="primary", key="video_generate"):
