@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,62 @@ def recent_jobs_section(user: CurrentUser, kind: str, focus: str | None = None) 
 def load_examples(kind: str) -> list[dict[str, Any]]:
     path = EXAMPLES_DIR / f"{kind}.json"
     return json.loads(path.read_text()) if path.is_file() else []
+
+
+def examples_row(kind: str, fields: dict[str, str]) -> None:
+    """Buttons that fill the form from ``assets/examples/<kind>.json``.
+
+    ``fields`` maps an example's keys to the widget keys they fill; a ``seed`` in an
+    example fixes the seed too.
+    """
+    examples = load_examples(kind)
+    if not examples:
+        return
+    st.write("Examples")
+    for column, example in zip(st.columns(len(examples)), examples, strict=True):
+        column.button(
+            str(example["title"]),
+            key=f"{kind}-example-{example['title']}",
+            on_click=_fill_from_example,
+            args=(kind, example, fields),
+            use_container_width=True,
+        )
+
+
+def _fill_from_example(kind: str, example: dict[str, Any], fields: dict[str, str]) -> None:
+    for name, key in fields.items():
+        if name in example:
+            st.session_state[key] = example[name]
+    if "seed" in example:
+        st.session_state[f"{kind}_seed"] = example["seed"]
+        st.session_state[f"{kind}_random_seed"] = False
+
+
+def seed_input(kind: str, container: Any) -> int | None:
+    """A random-or-fixed seed; returns None for random (the result records the seed drawn)."""
+    random_seed = container.checkbox("Random seed", value=True, key=f"{kind}_random_seed")
+    seed = container.number_input(
+        "Seed",
+        min_value=0,
+        max_value=2**32 - 1,
+        value=42,
+        step=1,
+        key=f"{kind}_seed",
+        disabled=random_seed,
+    )
+    container.button(
+        "New seed",
+        icon=":material/casino:",
+        on_click=_new_seed,
+        args=(kind,),
+        key=f"{kind}_new_seed",
+    )
+    return None if random_seed else int(seed)
+
+
+def _new_seed(kind: str) -> None:
+    st.session_state[f"{kind}_seed"] = secrets.randbelow(2**32)
+    st.session_state[f"{kind}_random_seed"] = False
 
 
 def slug(text: str, limit: int = 40) -> str:

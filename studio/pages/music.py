@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 import streamlit as st
 
 from engines.errors import MediaError, ParamError
@@ -19,21 +17,15 @@ from engines.music import (
 )
 from engines.validation import MAX_PROMPT_CHARS
 from studio import backend, services
-from studio.widgets import load_examples, page_user, recent_jobs_section
+from studio.widgets import examples_row, page_user, recent_jobs_section, seed_input
 
 DEFAULTS = MusicParams(description="defaults")  # the engine's defaults, read by the widgets
 MELODY_TYPES = ["wav", "mp3", "flac", "ogg", "m4a"]
 
-
-def fill_from_example(example: dict[str, object]) -> None:
-    st.session_state["music_description"] = example["description"]
-    if "duration" in example:
-        st.session_state["music_duration"] = float(example["duration"])  # type: ignore[arg-type]
-
-
-def new_random_seed() -> None:
-    st.session_state["music_seed"] = secrets.randbelow(2**32)
-    st.session_state["music_random_seed"] = False
+EXAMPLE_FIELDS = {
+    "description": "music_description",
+    "duration": "music_duration",
+}  # example key -> widget key
 
 
 def render() -> None:
@@ -45,18 +37,7 @@ def render() -> None:
         + (" — tiny demo models, output is noise" if settings.tiny else "")
     )
 
-    examples = load_examples("music")
-    if examples:
-        st.write("Examples")
-        columns = st.columns(len(examples))
-        for column, example in zip(columns, examples, strict=True):
-            column.button(
-                str(example["title"]),
-                key=f"music-example-{example['title']}",
-                on_click=fill_from_example,
-                args=(example,),
-                use_container_width=True,
-            )
+    examples_row("music", EXAMPLE_FIELDS)
 
     description = st.text_area(
         "Description (English)",
@@ -98,17 +79,7 @@ def render() -> None:
             0.5,
             key="music_guidance",
         )
-        random_seed = right.checkbox("Random seed", value=True, key="music_random_seed")
-        seed = right.number_input(
-            "Seed",
-            min_value=0,
-            max_value=2**32 - 1,
-            value=42,
-            step=1,
-            key="music_seed",
-            disabled=random_seed,
-        )
-        right.button("🎲 New seed", on_click=new_random_seed, key="music_new_seed")
+        seed = seed_input("music", right)
 
     if st.button("Generate music", type="primary", key="music_generate"):
         try:
@@ -122,7 +93,7 @@ def render() -> None:
                 top_p=float(top_p),
                 temperature=float(temperature),
                 guidance_scale=float(guidance),
-                seed=None if random_seed else int(seed),
+                seed=seed,
                 melody_path=melody_path,
             )
             st.session_state["music_job"] = backend.submit(user, params)

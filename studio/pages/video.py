@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
-
 import streamlit as st
 
 from engines.errors import ParamError
 from engines.validation import MAX_PROMPT_CHARS
 from engines.video import MAX_FRAMES, MAX_STEPS, VideoParams
 from studio import backend, services
-from studio.widgets import load_examples, page_user, recent_jobs_section
+from studio.widgets import examples_row, page_user, recent_jobs_section, seed_input
 
 DEFAULTS = VideoParams(prompt="defaults")  # the engine's defaults, read by the widgets
 SIZES = [256, 320, 384, 448, 512]
 
-
-def fill_from_example(example: dict[str, object]) -> None:
-    st.session_state["video_prompt"] = example["prompt"]
-    if "seed" in example:
-        st.session_state["video_seed"] = example["seed"]
-        st.session_state["video_random_seed"] = False
-
-
-def new_random_seed() -> None:
-    st.session_state["video_seed"] = secrets.randbelow(2**32)
-    st.session_state["video_random_seed"] = False
+EXAMPLE_FIELDS = {"prompt": "video_prompt"}  # example key -> widget key
 
 
 def render() -> None:
@@ -37,18 +25,7 @@ def render() -> None:
         f"Model: `{model}`" + (" — tiny demo model, output is noise" if settings.tiny else "")
     )
 
-    examples = load_examples("video")
-    if examples:
-        st.write("Examples")
-        columns = st.columns(len(examples))
-        for column, example in zip(columns, examples, strict=True):
-            column.button(
-                str(example["title"]),
-                key=f"video-example-{example['title']}",
-                on_click=fill_from_example,
-                args=(example,),
-                use_container_width=True,
-            )
+    examples_row("video", EXAMPLE_FIELDS)
 
     prompt = st.text_area(
         "Prompt (English)",
@@ -59,17 +36,7 @@ def render() -> None:
     )
     with st.expander("Advanced options"):
         left, right = st.columns(2)
-        random_seed = left.checkbox("Random seed", value=True, key="video_random_seed")
-        seed = left.number_input(
-            "Seed",
-            min_value=0,
-            max_value=2**32 - 1,
-            value=42,
-            step=1,
-            key="video_seed",
-            disabled=random_seed,
-        )
-        left.button("🎲 New seed", on_click=new_random_seed, key="video_new_seed")
+        seed = seed_input("video", left)
         negative = left.text_input(
             "Negative prompt", key="video_negative", placeholder="blurry, low quality, text"
         )
@@ -86,7 +53,7 @@ def render() -> None:
             params = VideoParams(
                 prompt=prompt,
                 negative_prompt=negative,
-                seed=None if random_seed else int(seed),
+                seed=seed,
                 num_frames=int(frames),
                 steps=int(steps),
                 guidance_scale=float(guidance),

@@ -96,3 +96,14 @@ def test_a_user_never_sees_another_users_work(studio_data: Path, live_jobs):
     ben.switch_page("pages/library.py").run()
     assert "Nothing here yet" in ben.info[0].value
     assert "lighthouse" not in str([m.value for m in ben.markdown])
+
+
+def test_an_example_fills_the_form_and_fixes_its_seed(studio_data: Path):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.button(key="video-example-Panda guitarist").click().run()
+    assert "panda playing an acoustic guitar" in app.text_area(key="video_prompt").value
+    assert app.checkbox(key="video_random_seed").value is False
+    assert app.number_input(key="video_seed").value == 7
+    app.switch_page("pages/music.py").run()
+    app.button(key="music-example-Epic trailer").click().run()
+    assert app.slider(key="music_duration").value == 15.0
