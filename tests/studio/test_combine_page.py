@@ -1,0 +1,81 @@
+"""The combine page: lay a track under a video, and score a video, with a live worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jobs.api import JobsAPI
+from tests.media_factory import make_h264_clip, make_tone, read_facts
+from tests.studio.conftest import USERS, log_in, open_app, rerun_until
+
+
+def _library_with_a_clip_and_a_tone(tmp_path: Path) -> None:
+    """What two earlier uploads would have left in ana's library."""
+    api = JobsAPI()
+    clip = make_h264_clip(tmp_path / "clip.mp4", seconds=2.0)
+    tone = make_tone(tmp_path / "tone.wav", 440.0, 3.0)
+    api.import_file(
+        "ana",
+        "upload",
+        clip.read_bytes(),
+        ".mp4",
+        params={"uploaded_as": "beach clip.mp4", "kind": "video"},
+    )
+    api.import_file(
+        "ana",
+        "upload",
+        tone.read_bytes(),
+        ".wav",
+        params={"uploaded_as": "hum.wav", "kind": "audio"},
+    )
+    api.close()
+
+
+def _finished(kind: str):  # type: ignore[no-untyped-def]
+    def check(app) -> bool:  # type: ignore[no-untyped-def]
+        job_id = app.session_state[f"{kind}_job"]
+        job = JobsAPI().get(job_id)
+        return job is not None and not job.active and bool(app.get("download_button"))
+
+    return check
+
+
+def test_combine_a_library_video_with_a_library_track(studio_data: Path, live_jobs, tmp_path: Path):
+    _library_with_a_clip_and_a_tone(tmp_path)
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("pages/combine.py").run()
+    assert "beach clip.mp4" in app.selectbox(key="combine_video_choice").value
+    assert "hum.wav" in app.selectbox(key="combine_track_choice").value
+    app.radio(key="cb_fit").set_value("trim")
+    app.button(key="combine_go").click().run()
+    assert not app.error, [e.value for e in app.error]
+
+    app = rerun_until(app, _finished("combine"))
+    job = JobsAPI().get(app.session_state["combine_job"])
+    assert job is not None and job.status == "done", job
+    out = JobsAPI().asset_path(job.asset_id, "ana")
+    facts = read_facts(out)
+    assert facts.codecs == ("h264", "aac") and facts.faststart
+    assert abs(facts.duration_s - 2.0) <= 1 / 8 + 0.01  # the video's length, within a frame
+    assert len(job.source_ids) == 2  # lineage: both inputs recorded
+
+
+def test_score_this_video_makes_music_as_long_as_the_clip(
+    studio_data: Path, live_jobs, tmp_path: Path
+):
+    _library_with_a_clip_and_a_tone(tmp_path)
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("pages/combine.py").run()
+    # An uploaded clip has no prompt to start from, so the description is typed.
+    description = next(t for t in app.text_area if t.label == "Music description")
+    assert description.value == ""
+    description.input("gentle waves and a ukulele").run()
+    app.button(key="score_go").click().run()
+    assert not app.error, [e.value for e in app.error]
+
+    app = rerun_until(app, _finished("score"))
+    job = JobsAPI().get(app.session_state["score_job"])
+    assert job is not None and job.status == "done", job
+    assert job.params["duration"] == 2.0
+    facts = read_facts(JobsAPI().asset_path(job.asset_id, "ana"))
+    assert facts.codecs == ("h264", "aac") and abs(facts.duration_s - 2.0) <= 1 / 8 + 0.01
