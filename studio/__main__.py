@@ -10,15 +10,10 @@ import os
 import sys
 from pathlib import Path
 
-# The account store hashes through streamlit-authenticator, which imports Streamlit;
-# outside a server Streamlit warns about every cache it meets. Quiet for the pre-flight.
-_USER_LOG_LEVEL = os.environ.get("STREAMLIT_LOGGER_LEVEL")
-os.environ["STREAMLIT_LOGGER_LEVEL"] = _USER_LOG_LEVEL or "error"
-
-from engines.settings import Settings  # noqa: E402
-from studio.accounts import AccountError, AccountStore  # noqa: E402
-from studio.cookie_key import CookieKeyError  # noqa: E402
-from studio.first_start import ensure_admin, ensure_cookie_key  # noqa: E402
+from engines.settings import Settings
+from studio.accounts import AccountError, AccountStore
+from studio.cookie_key import CookieKeyError
+from studio.first_start import ensure_admin, ensure_cookie_key
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "studio" / "app.py"
@@ -33,8 +28,6 @@ def main() -> int:
         print(f"The studio cannot start: {refusal}", file=sys.stderr)
         return 2
     port = os.environ.get("STUDIO_PORT", "8501")
-    if _USER_LOG_LEVEL is None:
-        del os.environ["STREAMLIT_LOGGER_LEVEL"]  # the server's own warnings are wanted
     # Streamlit puts only the script's folder on sys.path; the pages import from the root.
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])

@@ -1,0 +1,69 @@
+"""Before the studio starts: a strong cookie key and an admin, or a clear refusal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studio.accounts import AccountError, AccountStore
+from studio.cookie_key import CookieKeyError
+from studio.first_start import ensure_admin, ensure_cookie_key
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_without_a_terminal_a_missing_key_is_refused_not_invented(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("STUDIO_COOKIE_KEY", raising=False)
+    secrets = tmp_path / "secrets.toml"
+    with pytest.raises(CookieKeyError, match="No cookie key is set"):
+        ensure_cookie_key(secrets)
+    assert not secrets.exists()
+
+
+def test_the_first_admin_comes_from_the_environment_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    store = AccountStore(tmp_path / "catalog.sqlite3")
+    monkeypatch.setenv("STUDIO_ADMIN_USER", "root")
+    monkeypatch.setenv("STUDIO_ADMIN_PASSWORD", "root-password")
+    ensure_admin(store)
+    ensure_admin(store)  # a second start changes nothing
+    assert [(a.username, a.role) for a in store.all()] == [("root", "admin")]
+
+
+def test_without_an_admin_or_a_terminal_the_studio_says_what_to_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("STUDIO_ADMIN_USER", raising=False)
+    monkeypatch.delenv("STUDIO_ADMIN_PASSWORD", raising=False)
+    with pytest.raises(AccountError, match="STUDIO_ADMIN_USER and STUDIO_ADMIN_PASSWORD"):
+        ensure_admin(AccountStore(tmp_path / "catalog.sqlite3"))
+
+
+@pytest.mark.parametrize("key", ["", "some_key", "too-short"])
+def test_the_launcher_refuses_a_weak_key_with_exit_code_2(tmp_path: Path, key: str):
+    env = {
+        **os.environ,
+        "STUDIO_DATA_DIR": str(tmp_path),
+        "STUDIO_COOKIE_KEY": key,
+        "STUDIO_ADMIN_USER": "root",
+        "STUDIO_ADMIN_PASSWORD": "root-password",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "studio"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert "The studio cannot start" in done.stderr and "secrets.token_urlsafe" in done.stderr
+    assert not (tmp_path / "catalog.sqlite3").exists() or "Admin account" not in done.stdout
