@@ -156,5 +156,7 @@ def test_log_in_make_a_video_and_a_track_and_download_them(studio_url: str, tmp_
         for name, title in [("Combine", "Combine"), ("Library", "Library"), ("Admin", "Admin")]:
             page.get_by_role("link", name=name).click()
             page.get_by_role("heading", name=title).first.wait_for()
+            page.wait_for_load_state("networkidle")  # tables paint after the page loads
+            page.wait_for_timeout(500)
             page.screenshot(path=SHOTS / f"{name.lower()}.png", full_page=True)
         browser.close()
