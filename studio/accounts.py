@@ -15,11 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bcrypt
 from streamlit_authenticator.utilities.hasher import Hasher
 
 ROLES = ("admin", "user")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 MIN_PASSWORD_LENGTH = 8
+# A bcrypt hash of a random secret nobody knows, at the cost Hasher.hash uses (12 rounds):
+# checking an unknown name against it takes as long as checking a real account.
+DUMMY_HASH = b"$2b$12$Or/wCUwHvEORGesY2RMLvutH/EfURijfWrkOpnKgzpZxGmyvxTr0."
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -71,6 +75,22 @@ def check_password(password: str) -> None:
         raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password.encode()) > 72:
         raise AccountError("A password may have at most 72 bytes (bcrypt's limit).")
+    if password != password.strip():
+        # The login form strips what is typed, so such a password could never log in.
+        raise AccountError("A password may not start or end with a space.")
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """bcrypt check that costs the same whether or not the account exists."""
+    candidate = password.encode()
+    if password_hash is None or len(candidate) > 72:
+        bcrypt.checkpw(b"equal time for every refusal", DUMMY_HASH)
+        return False
+    try:
+        return bcrypt.checkpw(candidate, password_hash.encode())
+    except ValueError:  # not a bcrypt hash: no password can match it
+        bcrypt.checkpw(b"equal time for every refusal", DUMMY_HASH)
+        return False
 
 
 class AccountStore:

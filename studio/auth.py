@@ -3,12 +3,18 @@
 - Credentials come from the catalog's accounts, so disabled users drop out at once.
 - The library reads its cookie from ``st.context.cookies``, fixed when the browser
   connected; after a logout that stale copy would log the user straight back in. Every
-  cookie is therefore checked against the server's revocations before it is trusted.
+  cookie is therefore checked against the server's revocations before it is trusted,
+  and every run re-checks the session's login, so a revoked one ends open sessions too.
+- The library's password check answers an unknown name at once (a timing hint) and
+  counts failures only in memory. Ours runs bcrypt for unknown names too and counts
+  failures per name and per client address in the catalog (``studio.login_limits``).
 """
 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +22,14 @@ import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from studio.accounts import AccountStore
+from studio.accounts import AccountStore, password_matches
+from studio.login_limits import LoginLimits, Refusal
 
 COOKIE_NAME = "studio_login"
 DEFAULT_EXPIRY_HOURS = 24.0
 LOGIN_FIELDS = {"Form name": "Log in", "Username": "Login name", "Login": "Log in"}
+NO_MATCH = "That login name and password do not match an active account."
+REFUSAL_KEY = "_studio_login_refusal"  # why the last try was refused without a check
 
 
 @dataclass(frozen=True)
@@ -35,7 +44,62 @@ class CurrentUser:
 
 
 def cookie_expiry_hours() -> float:
-    return float(os.environ.get("STUDIO_COOKIE_EXPIRY_HOURS", DEFAULT_EXPIRY_HOURS))
+    raw = os.environ.get("STUDIO_COOKIE_EXPIRY_HOURS", "").strip() or str(DEFAULT_EXPIRY_HOURS)
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= 24 * 365:
+        raise ValueError(
+            f"STUDIO_COOKIE_EXPIRY_HOURS must be hours between 0 and 8760, but is {raw!r}."
+        )
+    return hours
+
+
+def client_address() -> str | None:
+    """The browser's address as Streamlit saw it (X-Forwarded-For from a local proxy).
+
+    None on loopback without a proxy header: then only the login name is counted.
+    """
+    return st.context.ip_address
+
+
+def _wait(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def guarded_check(
+    credentials: Mapping[str, Any],
+    limits: LoginLimits,
+    username: str,
+    password: str,
+    address: str | None,
+) -> tuple[bool, str | None]:
+    """(matched, refusal message): the password check, counted and slowed per name and address.
+
+    An unknown name costs one bcrypt check like a known one, so the answer's time and
+    message are the same; while blocked, no password is checked at all.
+    """
+    attempt = limits.begin(username, address)
+    if isinstance(attempt, Refusal):
+        return False, attempt.message
+    account = credentials.get("usernames", {}).get(username)
+    if password_matches(account.get("password") if account else None, password):
+        limits.succeeded(attempt)
+        return True, None
+    _wait(limits.failed(attempt))
+    return False, None
+
+
+_limits_by_db: dict[str, LoginLimits] = {}
+
+
+def login_limits(store: AccountStore) -> LoginLimits:
+    """One LoginLimits per catalog file (the schema is created once per process)."""
+    key = str(store.db_path)
+    if key not in _limits_by_db:
+        _limits_by_db[key] = LoginLimits(store.db_path)
+    return _limits_by_db[key]
 
 
 def _authenticator(store: AccountStore, cookie_key: str) -> Any:
@@ -50,14 +114,29 @@ def _authenticator(store: AccountStore, cookie_key: str) -> Any:
     library_get_cookie = auth.cookie_controller.get_cookie
 
     def unrevoked_cookie() -> dict[str, Any] | None:
-        token = library_get_cookie()
+        try:
+            token = library_get_cookie()
+        except jwt.PyJWTError:  # e.g. a forged header naming another algorithm: not a login
+            return None
         if not token:
             return None
         if store.token_is_valid(token["username"], token["exp_date"], lifetime_s):
-            return token  # type: ignore[no-any-return]
+            # Remembered so that every later run can re-check this login (current_user).
+            st.session_state["_studio_token_exp"] = token["exp_date"]
+            return token
         return None
 
+    model = auth.authentication_controller.authentication_model
+
+    def limited_check(username: str, password: str) -> bool:
+        matched, refusal = guarded_check(
+            model.credentials, login_limits(store), username, password, client_address()
+        )
+        st.session_state[REFUSAL_KEY] = refusal
+        return matched
+
     auth.cookie_controller.get_cookie = unrevoked_cookie
+    model.check_credentials = limited_check
     return auth
 
 
@@ -66,7 +145,7 @@ def _cookie_token(cookie_key: str) -> dict[str, Any] | None:
     if not raw:
         return None
     try:
-        return jwt.decode(raw, cookie_key, algorithms=["HS256"])  # type: ignore[no-any-return]
+        return jwt.decode(raw, cookie_key, algorithms=["HS256"])
     except jwt.PyJWTError:
         return None
 
@@ -83,16 +162,23 @@ def require_login(store: AccountStore, cookie_key: str) -> CurrentUser | None:
         st.rerun()  # start over with the user's pages, not the login page's
     if st.session_state.get("authentication_status") is False:
         # One message for unknown names and wrong passwords: no hint which one it was.
-        st.error("That login name and password do not match an active account.")
+        st.error(st.session_state.get(REFUSAL_KEY) or NO_MATCH)
     return current_user(store)
 
 
 def current_user(store: AccountStore) -> CurrentUser | None:
-    """The session's user, re-checked against the accounts (disabled users are out)."""
+    """The session's user, re-checked on every run: a disabled account, a logout
+    elsewhere, a password change or an expired login ends the session at once."""
     if not st.session_state.get("authentication_status"):
         return None
     account = store.get(st.session_state.get("username") or "")
-    if account is None or account.disabled:
+    issued = st.session_state.get("_studio_token_exp")
+    if (
+        account is None
+        or account.disabled
+        or issued is None
+        or not store.token_is_valid(account.username, issued, cookie_expiry_hours() * 3600)
+    ):
         _forget_login()
         return None
     return CurrentUser(account.username, account.name, account.role)
@@ -113,5 +199,6 @@ def log_out(store: AccountStore, cookie_key: str) -> None:
 
 
 def _forget_login() -> None:
-    for key in ("name", "username", "authentication_status", "email", "roles", "_studio_token_exp"):
+    keys = ("name", "username", "authentication_status", "email", "roles", "_studio_token_exp")
+    for key in (*keys, REFUSAL_KEY):
         st.session_state[key] = None

@@ -1,0 +1,249 @@
+"""Login rate limits: per name and per address, slow then blocked, never for good; the
+same answer in the same time for unknown names and wrong passwords."""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from studio.accounts import AccountStore
+from studio.auth import NO_MATCH, guarded_check
+from studio.login_limits import Attempt, LoginLimits, LoginPolicy, Refusal
+from tests.reliability.conftest import BrowserConnection
+from tests.studio.conftest import USERS, log_in, open_app
+
+WINDOW_S = LoginPolicy().window_s
+BLOCKED = "Too many failed logins for this name or from this address"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def limits(tmp_path: Path, clock: Clock) -> LoginLimits:
+    return LoginLimits(tmp_path / "catalog.sqlite3", clock=clock)
+
+
+def fail(limits: LoginLimits, name: str, address: str | None = None) -> float:
+    attempt = limits.begin(name, address)
+    assert isinstance(attempt, Attempt), attempt
+    return limits.failed(attempt)
+
+
+# -- the policy, on its own clock ----------------------------------------------------
+
+
+def test_ten_failures_slow_down_then_block_until_the_window_passes(
+    limits: LoginLimits, clock: Clock
+):
+    waits = []
+    for _ in range(10):
+        waits.append(fail(limits, "ana"))
+        clock.now += 1
+    assert waits == [0, 0, 0, 0.5, 1, 2, 4, 8, 8, 8]  # typos answer at once; guessing slows
+
+    refusal = limits.begin("ana", None)
+    assert isinstance(refusal, Refusal)
+    assert refusal.retry_after_s == pytest.approx(WINDOW_S - 10)  # the oldest failure ages out
+    assert "Try again in 15 minutes." in refusal.message
+
+    clock.now += refusal.retry_after_s + 0.01
+    attempt = limits.begin("ana", None)  # the real user, after the window
+    assert isinstance(attempt, Attempt)
+    limits.succeeded(attempt)
+    assert limits.failures("ana") == 0
+
+
+def test_blocked_tries_are_not_counted_so_no_lockout_is_permanent(
+    limits: LoginLimits, clock: Clock
+):
+    for _ in range(10):
+        fail(limits, "ana")  # one guess a minute
+        clock.now += 60
+    first_failure = clock.now - 600
+    for _ in range(100):  # an attacker hammering on through the block
+        assert isinstance(limits.begin("ana", None), Refusal)
+        clock.now += 2.99
+    clock.now = first_failure + WINDOW_S + 0.01
+    assert isinstance(limits.begin("ana", None), Attempt)  # the block ended, hammering or not
+    # Guessing on from here gets one try per failure that ages out (one a minute), no more.
+    refusal = limits.begin("ana", None)
+    assert isinstance(refusal, Refusal) and refusal.retry_after_s == pytest.approx(60, abs=0.1)
+
+
+def test_an_address_is_limited_across_names_and_a_name_across_addresses(limits: LoginLimits):
+    for n in range(10):
+        fail(limits, f"guess{n}", "203.0.113.7")  # spraying names from one address
+    assert isinstance(limits.begin("ana", "203.0.113.7"), Refusal)
+    assert isinstance(limits.begin("ana", "198.51.100.1"), Attempt)  # ana elsewhere is fine
+
+    for n in range(10):
+        fail(limits, "ben", f"192.0.2.{n}")  # one name from many addresses
+    assert isinstance(limits.begin("ben", "192.0.2.200"), Refusal)
+
+
+def test_a_right_password_clears_the_names_count_but_not_the_addresss(limits: LoginLimits):
+    for _ in range(5):
+        fail(limits, "ana", "203.0.113.7")
+    attempt = limits.begin("ana", "203.0.113.7")
+    assert isinstance(attempt, Attempt) and attempt.failures == 6
+    limits.succeeded(attempt)
+    assert limits.failures("ana") == 0
+    assert limits.failures("someone", "203.0.113.7") == 5  # one good account launders nothing
+
+
+def test_counts_hold_across_restarts_and_beside_the_accounts(tmp_path: Path, clock: Clock):
+    db = tmp_path / "catalog.sqlite3"
+    AccountStore(db).add("ana", USERS["ana"])
+    for _ in range(10):
+        fail(LoginLimits(db, clock=clock), "ana")
+    AccountStore(db)  # the studio starting again
+    assert isinstance(LoginLimits(db, clock=clock).begin("ana", None), Refusal)
+    assert [a.username for a in AccountStore(db).all()] == ["ana"]
+
+
+def test_parallel_tries_cannot_slip_past_the_limit(limits: LoginLimits):
+    results: list[Attempt | Refusal] = []
+    start = threading.Barrier(30)
+
+    def try_once() -> None:
+        start.wait()
+        results.append(limits.begin("ana", "203.0.113.7"))
+
+    threads = [threading.Thread(target=try_once) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sum(isinstance(r, Attempt) for r in results) == 10
+    assert sum(isinstance(r, Refusal) for r in results) == 20
+
+
+def test_a_megabyte_login_name_is_counted_without_storing_it(limits: LoginLimits):
+    for _ in range(10):
+        fail(limits, "x" * 1_000_000)
+    assert isinstance(limits.begin("x" * 1_000_000, None), Refusal)
+    with sqlite3.connect(limits.db_path) as db:
+        longest = db.execute("SELECT MAX(LENGTH(subject)) FROM login_failures").fetchone()[0]
+    assert longest <= 110
+
+
+# -- the password check: same answer, same time -------------------------------------
+
+
+def test_unknown_names_and_wrong_passwords_answer_alike_in_the_same_time(tmp_path: Path):
+    store = AccountStore(tmp_path / "catalog.sqlite3")
+    store.add("ana", USERS["ana"])
+    store.add("carl", "carl-password-1")
+    store.set_disabled("carl", True)
+    credentials = store.credentials()
+    patient = LoginLimits(store.db_path, LoginPolicy(max_failures=1000, slow_after=1000))
+
+    def seconds(name: str, password: str) -> float:
+        started = time.perf_counter()
+        answer = guarded_check(credentials, patient, name, password, None)
+        elapsed = time.perf_counter() - started
+        assert answer == (False, None)  # no hint either way: the page shows NO_MATCH
+        return elapsed
+
+    cases = {
+        "wrong password": ("ana", "not-her-password"),
+        "unknown name": ("nobody", "not-her-password"),
+        "disabled account": ("carl", "carl-password-1"),
+        "73-byte password": ("ana", "p" * 73),
+    }
+    medians = {
+        case: statistics.median(seconds(*args) for _ in range(3)) for case, args in cases.items()
+    }
+    reference = medians["wrong password"]
+    assert reference > 0.05, medians  # a real bcrypt check ran
+    for case, median in medians.items():
+        assert 0.6 < median / reference < 1.6, (case, medians)
+    assert guarded_check(credentials, patient, "ana", USERS["ana"], None) == (True, None)
+
+
+def test_while_blocked_even_the_right_password_is_not_checked(tmp_path: Path):
+    store = AccountStore(tmp_path / "catalog.sqlite3")
+    store.add("ana", USERS["ana"])
+    limits = LoginLimits(store.db_path, LoginPolicy(max_failures=2, slow_after=5))
+    for _ in range(2):
+        guarded_check(store.credentials(), limits, "ana", "wrong", None)
+    matched, refusal = guarded_check(store.credentials(), limits, "ana", USERS["ana"], None)
+    assert not matched and refusal is not None and refusal.startswith(BLOCKED)
+
+
+# -- through the real login form ------------------------------------------------------
+
+
+def age_failures(data: Path, seconds: float) -> None:
+    """Let time pass for the stored failures (the studio's clock is the wall clock)."""
+    with sqlite3.connect(data / "catalog.sqlite3") as db:
+        db.execute("UPDATE login_failures SET at = at - ?", (seconds,))
+
+
+def title(app: AppTest) -> str:
+    return app.title[0].value
+
+
+def test_the_form_slows_then_blocks_a_guesser_and_lets_the_real_user_in_later(
+    studio_data: Path, quick_login_form: list[float]
+):
+    messages = []
+    for n in range(10):
+        app = log_in(open_app(), "ana", f"guess-{n}")  # each guess from a fresh session
+        messages.append(app.error[0].value)
+        assert app.text_input[1].help in (None, "")  # no password hint, ever
+    assert messages == [NO_MATCH] * 10
+    assert quick_login_form == [0, 0, 0, 0.5, 1, 2, 4, 8, 8, 8]
+
+    app = log_in(open_app(), "ana", USERS["ana"])  # right password, still blocked
+    assert app.error[0].value.startswith(BLOCKED) and title(app) == "Studio"
+    app = log_in(open_app(), "ben", USERS["ben"])  # others are not affected
+    assert title(app) == "Text to video"
+
+    age_failures(studio_data, WINDOW_S)
+    app = log_in(open_app(), "ana", USERS["ana"])
+    assert not app.error and title(app) == "Text to video"
+
+
+def test_an_unknown_name_gets_the_same_messages_and_block(
+    studio_data: Path, quick_login_form: list[float]
+):
+    for n in range(10):
+        app = log_in(open_app(), "nobody", f"guess-{n}")
+        assert app.error[0].value == NO_MATCH
+    assert quick_login_form == [0, 0, 0, 0.5, 1, 2, 4, 8, 8, 8]
+    app = log_in(open_app(), "nobody", "guess-10")
+    assert app.error[0].value.startswith(BLOCKED)
+
+
+def test_the_client_address_comes_from_the_connection_and_is_limited_across_names(
+    studio_data: Path, quick_login_form: list[float], browser: BrowserConnection
+):
+    browser.remote_ip = "203.0.113.7"
+    for n in range(10):
+        log_in(open_app(), f"user{n}", "sprayed-password")
+    app = log_in(open_app(), "ana", USERS["ana"])
+    assert app.error[0].value.startswith(BLOCKED)
+
+    browser.remote_ip = "198.51.100.1"  # ana at her own desk
+    assert title(log_in(open_app(), "ana", USERS["ana"])) == "Text to video"
+
+    browser.remote_ip = "127.0.0.1"  # loopback reads as no address: only names count
+    assert title(log_in(open_app(), "ben", USERS["ben"])) == "Text to video"
