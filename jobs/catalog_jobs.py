@@ -1,0 +1,80 @@
+"""The catalog's jobs, submitted and read back: newest first for pages, oldest for the keeper."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from jobs.catalog_db import CatalogDatabase
+from jobs.catalog_records import ACTIVE, QUEUED, STATUSES, Job, compact_json, job_from_row, new_id
+
+
+class JobQueries(CatalogDatabase):
+    """Adding a job and reading jobs back; no status changes here."""
+
+    def add_job(
+        self,
+        owner: str,
+        kind: str,
+        params: Mapping[str, Any],
+        source_ids: Iterable[str] = (),
+    ) -> Job:
+        now = time.time()
+        job_id = new_id()
+        with self._write() as conn:
+            conn.execute(
+                "insert into jobs (id, owner, kind, params, status, output_id, source_ids,"
+                " created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (job_id, owner, kind, compact_json(dict(params)), QUEUED, new_id(),
+                 compact_json(list(source_ids)), now, now),
+            )  # fmt: skip
+        job = self.get_job(job_id)
+        assert job is not None
+        return job
+
+    def get_job(self, job_id: str) -> Job | None:
+        with self._connect() as conn:
+            row = conn.execute("select * from jobs where id = ?", (job_id,)).fetchone()
+        return job_from_row(row) if row is not None else None
+
+    def list_jobs(
+        self,
+        owner: str | None = None,
+        statuses: Iterable[str] | None = None,
+        limit: int = 100,
+    ) -> list[Job]:
+        """Newest first; every owner's when ``owner`` is None (the admin's view)."""
+        where, args = self._filters(owner, statuses)
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"select * from jobs {where} order by seq desc limit ?", (*args, limit)
+            ).fetchall()
+        return [job_from_row(row) for row in rows]
+
+    def active_jobs(self) -> list[Job]:
+        """Queued and running jobs, oldest first."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "select * from jobs where status in (?, ?) order by seq", ACTIVE
+            ).fetchall()
+        return [job_from_row(row) for row in rows]
+
+    def count_by_status(self) -> dict[str, int]:
+        with self._connect() as conn:
+            rows = conn.execute("select status, count(*) from jobs group by status").fetchall()
+        counts = dict.fromkeys(STATUSES, 0)
+        counts.update({status: n for status, n in rows})
+        return counts
+
+    @staticmethod
+    def _filters(owner: str | None, statuses: Iterable[str] | None) -> tuple[str, list[Any]]:
+        clauses, args = [], []
+        if owner is not None:
+            clauses.append("owner = ?")
+            args.append(owner)
+        if statuses is not None:
+            wanted = list(statuses)
+            clauses.append(f"status in ({','.join('?' * len(wanted))})")
+            args.extend(wanted)
+        return ("where " + " and ".join(clauses) if clauses else ""), args

@@ -1,0 +1,195 @@
+"""The catalog's job transitions, each a compare-and-set on (status, delivery).
+
+A late or repeated message can never move a job backwards or finish it twice.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from jobs.catalog_jobs import JobQueries
+from jobs.catalog_records import (
+    ACTIVE,
+    CANCELLED,
+    DONE,
+    FAILED,
+    QUEUED,
+    RUNNING,
+    Job,
+    compact_json,
+)
+
+
+class JobTransitions(JobQueries):
+    """queued -> running -> done | failed | cancelled, and back to queued for a new delivery."""
+
+    def mark_running(self, job_id: str, delivery: int, worker: str) -> bool:
+        """queued -> running for this delivery; False when it already moved on."""
+        now = time.time()
+        with self._write() as conn:
+            cur = conn.execute(
+                "update jobs set status = ?, attempts = attempts + 1, worker = ?,"
+                " started_at = ?, heartbeat_at = ?, updated_at = ?"
+                " where id = ? and status = ? and delivery = ?",
+                (RUNNING, worker, now, now, now, job_id, QUEUED, delivery),
+            )
+            return cur.rowcount == 1
+
+    def record_progress(
+        self,
+        job_id: str,
+        delivery: int,
+        step: int,
+        total: int,
+        eta_s: float | None,
+    ) -> bool:
+        """Progress of a running job; it counts as a heartbeat too."""
+        now = time.time()
+        with self._write() as conn:
+            cur = conn.execute(
+                "update jobs set step = ?, total = ?, eta_s = ?, progress_at = ?,"
+                " heartbeat_at = ?, updated_at = ? where id = ? and status = ? and delivery = ?",
+                (step, total, eta_s, now, now, now, job_id, RUNNING, delivery),
+            )
+            return cur.rowcount == 1
+
+    def record_heartbeat(self, job_id: str, delivery: int) -> bool:
+        now = time.time()
+        with self._write() as conn:
+            cur = conn.execute(
+                "update jobs set heartbeat_at = ? where id = ? and status = ? and delivery = ?",
+                (now, job_id, RUNNING, delivery),
+            )
+            return cur.rowcount == 1
+
+    def finish_done(
+        self,
+        job_id: str,
+        delivery: int,
+        *,
+        path: str,
+        asset_kind: str,
+        asset_params: Mapping[str, Any],
+        meta: Mapping[str, Any],
+        engine_s: float | None,
+        steps: tuple[int, int] | None = None,
+    ) -> bool:
+        """Mark the job done and record its asset in one transaction.
+
+        ``steps`` is the worker's final (step, total): a quick job may finish before any
+        progress report reached the catalog.
+        """
+        now = time.time()
+        with self._write() as conn:
+            row = conn.execute(
+                "select owner, output_id, source_ids from jobs"
+                " where id = ? and delivery = ? and status in (?, ?)",
+                (job_id, delivery, *ACTIVE),
+            ).fetchone()
+            if row is None:
+                return False
+            step, total = steps if steps is not None else (None, None)
+            conn.execute(
+                "update jobs set status = ?, total = coalesce(?, total),"
+                " step = coalesce(?, max(step, total)), eta_s = 0, error = null,"
+                " engine_s = ?, finished_at = ?, updated_at = ? where id = ?",
+                (DONE, total, step, engine_s, now, now, job_id),
+            )
+            conn.execute(
+                "insert into assets (id, owner, kind, path, params, meta, job_id, created_at)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                (row["output_id"], row["owner"], asset_kind, path, compact_json(dict(asset_params)),
+                 compact_json(dict(meta)), job_id, now),
+            )  # fmt: skip
+            conn.executemany(
+                "insert or ignore into asset_sources (asset_id, source_id) values (?, ?)",
+                [(row["output_id"], source) for source in json.loads(row["source_ids"])],
+            )
+            return True
+
+    def finish(self, job_id: str, delivery: int, status: str, error: str | None) -> bool:
+        """Mark a queued or running job failed or cancelled (no asset)."""
+        if status not in (FAILED, CANCELLED):
+            raise ValueError(f"finish() takes failed or cancelled, not {status!r}.")
+        now = time.time()
+        with self._write() as conn:
+            cur = conn.execute(
+                "update jobs set status = ?, error = ?, eta_s = null, finished_at = ?,"
+                " updated_at = ? where id = ? and delivery = ? and status in (?, ?)",
+                (status, error, now, now, job_id, delivery, *ACTIVE),
+            )
+            return cur.rowcount == 1
+
+    def requeue(
+        self,
+        job_id: str,
+        delivery: int,
+        *,
+        max_attempts: int,
+        reason: str,
+        count_attempt: bool = True,
+    ) -> Job | None:
+        """Give a job whose worker was lost a new delivery, or fail it after max_attempts.
+
+        Returns the job as it is now, or None when it had already moved on. A job the
+        worker handed back on a graceful stop (``count_attempt=False``) is not charged.
+        """
+        now = time.time()
+        with self._write() as conn:
+            row = conn.execute(
+                "select attempts, cancel_requested from jobs"
+                " where id = ? and delivery = ? and status in (?, ?)",
+                (job_id, delivery, *ACTIVE),
+            ).fetchone()
+            if row is None:
+                return None
+            attempts = row["attempts"] if count_attempt else max(row["attempts"] - 1, 0)
+            if row["cancel_requested"]:
+                conn.execute(
+                    "update jobs set status = ?, error = ?, finished_at = ?, updated_at = ?"
+                    " where id = ?",
+                    (CANCELLED, "Cancelled.", now, now, job_id),
+                )
+            elif attempts >= max_attempts:
+                conn.execute(
+                    "update jobs set status = ?, error = ?, eta_s = null, finished_at = ?,"
+                    " updated_at = ? where id = ?",
+                    (FAILED, reason, now, now, job_id),
+                )
+            else:
+                conn.execute(
+                    "update jobs set status = ?, delivery = delivery + 1, attempts = ?,"
+                    " worker = null, step = 0, total = 0, eta_s = null, started_at = null,"
+                    " heartbeat_at = null, progress_at = null, updated_at = ? where id = ?",
+                    (QUEUED, attempts, now, job_id),
+                )
+        return self.get_job(job_id)
+
+    def request_cancel(self, job_id: str) -> Job | None:
+        """Flag an active job for cancellation; returns the job as it is now."""
+        with self._write() as conn:
+            conn.execute(
+                "update jobs set cancel_requested = 1, updated_at = ?"
+                " where id = ? and status in (?, ?)",
+                (time.time(), job_id, *ACTIVE),
+            )
+        return self.get_job(job_id)
+
+    def cancel_queued(self, job_id: str, delivery: int) -> bool:
+        """queued -> cancelled; False when a worker started it first."""
+        return self._set_status_if(job_id, delivery, QUEUED, CANCELLED, "Cancelled before it ran.")
+
+    def _set_status_if(
+        self, job_id: str, delivery: int, expected: str, status: str, error: str | None
+    ) -> bool:
+        now = time.time()
+        with self._write() as conn:
+            cur = conn.execute(
+                "update jobs set status = ?, error = ?, finished_at = ?, updated_at = ?"
+                " where id = ? and delivery = ? and status = ?",
+                (status, error, now, now, job_id, delivery, expected),
+            )
+            return cur.rowcount == 1
