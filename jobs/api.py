@@ -224,11 +224,14 @@ class JobsAPI:
             value = data.get(name)
             if value is None:
                 continue
-            path = Path(str(value)).resolve()
+            try:
+                path: Path | None = Path(str(value)).resolve()
+            except (OSError, ValueError):  # a NUL byte or a loop names none of their files
+                path = None
             asset = None
-            if path.is_relative_to(root):
+            if path is not None and path.is_relative_to(root):
                 asset = self.catalog.asset_by_path(path.relative_to(root).as_posix())
-            if asset is None or asset.owner != owner or not path.is_file():
+            if asset is None or path is None or asset.owner != owner or not path.is_file():
                 raise ParamError(
                     f"`{name}` must be one of your files in the studio (upload it first)."
                 )

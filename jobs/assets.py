@@ -11,6 +11,7 @@ from pathlib import Path
 
 from engines.files import atomic_output
 
+# Checked with fullmatch: with match, "$" lets a trailing newline into a path.
 _OWNER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 _ID = re.compile(r"^[0-9a-f]{32}$")
@@ -18,7 +19,7 @@ _ID = re.compile(r"^[0-9a-f]{32}$")
 
 def check_owner(owner: str) -> str:
     """Return ``owner`` if it is safe as a folder name, else raise ValueError."""
-    if not isinstance(owner, str) or not _OWNER.match(owner) or ".." in owner:
+    if not isinstance(owner, str) or not _OWNER.fullmatch(owner) or ".." in owner:
         raise ValueError(
             f"Owner {owner!r} is not a valid user name: use 1 to 64 letters, digits, "
             "'_', '.', '@' or '-', starting with a letter or digit."
@@ -27,14 +28,14 @@ def check_owner(owner: str) -> str:
 
 
 def check_suffix(suffix: str) -> str:
-    if not _SUFFIX.match(suffix):
+    if not _SUFFIX.fullmatch(suffix):
         raise ValueError(f"File suffix {suffix!r} must look like '.mp4' or '.wav'.")
     return suffix
 
 
 def relative_asset_path(owner: str, asset_id: str, suffix: str) -> str:
     """The asset's path relative to the data dir, as stored in the catalog."""
-    if not _ID.match(asset_id):
+    if not _ID.fullmatch(asset_id):
         raise ValueError(f"Asset id {asset_id!r} is not a catalog id.")
     return f"assets/{check_owner(owner)}/{asset_id}{check_suffix(suffix)}"
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engines.combine import CombineParams, combine
+from engines.combine import MAX_FADE_S, CombineParams, combine
 from engines.errors import ParamError
 from engines.music import MusicParams, music_kind
 from engines.progress import CancelCheck, ProgressFn
-from engines.validation import require_prompt, require_seed
+from engines.validation import require_float_range, require_prompt, require_seed
 
 
 def _require_file_path(name: str, value: object) -> None:
@@ -36,6 +36,8 @@ class ScoreJobParams:
         _require_file_path("video_path", self.video_path)
         require_prompt("description", self.description)
         require_seed(self.seed)
+        # Checked here, not first in the worker's CombineParams: bad input never becomes a job.
+        require_float_range("fade_out_s", self.fade_out_s, 0.0, MAX_FADE_S)
         self.music()
 
     def music(self) -> MusicParams:
