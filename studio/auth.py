@@ -157,13 +157,18 @@ def require_login(store: AccountStore, cookie_key: str) -> CurrentUser | None:
     was_logged_in = bool(st.session_state.get("authentication_status"))
     auth.login(location="main", fields=LOGIN_FIELDS, key="studio_login_form")
     if st.session_state.get("authentication_status") and not was_logged_in:
-        # The cookie set by this login reaches st.context only on the next connection.
-        st.session_state["_studio_token_exp"] = auth.cookie_controller.cookie_model.exp_date
+        issued = auth.cookie_controller.cookie_model.exp_date
+        if issued is not None:  # a form login; a cookie login recorded its token already
+            # The cookie set by this login reaches st.context only on the next connection.
+            st.session_state["_studio_token_exp"] = issued
         st.rerun()  # start over with the user's pages, not the login page's
     if st.session_state.get("authentication_status") is False:
         # One message for unknown names and wrong passwords: no hint which one it was.
         st.error(st.session_state.get(REFUSAL_KEY) or NO_MATCH)
-    return current_user(store)
+    user = current_user(store)
+    if user is None and was_logged_in:
+        st.rerun()  # the login just ended (revoked, disabled, expired): start at the form
+    return user
 
 
 def current_user(store: AccountStore) -> CurrentUser | None:

@@ -1,0 +1,127 @@
+"""Login cookies: revoked on the server by logout and password changes, expiring after the
+configured hours (24 by default), and never trusted when forged."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import jwt
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from studio.accounts import AccountStore
+from studio.auth import COOKIE_NAME, cookie_expiry_hours
+from tests.reliability.conftest import BrowserConnection
+from tests.studio.conftest import USERS, log_in, open_app
+
+KEY = "test-cookie-key-" + "x" * 32  # the studio_data fixture's key
+pytestmark = pytest.mark.usefixtures("quick_login_form")
+
+
+def cookie(username: str, exp_date: float, key: str = KEY, algorithm: str = "HS256") -> str:
+    """The cookie a browser holds after logging in (the library's JWT)."""
+    return jwt.encode({"username": username, "exp_date": exp_date}, key, algorithm=algorithm)
+
+
+def copied_cookie(app: AppTest) -> dict[str, str]:
+    """The login cookie of a logged-in AppTest session, as someone could copy it."""
+    state = app.session_state
+    return {COOKIE_NAME: cookie(state["username"], state["_studio_token_exp"])}
+
+
+def logged_in(app: AppTest) -> bool:
+    return bool(app.title) and app.title[0].value != "Studio"
+
+
+def shows_login_form(app: AppTest) -> bool:
+    return [t.label for t in app.text_input] == ["Login name", "Password"] and not logged_in(app)
+
+
+@pytest.fixture
+def accounts(studio_data: Path) -> AccountStore:
+    return AccountStore(studio_data / "catalog.sqlite3")
+
+
+def test_a_copied_cookie_works_until_logout_revokes_it_everywhere(
+    studio_data: Path, browser: BrowserConnection
+):
+    ana = log_in(open_app(), "ana", USERS["ana"])
+    browser.with_cookies(copied_cookie(ana))
+    elsewhere = open_app()  # another tab, or whoever copied the cookie
+    assert logged_in(elsewhere), "a valid cookie logs in without the form"
+
+    ana.button(key="studio_log_out").click().run()
+    assert shows_login_form(ana)
+    assert shows_login_form(open_app()), "the copied cookie still logged in after logout"
+    assert shows_login_form(elsewhere.run()), "an open session outlived the logout"
+
+
+def test_a_password_change_ends_every_login_made_with_the_old_one(
+    studio_data: Path, browser: BrowserConnection, accounts: AccountStore
+):
+    ana = log_in(open_app(), "ana", USERS["ana"])
+    browser.with_cookies(copied_cookie(ana))
+    assert logged_in(open_app())
+
+    accounts.set_password("ana", "a-brand-new-password")
+    assert shows_login_form(ana.run())
+    assert shows_login_form(open_app())
+    browser.with_cookies({})
+    assert shows_login_form(log_in(open_app(), "ana", USERS["ana"]))
+    assert logged_in(log_in(open_app(), "ana", "a-brand-new-password"))
+
+
+def test_a_disabled_account_is_out_at_once_cookie_or_not(
+    studio_data: Path, browser: BrowserConnection, accounts: AccountStore
+):
+    ana = log_in(open_app(), "ana", USERS["ana"])
+    browser.with_cookies(copied_cookie(ana))
+    accounts.set_disabled("ana", True)
+    assert shows_login_form(ana.run())
+    assert shows_login_form(open_app())
+
+
+def test_logins_last_24_hours_by_default_and_as_long_as_configured(
+    studio_data: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("STUDIO_COOKIE_EXPIRY_HOURS", raising=False)
+    ana = log_in(open_app(), "ana", USERS["ana"])
+    assert ana.session_state["_studio_token_exp"] - time.time() == pytest.approx(24 * 3600, abs=60)
+
+    monkeypatch.setenv("STUDIO_COOKIE_EXPIRY_HOURS", "1.5")
+    ana = log_in(open_app(), "ana", USERS["ana"])
+    assert ana.session_state["_studio_token_exp"] - time.time() == pytest.approx(5400, abs=60)
+
+    for bad in ("soon", "0", "-3", "1e9"):
+        monkeypatch.setenv("STUDIO_COOKIE_EXPIRY_HOURS", bad)
+        with pytest.raises(ValueError, match="STUDIO_COOKIE_EXPIRY_HOURS must be hours"):
+            cookie_expiry_hours()
+
+
+def test_an_open_session_ends_when_its_login_expires(
+    studio_data: Path, monkeypatch: pytest.MonkeyPatch
+):
+    ana = log_in(open_app(), "ana", USERS["ana"])
+    ana.session_state["_studio_token_exp"] = time.time() - 1  # as if 24 hours had passed
+    assert shows_login_form(ana.run())
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        pytest.param(lambda: cookie("ana", time.time() + 3600, key="k" * 48), id="other-key"),
+        pytest.param(lambda: cookie("ana", time.time() - 60), id="expired"),
+        pytest.param(lambda: cookie("boss", time.time() + 3600, "k" * 64, "HS512"), id="HS512"),
+        pytest.param(lambda: cookie("nobody", time.time() + 3600), id="unknown-user"),
+        pytest.param(lambda: "not.a.jwt", id="garbage"),
+        pytest.param(lambda: "x" * 5000, id="huge"),
+    ],
+)
+def test_forged_expired_or_garbage_cookies_show_the_login_form(
+    studio_data: Path, browser: BrowserConnection, forged
+):
+    browser.with_cookies({COOKIE_NAME: forged()})
+    app = open_app()
+    assert not app.exception, app.exception
+    assert shows_login_form(app)
