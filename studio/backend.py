@@ -49,10 +49,7 @@ def submit(user: CurrentUser, params: Any) -> str:
 
 
 def get_job(user: CurrentUser, job_id: str) -> Job | None:
-    job = jobs_api().get(job_id)
-    if job is None or (job.owner != user.username and not user.is_admin):
-        return None
-    return job
+    return jobs_api().get(job_id, user.username, admin=user.is_admin)
 
 
 def recent_jobs(user: CurrentUser, kind: str, limit: int) -> list[Job]:
