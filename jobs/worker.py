@@ -9,397 +9,46 @@ the queue backend, so the same command works on another machine with only Redis:
         python -m jobs.worker
 
 SIGTERM or Ctrl-C stops it: a running job is handed back to the queue at its next step.
+
+This module is the command line; the worker itself is jobs.job_worker.JobWorker.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import dataclasses
 import logging
-import os
-import shutil
 import signal
-import socket
-import threading
-import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
-from huey.consumer import Worker as HueyWorkerLoop
-
-from engines.errors import GenerationCancelled, StudioError
 from jobs.config import JobsConfig
-from jobs.kinds import Registry, job_kind
-from jobs.queue import Broker
-from jobs.tasks import JobMessage
+
+# Re-exported: these were imported from jobs.worker before JobWorker had a module of its own.
+from jobs.job_worker import (
+    OUT_OF_MEMORY_MESSAGE,
+    RESULT_RETRY_S,
+    JobWorker,
+    internal_error_message,
+    is_out_of_memory,
+)
+from jobs.progress_reporter import ProgressReporter
+from jobs.worker_scratch import remove_dead_scratch
+
+__all__ = [
+    "OUT_OF_MEMORY_MESSAGE",
+    "RESULT_RETRY_S",
+    "JobWorker",
+    "ProgressReporter",
+    "build_config",
+    "internal_error_message",
+    "is_out_of_memory",
+    "main",
+    "remove_dead_scratch",
+]
 
 log = logging.getLogger(__name__)
-
-OUT_OF_MEMORY_MESSAGE = (
-    "The GPU ran out of memory for this job. Try fewer frames, a smaller size or a "
-    "shorter duration, or try again when the studio is less busy."
-)
-RESULT_RETRY_S = 120.0  # how long a finished job's result waits for the broker to come back
-
-
-def internal_error_message(job_id: str) -> str:
-    return (
-        f"Generation failed because of an internal error (job {job_id}). "
-        "An administrator can find the details in the worker's log."
-    )
-
-
-def is_out_of_memory(exc: BaseException) -> bool:
-    """torch.cuda.OutOfMemoryError (and its cousins) without importing torch."""
-    return (
-        isinstance(exc, MemoryError)
-        or type(exc).__name__ == "OutOfMemoryError"
-        or "out of memory" in str(exc).lower()
-    )
-
-
-class ProgressReporter:
-    """Sends the running job's progress and a heartbeat to the broker at a steady pace."""
-
-    def __init__(
-        self, broker: Broker, message: JobMessage, worker_id: str, interval_s: float
-    ) -> None:
-        self._broker = broker
-        self._job_id = message.job_id
-        self._interval_s = interval_s
-        self._state: dict[str, Any] = {
-            "delivery": message.delivery,
-            "worker": worker_id,
-            "step": 0,
-            "total": 0,
-            "eta_s": None,
-            "beat": 0,
-        }
-        self._unload_seen: str | None = None
-        self._unload_asked = threading.Event()
-        self._first_step_at: float | None = None
-        self._lock = threading.Lock()
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"progress-{self._job_id}")
-        self._failed_since: float | None = None
-
-    def start(self) -> None:
-        self._send()
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._done.set()
-        self._thread.join()
-
-    def progress(self, step: int, total: int) -> None:
-        """The engine's on_progress callback; ETA from the pace since the first step."""
-        now = time.monotonic()
-        with self._lock:
-            if self._first_step_at is None or step <= 1:
-                self._first_step_at, eta = now, None
-            else:
-                per_step = (now - self._first_step_at) / (step - 1)
-                eta = round(per_step * max(total - step, 0), 2)
-            self._state.update(step=step, total=total, eta_s=eta)
-
-    @property
-    def step(self) -> tuple[int, int]:
-        with self._lock:
-            return self._state["step"], self._state["total"]
-
-    def _run(self) -> None:
-        while not self._done.wait(self._interval_s):
-            self._send()
-
-    def _send(self) -> None:
-        with self._lock:
-            self._state["beat"] += 1
-            state = dict(self._state)
-        try:
-            self._broker.put_state(self._job_id, state)
-            self._failed_since = None
-        except Exception as exc:  # the broker may be restarting; keep the job going
-            if self._failed_since is None:
-                self._failed_since = time.monotonic()
-                log.warning("Cannot report progress of job %s: %s", self._job_id, exc)
-
-
-class JobWorker:
-    """Runs jobs from the queue, one at a time, with one EngineRegistry."""
-
-    def __init__(
-        self,
-        config: JobsConfig,
-        registry: Registry | None = None,
-        *,
-        worker_id: str | None = None,
-    ) -> None:
-        self.config = config
-        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
-        self.broker = Broker(config, handler=self.run_job)
-        self.stopping = threading.Event()
-        self._registry = registry
-        host, pid = socket.gethostname(), os.getpid()
-        self.scratch = config.scratch_dir / f"{host}-{pid}-{uuid.uuid4().hex[:6]}"
-        self._presence: dict[str, Any] = {
-            "role": "worker",
-            "host": host,
-            "pid": pid,
-            "backend": config.backend,
-            "started_at": time.time(),
-            "job": None,
-            "jobs_done": 0,
-            "registry": None,
-            "beat": 0,
-        }
-        self._unload_seen: str | None = None
-        self._unload_asked = threading.Event()
-
-    @property
-    def registry(self) -> Registry:
-        if self._registry is None:
-            from engines.registry import EngineRegistry
-
-            self._registry = EngineRegistry(self.config.settings)
-        return self._registry
-
-    # -- the loop --------------------------------------------------------------------
-
-    def serve(self) -> None:
-        """Take jobs until ``stop()``; Huey's worker loop does the dequeuing."""
-        remove_dead_scratch(self.config.scratch_dir)
-        self.scratch.mkdir(parents=True, exist_ok=True)
-        # Redis blocks in dequeue, so its delay only paces retries while Redis is down.
-        blocking = self.broker.huey.storage.blocking
-        loop = HueyWorkerLoop(
-            self.broker.huey,
-            self.stopping,
-            default_delay=0.01,
-            max_delay=2.0 if blocking else self.config.poll_interval_s,
-            backoff=1.5,
-        )
-        log.info(
-            "Worker %s takes %s jobs from %s (%s).",
-            self.worker_id,
-            ", ".join(self._kinds()),
-            self.config.backend,
-            self.config.redis_url or self.config.queue_path,
-        )
-        self._note_registry()
-        with contextlib.suppress(Exception):  # an old request is not for this worker
-            self._unload_seen = self.broker.unload_request()
-        presence = threading.Thread(target=self._announce_until_stopped, name="presence")
-        presence.start()
-        loop.initialize()
-        try:
-            while not self.stopping.is_set():
-                if self._unload_asked.is_set():  # between jobs: the device is free to clear
-                    self._unload_asked.clear()
-                    log.info("Unloading every model, as an admin asked.")
-                    self._unload_all()
-                    self._note_registry()
-                loop.loop()
-        finally:
-            loop.shutdown()
-            self.stopping.set()
-            presence.join()
-            shutil.rmtree(self.scratch, ignore_errors=True)
-            with contextlib.suppress(Exception):
-                self.broker.retire(self.worker_id)
-            self.broker.close()
-            log.info("Worker %s stopped.", self.worker_id)
-
-    def stop(self) -> None:
-        """Finish the loop; a running job is handed back at its next step."""
-        self.stopping.set()
-
-    # -- one job ---------------------------------------------------------------------
-
-    def run_job(self, message: JobMessage) -> None:
-        job_id, delivery = message.job_id, message.delivery
-        if not self.broker.claim(job_id, delivery, self.worker_id):
-            log.info("Job %s delivery %d is taken or cancelled; skipped.", job_id, delivery)
-            return
-        if self.broker.stop_reason(job_id, delivery) is not None:
-            self._deliver(message, {"outcome": "cancelled", "error": "Cancelled before it ran."})
-            return
-        log.info("Job %s (%s) delivery %d started.", job_id, message.kind, delivery)
-        self._presence["job"] = job_id
-        reporter = ProgressReporter(
-            self.broker, message, self.worker_id, self.config.report_interval_s
-        )
-        workdir = self.scratch / job_id
-        workdir.mkdir(parents=True, exist_ok=True)
-        reporter.start()
-        try:
-            result = self._generate(message, workdir, reporter)
-        finally:
-            reporter.stop()
-        try:
-            self._deliver(message, result)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-            self._presence["job"] = None
-            self._presence["jobs_done"] += 1
-            self._note_registry()
-        log.info("Job %s delivery %d: %s.", job_id, delivery, result["outcome"])
-
-    def _generate(
-        self, message: JobMessage, workdir: Path, reporter: ProgressReporter
-    ) -> dict[str, Any]:
-        job_id, delivery = message.job_id, message.delivery
-        stop_reason: list[str] = []
-
-        def should_cancel() -> bool:
-            # Read at every step, so a cancel takes effect within one step.
-            if self.stopping.is_set():
-                stop_reason[:] = ["released"]
-                return True
-            try:
-                reason = self.broker.stop_reason(job_id, delivery)
-            except Exception:  # broker unreachable: keep going, the keeper decides later
-                return False
-            if reason is not None:
-                stop_reason[:] = [reason]
-            return reason is not None
-
-        started_at = time.time()
-        try:
-            kind = job_kind(message.kind)
-            data = dict(message.params)
-            for name in message.input_fields:
-                suffix, blob = self.broker.get_input(job_id, name)
-                path = workdir / f"input-{name}{suffix}"
-                path.write_bytes(blob)
-                data[name] = str(path)
-            params = kind.build(data)
-            out_path = workdir / f"output{kind.suffix}"
-            clock = time.perf_counter()  # the engine's own time, for the queue's overhead
-            outcome = kind.run(
-                self.registry,
-                params,
-                out_path,
-                on_progress=reporter.progress,
-                should_cancel=should_cancel,
-            )
-            engine_s = time.perf_counter() - clock
-            step, total = reporter.step
-            return {
-                "outcome": "done",
-                "step": step,
-                "total": total,
-                "meta": outcome.to_dict(),
-                "suffix": kind.suffix,
-                "file": out_path.read_bytes(),
-                "engine_s": round(engine_s, 4),
-                "started_at": started_at,
-                "finished_at": time.time(),
-                "worker": self.worker_id,
-            }
-        except GenerationCancelled as exc:
-            self._free_working_memory()
-            reason = stop_reason[0] if stop_reason else "cancelled"
-            return {"outcome": reason, "error": str(exc), "step": exc.step, "total": exc.total}
-        except StudioError as exc:
-            return {"outcome": "failed", "error": str(exc)}
-        except Exception as exc:
-            if is_out_of_memory(exc):
-                log.warning("Job %s ran out of memory; unloading every model.", job_id)
-                self._unload_all()
-                return {"outcome": "failed", "error": OUT_OF_MEMORY_MESSAGE}
-            log.exception("Job %s failed.", job_id)
-            return {"outcome": "failed", "error": internal_error_message(job_id)}
-
-    def _deliver(self, message: JobMessage, result: dict[str, Any]) -> None:
-        """Send the result, retrying while the broker is away (a Redis restart, say)."""
-        deadline = time.monotonic() + RESULT_RETRY_S
-        delay = 0.1
-        while True:
-            try:
-                self.broker.put_result(message.job_id, message.delivery, result)
-                return
-            except Exception as exc:
-                if time.monotonic() > deadline:
-                    log.error("Gave up sending the result of job %s: %s", message.job_id, exc)
-                    return
-                log.warning("Cannot send the result of job %s yet: %s", message.job_id, exc)
-                time.sleep(delay)
-                delay = min(delay * 2, 5.0)
-
-    def _free_working_memory(self) -> None:
-        """A cancelled job's tensors are unreachable now; hand their memory back."""
-        from engines.device import free_device_memory
-
-        device = getattr(getattr(self.registry, "placement", None), "device", "cpu")
-        free_device_memory(device)
-
-    def _unload_all(self) -> None:
-        unload_all = getattr(self.registry, "unload_all", None)
-        if unload_all is not None:
-            unload_all()
-
-    def _note_registry(self) -> None:
-        """What is on the device, for the admin page; read between jobs (it takes the lock)."""
-        status = getattr(self.registry, "status", None)
-        if status is None:
-            return
-        try:
-            self._presence["registry"] = dataclasses.asdict(status())
-        except Exception as exc:  # informational only
-            log.warning("Cannot read the registry's status: %s", exc)
-
-    def _announce_until_stopped(self) -> None:
-        failing = False
-        while True:
-            self._presence["beat"] += 1
-            try:
-                self.broker.announce(self.worker_id, dict(self._presence))
-                request = self.broker.unload_request()
-                if request != self._unload_seen:
-                    self._unload_seen = request
-                    self._unload_asked.set()
-                failing = False
-            except Exception as exc:
-                if not failing:
-                    log.warning("Cannot announce worker %s: %s", self.worker_id, exc)
-                failing = True
-            if self.stopping.wait(self.config.presence_interval_s):
-                return
-
-    def _kinds(self) -> list[str]:
-        from jobs.kinds import KINDS
-
-        return list(KINDS)
-
-
-def remove_dead_scratch(scratch_root: Path) -> None:
-    """Delete scratch folders of workers on this host that no longer run (SIGKILL, crash)."""
-    if not scratch_root.is_dir():
-        return
-    host = socket.gethostname()
-    for folder in scratch_root.iterdir():
-        # Named <host>-<pid>-<token> by JobWorker.
-        name_host, _, pid_text = folder.name.rpartition("-")[0].rpartition("-")
-        if not folder.is_dir() or name_host != host or not pid_text.isdigit():
-            continue
-        if not _pid_alive(int(pid_text)):
-            shutil.rmtree(folder, ignore_errors=True)
-            log.info("Removed the scratch files of a dead worker: %s", folder)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def build_config(args: argparse.Namespace) -> JobsConfig:
