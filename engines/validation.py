@@ -13,12 +13,18 @@ def require_int_range(name: str, value: object, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ParamError(f"`{name}` must be a whole number, but is {value!r}.")
     if not low <= value <= high:
-        raise ParamError(f"`{name}` must be between {low} and {high}, but is {value}.")
+        # Python refuses to print integers of over 4300 digits; name their size instead.
+        shown = value if abs(value) < 10**100 else f"far too {'large' if value > 0 else 'small'}"
+        raise ParamError(f"`{name}` must be between {low} and {high}, but is {shown}.")
 
 
 def require_float_range(name: str, value: object, low: float, high: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ParamError(f"`{name}` must be a number, but is {value!r}.")
+    if isinstance(value, int) and not -1e308 < value < 1e308:
+        # JSON allows integers beyond any float; isfinite() and :g would overflow on them.
+        size = "large" if value > 0 else "small"
+        raise ParamError(f"`{name}` must be between {low:g} and {high:g}, but is far too {size}.")
     if not math.isfinite(value) or not low <= value <= high:
         raise ParamError(f"`{name}` must be between {low:g} and {high:g}, but is {value:g}.")
 

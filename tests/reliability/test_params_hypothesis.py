@@ -1,0 +1,207 @@
+"""Property tests for every params validator: any in-range value builds (and survives the
+JSON round trip a job makes); any one bad field raises ParamError naming that field.
+
+Each params class is described once as ``{field: (good values, bad values)}``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engines.combine import FIT_MODES, MAX_FADE_S, MAX_OFFSET_S, ORIGINAL_SOUND_MODES, CombineParams
+from engines.errors import ParamError
+from engines.music import MusicParams
+from engines.validation import MAX_PROMPT_CHARS
+from engines.video import MAX_FRAMES, MAX_STEPS, VideoParams
+from jobs.combine_job import CombineJobParams
+from jobs.kinds import KINDS
+from jobs.score_job import ScoreJobParams
+
+EXAMPLES = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+
+# -- building blocks ------------------------------------------------------------------
+
+CONTROL = [chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32), 127)]
+good_text_chars = st.characters(blacklist_categories=("Cs",), blacklist_characters=CONTROL)
+NOT_NUMBERS = st.one_of(st.none(), st.booleans(), st.text(max_size=5), st.lists(st.integers()))
+
+
+def ints(low: int, high: int) -> tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]:
+    bad = st.one_of(
+        st.integers(max_value=low - 1),
+        st.integers(min_value=high + 1),
+        st.integers(min_value=10**300, max_value=10**400),  # JSON allows integers this long
+        st.floats(allow_nan=True),
+        NOT_NUMBERS,
+    )
+    return st.integers(low, high), bad
+
+
+def floats(low: float, high: float) -> tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]:
+    good = st.one_of(
+        st.floats(low, high, allow_nan=False), st.integers(math.ceil(low), math.floor(high))
+    )
+    bad = st.one_of(
+        st.floats(max_value=low, exclude_max=True, allow_nan=False),
+        st.floats(min_value=high, exclude_min=True, allow_nan=False),
+        st.just(math.nan),
+        st.integers(min_value=10**300, max_value=10**400),
+        st.integers(max_value=-(10**300), min_value=-(10**400)),
+        NOT_NUMBERS.filter(lambda v: not isinstance(v, int) or isinstance(v, bool)),
+    )
+    return good, bad
+
+
+def prompts(*, allow_empty: bool = False) -> tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]:
+    good = st.text(good_text_chars, max_size=MAX_PROMPT_CHARS)
+    if not allow_empty:
+        good = good.filter(lambda text: text.strip() != "")
+    bad = st.one_of(
+        st.text(good_text_chars, min_size=MAX_PROMPT_CHARS + 1, max_size=MAX_PROMPT_CHARS + 50),
+        st.builds(
+            lambda a, c, b: a + c + b,
+            st.text(max_size=20),
+            st.sampled_from(CONTROL),
+            st.text(max_size=20),
+        ),
+        st.one_of(st.none(), st.integers(), st.lists(st.text(max_size=3))),
+    )
+    if not allow_empty:
+        bad = st.one_of(bad, st.text(st.sampled_from(" \t\n\r\u3000\u00a0"), max_size=10))
+    return good, bad
+
+
+def seeds() -> tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]:
+    good, bad = ints(0, 2**32 - 1)
+    return st.one_of(st.none(), good), bad.filter(lambda v: v is not None)
+
+
+def choices(options: tuple[str, ...]) -> tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]:
+    bad = st.one_of(st.text(max_size=12), st.none(), st.integers()).filter(
+        lambda v: v not in options
+    )
+    return st.sampled_from(options), bad
+
+
+def file_paths(*, optional: bool = False) -> tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]:
+    good = st.text(good_text_chars, min_size=1, max_size=80).filter(lambda p: p.strip() != "")
+    bad = st.one_of(
+        st.text(st.sampled_from(" \t\n"), max_size=5), st.integers(), st.lists(st.none())
+    )
+    return (st.one_of(st.none(), good) if optional else good), bad
+
+
+def multiples_of_8() -> tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]:
+    _, bad = ints(64, 1024)
+    not_multiple = st.integers(64, 1024).filter(lambda v: v % 8 != 0)
+    return st.integers(8, 128).map(lambda k: 8 * k), st.one_of(bad, not_multiple)
+
+
+# -- every params class, field by field ------------------------------------------------
+
+VIDEO = {
+    "prompt": prompts(),
+    "negative_prompt": prompts(allow_empty=True),
+    "seed": seeds(),
+    "num_frames": ints(1, MAX_FRAMES),
+    "steps": ints(1, MAX_STEPS),
+    "guidance_scale": floats(1.0, 30.0),
+    "height": multiples_of_8(),
+    "width": multiples_of_8(),
+    "fps": ints(1, 60),
+}
+MUSIC = {
+    "description": prompts(),
+    "duration": floats(1.0, 30.0),
+    "top_k": ints(0, 2048),
+    "top_p": floats(0.0, 1.0),
+    "temperature": floats(0.1, 4.0),
+    "guidance_scale": floats(1.0, 20.0),
+    "seed": seeds(),
+    "melody_path": file_paths(optional=True),
+}
+COMBINE = {
+    "offset_s": floats(0.0, MAX_OFFSET_S),
+    "volume_db": floats(-60.0, 12.0),
+    "fade_in_s": floats(0.0, MAX_FADE_S),
+    "fade_out_s": floats(0.0, MAX_FADE_S),
+    "fit": choices(FIT_MODES),
+    "original": choices(ORIGINAL_SOUND_MODES),
+    "original_level_db": floats(-60.0, 12.0),
+}
+SCORE = {
+    "video_path": file_paths(),
+    "description": prompts(),
+    "duration": floats(1.0, 30.0),
+    "seed": seeds(),
+    "fade_out_s": floats(0.0, MAX_FADE_S),
+}
+COMBINE_JOB = {"video_path": file_paths(), "audio_path": file_paths()}
+
+SPECS: dict[str, tuple[type, dict[str, tuple[Any, Any]]]] = {
+    "video": (VideoParams, VIDEO),
+    "music": (MusicParams, MUSIC),
+    "combine options": (CombineParams, COMBINE),
+    "score": (ScoreJobParams, SCORE),
+    "combine": (CombineJobParams, COMBINE_JOB),
+}
+
+
+def good_values(fields: dict[str, tuple[Any, Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({name: good for name, (good, _) in fields.items()})
+
+
+def test_every_field_of_every_params_class_is_described():
+    for name, (cls, fields) in SPECS.items():
+        described = set(fields) | ({"options"} if cls is CombineJobParams else set())
+        assert described == {f.name for f in dataclasses.fields(cls)}, name
+
+
+# -- the properties --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+@EXAMPLES
+@given(data=st.data())
+def test_in_range_values_build_and_survive_the_json_round_trip(name: str, data: st.DataObject):
+    cls, fields = SPECS[name]
+    values = data.draw(good_values(fields))
+    if cls is CombineJobParams:
+        values["options"] = data.draw(good_values(COMBINE))  # a JSON dict, as the API gets it
+    params = cls(**values)
+    kind = {"video": "video", "music": "music", "score": "score", "combine": "combine"}.get(name)
+    if kind is not None:  # what a worker rebuilds from the queued message is the same
+        spec = KINDS[kind]
+        assert spec.build(json.loads(json.dumps(spec.to_json(params)))) == params
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+@EXAMPLES
+@given(data=st.data())
+def test_one_bad_field_raises_param_error_naming_it(name: str, data: st.DataObject):
+    cls, fields = SPECS[name]
+    values = data.draw(good_values(fields))
+    if cls is CombineJobParams:
+        values["options"] = data.draw(good_values(COMBINE))
+        bad_field = data.draw(st.sampled_from([*fields, "options"]))
+    else:
+        bad_field = data.draw(st.sampled_from(list(fields)))
+    named = bad_field
+    if bad_field == "options":  # a bad option is named by its own field
+        named = data.draw(st.sampled_from(list(COMBINE)))
+        values["options"] = {**values["options"], named: data.draw(COMBINE[named][1])}
+    else:
+        values[bad_field] = data.draw(fields[bad_field][1])
+    with pytest.raises(ParamError) as refusal:
+        cls(**values)
+    assert f"`{named}`" in str(refusal.value)
+    assert len(str(refusal.value)) < 3000  # a message to read, not a dump of the input
