@@ -15,7 +15,7 @@ from engines.video import VideoParams
 from jobs.api import JobsAPI, NotAllowed, NotFound
 from jobs.catalog import CANCELLED, QUEUED
 from jobs.config import JobsConfig
-from tests.jobs.conftest import REPO
+from tests.jobs.harness import REPO
 
 
 @pytest.fixture

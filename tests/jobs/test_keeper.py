@@ -14,8 +14,9 @@ from jobs.config import JobsConfig
 from jobs.keeper import INPUT_GONE_MESSAGE
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
-from tests.jobs.conftest import InProcessStudio, TrackingRegistry, wait_until
+from tests.jobs.harness import InProcessStudio, wait_until
 from tests.jobs.test_worker import upload_tone
+from tests.jobs.tracking_registry import TrackingRegistry
 
 
 @pytest.fixture

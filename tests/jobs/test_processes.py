@@ -19,7 +19,7 @@ from engines.video import VideoParams
 from jobs.api import JobsAPI
 from jobs.catalog import DONE, RUNNING, Job
 from jobs.config import JobsConfig
-from tests.jobs.conftest import (
+from tests.jobs.harness import (
     REPO,
     InProcessStudio,
     RedisServer,

@@ -19,9 +19,10 @@ from engines.video import VideoParams
 from jobs.api import JobsAPI
 from jobs.catalog import CANCELLED, DONE, FAILED, RUNNING
 from jobs.combine_job import CombineJobParams
+from jobs.job_worker import OUT_OF_MEMORY_MESSAGE
 from jobs.score_job import ScoreJobParams
-from jobs.worker import OUT_OF_MEMORY_MESSAGE
-from tests.jobs.conftest import InProcessStudio, TrackingRegistry, partial_files, wait_until
+from tests.jobs.harness import InProcessStudio, partial_files, wait_until
+from tests.jobs.tracking_registry import TrackingRegistry
 
 
 def tiny_video(prompt: str = "a red fox in the snow", **changes: object) -> VideoParams:

@@ -14,7 +14,7 @@ from engines.registry import EngineRegistry
 from engines.settings import Settings
 from jobs.config import JobsConfig
 from studio.accounts import AccountStore
-from tests.jobs.conftest import InProcessStudio
+from tests.jobs.harness import InProcessStudio
 
 APP = str(Path(__file__).resolve().parents[2] / "studio" / "app.py")
 ADMIN, ADMIN_PASSWORD = "boss", "boss-password-1"

@@ -20,7 +20,7 @@ import pytest
 import soundfile as sf
 
 from tests.conftest import require_tool
-from tests.jobs.conftest import free_port
+from tests.jobs.harness import free_port
 from tests.mp4_probe import probe_mp4
 
 ROOT = Path(__file__).resolve().parents[2]
