@@ -23,7 +23,6 @@ from jobs.config import JobsConfig
 from studio.auth import CurrentUser
 from tests.studio.conftest import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app
 
-TINY = {"num_frames": 2, "steps": 1, "height": 64, "width": 64}
 GUESSES = 500  # random ids tried per call
 pytestmark = pytest.mark.usefixtures("quick_login_form")
 
@@ -40,6 +39,10 @@ def api(jobs_config: JobsConfig) -> Iterator[JobsAPI]:
     api.close()
 
 
+def tiny_video(prompt: str) -> VideoParams:
+    return VideoParams(prompt=prompt, num_frames=2, steps=1, height=64, width=64)
+
+
 def near_misses(real_id: str) -> list[str]:
     """Ids one character off the real one, its prefix, and case or padding tricks."""
     flipped = [
@@ -49,7 +52,7 @@ def near_misses(real_id: str) -> list[str]:
 
 
 def test_another_users_job_cannot_be_read_or_cancelled_by_its_id_or_a_guess(api: JobsAPI):
-    job_id = api.submit("ana", VideoParams(prompt="ana's secret lighthouse", **TINY))
+    job_id = api.submit("ana", tiny_video("ana's secret lighthouse"))
     assert api.get(job_id, "ben") is None
     assert all(j.id != job_id for j in api.list("ben"))
     with pytest.raises(NotAllowed):
@@ -99,7 +102,7 @@ def test_the_pages_back_end_scopes_every_call_to_the_user(people: dict[str, Curr
     from studio import backend
 
     ana, ben, boss = people["ana"], people["ben"], people["boss"]
-    job_id = backend.submit(ana, VideoParams(prompt="ana's secret lighthouse", **TINY))
+    job_id = backend.submit(ana, tiny_video("ana's secret lighthouse"))
     asset = backend.jobs_api().import_file("ana", "upload", b"ana's clip", ".mp4")
 
     assert backend.get_job(ben, job_id) is None
@@ -125,7 +128,7 @@ def test_a_page_holding_another_users_job_id_shows_nothing_of_it(studio_data: Pa
     from studio import backend
 
     ana_job = backend.submit(
-        CurrentUser("ana", "Ana", "user"), VideoParams(prompt="ana's secret lighthouse", **TINY)
+        CurrentUser("ana", "Ana", "user"), tiny_video("ana's secret lighthouse")
     )
     ben = open_app()
     ben.session_state["video_job"] = ana_job  # as if ben had guessed or stolen the id

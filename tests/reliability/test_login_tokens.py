@@ -125,3 +125,23 @@ def test_forged_expired_or_garbage_cookies_show_the_login_form(
     app = open_app()
     assert not app.exception, app.exception
     assert shows_login_form(app)
+
+
+def test_a_submit_after_the_login_ended_makes_no_job(studio_data: Path, accounts: AccountStore):
+    from studio import backend
+
+    ana = log_in(open_app(), "ana", USERS["ana"])
+    ana.text_area(key="video_prompt").input("a fox in the snow")
+    accounts.set_password("ana", "changed-by-the-admin")  # e.g. her laptop was stolen
+    ana.button(key="video_generate").click().run()
+    assert shows_login_form(ana)
+    assert backend.jobs_api().list("ana") == []
+
+
+def test_there_is_no_open_registration_or_self_service_reset():
+    # Accounts are made by admins only (the admin page); the library's self-service
+    # widgets (register, forgot password or name, reset) are never drawn.
+    studio_dir = Path(__file__).resolve().parents[2] / "studio"
+    sources = "\n".join(p.read_text() for p in studio_dir.rglob("*.py"))
+    for widget in ("register_user", "forgot_password", "forgot_username", "reset_password("):
+        assert widget not in sources, widget

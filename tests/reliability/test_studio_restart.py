@@ -131,7 +131,7 @@ def test_jobs_queued_and_running_complete_once_across_a_stop_and_a_crash(
 
     assert [j.status for j in jobs] == [DONE] * 6, [j.error for j in jobs]
     assets = api.assets("alice")
-    assert sorted(a.job_id for a in assets) == sorted(j.id for j in jobs)  # exactly once each
+    assert sorted(str(a.job_id) for a in assets) == sorted(j.id for j in jobs)  # exactly once each
     assert all(api.asset_path(a.id, "alice").stat().st_size > 0 for a in assets)
     assert jobs[0].attempts == 2  # the crash cost the long job one attempt; the stop none
     assert all(j.attempts == 1 for j in jobs[1:])
