@@ -30,8 +30,6 @@ class ProgressReporter:
             "eta_s": None,
             "beat": 0,
         }
-        self._unload_seen: str | None = None
-        self._unload_asked = threading.Event()
         self._first_step_at: float | None = None
         self._lock = threading.Lock()
         self._done = threading.Event()
