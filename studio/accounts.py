@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import bcrypt
-from streamlit_authenticator.utilities.hasher import Hasher
 
 ROLES = ("admin", "user")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
@@ -80,6 +79,14 @@ def check_password(password: str) -> None:
         raise AccountError("A password may not start or end with a space.")
 
 
+def hash_password(password: str) -> str:
+    """A bcrypt hash made by streamlit-authenticator's Hasher, the format its login checks."""
+    # Imported here: the library imports Streamlit, which warns outside a running server.
+    from streamlit_authenticator.utilities.hasher import Hasher
+
+    return str(Hasher.hash(password))
+
+
 def password_matches(password_hash: str | None, password: str) -> bool:
     """bcrypt check that costs the same whether or not the account exists."""
     candidate = password.encode()
@@ -119,14 +126,14 @@ class AccountStore:
             with self._connect() as db:
                 db.execute(
                     "INSERT INTO accounts VALUES (?, ?, ?, ?, 0, ?, 0)",
-                    (username, name or username, role, Hasher.hash(password), time.time()),
+                    (username, name or username, role, hash_password(password), time.time()),
                 )
         except sqlite3.IntegrityError:
             raise AccountError(f"The login name {username!r} is taken.") from None
 
     def set_password(self, username: str, password: str) -> None:
         check_password(password)
-        self._update(username, "password_hash = ?", Hasher.hash(password))
+        self._update(username, "password_hash = ?", hash_password(password))
         self.revoke_all_tokens(username)
 
     def revoke_token(self, username: str, expires_at: float) -> None:

@@ -7,13 +7,14 @@ import streamlit as st
 from studio import services
 from studio.accounts import AccountError
 from studio.auth import log_out, require_login
-from studio.cookie_key import CookieKeyError
+from studio.cookie_key import CookieKeyError, cookie_expiry_hours
 from studio.navigation import login_pages, pages_for
 
 st.set_page_config(page_title="Studio", page_icon=":material/movie:", layout="wide")
 
 try:
     cookie_key = services.cookie_key()
+    cookie_expiry_hours()  # a bad value stops the studio here, not at someone's login
     store = services.checked_account_store()
 except (CookieKeyError, AccountError) as refusal:
     st.error(f"The studio cannot start: {refusal}")

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,10 +22,10 @@ import streamlit as st
 import streamlit_authenticator as stauth
 
 from studio.accounts import AccountStore, password_matches
+from studio.cookie_key import cookie_expiry_hours
 from studio.login_limits import LoginLimits, Refusal
 
 COOKIE_NAME = "studio_login"
-DEFAULT_EXPIRY_HOURS = 24.0
 LOGIN_FIELDS = {"Form name": "Log in", "Username": "Login name", "Login": "Log in"}
 NO_MATCH = "That login name and password do not match an active account."
 REFUSAL_KEY = "_studio_login_refusal"  # why the last try was refused without a check
@@ -41,19 +40,6 @@ class CurrentUser:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
-
-
-def cookie_expiry_hours() -> float:
-    raw = os.environ.get("STUDIO_COOKIE_EXPIRY_HOURS", "").strip() or str(DEFAULT_EXPIRY_HOURS)
-    try:
-        hours = float(raw)
-    except ValueError:
-        hours = -1.0
-    if not 0 < hours <= 24 * 365:
-        raise ValueError(
-            f"STUDIO_COOKIE_EXPIRY_HOURS must be hours between 0 and 8760, but is {raw!r}."
-        )
-    return hours
 
 
 def client_address() -> str | None:

@@ -44,3 +44,20 @@ def read_cookie_key(
             f"{HOW_TO_MAKE_ONE}"
         )
     return key
+
+
+DEFAULT_EXPIRY_HOURS = 24.0
+
+
+def cookie_expiry_hours() -> float:
+    """How long a login lasts: STUDIO_COOKIE_EXPIRY_HOURS, 24 h unless set."""
+    raw = os.environ.get("STUDIO_COOKIE_EXPIRY_HOURS", "").strip() or str(DEFAULT_EXPIRY_HOURS)
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= 24 * 365:
+        raise CookieKeyError(
+            f"STUDIO_COOKIE_EXPIRY_HOURS must be hours between 0 and 8760, but is {raw!r}."
+        )
+    return hours

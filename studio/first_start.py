@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from studio.accounts import AccountError, AccountStore
-from studio.cookie_key import SECRETS_FILE, CookieKeyError, read_cookie_key
+from studio.cookie_key import SECRETS_FILE, CookieKeyError, cookie_expiry_hours, read_cookie_key
 
 
 def _interactive() -> bool:
@@ -22,6 +22,7 @@ def _interactive() -> bool:
 
 
 def ensure_cookie_key(secrets_file: Path = SECRETS_FILE) -> None:
+    cookie_expiry_hours()  # a bad lifetime is refused before anything else
     try:
         read_cookie_key(secrets_file=secrets_file)
         return

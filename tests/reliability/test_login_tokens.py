@@ -11,7 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from studio.accounts import AccountStore
-from studio.auth import COOKIE_NAME, cookie_expiry_hours
+from studio.auth import COOKIE_NAME
+from studio.cookie_key import CookieKeyError, cookie_expiry_hours
 from tests.reliability.conftest import BrowserConnection
 from tests.studio.conftest import USERS, log_in, open_app
 
@@ -95,8 +96,11 @@ def test_logins_last_24_hours_by_default_and_as_long_as_configured(
 
     for bad in ("soon", "0", "-3", "1e9"):
         monkeypatch.setenv("STUDIO_COOKIE_EXPIRY_HOURS", bad)
-        with pytest.raises(ValueError, match="STUDIO_COOKIE_EXPIRY_HOURS must be hours"):
+        with pytest.raises(CookieKeyError, match="STUDIO_COOKIE_EXPIRY_HOURS must be hours"):
             cookie_expiry_hours()
+    # The studio refuses to start with it, saying why, rather than failing at a login.
+    refused = open_app()
+    assert "STUDIO_COOKIE_EXPIRY_HOURS must be hours" in refused.error[0].value
 
 
 def test_an_open_session_ends_when_its_login_expires(
