@@ -14,6 +14,8 @@ DEFAULT_VIDEO_MODEL = "ali-vilab/text-to-video-ms-1.7b"
 DEFAULT_MUSIC_MODEL = "facebook/musicgen-small"
 DEFAULT_MELODY_MODEL = "facebook/musicgen-melody"
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
+SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True,
+                 "0": False, "false": False, "no": False, "off": False}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,11 @@ class Settings:
     tiny: bool = False  # STUDIO_MODELS=tiny: random-weight demo checkpoints, output is noise
     device: str = "auto"  # auto picks CUDA when present, else CPU
     park_ram_gb: float = 0.0  # CPU RAM for parking unloaded models; 0 turns parking off
+    # On CPU, MusicGen's decoder and T5 run in bf16 (EnCodec stays fp32): 1.5-2x faster.
+    music_cpu_bf16: bool = True
+    # On CPU, the video UNet and text encoder in bf16: "auto" where the CPU has native bf16
+    # (AVX512-BF16 or AMX), "on" or "off"; the VAE stays fp32.
+    video_cpu_bf16: str = "auto"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -48,6 +55,8 @@ class Settings:
             tiny=models == "tiny",
             device=device,
             park_ram_gb=max(park_ram_gb, 0.0),
+            music_cpu_bf16=_flag(env, "STUDIO_MUSIC_CPU_BF16", default=True),
+            video_cpu_bf16=_video_cpu_bf16(env),
         )
 
     @property
@@ -61,3 +70,23 @@ class Settings:
         return {"video": self.video_model, "music": self.music_model, "melody": self.melody_model}[
             kind
         ]
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """An on/off variable: 1/0, true/false, yes/no or on/off."""
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in SWITCH_VALUES:
+        raise ValueError(f"{name} must be 1 or 0, but is {value!r}.")
+    return SWITCH_VALUES[value]
+
+
+def _video_cpu_bf16(env: Mapping[str, str]) -> str:
+    """STUDIO_VIDEO_CPU_BF16: "auto" (the default), or forced "on" / "off"."""
+    value = env.get("STUDIO_VIDEO_CPU_BF16", "").strip().lower()
+    if value in ("", "auto"):
+        return "auto"
+    if value not in SWITCH_VALUES:
+        raise ValueError(f"STUDIO_VIDEO_CPU_BF16 must be auto, 1 or 0, but is {value!r}.")
+    return "on" if SWITCH_VALUES[value] else "off"
