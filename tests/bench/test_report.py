@@ -41,10 +41,13 @@ def test_document_has_the_machine_and_every_case() -> None:
         "cases": {
             "music": {"run": {"seconds": 12.0, "quick": True, "repeats": 2}, "report": {"x": 3}},
             "video": {"run": {}, "report": {"error": "RuntimeError: out of memory"}},
+            "registry": {"run": {}, "report": {"old": 1}},
         },
     }
-    text = render_document(results, {"music": lambda report: f"x is {report['x']}"})
+    renderers = {"music": lambda r: f"x is {r['x']}", "registry": lambda r: f"{r['new']}"}
+    text = render_document(results, renderers)
     assert text.startswith("# Benchmarks: cpu, 2026-11-22")
     assert "AMD EPYC" in text and "torch 2.13.0" in text
     assert "## music" in text and "x is 3" in text
     assert "## video" in text and "Failed: RuntimeError: out of memory" in text
+    assert "Not shown: this report lacks 'new'" in text  # a report from an older bench
