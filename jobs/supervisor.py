@@ -118,6 +118,7 @@ class Supervisor:
                     break
                 self.stopping.wait(0.2)
         finally:
+            log.info("Stopping the workers and the command.")
             self.stop()
         return self._app.returncode if self._app is not None and self._app.returncode else 0
 
@@ -171,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     supervisor = Supervisor(workers=args.workers, keeper=not args.no_keeper, command=command)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("Received signal %d; stopping.", signum)
+        # Only set a flag: logging here could re-enter a write the signal interrupted.
         supervisor.stopping.set()
 
     signal.signal(signal.SIGTERM, on_signal)

@@ -72,9 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     worker = JobWorker(build_config(args))
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
+        # Only set a flag: logging here could re-enter a write the signal interrupted.
         if worker.stopping.is_set():
             raise SystemExit(1)  # a second signal: stop now
-        log.info("Received %s; stopping after handing back the running job.", signum)
         worker.stop()
 
     signal.signal(signal.SIGTERM, on_signal)
