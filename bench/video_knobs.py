@@ -1,12 +1,15 @@
 """Video knobs: which settings make the full-size UNet step and VAE decode faster here.
 
-On the full-size ModelScope UNet3D and SD VAE (random weights), at the quick size (8
-frames at 128x128: 16x16 latents) so that every knob fits in a few minutes, interleaved:
+On the full-size ModelScope UNet3D and SD VAE (random weights), interleaved:
 
-- UNet, one call with guidance (batch 2): fp32 (the baseline), bf16, fp32 with
-  channels-last conv weights, fp32 on one thread;
-- VAE decode of 8 frames: fp32 one frame at a time (our slicing), fp32 in one batch (the
-  plain pipeline), fp32 channels-last, bf16.
+- UNet, one call with guidance (batch 2): fp32 (the baseline), bf16, and with
+  ``--quick`` also fp32 with channels-last conv weights and fp32 on one thread;
+- VAE decode: fp32 one frame at a time (our slicing), fp32 in one batch (the plain
+  pipeline), bf16, and with ``--quick`` also fp32 channels-last.
+
+Full: 16 frames at 256x256 (about half an hour on 2 cores); ``--quick``: 8 frames at
+128x128, where every knob fits in a few minutes (the knobs that only run there lost
+clearly at that size).
 
 Each knob is reported as its time over the baseline's, paired per repeat, with how far its
 output moved (relative RMS difference). VAE tiling is not measured: below 512 px the clip
@@ -23,7 +26,7 @@ from typing import Any
 from bench import full_size
 from bench.measure import Clock, format_summary, markdown_table, paired_ratios, summarize
 
-FRAMES, LATENT_SIDE = 8, 16
+FULL, QUICK = (16, 32), (8, 16)  # frames, latent side (pixels / 8)
 MIN_REPEATS = 3  # this machine is shared: fewer samples say little
 
 
@@ -35,13 +38,15 @@ def run(
     folder = full_size.ensure_checkpoint("video", models or full_size.DEFAULT_ROOT)
     repeats = max(repeats, MIN_REPEATS)
     clock = Clock(device)
+    frames, side = QUICK if quick else FULL
     torch.manual_seed(0)
     report = {
-        "unet": _compare(_unet_knobs(folder, device), clock, repeats),
-        "vae": _compare(_vae_knobs(folder, device), clock, repeats),
-        "frames": FRAMES,
-        "side": LATENT_SIDE * 8,
+        "unet": _compare(_unet_knobs(folder, device, frames, side, quick), clock, repeats),
+        "vae": _compare(_vae_knobs(folder, device, frames, side, quick), clock, repeats),
+        "frames": frames,
+        "side": side * 8,
         "repeats": repeats,
+        "quick": quick,
         "device": device,
     }
     from bench.measure import release_memory
@@ -53,7 +58,7 @@ def run(
 Knob = Callable[[], Any]
 
 
-def _unet_knobs(folder: Path, device: str) -> dict[str, Knob]:
+def _unet_knobs(folder: Path, device: str, frames: int, side: int, quick: bool) -> dict[str, Knob]:
     import torch
     from diffusers import UNet3DConditionModel
 
@@ -64,7 +69,7 @@ def _unet_knobs(folder: Path, device: str) -> dict[str, Knob]:
         .to(device)
         .eval()
     )
-    latents = torch.randn(2, 4, FRAMES, LATENT_SIDE, LATENT_SIDE, device=device)
+    latents = torch.randn(2, 4, frames, side, side, device=device)
     text = torch.randn(2, 77, 1024, device=device)
 
     def call(unet: Any, dtype: Any) -> Any:
@@ -75,21 +80,24 @@ def _unet_knobs(folder: Path, device: str) -> dict[str, Knob]:
     knobs: dict[str, Knob] = {
         "fp32": lambda: call(fp32, torch.float32),
         "bf16": lambda: call(half, half_dtype),
-        "fp32_channels_last": lambda: _with_channels_last(fp32, lambda: call(fp32, torch.float32)),
     }
-    if device == "cpu":
+    if quick:
+        knobs["fp32_channels_last"] = lambda: _with_channels_last(
+            fp32, lambda: call(fp32, torch.float32)
+        )
+    if quick and device == "cpu":
         knobs["fp32_1_thread"] = lambda: _with_threads(1, lambda: call(fp32, torch.float32))
     return knobs
 
 
-def _vae_knobs(folder: Path, device: str) -> dict[str, Knob]:
+def _vae_knobs(folder: Path, device: str, frames: int, side: int, quick: bool) -> dict[str, Knob]:
     import torch
     from diffusers import AutoencoderKL
 
     fp32 = AutoencoderKL.from_pretrained(str(folder / "vae")).to(device).eval()
     half = AutoencoderKL.from_pretrained(str(folder / "vae"), dtype=torch.bfloat16)
     half = half.to(device).eval()
-    latents = torch.randn(FRAMES, 4, LATENT_SIDE, LATENT_SIDE, device=device)
+    latents = torch.randn(frames, 4, side, side, device=device)
 
     def decode(vae: Any, dtype: Any, sliced: bool) -> Any:
         with torch.inference_mode():
@@ -98,14 +106,16 @@ def _vae_knobs(folder: Path, device: str) -> dict[str, Knob]:
                 return torch.cat([vae.decode(z[i : i + 1]).sample for i in range(len(z))]).float()
             return vae.decode(z).sample.float()
 
-    return {
+    knobs: dict[str, Knob] = {
         "fp32_sliced": lambda: decode(fp32, torch.float32, True),
         "fp32_batch": lambda: decode(fp32, torch.float32, False),
-        "fp32_channels_last_sliced": lambda: _with_channels_last(
-            fp32, lambda: decode(fp32, torch.float32, True)
-        ),
         "bf16_sliced": lambda: decode(half, torch.bfloat16, True),
     }
+    if quick:
+        knobs["fp32_channels_last_sliced"] = lambda: _with_channels_last(
+            fp32, lambda: decode(fp32, torch.float32, True)
+        )
+    return knobs
 
 
 def _with_channels_last(model: Any, call: Knob) -> Any:
@@ -179,7 +189,9 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(
         [
             f"Full-size UNet and VAE at {report['frames']} frames of {report['side']}x"
-            f"{report['side']} (the UNet with guidance, batch 2); medians ± half the range "
+            f"{report['side']}"
+            + (" (`--quick`)" if report.get("quick") else "")
+            + " (the UNet with guidance, batch 2); medians ± half the range "
             f"over {report['repeats']} interleaved repeats; time over the first row of each "
             f"part, paired per repeat.",
             "",
