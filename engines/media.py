@@ -14,6 +14,7 @@ no child; the records and limits live in engines.media_info.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,23 @@ def validate_video_upload(
     path: str | Path, limits: MediaLimits = DEFAULT_LIMITS, *, name: str | None = None
 ) -> MediaInfo:
     """Accept an uploaded video only if it is a real, whole video within the limits."""
+    return _validate_upload("video", check_video_limits, path, limits, name)
+
+
+def validate_audio_upload(
+    path: str | Path, limits: MediaLimits = DEFAULT_LIMITS, *, name: str | None = None
+) -> MediaInfo:
+    """Accept an uploaded track only if its audio decodes from start to end within the limits."""
+    return _validate_upload("audio", check_audio_limits, path, limits, name)
+
+
+def _validate_upload(
+    kind: str,
+    check_limits: Callable[..., None],
+    path: str | Path,
+    limits: MediaLimits,
+    name: str | None,
+) -> MediaInfo:
     label = _label(path, name)
     # 1. Size first: it costs nothing and needs no decoding.
     _require_size(path, label, limits)
@@ -98,23 +116,9 @@ def validate_video_upload(
         path, timeout=limits.probe_timeout_s, max_pixels=limits.max_pixels, name=name
     )
     # 3. Streams, resolution and length against the limits, before any decoding.
-    check_video_limits(info, limits, name=name)
-    # 4. Decode the first frames and the sound; the packets must reach the declared end.
-    run_child("check", ["video", str(limits.max_pixels), info.path], limits.decode_timeout_s, label)
-    return info
-
-
-def validate_audio_upload(
-    path: str | Path, limits: MediaLimits = DEFAULT_LIMITS, *, name: str | None = None
-) -> MediaInfo:
-    """Accept an uploaded track only if its audio decodes from start to end within the limits."""
-    label = _label(path, name)
-    _require_size(path, label, limits)
-    info = probe_media(
-        path, timeout=limits.probe_timeout_s, max_pixels=limits.max_pixels, name=name
-    )
-    check_audio_limits(info, limits, name=name)
-    run_child("check", ["audio", str(limits.max_pixels), info.path], limits.decode_timeout_s, label)
+    check_limits(info, limits, name=name)
+    # 4. Decode (a video's first frames and its sound; a track whole) to its declared end.
+    run_child("check", [kind, str(limits.max_pixels), info.path], limits.decode_timeout_s, label)
     return info
 
 
