@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from engines.combine import CombineParams, combine
-from engines.ffmpeg import run_ffmpeg
+from engines.media.ffmpeg import run_ffmpeg
 from tests.media_factory import make_noise_clip, make_tone
 
 CLIP_SIZE, CLIP_FPS = 256, 8

@@ -21,10 +21,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,8 +35,9 @@ from typing import Any
 from engines.settings import Settings
 from engines.video import VideoParams
 from jobs.api import JobsAPI
-from jobs.catalog import DONE, RUNNING
+from jobs.catalog.records import DONE, RUNNING
 from jobs.config import JobsConfig
+from tests.jobs.harness import RedisServer, process_env
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_OVERHEAD_S = 0.25
@@ -56,9 +55,11 @@ def run(quick: bool = False, redis_url: str | None = None) -> dict[str, Any]:
         root = Path(tmp)
         tiny_models = _build_tiny_video(root / "tiny-models")
         report["backends"]["sqlite"] = _measure_backend(root / "sqlite", tiny_models, None, jobs)
-        redis_server = None
-        if redis_url is None and shutil.which("redis-server"):
-            redis_server, redis_url = _start_redis(root / "redis")
+        redis_server, redis_exe = None, shutil.which("redis-server")
+        if redis_url is None and redis_exe is not None:
+            redis_server = RedisServer(redis_exe, root / "redis")  # the tests' own harness
+            redis_server.start()
+            redis_url = redis_server.url
         try:
             if redis_url is not None:
                 report["backends"]["redis"] = _measure_backend(
@@ -68,8 +69,7 @@ def run(quick: bool = False, redis_url: str | None = None) -> dict[str, Any]:
                 report["backends"]["redis"] = {"error": "redis-server is not on PATH"}
         finally:
             if redis_server is not None:
-                redis_server.terminate()
-                redis_server.wait(10)
+                redis_server.stop()
     measured = [b for b in report["backends"].values() if "error" not in b]
     report["targets"] = {"overhead_s": TARGET_OVERHEAD_S, "progress_gap_s": TARGET_PROGRESS_GAP_S}
     report["targets_met"] = bool(measured) and all(
@@ -92,7 +92,7 @@ def _measure_backend(
     )
     supervisor = subprocess.Popen(
         [sys.executable, "-m", "jobs.supervisor", "--workers", "1"],
-        env=_env(config),
+        env=process_env(config),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=(data_dir / "supervisor.log").open("wb"),
@@ -175,45 +175,6 @@ def _build_tiny_video(folder: Path) -> Path:
 
     ensure_tiny_checkpoint("video", folder)
     return folder
-
-
-def _env(config: JobsConfig) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDIO_")}
-    env.update(
-        STUDIO_DATA_DIR=str(config.data_dir),
-        STUDIO_MODELS="tiny",
-        STUDIO_DEVICE="cpu",
-        STUDIO_QUEUE_NAME=config.queue_name,
-        OMP_NUM_THREADS="1",
-        HF_HUB_OFFLINE="1",
-        PYTHONPATH=str(REPO),
-    )
-    if config.redis_url:
-        env["STUDIO_REDIS_URL"] = config.redis_url
-    return env
-
-
-def _start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    import redis
-
-    workdir.mkdir(parents=True)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    for _ in range(200):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    return server, url
 
 
 def markdown(report: dict[str, Any]) -> str:

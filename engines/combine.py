@@ -15,17 +15,11 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from engines.errors import ParamError
-from engines.ffmpeg import local_input, run_ffmpeg
 from engines.files import atomic_output
-from engines.media import (
-    DEFAULT_LIMITS,
-    MediaInfo,
-    MediaLimits,
-    check_audio_limits,
-    check_video_limits,
-    is_browser_ready_video,
-    probe_media_files,
-)
+from engines.media.ffmpeg import local_input, run_ffmpeg
+from engines.media.info import DEFAULT_LIMITS, MediaInfo, MediaLimits
+from engines.media.probe import probe_media_files
+from engines.media.validation import check_audio_limits, check_video_limits, is_browser_ready_video
 from engines.timing import timed
 from engines.validation import require_float_range
 
@@ -43,7 +37,7 @@ DEFAULT_TIMEOUT_S = 900.0  # a 10-minute 4K upload that must be re-encoded, on 2
 AAC_KBPS_PER_CHANNEL = 96
 # Sample rates the AAC encoder and every browser handle; others are resampled to 48 kHz.
 AAC_SAMPLE_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
-H264_CRF = "18"  # visually lossless, as for generated clips (engines/video_file.py)
+H264_CRF = "18"  # visually lossless, as for generated clips (engines/media/mp4.py)
 
 
 @dataclass(frozen=True)

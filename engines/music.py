@@ -19,7 +19,8 @@ from engines.device import Placement, module_bytes
 from engines.errors import ParamError
 from engines.files import atomic_output
 from engines.loading import model_source, reporting_missing_weights, snapshot_revision
-from engines.melody import decode_audio, melody_chroma
+from engines.media.audio import decode_audio
+from engines.melody import melody_chroma
 from engines.progress import CancelCheck, ProgressFn, StepReporter
 from engines.prompts import english_warning
 from engines.seeds import resolve_seed

@@ -12,6 +12,7 @@ from engines.device import Placement, module_bytes
 from engines.errors import ParamError
 from engines.files import atomic_output
 from engines.loading import model_source, reporting_missing_weights, snapshot_revision
+from engines.media.mp4 import write_mp4
 from engines.progress import CancelCheck, ProgressFn, StepReporter
 from engines.prompts import english_warning
 from engines.seeds import resolve_seed
@@ -23,7 +24,6 @@ from engines.validation import (
     require_prompt,
     require_seed,
 )
-from engines.video_file import write_mp4
 
 MAX_FRAMES = 64
 MAX_STEPS = 100

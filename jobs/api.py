@@ -23,9 +23,11 @@ from typing import Any
 
 from engines.errors import ParamError, StudioError
 from jobs.assets import check_owner, check_suffix, relative_asset_path, resolve_in, write_asset
-from jobs.catalog import QUEUED, RUNNING, Asset, Catalog, Job, new_id
+from jobs.catalog import Catalog
+from jobs.catalog.records import QUEUED, RUNNING, Asset, Job, new_id
 from jobs.config import JobsConfig
-from jobs.kinds import JobKind, job_kind, kind_of
+from jobs.kinds import job_kind, kind_of
+from jobs.kinds.job_kind import JobKind
 from jobs.queue import Broker
 
 log = logging.getLogger(__name__)
@@ -86,7 +88,7 @@ class JobsAPI:
         sources = self._input_assets(owner, spec, data)
         broker = self.broker
         with self._lock:
-            job = self.catalog.add_job(owner, spec.name, data, [a.id for a in sources])
+            job = self.catalog.jobs.add(owner, spec.name, data, [a.id for a in sources])
             try:
                 broker.send(job)
             except Exception as exc:  # the catalog has it: the keeper enqueues it later
@@ -95,19 +97,19 @@ class JobsAPI:
 
     def get(self, job_id: str, owner: str | None = None, *, admin: bool = False) -> Job | None:
         """The job as the catalog has it now; with ``owner``, None unless it is theirs."""
-        job = self.catalog.get_job(job_id)
+        job = self.catalog.jobs.get(job_id)
         if job is not None and owner is not None and job.owner != owner and not admin:
             return None
         return job
 
     def list(self, owner: str, *, limit: int = 50) -> builtins.list[Job]:
         """The owner's jobs, newest first."""
-        return self.catalog.list_jobs(owner=check_owner(owner), limit=limit)
+        return self.catalog.jobs.list(owner=check_owner(owner), limit=limit)
 
     def list_all(self, *, active_only: bool = False, limit: int = 200) -> builtins.list[Job]:
         """Every user's jobs, newest first: for the admin page."""
         statuses = (QUEUED, RUNNING) if active_only else None
-        return self.catalog.list_jobs(statuses=statuses, limit=limit)
+        return self.catalog.jobs.list(statuses=statuses, limit=limit)
 
     def cancel(self, job_id: str, owner: str, *, admin: bool = False) -> Job:
         """Cancel a queued job (it never runs) or a running one (it stops at its next step).
@@ -115,7 +117,7 @@ class JobsAPI:
         Returns the job as it is now: ``cancelled`` at once for a queued job; a running
         job shows ``cancel_requested`` until its worker stops. Finished jobs are unchanged.
         """
-        job = self.catalog.get_job(job_id)
+        job = self.catalog.jobs.get(job_id)
         if job is None:
             raise NotFound(f"There is no job {job_id}.")
         if job.owner != owner and not admin:
@@ -124,15 +126,15 @@ class JobsAPI:
             )
         if not job.active:
             return job
-        job = self.catalog.request_cancel(job_id) or job
+        job = self.catalog.transitions.request_cancel(job_id) or job
         try:
             broker = self.broker
             broker.cancel(job_id)  # a running worker sees this at its next step
             if job.status == QUEUED and broker.claim_for_cancel(job_id, job.delivery):
-                self.catalog.cancel_queued(job_id, job.delivery)
+                self.catalog.transitions.cancel_queued(job_id, job.delivery)
         except Exception as exc:  # the keeper pushes the cancel once the queue is back
             log.warning("Cancel of job %s is recorded but not yet sent: %s", job_id, exc)
-        return self.catalog.get_job(job_id) or job
+        return self.catalog.jobs.get(job_id) or job
 
     # -- assets ----------------------------------------------------------------------
 
@@ -140,10 +142,10 @@ class JobsAPI:
         self, owner: str, *, kind: str | None = None, limit: int = 200
     ) -> builtins.list[Asset]:
         """The owner's assets, newest first."""
-        return self.catalog.list_assets(owner=check_owner(owner), kind=kind, limit=limit)
+        return self.catalog.assets.list(owner=check_owner(owner), kind=kind, limit=limit)
 
     def asset(self, asset_id: str, owner: str, *, admin: bool = False) -> Asset:
-        asset = self.catalog.get_asset(asset_id)
+        asset = self.catalog.assets.get(asset_id)
         if asset is None or (asset.owner != owner and not admin):
             raise NotFound(f"There is no asset {asset_id} among your files.")
         return asset
@@ -171,26 +173,26 @@ class JobsAPI:
     ) -> Asset:
         """Store an upload (a melody, a video or track to combine) as the owner's asset.
 
-        The caller checks the content first (``engines.media``); this only stores it,
+        The caller checks the content first (``engines.media.validation``); this only stores it,
         under a new id, never under the uploaded file's name.
         """
         asset_id = new_id()
         relative = relative_asset_path(check_owner(owner), asset_id, check_suffix(suffix.lower()))
         write_asset(self.config.data_dir, relative, data)
-        return self.catalog.add_asset(owner, kind, relative, asset_id=asset_id, params=params)
+        return self.catalog.assets.add(owner, kind, relative, asset_id=asset_id, params=params)
 
     def delete_asset(self, asset_id: str, owner: str, *, admin: bool = False) -> None:
         asset = self.asset(asset_id, owner, admin=admin)
         path = resolve_in(self.config.data_dir, asset.path)
-        self.catalog.delete_asset(asset.id)
+        self.catalog.assets.delete(asset.id)
         path.unlink(missing_ok=True)
 
     # -- the admin's view ------------------------------------------------------------
 
     def status(self) -> QueueStatus:
-        services = self.catalog.services(within_s=WORKER_SEEN_S)
+        services = self.catalog.services.recent(within_s=WORKER_SEEN_S)
         return QueueStatus(
-            counts=self.catalog.count_by_status(),
+            counts=self.catalog.jobs.count_by_status(),
             keeper_up=any(info.get("role") == "keeper" for info in services.values()),
             workers={
                 name.removeprefix("worker "): info
@@ -198,7 +200,7 @@ class JobsAPI:
                 if info.get("role") == "worker"
             },
             services=services,
-            running=self.catalog.list_jobs(statuses=(RUNNING,)),
+            running=self.catalog.jobs.list(statuses=(RUNNING,)),
         )
 
     def unload_models(self) -> None:
@@ -230,7 +232,7 @@ class JobsAPI:
                 path = None
             asset = None
             if path is not None and path.is_relative_to(root):
-                asset = self.catalog.asset_by_path(path.relative_to(root).as_posix())
+                asset = self.catalog.assets.by_path(path.relative_to(root).as_posix())
             if asset is None or path is None or asset.owner != owner or not path.is_file():
                 raise ParamError(
                     f"`{name}` must be one of your files in the studio (upload it first)."

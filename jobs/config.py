@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engines.settings import Settings
+from jobs.catalog.database import catalog_path
 
 DEFAULT_QUEUE_NAME = "studio"
 DEFAULT_STALE_AFTER_S = 60.0
@@ -70,7 +71,7 @@ class JobsConfig:
 
     @property
     def catalog_path(self) -> Path:
-        return self.data_dir / "catalog.sqlite3"
+        return catalog_path(self.data_dir)
 
     @property
     def queue_path(self) -> Path:

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from jobs.assets import relative_asset_path, write_asset
-from jobs.catalog import QUEUED, RUNNING, Catalog, Job
+from jobs.catalog import Catalog
+from jobs.catalog.records import QUEUED, RUNNING, Job
 from jobs.config import JobsConfig
 from jobs.kinds import job_kind
 from jobs.queue import Broker, Observation
@@ -91,7 +92,7 @@ class Keeper:
 
     def _tick(self) -> None:
         now = time.time()
-        jobs = self.catalog.active_jobs()
+        jobs = self.catalog.jobs.active()
         seen = self.broker.observe((job.id, job.delivery) for job in jobs) if jobs else {}
         for job in jobs:
             try:
@@ -106,7 +107,7 @@ class Keeper:
         if now >= self._next_service_beat:
             self._next_service_beat = now + min(SERVICE_BEAT_S, self.config.presence_interval_s)
             info = {"role": "keeper", "backend": self.config.backend}
-            self.catalog.record_service(self.name, info)
+            self.catalog.services.record(self.name, info)
             self._record_workers()
         active = {(job.id, job.delivery) for job in jobs}
         active_ids = {job.id for job in jobs}
@@ -120,7 +121,7 @@ class Keeper:
             beat = int(info.get("beat", 0))
             if self._worker_beats.get(worker_id) != beat:
                 self._worker_beats[worker_id] = beat
-                self.catalog.record_service(f"worker {worker_id}", info)
+                self.catalog.services.record(f"worker {worker_id}", info)
 
     # -- applying what workers report ------------------------------------------------
 
@@ -132,11 +133,13 @@ class Keeper:
             return
         if job.status == QUEUED and seen.claim is not None:
             if seen.claim.get("cancelled"):
-                self.catalog.cancel_queued(job.id, job.delivery)
+                self.catalog.transitions.cancel_queued(job.id, job.delivery)
                 return
-            if self.catalog.mark_running(job.id, job.delivery, str(seen.claim.get("worker"))):
+            if self.catalog.transitions.mark_running(
+                job.id, job.delivery, str(seen.claim.get("worker"))
+            ):
                 log.info("Job %s is running on %s.", job.id, seen.claim.get("worker"))
-                job = self.catalog.get_job(job.id) or job
+                job = self.catalog.jobs.get(job.id) or job
         if job.status != RUNNING:
             return
         state = seen.state
@@ -156,9 +159,9 @@ class Keeper:
         self._beats[key] = beat
         step, total, eta = int(state.get("step", 0)), int(state.get("total", 0)), state.get("eta_s")
         if (step, total) != (job.step, job.total) or eta != job.eta_s:
-            self.catalog.record_progress(job.id, job.delivery, step, total, eta)
+            self.catalog.transitions.record_progress(job.id, job.delivery, step, total, eta)
         elif job.heartbeat_at is None or now - job.heartbeat_at >= HEARTBEAT_WRITE_S:
-            self.catalog.record_heartbeat(job.id, job.delivery)
+            self.catalog.transitions.record_heartbeat(job.id, job.delivery)
 
     def _apply_result(self, job: Job, result: dict[str, Any]) -> None:
         outcome = result.get("outcome")
@@ -166,12 +169,16 @@ class Keeper:
         if outcome == "done":
             self._store_output(job, result)
         elif outcome == "failed":
-            self.catalog.finish(job.id, job.delivery, "failed", str(result.get("error")))
+            self.catalog.transitions.finish(
+                job.id, job.delivery, "failed", str(result.get("error"))
+            )
         elif outcome == "cancelled":
-            self.catalog.finish(job.id, job.delivery, "cancelled", str(result.get("error")))
+            self.catalog.transitions.finish(
+                job.id, job.delivery, "cancelled", str(result.get("error"))
+            )
         elif outcome in ("released", "superseded"):
             # The worker stopped (shutdown) or was given up on: run it again, uncharged.
-            requeued = self.catalog.requeue(
+            requeued = self.catalog.transitions.requeue(
                 job.id,
                 job.delivery,
                 max_attempts=self.config.max_attempts,
@@ -185,7 +192,9 @@ class Keeper:
             return
         else:
             log.error("Job %s sent an unknown outcome %r; failing it.", job.id, outcome)
-            self.catalog.finish(job.id, job.delivery, "failed", "The worker sent a bad result.")
+            self.catalog.transitions.finish(
+                job.id, job.delivery, "failed", "The worker sent a bad result."
+            )
         self.broker.forget(job.id, job.delivery, kind.file_fields)
         log.info("Job %s %s.", job.id, outcome)
 
@@ -200,7 +209,7 @@ class Keeper:
         params = dict(job.params)
         if "seed" in params and meta.get("seed") is not None:
             params["seed"] = meta["seed"]  # "use these settings again" makes the same thing
-        done = self.catalog.finish_done(
+        done = self.catalog.transitions.finish_done(
             job.id,
             job.delivery,
             path=relative,
@@ -221,7 +230,7 @@ class Keeper:
             self.broker.cancel(job.id)
             self._cancels_sent.add(job.id)
         if job.status == QUEUED and self.broker.claim_for_cancel(job.id, job.delivery):
-            self.catalog.cancel_queued(job.id, job.delivery)
+            self.catalog.transitions.cancel_queued(job.id, job.delivery)
             self.broker.forget(job.id, job.delivery, job_kind(job.kind).file_fields)
             return True
         return False
@@ -235,7 +244,7 @@ class Keeper:
         silent = now - (job.heartbeat_at or now)
         # First tell that delivery to stop, in case its worker is only slow, then replace it.
         self.broker.supersede(job.id, job.delivery)
-        requeued = self.catalog.requeue(
+        requeued = self.catalog.transitions.requeue(
             job.id,
             job.delivery,
             max_attempts=self.config.max_attempts,
@@ -262,11 +271,11 @@ class Keeper:
             self.broker.send(job)
         except FileNotFoundError:
             log.warning("Job %s: an input file is gone; failing it.", job.id)
-            self.catalog.finish(job.id, job.delivery, "failed", INPUT_GONE_MESSAGE)
+            self.catalog.transitions.finish(job.id, job.delivery, "failed", INPUT_GONE_MESSAGE)
 
     def _reconcile(self, seen: dict[str, Observation]) -> None:
         """Enqueue again queued jobs the broker lost, once missing on two passes in a row."""
-        queued = [job for job in self.catalog.active_jobs() if job.status == QUEUED]
+        queued = [job for job in self.catalog.jobs.active() if job.status == QUEUED]
         if not queued:
             self._missing = set()
             return

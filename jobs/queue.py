@@ -26,7 +26,7 @@ from typing import Any
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.constants import EmptyData
 
-from jobs.catalog import Job
+from jobs.catalog.records import Job
 from jobs.config import JobsConfig
 from jobs.kinds import job_kind
 from jobs.tasks import JobHandler, JobMessage, register_run_job

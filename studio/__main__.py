@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from engines.settings import Settings
+from jobs.catalog.database import catalog_path
 from studio.accounts import AccountError, AccountStore
 from studio.cookie_key import CookieKeyError
 from studio.first_start import ensure_admin, ensure_cookie_key
@@ -23,7 +24,7 @@ def main() -> int:
     settings = Settings.from_env()
     try:
         ensure_cookie_key()
-        ensure_admin(AccountStore(settings.data_dir / "catalog.sqlite3"))
+        ensure_admin(AccountStore(catalog_path(settings.data_dir)))
     except (CookieKeyError, AccountError) as refusal:
         print(f"The studio cannot start: {refusal}", file=sys.stderr)
         return 2

@@ -12,9 +12,14 @@ from typing import Any, Protocol
 
 import streamlit as st
 
-from engines.media import MediaInfo, validate_audio_upload, validate_video_upload
+from engines.combine import CombineParams
+from engines.media.info import MediaInfo
+from engines.media.probe import video_duration_s
+from engines.media.validation import validate_audio_upload, validate_video_upload
 from jobs.api import JobsAPI, NotFound
-from jobs.catalog import QUEUED, Asset, Job
+from jobs.catalog.records import QUEUED, Asset, Job
+from jobs.kinds.combine import CombineJobParams
+from jobs.kinds.score import ScoreJobParams
 from studio.auth import CurrentUser
 
 # The stored file's suffix comes from what the content is, never from the upload's name.
@@ -46,6 +51,24 @@ def jobs_api() -> JobsAPI:
 
 def submit(user: CurrentUser, params: Any) -> str:
     return jobs_api().submit(user.username, params)
+
+
+def submit_combine(
+    user: CurrentUser, video_path: str, track_path: str, options: CombineParams
+) -> str:
+    """Lay one of the user's tracks under one of their videos; returns the job's id."""
+    return submit(user, CombineJobParams(video_path, track_path, options))
+
+
+def submit_score(user: CurrentUser, video_path: str, description: str, duration: float) -> str:
+    """New music of ``duration`` seconds laid under one of the user's videos."""
+    params = ScoreJobParams(video_path=video_path, description=description, duration=duration)
+    return submit(user, params)
+
+
+def video_length_s(path: str) -> float:
+    """Seconds of a video file's picture, read by content (MediaError when it has none)."""
+    return video_duration_s(path)
 
 
 def get_job(user: CurrentUser, job_id: str) -> Job | None:

@@ -3,10 +3,10 @@
 Each failure slows the next answer a little more; ``max_failures`` within ``window_s``
 blocks further tries until the oldest of them ages out. Blocked tries are not counted,
 so nobody is locked out for good: the real user gets in once the window has passed.
-The counts live in ``<data dir>/catalog.sqlite3`` (table ``login_failures``), so they
-hold across browser sessions, tabs and studio restarts.
+The counts live in the catalog file (table ``login_failures``), so they hold across
+browser sessions, tabs and studio restarts.
 
-    limits = LoginLimits(data_dir / "catalog.sqlite3")
+    limits = LoginLimits(catalog_path(data_dir))
     attempt = limits.begin("ana", "203.0.113.7")   # Attempt, or Refusal while blocked
     ...check the password...
     limits.succeeded(attempt)  or  time.sleep(limits.failed(attempt))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engines.settings import Settings
+from jobs.catalog.database import catalog_path
 from studio.accounts import AccountStore
 from studio.cookie_key import read_cookie_key
 from studio.first_start import ensure_admin
@@ -21,7 +22,7 @@ def settings() -> Settings:
 
 @st.cache_resource
 def account_store() -> AccountStore:
-    return AccountStore(settings().data_dir / "catalog.sqlite3")
+    return AccountStore(catalog_path(settings().data_dir))
 
 
 @st.cache_resource

@@ -1,29 +1,25 @@
-"""Shared fixtures. In CI (CI=true) a test may not skip: a missing tool is a failure."""
+"""Shared fixtures. In CI (CI=true) a test may not skip: a missing tool is a failure.
+
+The job system's and the studio's fixtures live in tests/fixtures/, loaded for every folder.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from engines.settings import Settings
+from tests.required_tools import IN_CI
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+pytest_plugins = [
+    "tests.fixtures.jobs",
+    "tests.fixtures.studio",
+    "tests.fixtures.browser_connection",
+]
 # Tiny models gain nothing from a second thread, and lose much when a neighbour takes the core.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-
-def require_tool(name: str) -> str:
-    """Path of an executable on PATH; skip without it locally, fail without it in CI."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not on PATH (.ci/run installs it)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 @pytest.hookimpl(hookwrapper=True)

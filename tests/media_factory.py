@@ -15,7 +15,7 @@ import av
 import numpy as np
 import soundfile as sf
 
-from engines.ffmpeg import run_ffmpeg
+from engines.media.ffmpeg import run_ffmpeg
 
 SAMPLE_RATE = 32000  # what MusicGen writes
 

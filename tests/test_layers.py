@@ -1,4 +1,5 @@
-"""The architecture's one hard rule, guarded: the UI and the models stay apart."""
+"""The architecture's rules, guarded: the UI and the models stay apart, and the pages reach
+the job system only through the studio's own modules."""
 
 from __future__ import annotations
 
@@ -8,6 +9,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PAGES = ROOT / "studio" / "pages"
+# What a page may import besides studio/, Streamlit and the standard library: the engines'
+# declared params (with their bounds) and the errors those params raise.
+PAGE_ENGINE_MODULES = {
+    "engines.combine",
+    "engines.errors",
+    "engines.music",
+    "engines.validation",
+    "engines.video",
+}
 
 
 def imported_top_modules(path: Path) -> set[str]:
@@ -47,3 +58,29 @@ def test_importing_the_ui_side_loads_no_model_library():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_pages_reach_the_job_system_only_through_studio_modules():
+    page_files = sorted(PAGES.rglob("*.py"))
+    assert page_files, f"no pages under {PAGES}"
+    outside = {}
+    for path in page_files:
+        bad = {
+            name
+            for name in imported_modules(path)
+            if name.split(".")[0] in {"engines", "jobs"} and name not in PAGE_ENGINE_MODULES
+        }
+        if bad:
+            outside[str(path.relative_to(ROOT))] = bad
+    assert outside == {}

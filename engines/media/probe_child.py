@@ -1,6 +1,6 @@
-"""The probing child process: ``python -m engines.media_probe_child serve | check ...``.
+"""The probing child process: ``python -m engines.media.probe_child serve | check ...``.
 
-PyAV is imported only here, never in the worker: the parent (engines.media_probe_client)
+PyAV is imported only here, never in the worker: the parent (engines.media.probe_client)
 can kill this process when a crafted file stalls the demuxer. It opens local files only
 (protocol whitelist), only with ordinary demuxers (no playlists or file lists, which point
 at other files), and refuses to decode frames larger than the limits allow.
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engines.ffmpeg import ALLOWED_DEMUXERS, LOCAL_ONLY
+from engines.media.ffmpeg import ALLOWED_DEMUXERS, LOCAL_ONLY
 
 # A decode that ends this much short of the declared length means the file is cut off.
 TRUNCATION_TOLERANCE = 0.1

@@ -1,4 +1,4 @@
-"""The parent's side of probing: it asks the PyAV child (engines.media_probe_child) and
+"""The parent's side of probing: it asks the PyAV child (engines.media.probe_child) and
 kills it when an answer is late.
 
 Probes go to one long-lived helper child (importing PyAV costs about 0.1 s, as much as
@@ -21,8 +21,8 @@ from typing import Any
 from engines.errors import MediaError
 
 # Started with ``python -m`` from the project root, so no installed package is needed.
-CHILD_MODULE = "engines.media_probe_child"
-_PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CHILD_MODULE = "engines.media.probe_child"
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def explain_open_error(kind: str, detail: str, label: str) -> str:

@@ -8,48 +8,40 @@ backwards or finish it twice.
 Job states: queued -> running -> done | failed | cancelled; running -> queued when its
 worker died (a new delivery) and queued -> cancelled before it starts.
 
-The parts: catalog_db (schema, connections), catalog_records (statuses, Job, Asset),
-catalog_jobs (submit, read), catalog_transitions, catalog_assets, catalog_services.
+What lives here, one module a concept, each part sharing one ``CatalogDatabase``:
+- ``database``: the file's path (``catalog_path``), schema and connections;
+- ``records``: job statuses and the ``Job`` and ``Asset`` rows;
+- ``jobs``: submitting and reading jobs (``catalog.jobs.add``, ``catalog.jobs.get``);
+- ``transitions``: every status change (``catalog.transitions.finish_done``);
+- ``assets``: the files jobs made and users uploaded (``catalog.assets.get``);
+- ``services``: keeper and worker heartbeats (``catalog.services.record``).
 """
 
 from __future__ import annotations
 
-from jobs.catalog_assets import AssetStore
-from jobs.catalog_db import SCHEMA
-from jobs.catalog_records import (
-    ACTIVE,
-    CANCELLED,
-    DONE,
-    FAILED,
-    QUEUED,
-    RUNNING,
-    STATUSES,
-    Asset,
-    Job,
-    new_id,
-)
-from jobs.catalog_services import ServiceHeartbeats
-from jobs.catalog_transitions import JobTransitions
+from pathlib import Path
 
-__all__ = [
-    "ACTIVE",
-    "CANCELLED",
-    "DONE",
-    "FAILED",
-    "QUEUED",
-    "RUNNING",
-    "SCHEMA",
-    "STATUSES",
-    "Asset",
-    "Catalog",
-    "Job",
-    "new_id",
-]
+from jobs.catalog.assets import AssetStore
+from jobs.catalog.database import CatalogDatabase
+from jobs.catalog.jobs import JobQueries
+from jobs.catalog.services import ServiceHeartbeats
+from jobs.catalog.transitions import JobTransitions
 
 
-class Catalog(JobTransitions, AssetStore, ServiceHeartbeats):
+class Catalog:
     """Jobs and assets in one SQLite file in WAL mode; safe to share between threads.
 
     Each call opens its own short-lived connection, so Streamlit's script threads, the
     keeper thread and tests can all use one instance.
     """
+
+    def __init__(self, path: str | Path) -> None:
+        self.db = CatalogDatabase(path)
+        self.jobs = JobQueries(self.db)
+        self.transitions = JobTransitions(self.db, self.jobs)
+        self.assets = AssetStore(self.db)
+        self.services = ServiceHeartbeats(self.db)
+
+    @property
+    def path(self) -> Path:
+        return self.db.path

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import builtins
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from jobs.catalog_db import CatalogDatabase
-from jobs.catalog_records import Asset, asset_from_row, compact_json, new_id
+from jobs.catalog.database import CatalogDatabase
+from jobs.catalog.records import Asset, asset_from_row, compact_json, new_id
 
 
-class AssetStore(CatalogDatabase):
+class AssetStore:
     """Records of files under the data dir; the files themselves are the caller's."""
 
-    def add_asset(
+    def __init__(self, db: CatalogDatabase) -> None:
+        self.db = db
+
+    def add(
         self,
         owner: str,
         kind: str,
@@ -26,7 +30,7 @@ class AssetStore(CatalogDatabase):
     ) -> Asset:
         """Record a file that is already in place (an upload, say)."""
         asset_id = asset_id or new_id()
-        with self._write() as conn:
+        with self.db.write() as conn:
             conn.execute(
                 "insert into assets (id, owner, kind, path, params, meta, job_id, created_at)"
                 " values (?, ?, ?, ?, ?, ?, null, ?)",
@@ -37,23 +41,23 @@ class AssetStore(CatalogDatabase):
                 "insert or ignore into asset_sources (asset_id, source_id) values (?, ?)",
                 [(asset_id, source) for source in source_ids],
             )
-        asset = self.get_asset(asset_id)
+        asset = self.get(asset_id)
         assert asset is not None
         return asset
 
-    def get_asset(self, asset_id: str) -> Asset | None:
-        with self._connect() as conn:
+    def get(self, asset_id: str) -> Asset | None:
+        with self.db.connect() as conn:
             row = conn.execute("select * from assets where id = ?", (asset_id,)).fetchone()
             return asset_from_row(conn, row) if row is not None else None
 
-    def asset_by_path(self, path: str) -> Asset | None:
-        with self._connect() as conn:
+    def by_path(self, path: str) -> Asset | None:
+        with self.db.connect() as conn:
             row = conn.execute("select * from assets where path = ?", (path,)).fetchone()
             return asset_from_row(conn, row) if row is not None else None
 
-    def list_assets(
+    def list(
         self, owner: str | None = None, kind: str | None = None, limit: int = 200
-    ) -> list[Asset]:
+    ) -> builtins.list[Asset]:
         """Newest first; every owner's when ``owner`` is None (the admin's view)."""
         clauses, args = [], []
         if owner is not None:
@@ -63,18 +67,18 @@ class AssetStore(CatalogDatabase):
             clauses.append("kind = ?")
             args.append(kind)
         where = "where " + " and ".join(clauses) if clauses else ""
-        with self._connect() as conn:
+        with self.db.connect() as conn:
             rows = conn.execute(
                 f"select * from assets {where} order by created_at desc, rowid desc limit ?",
                 (*args, limit),
             ).fetchall()
             return [asset_from_row(conn, row) for row in rows]
 
-    def delete_asset(self, asset_id: str) -> Asset | None:
+    def delete(self, asset_id: str) -> Asset | None:
         """Forget an asset (the caller removes its file); returns what was removed."""
-        asset = self.get_asset(asset_id)
+        asset = self.get(asset_id)
         if asset is None:
             return None
-        with self._write() as conn:
+        with self.db.write() as conn:
             conn.execute("delete from assets where id = ?", (asset_id,))
         return asset

@@ -1,4 +1,4 @@
-"""The catalog's SQLite file: its schema and the connections every part of it uses."""
+"""The catalog's SQLite file: where it lives, its schema, and the connections every part uses."""
 
 from __future__ import annotations
 
@@ -6,6 +6,14 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+CATALOG_FILE = "catalog.sqlite3"  # jobs, assets, and the studio's accounts and login limits
+
+
+def catalog_path(data_dir: Path) -> Path:
+    """The one catalog file of a studio's data dir."""
+    return data_dir / CATALOG_FILE
+
 
 SCHEMA = """
 create table if not exists jobs (
@@ -68,13 +76,13 @@ class CatalogDatabase:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
+        with self.connect() as conn:
             # WAL: readers (every page poll) never block the keeper's writes.
             conn.execute("pragma journal_mode=wal")
             conn.executescript(SCHEMA)
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def connect(self) -> Iterator[sqlite3.Connection]:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
             conn.row_factory = sqlite3.Row
@@ -85,9 +93,9 @@ class CatalogDatabase:
             conn.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction that takes the write lock up front (no upgrade deadlocks)."""
-        with self._connect() as conn:
+        with self.connect() as conn:
             conn.execute("begin immediate")
             try:
                 yield conn

@@ -7,15 +7,18 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from jobs.catalog_db import CatalogDatabase
-from jobs.catalog_records import compact_json
+from jobs.catalog.database import CatalogDatabase
+from jobs.catalog.records import compact_json
 
 
-class ServiceHeartbeats(CatalogDatabase):
+class ServiceHeartbeats:
     """The last report of each service, by name (keeper, worker host:pid, ...)."""
 
-    def record_service(self, name: str, info: Mapping[str, Any]) -> None:
-        with self._write() as conn:
+    def __init__(self, db: CatalogDatabase) -> None:
+        self.db = db
+
+    def record(self, name: str, info: Mapping[str, Any]) -> None:
+        with self.db.write() as conn:
             conn.execute(
                 "insert into services (name, info, beat_at) values (?, ?, ?)"
                 " on conflict (name) do update"
@@ -23,10 +26,10 @@ class ServiceHeartbeats(CatalogDatabase):
                 (name, compact_json(dict(info)), time.time()),
             )
 
-    def services(self, within_s: float | None = None) -> dict[str, dict[str, Any]]:
+    def recent(self, within_s: float | None = None) -> dict[str, dict[str, Any]]:
         """Services that reported, with ``beat_at``; only recent ones with ``within_s``."""
         since = time.time() - within_s if within_s is not None else 0.0
-        with self._connect() as conn:
+        with self.db.connect() as conn:
             rows = conn.execute(
                 "select name, info, beat_at from services where beat_at >= ? order by name",
                 (since,),

@@ -10,8 +10,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from jobs.catalog_jobs import JobQueries
-from jobs.catalog_records import (
+from jobs.catalog.database import CatalogDatabase
+from jobs.catalog.jobs import JobQueries
+from jobs.catalog.records import (
     ACTIVE,
     CANCELLED,
     DONE,
@@ -23,13 +24,17 @@ from jobs.catalog_records import (
 )
 
 
-class JobTransitions(JobQueries):
+class JobTransitions:
     """queued -> running -> done | failed | cancelled, and back to queued for a new delivery."""
+
+    def __init__(self, db: CatalogDatabase, jobs: JobQueries) -> None:
+        self.db = db
+        self.jobs = jobs
 
     def mark_running(self, job_id: str, delivery: int, worker: str) -> bool:
         """queued -> running for this delivery; False when it already moved on."""
         now = time.time()
-        with self._write() as conn:
+        with self.db.write() as conn:
             cur = conn.execute(
                 "update jobs set status = ?, attempts = attempts + 1, worker = ?,"
                 " started_at = ?, heartbeat_at = ?, updated_at = ?"
@@ -48,7 +53,7 @@ class JobTransitions(JobQueries):
     ) -> bool:
         """Progress of a running job; it counts as a heartbeat too."""
         now = time.time()
-        with self._write() as conn:
+        with self.db.write() as conn:
             cur = conn.execute(
                 "update jobs set step = ?, total = ?, eta_s = ?, progress_at = ?,"
                 " heartbeat_at = ?, updated_at = ? where id = ? and status = ? and delivery = ?",
@@ -58,7 +63,7 @@ class JobTransitions(JobQueries):
 
     def record_heartbeat(self, job_id: str, delivery: int) -> bool:
         now = time.time()
-        with self._write() as conn:
+        with self.db.write() as conn:
             cur = conn.execute(
                 "update jobs set heartbeat_at = ? where id = ? and status = ? and delivery = ?",
                 (now, job_id, RUNNING, delivery),
@@ -83,7 +88,7 @@ class JobTransitions(JobQueries):
         progress report reached the catalog.
         """
         now = time.time()
-        with self._write() as conn:
+        with self.db.write() as conn:
             row = conn.execute(
                 "select owner, output_id, source_ids from jobs"
                 " where id = ? and delivery = ? and status in (?, ?)",
@@ -115,7 +120,7 @@ class JobTransitions(JobQueries):
         if status not in (FAILED, CANCELLED):
             raise ValueError(f"finish() takes failed or cancelled, not {status!r}.")
         now = time.time()
-        with self._write() as conn:
+        with self.db.write() as conn:
             cur = conn.execute(
                 "update jobs set status = ?, error = ?, eta_s = null, finished_at = ?,"
                 " updated_at = ? where id = ? and delivery = ? and status in (?, ?)",
@@ -138,7 +143,7 @@ class JobTransitions(JobQueries):
         worker handed back on a graceful stop (``count_attempt=False``) is not charged.
         """
         now = time.time()
-        with self._write() as conn:
+        with self.db.write() as conn:
             row = conn.execute(
                 "select attempts, cancel_requested from jobs"
                 " where id = ? and delivery = ? and status in (?, ?)",
@@ -166,17 +171,17 @@ class JobTransitions(JobQueries):
                     " heartbeat_at = null, progress_at = null, updated_at = ? where id = ?",
                     (QUEUED, attempts, now, job_id),
                 )
-        return self.get_job(job_id)
+        return self.jobs.get(job_id)
 
     def request_cancel(self, job_id: str) -> Job | None:
         """Flag an active job for cancellation; returns the job as it is now."""
-        with self._write() as conn:
+        with self.db.write() as conn:
             conn.execute(
                 "update jobs set cancel_requested = 1, updated_at = ?"
                 " where id = ? and status in (?, ?)",
                 (time.time(), job_id, *ACTIVE),
             )
-        return self.get_job(job_id)
+        return self.jobs.get(job_id)
 
     def cancel_queued(self, job_id: str, delivery: int) -> bool:
         """queued -> cancelled; False when a worker started it first."""
@@ -186,7 +191,7 @@ class JobTransitions(JobQueries):
         self, job_id: str, delivery: int, expected: str, status: str, error: str | None
     ) -> bool:
         now = time.time()
-        with self._write() as conn:
+        with self.db.write() as conn:
             cur = conn.execute(
                 "update jobs set status = ?, error = ?, finished_at = ?, updated_at = ?"
                 " where id = ? and delivery = ? and status = ?",

@@ -16,6 +16,7 @@ from typing import Any
 from engines.combine import CombineParams
 from engines.errors import ParamError
 from engines.progress import CancelCheck, ProgressFn, StepReporter
+from jobs.kinds.job_kind import JobKind
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,12 @@ def run_combine(
     result = combine(params.video_path, params.audio_path, out_path, params.options, sources={})
     reporter.advance()
     return result
+
+
+KIND = JobKind(
+    "combine",
+    "jobs.kinds.combine:CombineJobParams",
+    ".mp4",
+    runner="jobs.kinds.combine:run_combine",  # ffmpeg, no model
+    file_fields=("video_path", "audio_path"),
+)

@@ -1,7 +1,8 @@
-"""The kinds of job, one table entry each: params class, engine and output suffix.
+"""What a job kind is: its params class, the engine or runner that makes its file, and
+the file's suffix.
 
 Classes and functions are named as ``"module:name"`` and imported on first use, so
-importing this module (the UI does) stays light. Adding a kind is one entry in KINDS.
+importing a kind (the UI does) stays light.
 """
 
 from __future__ import annotations
@@ -103,50 +104,3 @@ class JobKind:
             on_progress=on_progress,
             should_cancel=should_cancel,
         )
-
-
-KINDS: dict[str, JobKind] = {
-    kind.name: kind
-    for kind in [
-        JobKind("video", "engines.video:VideoParams", ".mp4", engine="video"),
-        JobKind(
-            "music",
-            "engines.music:MusicParams",
-            ".wav",
-            engine_for="engines.music:music_kind",  # "music", or "melody" with a melody file
-            file_fields=("melody_path",),
-        ),
-        JobKind(
-            "combine",
-            "jobs.combine_job:CombineJobParams",
-            ".mp4",
-            runner="jobs.combine_job:run_combine",  # ffmpeg, no model
-            file_fields=("video_path", "audio_path"),
-        ),
-        JobKind(
-            "score",
-            "jobs.score_job:ScoreJobParams",
-            ".mp4",
-            runner="jobs.score_job:run_score_job",  # music as long as the video, laid under it
-            file_fields=("video_path",),
-        ),
-    ]
-}
-
-
-def job_kind(name: str) -> JobKind:
-    try:
-        return KINDS[name]
-    except KeyError:
-        raise ParamError(f"Unknown job kind {name!r}; known: {', '.join(KINDS)}.") from None
-
-
-def kind_of(params: Any) -> JobKind:
-    """The job kind whose params class ``params`` is an instance of."""
-    reference = f"{type(params).__module__}:{type(params).__qualname__}"
-    for kind in KINDS.values():
-        if kind.params_class == reference:
-            return kind
-    raise ParamError(
-        f"{type(params).__name__} is not the params of any job kind; known: {', '.join(KINDS)}."
-    )

@@ -17,6 +17,7 @@ from engines.errors import ParamError
 from engines.music import MusicParams, music_kind
 from engines.progress import CancelCheck, ProgressFn
 from engines.validation import require_float_range, require_prompt, require_seed
+from jobs.kinds.job_kind import JobKind
 
 
 def _require_file_path(name: str, value: object) -> None:
@@ -95,3 +96,12 @@ def run_score_job(
         combine=combined.to_dict(),
         duration_s=combined.duration_s,
     )
+
+
+KIND = JobKind(
+    "score",
+    "jobs.kinds.score:ScoreJobParams",
+    ".mp4",
+    runner="jobs.kinds.score:run_score_job",  # music as long as the video, laid under it
+    file_fields=("video_path",),
+)

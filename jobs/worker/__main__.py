@@ -10,7 +10,7 @@ the queue backend, so the same command works on another machine with only Redis:
 
 SIGTERM or Ctrl-C stops it: a running job is handed back to the queue at its next step.
 
-This module is the command line; the worker itself is jobs.job_worker.JobWorker.
+This module is the command line; the worker itself is ``jobs.worker.process.JobWorker``.
 """
 
 from __future__ import annotations
@@ -24,29 +24,7 @@ from pathlib import Path
 from types import FrameType
 
 from jobs.config import JobsConfig
-
-# Re-exported: these were imported from jobs.worker before JobWorker had a module of its own.
-from jobs.job_worker import (
-    OUT_OF_MEMORY_MESSAGE,
-    RESULT_RETRY_S,
-    JobWorker,
-    internal_error_message,
-    is_out_of_memory,
-)
-from jobs.progress_reporter import ProgressReporter
-from jobs.worker_scratch import remove_dead_scratch
-
-__all__ = [
-    "OUT_OF_MEMORY_MESSAGE",
-    "RESULT_RETRY_S",
-    "JobWorker",
-    "ProgressReporter",
-    "build_config",
-    "internal_error_message",
-    "is_out_of_memory",
-    "main",
-    "remove_dead_scratch",
-]
+from jobs.worker.process import JobWorker
 
 log = logging.getLogger(__name__)
 

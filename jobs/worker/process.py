@@ -22,11 +22,12 @@ from huey.consumer import Worker as HueyWorkerLoop
 
 from engines.errors import GenerationCancelled, StudioError
 from jobs.config import JobsConfig
-from jobs.kinds import Registry, job_kind
-from jobs.progress_reporter import ProgressReporter
+from jobs.kinds import job_kind
+from jobs.kinds.job_kind import Registry
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
-from jobs.worker_scratch import remove_dead_scratch
+from jobs.worker.progress import ProgressReporter
+from jobs.worker.scratch import remove_dead_scratch
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,7 @@ from engines.combine import (
     OriginalSound,
 )
 from engines.errors import MediaError, ParamError
-from engines.media import video_duration_s
 from engines.music import MAX_DURATION_S
-from jobs.catalog import Asset
-from jobs.combine_job import CombineJobParams
-from jobs.score_job import ScoreJobParams
 from studio import backend
 from studio.auth import CurrentUser
 from studio.widgets import page_user, recent_jobs_section
@@ -36,14 +32,14 @@ ORIGINAL_LABELS = {"drop": "Drop it", "keep": "Keep it", "mix": "Mix it under th
 UPLOAD = "⬆ Upload a file…"
 
 
-def label(asset: Asset) -> str:
+def label(asset: backend.Asset) -> str:
     params = asset.params or {}
     text = params.get("prompt") or params.get("description") or params.get("uploaded_as")
     return f"{str(text or asset.kind)[:60]} · {asset.id[:6]}"
 
 
 def pick(
-    user: CurrentUser, title: str, assets: list[Asset], upload_kind: str, key: str
+    user: CurrentUser, title: str, assets: list[backend.Asset], upload_kind: str, key: str
 ) -> str | None:
     """A library asset's path, or a checked upload's; None until one is chosen."""
     by_label = {label(a): a for a in assets}
@@ -121,8 +117,9 @@ def render() -> None:
                 original=cast(OriginalSound, original),
                 original_level_db=float(level),
             )
-            params = CombineJobParams(str(video_path), str(track_path), options)
-            st.session_state["combine_job"] = backend.submit(user, params)
+            st.session_state["combine_job"] = backend.submit_combine(
+                user, str(video_path), str(track_path), options
+            )
         except (ParamError, MediaError) as problem:
             st.error(str(problem))
 
@@ -141,17 +138,16 @@ def render() -> None:
         )
         if st.button("Score this video", key="score_go"):
             try:
-                length = video_duration_s(video_path)
+                length = backend.video_length_s(video_path)
                 duration = round(min(max(length, 1.0), MAX_DURATION_S), 2)
                 if length > MAX_DURATION_S:
                     st.info(
                         f"The video lasts {length:.0f} s; "
                         f"{MAX_DURATION_S:.0f} s of music will loop."
                     )
-                params_score = ScoreJobParams(
-                    video_path=video_path, description=description, duration=duration
+                st.session_state["score_job"] = backend.submit_score(
+                    user, video_path, description, duration
                 )
-                st.session_state["score_job"] = backend.submit(user, params_score)
             except (ParamError, MediaError) as problem:
                 st.error(str(problem))
     else:

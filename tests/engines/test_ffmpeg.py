@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engines.errors import MediaError
-from engines.ffmpeg import local_input, run_ffmpeg
+from engines.media.ffmpeg import local_input, run_ffmpeg
 from tests.media_factory import make_concat_trick, make_tone
 
 

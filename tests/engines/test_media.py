@@ -10,15 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from engines import media
 from engines.errors import MediaError
-from engines.media import (
-    MediaLimits,
-    probe_media,
-    validate_audio_upload,
-    validate_video_upload,
-    video_duration_s,
-)
+from engines.media import probe
+from engines.media.info import MediaLimits
+from engines.media.probe import probe_media, video_duration_s
+from engines.media.validation import validate_audio_upload, validate_video_upload
 from tests.media_factory import (
     make_concat_trick,
     make_encoded_tone,
@@ -161,7 +157,7 @@ def test_lists_that_read_local_files_are_refused_by_ffmpeg_too(
     # readable local media file (which ffmpeg alone would happily play).
     target = make_tone(folder / "secret.wav", 440, 1.0)
     listing = make_list(folder / f"{make_list.__name__}.m3u8", str(target))
-    monkeypatch.setattr(media, "_refuse_non_media_by_content", lambda path, label: None)
+    monkeypatch.setattr(probe, "_refuse_non_media_by_content", lambda path, label: None)
     with pytest.raises(MediaError, match="uses a container that is not accepted here"):
         probe_media(listing)
 

@@ -1,5 +1,5 @@
 """The job system's test harness: a throwaway redis-server, the studio side and workers in
-this process, worker subprocesses, and waiting for jobs. Fixtures live in conftest.py.
+this process, worker subprocesses, and waiting for jobs. Fixtures live in tests/fixtures/jobs.py.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import Any
 
 from engines.settings import Settings
 from jobs.api import JobsAPI
-from jobs.catalog import Job
+from jobs.catalog.records import Job
 from jobs.config import JobsConfig
-from jobs.job_worker import JobWorker
 from jobs.keeper import Keeper
-from jobs.kinds import Registry
+from jobs.kinds.job_kind import Registry
+from jobs.worker.process import JobWorker
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT_S = 60.0  # generous: CI shares two cores between several suites

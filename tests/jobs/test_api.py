@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,8 @@ from engines.errors import ParamError
 from engines.music import MusicParams
 from engines.video import VideoParams
 from jobs.api import JobsAPI, NotAllowed, NotFound
-from jobs.catalog import CANCELLED, QUEUED
-from jobs.config import JobsConfig
+from jobs.catalog.records import CANCELLED, QUEUED
 from tests.jobs.harness import REPO
-
-
-@pytest.fixture
-def api(jobs_config: JobsConfig) -> Iterator[JobsAPI]:
-    api = JobsAPI(jobs_config)
-    yield api
-    api.close()
 
 
 def test_importing_the_api_loads_no_torch_diffusers_or_transformers():

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from jobs.assets import relative_asset_path, resolve_in
-from jobs.catalog import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Catalog
+from jobs.catalog import Catalog
+from jobs.catalog.records import CANCELLED, DONE, FAILED, QUEUED, RUNNING
 
 
 @pytest.fixture
@@ -22,85 +23,89 @@ def test_catalog_is_in_wal_mode(catalog: Catalog):
 
 
 def test_queued_to_running_is_a_compare_and_set(catalog: Catalog):
-    job = catalog.add_job("alice", "video", {"prompt": "a fox"})
+    job = catalog.jobs.add("alice", "video", {"prompt": "a fox"})
     assert (job.status, job.attempts, job.delivery) == (QUEUED, 0, 1)
 
-    assert catalog.mark_running(job.id, 1, "gpu-a:1")
-    assert not catalog.mark_running(job.id, 1, "gpu-b:2")  # a second delivery: no-op
-    assert not catalog.mark_running(job.id, 2, "gpu-b:2")  # a delivery that does not exist
+    assert catalog.transitions.mark_running(job.id, 1, "gpu-a:1")
+    assert not catalog.transitions.mark_running(job.id, 1, "gpu-b:2")  # a second delivery: no-op
+    assert not catalog.transitions.mark_running(
+        job.id, 2, "gpu-b:2"
+    )  # a delivery that does not exist
 
-    current = catalog.get_job(job.id)
+    current = catalog.jobs.get(job.id)
     assert current is not None
     assert (current.status, current.worker, current.attempts) == (RUNNING, "gpu-a:1", 1)
 
 
 def test_progress_and_finish_only_apply_to_the_current_delivery(catalog: Catalog):
-    job = catalog.add_job("alice", "video", {"prompt": "a fox"})
-    catalog.mark_running(job.id, 1, "gpu-a:1")
-    assert catalog.record_progress(job.id, 1, 3, 10, 4.5)
-    assert not catalog.record_progress(job.id, 2, 9, 10, 0.5)
+    job = catalog.jobs.add("alice", "video", {"prompt": "a fox"})
+    catalog.transitions.mark_running(job.id, 1, "gpu-a:1")
+    assert catalog.transitions.record_progress(job.id, 1, 3, 10, 4.5)
+    assert not catalog.transitions.record_progress(job.id, 2, 9, 10, 0.5)
 
-    requeued = catalog.requeue(job.id, 1, max_attempts=2, reason="lost")
+    requeued = catalog.transitions.requeue(job.id, 1, max_attempts=2, reason="lost")
     assert requeued is not None
     assert (requeued.status, requeued.delivery, requeued.step) == (QUEUED, 2, 0)
     # The old delivery's late result changes nothing.
-    assert not catalog.finish(job.id, 1, FAILED, "late")
-    assert not catalog.finish_done(
+    assert not catalog.transitions.finish(job.id, 1, FAILED, "late")
+    assert not catalog.transitions.finish_done(
         job.id, 1, path="assets/alice/x.mp4", asset_kind="video", asset_params={}, meta={},
         engine_s=1.0,
     )  # fmt: skip
 
-    catalog.mark_running(job.id, 2, "gpu-b:2")
-    assert catalog.finish_done(
+    catalog.transitions.mark_running(job.id, 2, "gpu-b:2")
+    assert catalog.transitions.finish_done(
         job.id, 2, path=f"assets/alice/{job.output_id}.mp4", asset_kind="video",
         asset_params={"prompt": "a fox", "seed": 7}, meta={"seed": 7}, engine_s=1.5,
     )  # fmt: skip
-    assert not catalog.finish(job.id, 2, FAILED, "twice")  # finished jobs stay finished
+    assert not catalog.transitions.finish(job.id, 2, FAILED, "twice")  # finished jobs stay finished
 
-    current = catalog.get_job(job.id)
+    current = catalog.jobs.get(job.id)
     assert current is not None
     assert (current.status, current.attempts, current.asset_id) == (DONE, 2, job.output_id)
-    asset = catalog.get_asset(job.output_id)
+    asset = catalog.assets.get(job.output_id)
     assert asset is not None
     assert (asset.owner, asset.job_id, asset.params["seed"]) == ("alice", job.id, 7)
 
 
 def test_requeue_stops_after_max_attempts_with_the_reason(catalog: Catalog):
-    job = catalog.add_job("alice", "video", {"prompt": "a fox"})
-    catalog.mark_running(job.id, 1, "a:1")
-    assert catalog.requeue(job.id, 1, max_attempts=2, reason="lost").status == QUEUED  # type: ignore[union-attr]
-    catalog.mark_running(job.id, 2, "b:2")
-    failed = catalog.requeue(job.id, 2, max_attempts=2, reason="the worker died twice")
+    job = catalog.jobs.add("alice", "video", {"prompt": "a fox"})
+    catalog.transitions.mark_running(job.id, 1, "a:1")
+    assert catalog.transitions.requeue(job.id, 1, max_attempts=2, reason="lost").status == QUEUED  # type: ignore[union-attr]
+    catalog.transitions.mark_running(job.id, 2, "b:2")
+    failed = catalog.transitions.requeue(job.id, 2, max_attempts=2, reason="the worker died twice")
     assert failed is not None
     assert (failed.status, failed.error, failed.attempts) == (FAILED, "the worker died twice", 2)
 
 
 def test_a_job_handed_back_on_shutdown_is_not_charged_an_attempt(catalog: Catalog):
-    job = catalog.add_job("alice", "video", {"prompt": "a fox"})
+    job = catalog.jobs.add("alice", "video", {"prompt": "a fox"})
     for delivery in (1, 2, 3):
-        assert catalog.mark_running(job.id, delivery, "a:1")
-        again = catalog.requeue(job.id, delivery, max_attempts=2, reason="-", count_attempt=False)
+        assert catalog.transitions.mark_running(job.id, delivery, "a:1")
+        again = catalog.transitions.requeue(
+            job.id, delivery, max_attempts=2, reason="-", count_attempt=False
+        )
         assert again is not None
         assert (again.status, again.attempts) == (QUEUED, 0)
 
 
 def test_cancel_of_a_queued_job_races_safely_with_its_start(catalog: Catalog):
-    job = catalog.add_job("alice", "video", {"prompt": "a fox"})
-    assert catalog.request_cancel(job.id).cancel_requested  # type: ignore[union-attr]
-    assert catalog.cancel_queued(job.id, 1)
-    assert not catalog.mark_running(job.id, 1, "a:1")  # too late to start
-    assert catalog.get_job(job.id).status == CANCELLED  # type: ignore[union-attr]
+    job = catalog.jobs.add("alice", "video", {"prompt": "a fox"})
+    assert catalog.transitions.request_cancel(job.id).cancel_requested  # type: ignore[union-attr]
+    assert catalog.transitions.cancel_queued(job.id, 1)
+    assert not catalog.transitions.mark_running(job.id, 1, "a:1")  # too late to start
+    assert catalog.jobs.get(job.id).status == CANCELLED  # type: ignore[union-attr]
 
-    other = catalog.add_job("alice", "video", {"prompt": "an owl"})
-    catalog.mark_running(other.id, 1, "a:1")
-    assert not catalog.cancel_queued(other.id, 1)  # running: the worker has to stop it
+    other = catalog.jobs.add("alice", "video", {"prompt": "an owl"})
+    catalog.transitions.mark_running(other.id, 1, "a:1")
+    assert not catalog.transitions.cancel_queued(other.id, 1)  # running: the worker has to stop it
 
 
 def test_lists_are_per_owner_and_newest_first(catalog: Catalog):
-    ids = [catalog.add_job(owner, "video", {"n": n}).id for n, owner in enumerate("abab")]
-    assert [job.id for job in catalog.list_jobs("a")] == [ids[2], ids[0]]
-    assert [job.id for job in catalog.list_jobs()] == ids[::-1]
-    assert catalog.count_by_status()[QUEUED] == 4
+    ids = [catalog.jobs.add(owner, "video", {"n": n}).id for n, owner in enumerate("abab")]
+    assert [job.id for job in catalog.jobs.list("a")] == [ids[2], ids[0]]
+    assert [job.id for job in catalog.jobs.list()] == ids[::-1]
+    assert catalog.jobs.count_by_status()[QUEUED] == 4
 
 
 def test_asset_paths_are_named_by_id_and_stay_in_the_asset_folder(tmp_path: Path):

@@ -9,7 +9,7 @@ import pytest
 from engines.music import MusicParams
 from engines.registry import EngineRegistry
 from engines.video import VideoParams
-from jobs.catalog import DONE, FAILED, QUEUED, RUNNING
+from jobs.catalog.records import DONE, FAILED, QUEUED, RUNNING
 from jobs.config import JobsConfig
 from jobs.keeper import INPUT_GONE_MESSAGE
 from jobs.queue import Broker

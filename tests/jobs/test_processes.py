@@ -7,17 +7,15 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from engines.music import MusicParams
 from engines.settings import Settings
 from engines.video import VideoParams
 from jobs.api import JobsAPI
-from jobs.catalog import DONE, RUNNING, Job
+from jobs.catalog.records import DONE, RUNNING, Job
 from jobs.config import JobsConfig
 from tests.jobs.harness import (
     REPO,
@@ -51,15 +49,6 @@ def running_with_progress(api: JobsAPI, job_id: str) -> Callable[[], Job | None]
         return job if job is not None and job.status == RUNNING and job.step >= 2 else None
 
     return check
-
-
-@pytest.fixture
-def studio_side(jobs_config: JobsConfig) -> Iterator[InProcessStudio]:
-    """Only the catalog side in this process: API and keeper, no worker."""
-    harness = InProcessStudio(jobs_config)
-    harness.start_keeper()
-    yield harness
-    harness.close()
 
 
 def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_exactly_once(

@@ -17,10 +17,10 @@ from engines.music import MusicParams
 from engines.registry import EngineRegistry
 from engines.video import VideoParams
 from jobs.api import JobsAPI
-from jobs.catalog import CANCELLED, DONE, FAILED, RUNNING
-from jobs.combine_job import CombineJobParams
-from jobs.job_worker import OUT_OF_MEMORY_MESSAGE
-from jobs.score_job import ScoreJobParams
+from jobs.catalog.records import CANCELLED, DONE, FAILED, RUNNING
+from jobs.kinds.combine import CombineJobParams
+from jobs.kinds.score import ScoreJobParams
+from jobs.worker.process import OUT_OF_MEMORY_MESSAGE
 from tests.jobs.harness import InProcessStudio, partial_files, wait_until
 from tests.jobs.tracking_registry import TrackingRegistry
 

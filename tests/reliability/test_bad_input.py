@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,24 +22,11 @@ from engines.registry import EngineRegistry
 from engines.video import VideoParams
 from jobs.api import JobsAPI, NotFound
 from jobs.assets import relative_asset_path, resolve_in
-from jobs.catalog import DONE
-from jobs.config import JobsConfig
-from tests.jobs.conftest import InProcessStudio
+from jobs.catalog.records import DONE
+from tests.jobs.harness import InProcessStudio
 from tests.media_factory import make_encoded_tone, make_h264_clip, make_tone
 
 TINY_VIDEO = {"num_frames": 2, "steps": 1, "height": 64, "width": 64}
-
-
-@pytest.fixture
-def backend() -> str:
-    return "sqlite"  # refusals happen before the queue; one backend is enough here
-
-
-@pytest.fixture
-def api(jobs_config: JobsConfig) -> Iterator[JobsAPI]:
-    api = JobsAPI(jobs_config)
-    yield api
-    api.close()
 
 
 def assert_nothing_queued(api: JobsAPI) -> None:
@@ -331,7 +317,7 @@ def test_bad_uploads_through_the_page_path_store_nothing(
 
 
 def test_a_one_gigabyte_upload_is_refused_by_its_size_before_it_is_read(tmp_path: Path):
-    from engines.media import validate_audio_upload
+    from engines.media.validation import validate_audio_upload
 
     huge = tmp_path / "huge.wav"
     with huge.open("wb") as sparse:

@@ -9,7 +9,7 @@ recent jobs stay hidden). Here: every call, with real and guessed ids, and the a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,25 +18,12 @@ import pytest
 from engines.errors import ParamError
 from engines.video import VideoParams
 from jobs.api import JobsAPI, NotAllowed, NotFound
-from jobs.catalog import CANCELLED, QUEUED
-from jobs.config import JobsConfig
+from jobs.catalog.records import CANCELLED, QUEUED
 from studio.auth import CurrentUser
-from tests.studio.conftest import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app
+from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app
 
 GUESSES = 500  # random ids tried per call
 pytestmark = pytest.mark.usefixtures("quick_login_form")
-
-
-@pytest.fixture
-def backend() -> str:
-    return "sqlite"
-
-
-@pytest.fixture
-def api(jobs_config: JobsConfig) -> Iterator[JobsAPI]:
-    api = JobsAPI(jobs_config)
-    yield api
-    api.close()
 
 
 def tiny_video(prompt: str) -> VideoParams:

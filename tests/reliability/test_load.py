@@ -21,9 +21,10 @@ import pytest
 
 from engines.settings import Settings
 from engines.video import VideoParams
-from jobs.catalog import DONE
+from jobs.catalog.records import DONE
 from jobs.config import JobsConfig
-from tests.jobs.conftest import InProcessStudio, TrackingRegistry, wait_until
+from tests.jobs.harness import InProcessStudio, wait_until
+from tests.jobs.tracking_registry import TrackingRegistry
 
 USERS = [f"user{n}" for n in range(10)]
 JOBS_PER_USER = 5  # 50 in all
@@ -36,11 +37,6 @@ RSS_GROWTH_BOUND = 64 * 1024**2  # 50 jobs may not cost more than this much memo
 
 def tiny(prompt: str) -> VideoParams:
     return VideoParams(prompt=prompt, num_frames=2, steps=1, height=64, width=64)
-
-
-@pytest.fixture
-def backend() -> str:
-    return "sqlite"  # the embedded queue `make run` uses
 
 
 @pytest.fixture

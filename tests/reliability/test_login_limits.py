@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 from studio.accounts import AccountStore
 from studio.auth import NO_MATCH, guarded_check
 from studio.login_limits import Attempt, LoginLimits, LoginPolicy, Refusal
-from tests.reliability.conftest import BrowserConnection
-from tests.studio.conftest import USERS, log_in, open_app
+from tests.fixtures.browser_connection import BrowserConnection
+from tests.fixtures.studio import USERS, log_in, open_app
 
 WINDOW_S = LoginPolicy().window_s
 BLOCKED = "Too many failed logins for this name or from this address"

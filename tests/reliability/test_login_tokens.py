@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from studio.accounts import AccountStore
 from studio.auth import COOKIE_NAME
 from studio.cookie_key import CookieKeyError, cookie_expiry_hours
-from tests.reliability.conftest import BrowserConnection
-from tests.studio.conftest import USERS, log_in, open_app
+from tests.fixtures.browser_connection import BrowserConnection
+from tests.fixtures.studio import USERS, log_in, open_app
 
 KEY = "test-cookie-key-" + "x" * 32  # the studio_data fixture's key
 pytestmark = pytest.mark.usefixtures("quick_login_form")

@@ -20,9 +20,9 @@ from engines.errors import ParamError
 from engines.music import MusicParams
 from engines.validation import MAX_PROMPT_CHARS
 from engines.video import MAX_FRAMES, MAX_STEPS, VideoParams
-from jobs.combine_job import CombineJobParams
 from jobs.kinds import KINDS
-from jobs.score_job import ScoreJobParams
+from jobs.kinds.combine import CombineJobParams
+from jobs.kinds.score import ScoreJobParams
 
 EXAMPLES = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True

@@ -19,11 +19,11 @@ import pytest
 
 from engines.video import VideoParams
 from jobs.api import JobsAPI
-from jobs.catalog import DONE, QUEUED, RUNNING
+from jobs.catalog.records import DONE, QUEUED, RUNNING
 from jobs.config import JobsConfig
-from tests.jobs.conftest import Spawned, free_port, partial_files, process_env, wait_for_jobs
-from tests.jobs.conftest import wait_until as wait_for
-from tests.studio.conftest import ADMIN, ADMIN_PASSWORD
+from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD
+from tests.jobs.harness import Spawned, free_port, partial_files, process_env, wait_for_jobs
+from tests.jobs.harness import wait_until as wait_for
 
 START_S = 180.0  # a fresh studio imports torch, diffusers and Streamlit on two shared cores
 LONG = VideoParams(prompt="waves at dusk", num_frames=4, steps=100, height=64, width=64)
@@ -31,11 +31,6 @@ LONG = VideoParams(prompt="waves at dusk", num_frames=4, steps=100, height=64, w
 
 def short(n: int) -> VideoParams:
     return VideoParams(prompt=f"clip {n}", num_frames=1, steps=2, height=64, width=64)
-
-
-@pytest.fixture
-def backend() -> str:
-    return "sqlite"  # the embedded queue `make run` uses; a Redis restart has its own test
 
 
 @pytest.fixture

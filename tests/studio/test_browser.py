@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from tests.conftest import require_tool
 from tests.jobs.harness import free_port
 from tests.mp4_probe import probe_mp4
+from tests.required_tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"

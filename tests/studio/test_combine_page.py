@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from jobs.api import JobsAPI
+from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
 from tests.media_factory import make_h264_clip, make_tone, read_facts
-from tests.studio.conftest import USERS, log_in, open_app, rerun_until
 
 
 def _library_with_a_clip_and_a_tone(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.studio.conftest import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app, rerun_until
+from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app, rerun_until
 
 PAGES = ["pages/video.py", "pages/music.py", "pages/combine.py", "pages/library.py"]
 

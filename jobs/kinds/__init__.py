@@ -1,0 +1,36 @@
+"""The kinds of job, one module each: video, music, combine (a track under a video) and
+score (new music as long as a video, laid under it).
+
+Each module declares its ``KIND`` (``jobs.kinds.job_kind.JobKind``); adding a kind is one
+module and one line in KINDS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engines.errors import ParamError
+from jobs.kinds import combine, music, score, video
+from jobs.kinds.job_kind import JobKind
+
+KINDS: dict[str, JobKind] = {
+    module.KIND.name: module.KIND for module in (video, music, combine, score)
+}
+
+
+def job_kind(name: str) -> JobKind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ParamError(f"Unknown job kind {name!r}; known: {', '.join(KINDS)}.") from None
+
+
+def kind_of(params: Any) -> JobKind:
+    """The job kind whose params class ``params`` is an instance of."""
+    reference = f"{type(params).__module__}:{type(params).__qualname__}"
+    for kind in KINDS.values():
+        if kind.params_class == reference:
+            return kind
+    raise ParamError(
+        f"{type(params).__name__} is not the params of any job kind; known: {', '.join(KINDS)}."
+    )
