@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import builtins
 import logging
+import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from engines.errors import ParamError, StudioError
-from jobs.assets import check_owner, check_suffix, relative_asset_path, resolve_in, write_asset
+from jobs.assets import (
+    check_owner,
+    check_suffix,
+    preview_pictures,
+    relative_asset_path,
+    relative_preview_path,
+    resolve_in,
+    write_asset,
+)
 from jobs.catalog import Catalog
 from jobs.catalog.records import QUEUED, RUNNING, Asset, Job, new_id
 from jobs.config import JobsConfig
@@ -178,14 +187,30 @@ class JobsAPI:
         """
         asset_id = new_id()
         relative = relative_asset_path(check_owner(owner), asset_id, check_suffix(suffix.lower()))
-        write_asset(self.config.data_dir, relative, data)
-        return self.catalog.assets.add(owner, kind, relative, asset_id=asset_id, params=params)
+        path = write_asset(self.config.data_dir, relative, data)
+        meta = {"previews": self._store_previews(path, relative)}
+        return self.catalog.assets.add(
+            owner, kind, relative, asset_id=asset_id, params=params, meta=meta
+        )
+
+    def _store_previews(self, path: Path, relative: str) -> dict[str, str]:
+        """An upload's poster, filmstrip and waveform, as a job's result gets them."""
+        with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+            made = preview_pictures(path, Path(scratch))
+        stored = {}
+        for name, blob in made.items():
+            stored[name] = relative_preview_path(relative, name)
+            write_asset(self.config.data_dir, stored[name], blob)
+        return stored
 
     def delete_asset(self, asset_id: str, owner: str, *, admin: bool = False) -> None:
         asset = self.asset(asset_id, owner, admin=admin)
         path = resolve_in(self.config.data_dir, asset.path)
+        previews = (asset.meta or {}).get("previews") or {}
         self.catalog.assets.delete(asset.id)
         path.unlink(missing_ok=True)
+        for relative in previews.values():
+            resolve_in(self.config.data_dir, str(relative)).unlink(missing_ok=True)
 
     # -- the admin's view ------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Where asset files live: ``<data dir>/assets/<owner>/<asset id><suffix>``.
+"""Where asset files live: ``<data dir>/assets/<owner>/<asset id><suffix>``, with their
+pictures beside them: ``<asset id>.poster.jpg``, ``.strip.jpg``, ``.wave.png``.
 
 Files are named by id, never by anything a user typed; the owner's name is checked
 so it can only ever be one folder below ``assets/``.
@@ -6,10 +7,14 @@ so it can only ever be one folder below ``assets/``.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
+from engines.errors import StudioError
 from engines.files import atomic_output
+
+log = logging.getLogger(__name__)
 
 # Checked with fullmatch: with match, "$" lets a trailing newline into a path.
 _OWNER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
@@ -40,6 +45,17 @@ def relative_asset_path(owner: str, asset_id: str, suffix: str) -> str:
     return f"assets/{check_owner(owner)}/{asset_id}{check_suffix(suffix)}"
 
 
+PREVIEW_SUFFIXES = {"poster": ".poster.jpg", "filmstrip": ".strip.jpg", "waveform": ".wave.png"}
+
+
+def relative_preview_path(asset_relative: str, name: str) -> str:
+    """Where a picture of an asset lives (``name`` is poster, filmstrip or waveform)."""
+    if name not in PREVIEW_SUFFIXES:
+        raise ValueError(f"Unknown preview {name!r}; known: {', '.join(PREVIEW_SUFFIXES)}.")
+    folder, _, file_name = asset_relative.rpartition("/")
+    return f"{folder}/{file_name.split('.')[0]}{PREVIEW_SUFFIXES[name]}"
+
+
 def resolve_in(data_dir: Path, relative: str) -> Path:
     """Absolute path of a catalog path, refusing anything outside ``data_dir/assets``."""
     root = (data_dir / "assets").resolve()
@@ -55,3 +71,17 @@ def write_asset(data_dir: Path, relative: str, data: bytes) -> Path:
     with atomic_output(path) as tmp:
         tmp.write_bytes(data)
     return path
+
+
+def preview_pictures(media: Path, workdir: Path) -> dict[str, bytes]:
+    """Poster, filmstrip and waveform of a new asset, made once (by the worker for a result,
+    by the API for an upload) so no page decodes media; an asset they cannot be made for
+    still counts (the gallery shows a plain card)."""
+    from engines.media.previews import make_previews
+
+    try:
+        made = make_previews(media, workdir, "preview")
+    except StudioError as exc:
+        log.warning("No previews for %s: %s", media.name, exc)
+        return {}
+    return {name: Path(path).read_bytes() for name, path in vars(made).items() if path}

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from jobs.assets import relative_asset_path, write_asset
+from jobs.assets import relative_asset_path, relative_preview_path, write_asset
 from jobs.catalog import Catalog
 from jobs.catalog.records import QUEUED, RUNNING, Job
 from jobs.config import JobsConfig
@@ -202,8 +202,14 @@ class Keeper:
         """Write the file, then mark the job done with its asset in one transaction."""
         relative = relative_asset_path(job.owner, job.output_id, str(result["suffix"]))
         path = write_asset(self.config.data_dir, relative, bytes(result["file"]))
+        pictures = [path]
         meta = dict(result.get("meta") or {})
         meta["path"] = relative  # the worker's scratch path means nothing here
+        meta["previews"] = {}
+        for name, blob in (result.get("previews") or {}).items():
+            preview = relative_preview_path(relative, str(name))
+            pictures.append(write_asset(self.config.data_dir, preview, bytes(blob)))
+            meta["previews"][name] = preview
         for key in ("engine_s", "worker", "started_at", "finished_at"):
             meta.setdefault(f"job_{key}", result.get(key))
         params = dict(job.params)
@@ -220,7 +226,8 @@ class Keeper:
             steps=(int(result["step"]), int(result["total"])) if "total" in result else None,
         )
         if not done:  # it moved on meanwhile (cancelled, say): keep no orphan file
-            path.unlink(missing_ok=True)
+            for file in pictures:
+                file.unlink(missing_ok=True)
 
     # -- cancels, dead workers and lost messages -------------------------------------
 

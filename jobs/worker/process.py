@@ -21,6 +21,7 @@ from typing import Any
 from huey.consumer import Worker as HueyWorkerLoop
 
 from engines.errors import GenerationCancelled, StudioError
+from jobs.assets import preview_pictures
 from jobs.config import JobsConfig
 from jobs.kinds import job_kind
 from jobs.kinds.job_kind import Registry
@@ -214,6 +215,7 @@ class JobWorker:
             )
             engine_s = time.perf_counter() - clock
             step, total = reporter.step
+            previews = preview_pictures(out_path, workdir)
             return {
                 "outcome": "done",
                 "step": step,
@@ -221,6 +223,7 @@ class JobWorker:
                 "meta": outcome.to_dict(),
                 "suffix": kind.suffix,
                 "file": out_path.read_bytes(),
+                "previews": previews,
                 "engine_s": round(engine_s, 4),
                 "started_at": started_at,
                 "finished_at": time.time(),

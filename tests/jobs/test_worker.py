@@ -307,3 +307,38 @@ def test_an_admin_can_have_every_worker_unload_its_models(studio: InProcessStudi
     studio.api.unload_models()
     wait_until(lambda: admin_sees(None), what="the worker to unload")
     assert registry.tracker.unload_all_calls == 1 and registry.tracker.loaded == set()
+
+
+def test_results_and_uploads_get_their_pictures_once_and_lose_them_with_the_asset(
+    studio: InProcessStudio, shared_registry: EngineRegistry
+):
+    from PIL import Image
+
+    studio.start_worker(shared_registry)
+    ids = [
+        studio.api.submit("alice", tiny_video("a lighthouse", num_frames=4)),
+        studio.api.submit("alice", MusicParams(description="calm piano", duration=1.0)),
+    ]
+    video, track = studio.wait(ids)
+    assert (video.status, track.status) == (DONE, DONE), (video.error, track.error)
+    upload = studio.api.asset(Path(upload_tone(studio.api, "alice")).stem, "alice")
+    expected = {
+        video.asset_id: {"poster": "JPEG", "filmstrip": "JPEG"},
+        track.asset_id: {"waveform": "PNG"},
+        upload.id: {"waveform": "PNG"},
+    }
+    for asset_id, formats in expected.items():
+        asset = studio.api.asset(asset_id or "", "alice")
+        previews = asset.meta["previews"]
+        assert set(previews) == set(formats)
+        for name, image_format in formats.items():
+            path = studio.config.data_dir / previews[name]
+            assert path.parent == studio.api.asset_path(asset.id, "alice").parent
+            with Image.open(path) as picture:
+                assert picture.format == image_format
+    pictures = [
+        studio.config.data_dir / p
+        for p in studio.api.asset(video.asset_id or "", "alice").meta["previews"].values()
+    ]
+    studio.api.delete_asset(video.asset_id or "", "alice")
+    assert not any(p.exists() for p in pictures)
