@@ -148,10 +148,24 @@ class JobsAPI:
     # -- assets ----------------------------------------------------------------------
 
     def assets(
-        self, owner: str, *, kind: str | None = None, limit: int = 200
+        self,
+        owner: str,
+        *,
+        kind: str | None = None,
+        limit: int = 200,
+        offset: int = 0,
+        search: str | None = None,
     ) -> builtins.list[Asset]:
-        """The owner's assets, newest first."""
-        return self.catalog.assets.list(owner=check_owner(owner), kind=kind, limit=limit)
+        """One page of the owner's assets, newest first; ``search`` finds prompt words."""
+        return self.catalog.assets.list(
+            owner=check_owner(owner), kind=kind, limit=limit, offset=offset, search=search
+        )
+
+    def count_assets(
+        self, owner: str, *, kind: str | None = None, search: str | None = None
+    ) -> int:
+        """How many assets ``assets`` pages through with the same filters."""
+        return self.catalog.assets.count(owner=check_owner(owner), kind=kind, search=search)
 
     def asset(self, asset_id: str, owner: str, *, admin: bool = False) -> Asset:
         asset = self.catalog.assets.get(asset_id)

@@ -56,23 +56,34 @@ class AssetStore:
             return asset_from_row(conn, row) if row is not None else None
 
     def list(
-        self, owner: str | None = None, kind: str | None = None, limit: int = 200
+        self,
+        owner: str | None = None,
+        kind: str | None = None,
+        limit: int = 200,
+        *,
+        offset: int = 0,
+        search: str | None = None,
     ) -> builtins.list[Asset]:
-        """Newest first; every owner's when ``owner`` is None (the admin's view)."""
-        clauses, args = [], []
-        if owner is not None:
-            clauses.append("owner = ?")
-            args.append(owner)
-        if kind is not None:
-            clauses.append("kind = ?")
-            args.append(kind)
-        where = "where " + " and ".join(clauses) if clauses else ""
+        """Newest first, one page of ``limit`` from ``offset``; every owner's when ``owner``
+        is None (the admin's view); ``search`` finds words in prompts, descriptions and
+        uploaded file names."""
+        where, args = _filters(owner, kind, search)
         with self.db.connect() as conn:
             rows = conn.execute(
-                f"select * from assets {where} order by created_at desc, rowid desc limit ?",
-                (*args, limit),
+                f"select * from assets {where} order by created_at desc, rowid desc"
+                " limit ? offset ?",
+                (*args, limit, offset),
             ).fetchall()
             return [asset_from_row(conn, row) for row in rows]
+
+    def count(
+        self, owner: str | None = None, kind: str | None = None, *, search: str | None = None
+    ) -> int:
+        """How many ``list`` would page through."""
+        where, args = _filters(owner, kind, search)
+        with self.db.connect() as conn:
+            (total,) = conn.execute(f"select count(*) from assets {where}", args).fetchone()
+        return int(total)
 
     def delete(self, asset_id: str) -> Asset | None:
         """Forget an asset (the caller removes its file); returns what was removed."""
@@ -82,3 +93,29 @@ class AssetStore:
         with self.db.write() as conn:
             conn.execute("delete from assets where id = ?", (asset_id,))
         return asset
+
+
+# What a search looks in: the words a person typed or the name of the file they uploaded.
+SEARCHED_PARAMS = ("$.prompt", "$.description", "$.uploaded_as")
+
+
+def _filters(
+    owner: str | None, kind: str | None, search: str | None
+) -> tuple[str, builtins.list[Any]]:
+    clauses: builtins.list[str] = []
+    args: builtins.list[Any] = []
+    if owner is not None:
+        clauses.append("owner = ?")
+        args.append(owner)
+    if kind is not None:
+        clauses.append("kind = ?")
+        args.append(kind)
+    for word in (search or "").split():
+        # Each word must appear somewhere (any order); % and _ match themselves.
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        fields = " or ".join(
+            f"json_extract(params, '{f}') like ? escape '\\'" for f in SEARCHED_PARAMS
+        )
+        clauses.append(f"({fields})")
+        args.extend([pattern] * len(SEARCHED_PARAMS))
+    return ("where " + " and ".join(clauses) if clauses else ""), args

@@ -118,3 +118,36 @@ def test_asset_paths_are_named_by_id_and_stay_in_the_asset_folder(tmp_path: Path
         relative_asset_path("alice", "../../etc/passwd", ".mp4")
     with pytest.raises(PermissionError):
         resolve_in(tmp_path, "assets/../catalog.sqlite3")
+
+
+def test_every_asset_is_reachable_page_by_page_newest_first(catalog: Catalog):
+    made = [
+        catalog.assets.add(
+            "ana", "video", f"assets/ana/{i:032x}.mp4", params={"prompt": f"clip {i}"}
+        )
+        for i in range(300)
+    ]
+    catalog.assets.add("ben", "video", f"assets/ben/{999:032x}.mp4", params={"prompt": "ben's"})
+    assert catalog.assets.count("ana") == 300
+    pages = [catalog.assets.list("ana", limit=24, offset=start) for start in range(0, 300, 24)]
+    seen = [asset.id for page in pages for asset in page]
+    assert seen == [asset.id for asset in reversed(made)]  # all 300, newest first, no repeats
+    assert len(pages[-1]) == 300 % 24
+
+
+def test_search_finds_words_in_prompts_descriptions_and_upload_names(catalog: Catalog):
+    def add(i: int, **params: str) -> str:
+        return catalog.assets.add("ana", "x", f"assets/ana/{i:032x}.wav", params=params).id
+
+    fox = add(1, prompt="A red FOX in the snow")
+    march = add(2, description="a slow march, 50% brass")
+    upload = add(3, uploaded_as="hum_take_2.wav")
+    add(4, prompt="an owl at night")
+    found = {word: {a.id for a in catalog.assets.list("ana", search=word)} for word in
+             ["fox", "snow red", "50%", "hum_take", "%", "_", "march owl"]}  # fmt: skip
+    assert found["fox"] == found["snow red"] == {fox}  # any case, words in any order
+    assert found["50%"] == found["%"] == {march}  # % matches itself, not everything
+    assert found["hum_take"] == found["_"] == {upload}
+    assert found["march owl"] == set()  # every word must appear
+    assert catalog.assets.count("ana", search="fox") == 1
+    assert catalog.assets.list("ben", search="fox") == []
