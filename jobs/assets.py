@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from engines.errors import StudioError
 from engines.files import atomic_output
@@ -85,3 +87,25 @@ def preview_pictures(media: Path, workdir: Path) -> dict[str, bytes]:
         log.warning("No previews for %s: %s", media.name, exc)
         return {}
     return {name: Path(path).read_bytes() for name, path in vars(made).items() if path}
+
+
+STUDIO_VERSION = "0.1.0"  # pyproject.toml's; a test keeps them equal
+
+
+def settings_for_file(
+    job_kind: str, params: Mapping[str, Any], meta: Mapping[str, Any], source_ids: Iterable[str]
+) -> dict[str, Any]:
+    """What a result's file carries inside it: enough to make it again, and its lineage.
+    File params are server paths: the source asset ids stand for them."""
+    from jobs.kinds import job_kind as kind_named
+
+    file_fields = set(kind_named(job_kind).file_fields)
+    return {
+        "studio_version": STUDIO_VERSION,
+        "job_kind": job_kind,
+        "model": meta.get("model"),
+        "revision": meta.get("revision"),
+        "seed": meta.get("seed"),
+        "params": {k: v for k, v in params.items() if k not in file_fields},
+        "sources": sorted(source_ids),
+    }

@@ -27,7 +27,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from jobs.assets import relative_asset_path, relative_preview_path, write_asset
+from engines.errors import StudioError
+from engines.media.settings_tag import embed_settings
+from jobs.assets import (
+    relative_asset_path,
+    relative_preview_path,
+    settings_for_file,
+    write_asset,
+)
 from jobs.catalog import Catalog
 from jobs.catalog.records import QUEUED, RUNNING, Job
 from jobs.config import JobsConfig
@@ -215,6 +222,7 @@ class Keeper:
         params = dict(job.params)
         if "seed" in params and meta.get("seed") is not None:
             params["seed"] = meta["seed"]  # "use these settings again" makes the same thing
+        self._embed_settings(path, job, params, meta)
         done = self.catalog.transitions.finish_done(
             job.id,
             job.delivery,
@@ -228,6 +236,14 @@ class Keeper:
         if not done:  # it moved on meanwhile (cancelled, say): keep no orphan file
             for file in pictures:
                 file.unlink(missing_ok=True)
+
+    @staticmethod
+    def _embed_settings(path: Path, job: Job, params: dict[str, Any], meta: dict[str, Any]) -> None:
+        """The file carries how it was made; a file that cannot take them still counts."""
+        try:
+            embed_settings(path, settings_for_file(job.kind, params, meta, job.source_ids))
+        except StudioError as exc:
+            log.warning("Job %s: settings not stored in its file: %s", job.id, exc)
 
     # -- cancels, dead workers and lost messages -------------------------------------
 

@@ -48,6 +48,7 @@ class MediaInfo:
     size_bytes: int
     container_duration_s: float | None
     streams: tuple[StreamInfo, ...] = field(default_factory=tuple)
+    tags: dict[str, str] = field(default_factory=dict)  # the container's metadata
 
     @property
     def video(self) -> StreamInfo | None:

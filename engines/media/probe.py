@@ -112,4 +112,5 @@ def _media_info(answer: dict[str, Any], label: str) -> MediaInfo:
         size_bytes=answer["size_bytes"],
         container_duration_s=answer["container_duration_s"],
         streams=streams,
+        tags=dict(answer.get("tags") or {}),
     )

@@ -60,6 +60,8 @@ def probe_file(path: str, max_pixels: int) -> dict[str, Any]:
             "size_bytes": Path(path).stat().st_size,
             "container_duration_s": duration,
             "streams": streams,
+            # The container's own tags (title, comment, ...): where a file keeps its settings.
+            "tags": {str(k): str(v) for k, v in (container.metadata or {}).items()},
         }
 
 

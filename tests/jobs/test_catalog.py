@@ -151,3 +151,12 @@ def test_search_finds_words_in_prompts_descriptions_and_upload_names(catalog: Ca
     assert found["march owl"] == set()  # every word must appear
     assert catalog.assets.count("ana", search="fox") == 1
     assert catalog.assets.list("ben", search="fox") == []
+
+
+def test_the_version_files_carry_is_the_projects():
+    import tomllib
+
+    from jobs.assets import STUDIO_VERSION
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    assert pyproject["project"]["version"] == STUDIO_VERSION

@@ -13,10 +13,13 @@ import soundfile
 
 from engines.combine import CombineParams
 from engines.errors import ModelUnavailableError, ParamError
+from engines.media.probe import probe_media
+from engines.media.settings_tag import settings_in
 from engines.music import MusicParams
 from engines.registry import EngineRegistry
 from engines.video import VideoParams
 from jobs.api import JobsAPI
+from jobs.assets import STUDIO_VERSION
 from jobs.catalog.records import CANCELLED, DONE, FAILED, RUNNING
 from jobs.kinds.combine import CombineJobParams
 from jobs.kinds.score import ScoreJobParams
@@ -271,6 +274,26 @@ def test_combine_and_score_jobs_record_their_source_assets(
     scored = studio.api.asset(job.asset_id or "", "alice")
     assert (scored.kind, scored.source_ids) == ("score", (video.id,))
     assert scored.params["seed"] == scored.meta["seed"] is not None
+
+    # Each file carries how it was made: the settings, the seed used, and its lineage.
+    made_with = {
+        asset.id: settings_in(probe_media(data_dir / asset.path).tags)
+        for asset in (video, track, combined, scored)
+    }
+    assert made_with[video.id] == {
+        "studio_version": STUDIO_VERSION,
+        "job_kind": "video",
+        "model": video.meta["model"],
+        "revision": video.meta["revision"],
+        "seed": video.meta["seed"],
+        "params": video.params,
+        "sources": [],
+    }
+    assert made_with[track.id]["params"]["description"] == "a drum loop"
+    assert made_with[combined.id]["sources"] == sorted([video.id, track.id])
+    assert "video_path" not in made_with[combined.id]["params"]  # no server paths inside
+    assert made_with[combined.id]["params"]["options"]["fade_in_s"] == 0.2
+    assert made_with[scored.id]["sources"] == [video.id]
 
 
 def test_a_stopping_worker_hands_its_job_back_uncharged(
