@@ -32,9 +32,10 @@ CASES = {
     "registry": "bench.registry",
     "queue": "bench.queue_overhead",
     "combine": "bench.combine",
+    "previews": "bench.previews",
 }
 # Cases from other issues: CPU-only, with their own run(quick=...) signature.
-QUICK_ONLY_SIGNATURE = {"queue", "combine"}
+QUICK_ONLY_SIGNATURE = {"queue", "combine", "previews"}
 
 
 def main(argv: list[str] | None = None) -> int:
