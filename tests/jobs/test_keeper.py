@@ -32,10 +32,15 @@ def tiny_video(prompt: str = "a heron in the reeds") -> VideoParams:
     return VideoParams(prompt=prompt, num_frames=1, steps=2, height=64, width=64)
 
 
+def ghost_announces(broker: Broker, name: str) -> None:
+    """A worker's first announcement: the keeper sends it a job if one waits."""
+    broker.announce(name, {"role": "worker", "job": None, "jobs_done": 0, "beat": 1})
+
+
 def ghost_takes_next_job(broker: Broker, name: str) -> JobMessage:
-    """What a worker does before it dies mid-job: dequeue, claim, report once."""
-    task = broker.huey.dequeue()
-    assert task is not None
+    """What a worker does before it dies mid-job: announce, dequeue, claim, report once."""
+    ghost_announces(broker, name)
+    task = wait_until(broker.huey.dequeue, what=f"the keeper to send {name} a job")
     message = JobMessage.from_dict(task.args[0])
     assert broker.claim(message.job_id, message.delivery, name)
     broker.put_state(
@@ -77,8 +82,7 @@ def test_a_job_whose_workers_keep_dying_fails_with_the_reason(
     job_id = studio.api.submit("alice", tiny_video())
     ghost_takes_next_job(studio.api.broker, "ghost:1")
     wait_until(lambda: studio.api.get(job_id).delivery == 2, what="a second delivery")  # type: ignore[union-attr]
-    wait_until(lambda: studio.api.broker.huey.pending_count() == 1, what="the re-queued message")
-    ghost_takes_next_job(studio.api.broker, "ghost:2")
+    ghost_takes_next_job(studio.api.broker, "ghost:2")  # the re-queued delivery
     (job,) = studio.wait([job_id])
 
     assert (job.status, job.attempts) == (FAILED, 2)
@@ -91,6 +95,9 @@ def test_queued_jobs_the_broker_lost_are_enqueued_again(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
     ids = [studio.api.submit("alice", tiny_video(f"clip {n}")) for n in range(3)]
+    for n in range(3):  # three workers announce themselves, so the keeper sends all three
+        ghost_announces(studio.api.broker, f"ghost:{n}")
+    wait_until(lambda: studio.api.broker.huey.pending_count() == 3, what="three jobs sent")
     studio.api.broker.huey.storage.flush_queue()  # the messages are gone, the catalog remains
     wait_until(
         lambda: studio.api.broker.pending() == {(job_id, 1) for job_id in ids},
@@ -106,6 +113,8 @@ def test_queued_jobs_the_broker_lost_are_enqueued_again(
 def test_a_lost_job_whose_input_file_was_deleted_fails_with_the_reason(studio: InProcessStudio):
     melody = upload_tone(studio.api, "alice")
     job_id = studio.api.submit("alice", MusicParams(description="a hymn", melody_path=melody))
+    ghost_announces(studio.api.broker, "ghost:1")
+    wait_until(lambda: studio.api.broker.huey.pending_count() == 1, what="the job to be sent")
     studio.api.broker.huey.storage.flush_queue()
     (asset,) = studio.api.assets("alice")
     studio.api.delete_asset(asset.id, "alice")
