@@ -78,9 +78,13 @@ def budget_message(budget_s: float, used_s: float, frees_at: float | None, now: 
         clock = dt.datetime.fromtimestamp(frees_at, dt.UTC).strftime("%H:%M UTC")
         when = f"; you can submit again in about {_duration(frees_at - now)} (at {clock})"
     return (
-        f"You have used {used_s:.0f} of your {budget_s:.0f} GPU seconds for the last "
-        f"24 hours, the most allowed{when}. An admin can raise your daily budget."
+        f"You have used {_seconds(used_s)} of your {_seconds(budget_s)} GPU seconds for the "
+        f"last 24 hours, the most allowed{when}. An admin can raise your daily budget."
     )
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.2f}"
 
 
 def _duration(seconds: float | None) -> str:

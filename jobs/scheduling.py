@@ -29,14 +29,19 @@ def fair_order(waiting: Sequence[Job], served_at: Mapping[str, float]) -> list[J
     by_owner: dict[str, deque[Job]] = {}
     for job in sorted((job for job in waiting if job.delivery == 1), key=lambda job: job.seq):
         by_owner.setdefault(job.owner, deque()).append(job)
-    # (phase, when served, oldest job's seq, owner): phase 1 is a turn given in this order,
-    # which comes after every turn already served (phase 0).
+    # A turn is (phase, when, oldest job's seq, owner). Phase 0: served before now (never
+    # served: -inf); phase 1: a turn given in this order, after every earlier one.
+    given = 0
+    turn_of: dict[str, tuple[int, float]] = {}
+    for job in handed_back:  # each one serves its owner now
+        given += 1
+        turn_of[job.owner] = (1, float(given))
     turns = [
-        (0, served_at.get(owner, _NEVER), jobs[0].seq, owner) for owner, jobs in by_owner.items()
+        (*turn_of.get(owner, (0, served_at.get(owner, _NEVER))), jobs[0].seq, owner)
+        for owner, jobs in by_owner.items()
     ]
     heapq.heapify(turns)
     order = list(handed_back)
-    given = 0
     while turns:
         _, _, _, owner = heapq.heappop(turns)
         jobs = by_owner[owner]

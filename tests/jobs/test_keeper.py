@@ -91,6 +91,27 @@ def test_a_job_whose_workers_keep_dying_fails_with_the_reason(
     assert studio.api.broker.huey.pending_count() == 0  # not queued a third time
 
 
+def test_a_requeued_job_keeps_its_place_ahead_of_later_jobs(
+    quick_stale_studio: InProcessStudio, shared_registry: EngineRegistry
+):
+    studio = quick_stale_studio
+    ana_1 = studio.api.submit("ana", tiny_video("ana 1"))
+    ana_2 = studio.api.submit("ana", tiny_video("ana 2"))
+    ben_1 = studio.api.submit("ben", tiny_video("ben 1"))
+    assert ghost_takes_next_job(studio.api.broker, "ghost:1").job_id == ana_1
+    wait_until(lambda: studio.api.get(ana_1).delivery == 2, what="ana 1 to be queued again")  # type: ignore[union-attr]
+
+    studio.start_worker(shared_registry, name="live:2")
+    jobs = studio.wait([ana_1, ana_2, ben_1])
+    assert [job.status for job in jobs] == [DONE] * 3
+    assets = sorted(
+        (studio.api.asset(job.asset_id or "", job.owner) for job in jobs),
+        key=lambda asset: asset.meta["job_started_at"],
+    )
+    # Its turn was spent on the dead worker: it runs first, then ben's, then ana's next.
+    assert [a.params["prompt"] for a in assets] == ["ana 1", "ben 1", "ana 2"]
+
+
 def test_queued_jobs_the_broker_lost_are_enqueued_again(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
