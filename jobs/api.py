@@ -186,6 +186,10 @@ class JobsAPI:
         """The limits that apply to ``owner``: the admin's overrides, else the defaults."""
         return effective_quota(self.config, self.catalog.limits.get(check_owner(owner)))
 
+    def limit_overrides(self, owner: str) -> LimitOverrides:
+        """What an admin set for ``owner`` (None fields: the defaults apply)."""
+        return self.catalog.limits.get(check_owner(owner))
+
     def set_limits(
         self, owner: str, *, max_queued: int | None, daily_gpu_seconds: float | None
     ) -> UserQuota:

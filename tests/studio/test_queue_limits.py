@@ -1,0 +1,65 @@
+"""The fair queue as a person meets it: a refused submit over the limit on the page, the
+queue position and start estimate in the job panel, an admin raising a user's limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engines.video import VideoParams
+from jobs.api import JobsAPI
+from jobs.config import JobsConfig
+from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app
+
+
+def studio_api() -> JobsAPI:
+    """The job system the app under test uses (same data dir, from the environment)."""
+    return JobsAPI(JobsConfig.from_env())
+
+
+def progress_texts(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [element.proto.text for element in app.get("progress")]
+
+
+def test_a_submit_over_the_limit_shows_an_error_and_queues_nothing(studio_data: Path):
+    api = studio_api()
+    try:
+        for n in range(4):  # no worker runs: they wait
+            api.submit("ana", VideoParams(prompt=f"clip {n}", num_frames=1, steps=1))
+        app = log_in(open_app(), "ana", USERS["ana"])
+        app.text_area(key="video_prompt").input("a fifth one")
+        app.button(key="video_generate").click().run()
+
+        assert not app.exception
+        (error,) = app.error
+        assert error.value.startswith("You have 4 jobs waiting, the most allowed;")
+        assert len(api.list("ana")) == 4
+        assert "a fifth one" not in str([m.value for m in app.markdown])
+        # Each waiting job shows its place in the queue; nothing similar ran yet.
+        texts = progress_texts(app)
+        assert sorted(texts) == [
+            f"Queued: {place} in the queue · no estimate yet"
+            for place in ("1st", "2nd", "3rd", "4th")
+        ]  # every active job is listed
+    finally:
+        api.close()
+
+
+def test_an_admin_raises_a_users_limit_on_the_admin_page(studio_data: Path):
+    api = studio_api()
+    try:
+        admin = log_in(open_app(), ADMIN, ADMIN_PASSWORD)
+        admin.switch_page("pages/admin.py").run()
+        admin.selectbox(key="admin_account").select("ana").run()
+        admin.number_input(key="admin_max_queued_ana").set_value(6)
+        admin.number_input(key="admin_daily_gpu_ana").set_value(3600.0)
+        next(b for b in admin.button if b.label == "Save limits").click().run()
+
+        assert not admin.exception and not admin.error
+        assert "Saved the limits of ana." in [s.value for s in admin.success]
+        limits = api.limits("ana")
+        assert (limits.max_queued, limits.daily_gpu_seconds) == (6, 3600.0)
+        assert api.limits("ben").max_queued == 4  # the others keep the default
+        for n in range(6):
+            api.submit("ana", VideoParams(prompt=f"clip {n}", num_frames=1, steps=1))
+    finally:
+        api.close()
