@@ -63,3 +63,11 @@ def test_an_admin_raises_a_users_limit_on_the_admin_page(studio_data: Path):
             api.submit("ana", VideoParams(prompt=f"clip {n}", num_frames=1, steps=1))
     finally:
         api.close()
+
+
+def test_the_panel_says_when_a_waiting_job_should_start_or_that_it_cannot_tell():
+    from studio.widgets import start_estimate
+
+    assert start_estimate(None) == "no estimate yet"
+    assert start_estimate(0.0) == "starts any moment"
+    assert start_estimate(75.4) == "starts in about 1:15"
