@@ -3,12 +3,13 @@ queue position and start estimate in the job panel, an admin raising a user's li
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from engines.video import VideoParams
 from jobs.api import JobsAPI
 from jobs.config import JobsConfig
-from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app
+from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app, rerun_until
 
 
 def studio_api() -> JobsAPI:
@@ -71,3 +72,22 @@ def test_the_panel_says_when_a_waiting_job_should_start_or_that_it_cannot_tell()
     assert start_estimate(None) == "no estimate yet"
     assert start_estimate(0.0) == "starts any moment"
     assert start_estimate(75.4) == "starts in about 1:15"
+
+
+def test_a_waiting_job_shows_its_start_estimate_once_a_similar_job_ran(
+    studio_data: Path, live_jobs
+):
+    similar = VideoParams(prompt="similar", num_frames=4, steps=40, height=64, width=64)
+    live_jobs.wait([live_jobs.api.submit("ana", similar)])  # the history the estimate uses
+    app = log_in(open_app(), "ana", USERS["ana"])
+    running = live_jobs.api.submit("ana", similar)
+    waiting = live_jobs.api.submit("ana", similar)
+
+    def one_waiting_with_an_estimate(page) -> bool:  # type: ignore[no-untyped-def]
+        queued = [text for text in progress_texts(page) if text.startswith("Queued")]
+        return len(queued) == 1 and "starts in about" in queued[0]
+
+    app = rerun_until(app, one_waiting_with_an_estimate, timeout=30)
+    (line,) = [text for text in progress_texts(app) if text.startswith("Queued")]
+    assert re.fullmatch(r"Queued: 1st in the queue · starts in about \d+:\d\d", line), line
+    live_jobs.wait([running, waiting])
