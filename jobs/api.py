@@ -4,11 +4,12 @@
     jobs = default_api()                      # one per process, safe for every session
     job_id = jobs.submit("alice", VideoParams(prompt="a red fox in snow"))
     job = jobs.get(job_id)                    # status, step/total, eta_s, error, asset_id
+    jobs.queue_position(job_id), jobs.estimate_s(job_id)  # while it waits: 1 = next; s to start
     jobs.cancel(job_id, "alice")
     path = jobs.asset_path(job.asset_id, "alice")
 
-Nothing here runs a model or imports torch: submit writes the catalog and enqueues a
-message; workers do the work and the keeper brings results back into the catalog.
+Nothing here runs a model or imports torch: submit checks the user's limits and writes
+the catalog; the keeper sends jobs to workers in fair order and brings results back.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import builtins
 import logging
 import tempfile
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +35,23 @@ from jobs.assets import (
     write_asset,
 )
 from jobs.catalog import Catalog
+from jobs.catalog.jobs import QueueFull
+from jobs.catalog.limits import LimitOverrides
 from jobs.catalog.records import QUEUED, RUNNING, Asset, Job, new_id
 from jobs.config import JobsConfig
+from jobs.estimates import Outlook, live_workers, queue_outlook
 from jobs.kinds import job_kind, kind_of
 from jobs.kinds.job_kind import JobKind
 from jobs.queue import Broker
+from jobs.quotas import (
+    DAY_S,
+    QuotaExceeded,
+    UserQuota,
+    budget_left,
+    budget_message,
+    effective_quota,
+    queue_full_message,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +82,7 @@ class JobsAPI:
         self.config = config or JobsConfig.from_env()
         self.catalog = Catalog(self.config.catalog_path)
         self._broker: Broker | None = None
-        self._lock = threading.Lock()  # submissions reach the queue in catalog order
+        self._lock = threading.Lock()  # one broker connection per API
 
     @property
     def broker(self) -> Broker:
@@ -84,6 +98,9 @@ class JobsAPI:
 
         ``params`` is a params dataclass (VideoParams, MusicParams, ...), or a JSON dict
         together with ``kind``. A file param (a melody) must be one of the owner's assets.
+        Beyond the owner's limits (jobs waiting, daily GPU seconds) it raises
+        QuotaExceeded (a ParamError) with the limit and when it frees up; nothing is queued.
+        The keeper sends the job to a worker when its fair turn comes.
         """
         check_owner(owner)
         spec = job_kind(kind) if kind is not None else kind_of(params)
@@ -95,13 +112,16 @@ class JobsAPI:
             built = spec.build(spec.to_json(params))  # what a worker will rebuild, checked now
         data = spec.to_json(built)
         sources = self._input_assets(owner, spec, data)
-        broker = self.broker
-        with self._lock:
-            job = self.catalog.jobs.add(owner, spec.name, data, [a.id for a in sources])
-            try:
-                broker.send(job)
-            except Exception as exc:  # the catalog has it: the keeper enqueues it later
-                log.warning("Job %s is queued in the catalog but not yet sent: %s", job.id, exc)
+        quota = self.limits(owner)
+        self._check_budget(owner, quota)
+        try:
+            job = self.catalog.jobs.add(
+                owner, spec.name, data, [a.id for a in sources], max_queued=quota.max_queued
+            )
+        except QueueFull:
+            raise QuotaExceeded(
+                queue_full_message(quota.max_queued, self._first_start_s(owner))
+            ) from None
         return job.id
 
     def get(self, job_id: str, owner: str | None = None, *, admin: bool = False) -> Job | None:
@@ -110,6 +130,30 @@ class JobsAPI:
         if job is not None and owner is not None and job.owner != owner and not admin:
             return None
         return job
+
+    def outlook(self, job_id: str, owner: str | None = None, *, admin: bool = False) -> Outlook:
+        """Queue position (1 = next) and seconds until it starts, while the job waits.
+
+        Both are None once it runs or ends (or is not the owner's); ``estimate_s`` is None
+        too while no similar job has finished on this studio ("no estimate yet").
+        """
+        job = self.get(job_id, owner, admin=admin)
+        if job is None or job.status != QUEUED:
+            return Outlook()
+        found = queue_outlook(self.catalog, live_workers(self.catalog)).get(job_id)
+        return found or Outlook()
+
+    def queue_position(
+        self, job_id: str, owner: str | None = None, *, admin: bool = False
+    ) -> int | None:
+        """1 for the next job to start; None once it is no longer waiting."""
+        return self.outlook(job_id, owner, admin=admin).position
+
+    def estimate_s(
+        self, job_id: str, owner: str | None = None, *, admin: bool = False
+    ) -> float | None:
+        """Seconds until a waiting job starts, from similar jobs' run times; None: unknown."""
+        return self.outlook(job_id, owner, admin=admin).estimate_s
 
     def list(self, owner: str, *, limit: int = 50) -> builtins.list[Job]:
         """The owner's jobs, newest first."""
@@ -144,6 +188,48 @@ class JobsAPI:
         except Exception as exc:  # the keeper pushes the cancel once the queue is back
             log.warning("Cancel of job %s is recorded but not yet sent: %s", job_id, exc)
         return self.catalog.jobs.get(job_id) or job
+
+    # -- limits ----------------------------------------------------------------------
+
+    def limits(self, owner: str) -> UserQuota:
+        """The limits that apply to ``owner``: the admin's overrides, else the defaults."""
+        return effective_quota(self.config, self.catalog.limits.get(check_owner(owner)))
+
+    def limit_overrides(self, owner: str) -> LimitOverrides:
+        """What an admin set for ``owner`` (None fields: the defaults apply)."""
+        return self.catalog.limits.get(check_owner(owner))
+
+    def set_limits(
+        self, owner: str, *, max_queued: int | None, daily_gpu_seconds: float | None
+    ) -> UserQuota:
+        """An admin's per-user limits; None goes back to the default, a budget of 0 is none.
+
+        The caller checks that an admin asks (studio/backend.py does).
+        """
+        if max_queued is not None and max_queued < 1:
+            raise ParamError(f"The most jobs waiting must be 1 or more, but is {max_queued}.")
+        if daily_gpu_seconds is not None and daily_gpu_seconds < 0:
+            raise ParamError(
+                f"The daily GPU seconds must be 0 (no budget) or more, but is {daily_gpu_seconds}."
+            )
+        self.catalog.limits.set(check_owner(owner), LimitOverrides(max_queued, daily_gpu_seconds))
+        return self.limits(owner)
+
+    def _check_budget(self, owner: str, quota: UserQuota) -> None:
+        if quota.daily_gpu_seconds is None:
+            return
+        now = time.time()
+        used = self.catalog.jobs.device_time(owner, since=now - DAY_S)
+        used_s, frees_at = budget_left(quota.daily_gpu_seconds, used, now)
+        if used_s >= quota.daily_gpu_seconds:
+            raise QuotaExceeded(budget_message(quota.daily_gpu_seconds, used_s, frees_at, now))
+
+    def _first_start_s(self, owner: str) -> float | None:
+        """Seconds until the first of the owner's waiting jobs starts, if known."""
+        outlook = queue_outlook(self.catalog, live_workers(self.catalog))
+        mine = [outlook[job.id] for job in self.catalog.jobs.queued(owner) if job.id in outlook]
+        starts = [o.estimate_s for o in mine if o.estimate_s is not None]
+        return min(starts) if starts else None  # the earliest is known if any is
 
     # -- assets ----------------------------------------------------------------------
 

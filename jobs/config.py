@@ -18,6 +18,7 @@ from jobs.catalog.database import catalog_path
 
 DEFAULT_QUEUE_NAME = "studio"
 DEFAULT_STALE_AFTER_S = 60.0
+DEFAULT_MAX_QUEUED_PER_USER = 4
 _QUEUE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
 
@@ -33,6 +34,9 @@ class JobsConfig:
     reconcile_interval_s: float = 1.0  # keeper's check for queued jobs missing from the broker
     poll_interval_s: float = 0.05  # worker's longest wait between looks at an empty SQLite queue
     presence_interval_s: float = 2.0  # worker's announcements for the admin page
+    # Per-user limits (an admin can override them per user on the Admin page):
+    max_queued_per_user: int = DEFAULT_MAX_QUEUED_PER_USER  # STUDIO_MAX_QUEUED_PER_USER
+    daily_gpu_seconds_per_user: float | None = None  # STUDIO_DAILY_GPU_SECONDS_PER_USER
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> JobsConfig:
@@ -60,6 +64,8 @@ class JobsConfig:
             redis_url=redis_url,
             queue_name=queue_name,
             stale_after_s=stale_after_s,
+            max_queued_per_user=_max_queued(env),
+            daily_gpu_seconds_per_user=_daily_gpu_seconds(env),
         )
 
     def with_changes(self, **changes: object) -> JobsConfig:
@@ -90,3 +96,31 @@ class JobsConfig:
     @property
     def backend(self) -> str:
         return "redis" if self.redis_url else "sqlite"
+
+
+def _max_queued(env: Mapping[str, str]) -> int:
+    value = env.get("STUDIO_MAX_QUEUED_PER_USER", "").strip()
+    if not value:
+        return DEFAULT_MAX_QUEUED_PER_USER
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(
+            "STUDIO_MAX_QUEUED_PER_USER must be a whole number of jobs, 1 or more, "
+            f"but is {value!r}."
+        )
+    return int(value)
+
+
+def _daily_gpu_seconds(env: Mapping[str, str]) -> float | None:
+    value = env.get("STUDIO_DAILY_GPU_SECONDS_PER_USER", "").strip()
+    if not value:
+        return None  # unset: no daily budget
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise ValueError(
+            "STUDIO_DAILY_GPU_SECONDS_PER_USER must be a number of seconds above 0 "
+            f"(or unset for no budget), but is {value!r}."
+        )
+    return seconds

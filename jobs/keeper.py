@@ -9,7 +9,9 @@ catalog with compare-and-set updates, so repeated or late reports change nothing
    rename) and the job done with its asset, or failed / cancelled with the reason;
 3. a running job whose heartbeat went stale (its worker died, on any machine) -> re-queued
    as a new delivery (attempts + 1, at most ``max_attempts``) or failed with the reason;
-4. queued jobs missing from the broker (Redis restarted empty, an enqueue failed) ->
+4. queued jobs sent to the queue in fair order (``jobs.scheduling``), only as many as
+   there are free workers, so the broker's FIFO never decides who goes next;
+5. sent jobs missing from the broker (Redis restarted empty, an enqueue failed) ->
    enqueued again; requested cancels are pushed to the broker until they take.
 
 ``python -m jobs.keeper`` runs it alone; ``python -m jobs.supervisor`` runs it with workers.
@@ -40,11 +42,13 @@ from jobs.catalog.records import QUEUED, RUNNING, Job
 from jobs.config import JobsConfig
 from jobs.kinds import job_kind
 from jobs.queue import Broker, Observation
+from jobs.scheduling import fair_order
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_WRITE_S = 1.0  # a heartbeat alone (no new progress) is written at most this often
 SERVICE_BEAT_S = 2.0
+WORKER_GONE_AFTER = 3  # presence intervals without a new announcement: the worker is gone
 INPUT_GONE_MESSAGE = "A file this job uses was deleted before it could run; pick another."
 
 
@@ -75,6 +79,7 @@ class Keeper:
         self._failing_since: float | None = None
         self._cancels_sent: set[str] = set()
         self._worker_beats: dict[str, int] = {}
+        self._worker_seen: dict[str, tuple[int, float]] = {}  # (beat, keeper time it changed)
         self._failing_jobs: dict[str, str] = {}  # job id -> last error, logged once
 
     # -- the loop --------------------------------------------------------------------
@@ -108,6 +113,7 @@ class Keeper:
                 if self._failing_jobs.get(job.id) != repr(exc):
                     self._failing_jobs[job.id] = repr(exc)
                     log.warning("Cannot apply job %s yet: %s", job.id, exc, exc_info=True)
+        self._dispatch()
         if now >= self._next_reconcile:
             self._next_reconcile = now + self.config.reconcile_interval_s
             self._reconcile(seen)
@@ -124,7 +130,9 @@ class Keeper:
 
     def _record_workers(self) -> None:
         """Copy workers' announcements into the catalog, stamped on the keeper's clock."""
-        for worker_id, info in self.broker.workers().items():
+        announced = self.broker.workers()
+        self._note_beats(announced)
+        for worker_id, info in announced.items():
             beat = int(info.get("beat", 0))
             if self._worker_beats.get(worker_id) != beat:
                 self._worker_beats[worker_id] = beat
@@ -193,8 +201,7 @@ class Keeper:
                 count_attempt=False,
             )
             self.broker.forget(job.id, job.delivery, ())
-            if requeued is not None and requeued.status == QUEUED:
-                self._send(requeued)
+            if requeued is not None and requeued.status == QUEUED:  # sent first by _dispatch
                 log.info("Job %s was handed back by its worker; queued again.", job.id)
             return
         else:
@@ -282,8 +289,7 @@ class Keeper:
                 job.worker,
                 silent,
                 requeued.delivery,
-            )
-            self._send(requeued)
+            )  # _dispatch sends it first: it keeps its place
         else:
             log.warning("Job %s: worker %s silent; job %s.", job.id, job.worker, requeued.status)
             self.broker.forget(job.id, job.delivery, job_kind(job.kind).file_fields)
@@ -296,9 +302,62 @@ class Keeper:
             log.warning("Job %s: an input file is gone; failing it.", job.id)
             self.catalog.transitions.finish(job.id, job.delivery, "failed", INPUT_GONE_MESSAGE)
 
+    # -- fair dispatch -------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        """Send waiting jobs in fair order, one per free worker (the rest wait here)."""
+        jobs = self.catalog.jobs.active()  # again: this pass may have freed a worker
+        waiting = [
+            job
+            for job in jobs
+            if job.status == QUEUED and job.dispatched_at is None and not job.cancel_requested
+        ]
+        if not waiting:
+            return
+        free = self._free_workers(jobs)
+        if free <= 0:
+            return
+        served = self.catalog.jobs.served_at(job.owner for job in waiting)
+        for job in fair_order(waiting, served)[:free]:
+            if self.catalog.transitions.mark_dispatched(job.id, job.delivery, time.time()):
+                self._send(job)
+
+    def _free_workers(self, jobs: list[Job]) -> int:
+        """Live workers minus those running a job and the jobs already sent to them."""
+        live = self._live_workers()
+        busy = {job.worker for job in jobs if job.status == RUNNING} & live
+        sent = sum(1 for job in jobs if job.status == QUEUED and job.dispatched_at is not None)
+        return len(live) - len(busy) - sent
+
+    def _live_workers(self) -> set[str]:
+        """Workers whose announcements keep changing, on the keeper's own clock."""
+        self._note_beats(self.broker.workers())
+        now, window = time.monotonic(), self._gone_after_s()
+        return {w for w, (_, at) in self._worker_seen.items() if now - at <= window}
+
+    def _note_beats(self, announced: dict[str, dict[str, Any]]) -> None:
+        now = time.monotonic()
+        for worker_id, info in announced.items():
+            beat = int(info.get("beat", 0))
+            seen = self._worker_seen.get(worker_id)
+            if seen is None or seen[0] != beat:
+                self._worker_seen[worker_id] = (beat, now)
+            elif now - seen[1] > max(self._gone_after_s(), self.config.stale_after_s):
+                self.broker.retire(worker_id)  # killed without retiring; back if it announces
+        self._worker_seen = {w: s for w, s in self._worker_seen.items() if w in announced}
+
+    def _gone_after_s(self) -> float:
+        return WORKER_GONE_AFTER * self.config.presence_interval_s + 1.0
+
+    # -- lost messages ---------------------------------------------------------------
+
     def _reconcile(self, seen: dict[str, Observation]) -> None:
-        """Enqueue again queued jobs the broker lost, once missing on two passes in a row."""
-        queued = [job for job in self.catalog.jobs.active() if job.status == QUEUED]
+        """Enqueue again sent jobs the broker lost, once missing on two passes in a row."""
+        queued = [
+            job
+            for job in self.catalog.jobs.active()
+            if job.status == QUEUED and job.dispatched_at is not None
+        ]
         if not queued:
             self._missing = set()
             return

@@ -17,7 +17,9 @@ from engines.media.info import MediaInfo
 from engines.media.probe import video_duration_s
 from engines.media.validation import validate_audio_upload, validate_video_upload
 from jobs.api import JobsAPI, NotFound
-from jobs.catalog.records import QUEUED, Asset, Job
+from jobs.catalog.limits import LimitOverrides
+from jobs.catalog.records import Asset, Job
+from jobs.estimates import Outlook
 from jobs.kinds.combine import CombineJobParams
 from jobs.kinds.score import ScoreJobParams
 from studio.auth import CurrentUser
@@ -82,15 +84,9 @@ def recent_jobs(user: CurrentUser, kind: str, limit: int) -> list[Job]:
     return active + [job for job in jobs if not job.active][: max(limit - len(active), 1)]
 
 
-def queue_position(job: Job) -> int | None:
-    """1 for the next job to run; None once it is no longer waiting."""
-    if job.status != QUEUED:
-        return None
-    queued = sorted(
-        (j for j in jobs_api().list_all(active_only=True) if j.status == QUEUED),
-        key=lambda j: j.seq,
-    )
-    return next((i for i, j in enumerate(queued, start=1) if j.id == job.id), None)
+def queue_outlook(user: CurrentUser, job: Job) -> Outlook:
+    """Where a waiting job stands in the fair queue (1 = next) and when it should start."""
+    return jobs_api().outlook(job.id, user.username, admin=user.is_admin)
 
 
 def cancel_job(user: CurrentUser, job_id: str) -> None:
@@ -111,6 +107,26 @@ def request_unload(user: CurrentUser) -> None:
     """Ask every worker to free its GPU between jobs."""
     _require_admin(user)
     jobs_api().unload_models()
+
+
+def default_limits(user: CurrentUser) -> tuple[int, float | None]:
+    """The studio's defaults: jobs waiting per user, daily GPU seconds (None: no budget)."""
+    _require_admin(user)
+    config = jobs_api().config
+    return config.max_queued_per_user, config.daily_gpu_seconds_per_user
+
+
+def limit_overrides(user: CurrentUser, username: str) -> LimitOverrides:
+    _require_admin(user)
+    return jobs_api().limit_overrides(username)
+
+
+def set_limits(
+    user: CurrentUser, username: str, max_queued: int | None, daily_gpu_seconds: float | None
+) -> None:
+    """An admin's limits for one user; None goes back to the default (ParamError if bad)."""
+    _require_admin(user)
+    jobs_api().set_limits(username, max_queued=max_queued, daily_gpu_seconds=daily_gpu_seconds)
 
 
 def list_assets(user: CurrentUser, kind: str | None = None) -> list[Asset]:

@@ -126,6 +126,15 @@ def format_seconds(seconds: float | None) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def start_estimate(seconds: float | None) -> str:
+    """When a waiting job should start, from similar jobs that ran here; honest if unknown."""
+    if seconds is None:
+        return "no estimate yet"
+    if seconds < 1:
+        return "starts any moment"
+    return f"starts in about {format_seconds(seconds)}"
+
+
 def job_panel(user: CurrentUser, job_id: str) -> None:
     """A job from submit to result: live while it runs, the player once it is done."""
     job = backend.get_job(user, job_id)
@@ -148,9 +157,9 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
     st.markdown(f"**{job.kind.title()}** · {prompt}")
     elapsed = time.time() - (job.started_at or job.created_at)
     if job.status == "queued":
-        position = backend.queue_position(job)
-        where = f"{_ordinal(position)} in the queue" if position else "waiting for a worker"
-        st.progress(0.0, text=f"Queued: {where}")
+        outlook = backend.queue_outlook(user, job)
+        where = f"{_ordinal(outlook.position)} in the queue" if outlook.position else "waiting"
+        st.progress(0.0, text=f"Queued: {where} · {start_estimate(outlook.estimate_s)}")
     else:
         st.progress(
             job.fraction,

@@ -13,6 +13,7 @@ What lives here, one module a concept, each part sharing one ``CatalogDatabase``
 - ``records``: job statuses and the ``Job`` and ``Asset`` rows;
 - ``jobs``: submitting and reading jobs (``catalog.jobs.add``, ``catalog.jobs.get``);
 - ``transitions``: every status change (``catalog.transitions.finish_done``);
+- ``limits``: an admin's per-user overrides of the queue limits (``catalog.limits.get``);
 - ``assets``: the files jobs made and users uploaded (``catalog.assets.get``);
 - ``services``: keeper and worker heartbeats (``catalog.services.record``).
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 from jobs.catalog.assets import AssetStore
 from jobs.catalog.database import CatalogDatabase
 from jobs.catalog.jobs import JobQueries
+from jobs.catalog.limits import UserLimits
 from jobs.catalog.services import ServiceHeartbeats
 from jobs.catalog.transitions import JobTransitions
 
@@ -40,6 +42,7 @@ class Catalog:
         self.jobs = JobQueries(self.db)
         self.transitions = JobTransitions(self.db, self.jobs)
         self.assets = AssetStore(self.db)
+        self.limits = UserLimits(self.db)
         self.services = ServiceHeartbeats(self.db)
 
     @property

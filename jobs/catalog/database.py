@@ -35,6 +35,7 @@ create table if not exists jobs (
     source_ids text not null default '[]',   -- JSON list of input asset ids
     engine_s real,                           -- seconds the engine itself took
     created_at real not null,
+    dispatched_at real,                      -- when the keeper sent this delivery to the queue
     started_at real,
     heartbeat_at real,                       -- last sign of life, on the catalog's clock
     progress_at real,
@@ -43,6 +44,14 @@ create table if not exists jobs (
 );
 create index if not exists jobs_owner_seq on jobs (owner, seq);
 create index if not exists jobs_status on jobs (status);
+create index if not exists jobs_owner_dispatched on jobs (owner, dispatched_at);
+
+create table if not exists user_limits (    -- an admin's overrides of the studio's defaults
+    owner text primary key,
+    max_queued integer,                      -- null: STUDIO_MAX_QUEUED_PER_USER
+    daily_gpu_seconds real,                  -- null: STUDIO_DAILY_GPU_SECONDS_PER_USER; 0: no cap
+    updated_at real not null
+);
 
 create table if not exists assets (
     id text primary key,
@@ -79,6 +88,7 @@ class CatalogDatabase:
         with self.connect() as conn:
             # WAL: readers (every page poll) never block the keeper's writes.
             conn.execute("pragma journal_mode=wal")
+            _add_dispatched_at(conn)
             conn.executescript(SCHEMA)
 
     @contextmanager
@@ -103,3 +113,12 @@ class CatalogDatabase:
                 conn.execute("rollback")
                 raise
             conn.execute("commit")
+
+
+def _add_dispatched_at(conn: sqlite3.Connection) -> None:
+    """Catalogs made before fair scheduling: their queued jobs were already sent (FIFO)."""
+    columns = {row[1] for row in conn.execute("pragma table_info(jobs)")}
+    if not columns or "dispatched_at" in columns:
+        return  # a new catalog (the schema creates it), or already there
+    conn.execute("alter table jobs add column dispatched_at real")
+    conn.execute("update jobs set dispatched_at = created_at where status = 'queued'")

@@ -8,7 +8,25 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jobs.catalog.database import CatalogDatabase
-from jobs.catalog.records import ACTIVE, QUEUED, STATUSES, Job, compact_json, job_from_row, new_id
+from jobs.catalog.records import (
+    ACTIVE,
+    DONE,
+    QUEUED,
+    RUNNING,
+    STATUSES,
+    Job,
+    compact_json,
+    job_from_row,
+    new_id,
+)
+
+
+class QueueFull(LookupError):
+    """The owner already has as many queued jobs as allowed; nothing was added."""
+
+    def __init__(self, queued: int) -> None:
+        super().__init__(f"{queued} jobs queued already")
+        self.queued = queued
 
 
 class JobQueries:
@@ -23,10 +41,23 @@ class JobQueries:
         kind: str,
         params: Mapping[str, Any],
         source_ids: Iterable[str] = (),
+        *,
+        max_queued: int | None = None,
     ) -> Job:
+        """Record a queued job; QueueFull when the owner has ``max_queued`` waiting already.
+
+        The count and the insert share one write transaction, so two quick clicks cannot
+        both slip under the limit.
+        """
         now = time.time()
         job_id = new_id()
         with self.db.write() as conn:
+            if max_queued is not None:
+                (queued,) = conn.execute(
+                    "select count(*) from jobs where owner = ? and status = ?", (owner, QUEUED)
+                ).fetchone()
+                if queued >= max_queued:
+                    raise QueueFull(queued)
             conn.execute(
                 "insert into jobs (id, owner, kind, params, status, output_id, source_ids,"
                 " created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -61,6 +92,59 @@ class JobQueries:
         with self.db.connect() as conn:
             rows = conn.execute(
                 "select * from jobs where status in (?, ?) order by seq", ACTIVE
+            ).fetchall()
+        return [job_from_row(row) for row in rows]
+
+    def queued(self, owner: str | None = None) -> builtins.list[Job]:
+        """Queued jobs (sent to the queue or not yet), oldest first."""
+        where, args = self._filters(owner, (QUEUED,))
+        with self.db.connect() as conn:
+            rows = conn.execute(f"select * from jobs {where} order by seq", args).fetchall()
+        return [job_from_row(row) for row in rows]
+
+    def served_at(self, owners: Iterable[str]) -> dict[str, float]:
+        """When each owner's latest job was sent to a worker; owners never served are absent."""
+        found: dict[str, float] = {}
+        with self.db.connect() as conn:
+            for owner in set(owners):
+                (at,) = conn.execute(
+                    "select max(dispatched_at) from jobs where owner = ?", (owner,)
+                ).fetchone()
+                if at is not None:
+                    found[owner] = float(at)
+        return found
+
+    def device_time(self, owner: str, since: float) -> builtins.list[tuple[float, float]]:
+        """(started_at, seconds on a worker) of the owner's jobs started since ``since``.
+
+        A finished job counts the engine's own time (or its whole run when it failed
+        before the engine reported one); a running job counts its time so far.
+        """
+        now = time.time()
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                "select started_at, status, engine_s, finished_at from jobs"
+                " where owner = ? and started_at >= ? order by started_at",
+                (owner, since),
+            ).fetchall()
+        used = []
+        for started, status, engine_s, finished in rows:
+            if status == RUNNING:
+                seconds = now - started
+            elif status == QUEUED:
+                continue  # handed back to the queue: started_at was cleared, never here
+            else:
+                seconds = engine_s if engine_s is not None else (finished or started) - started
+            used.append((float(started), max(float(seconds), 0.0)))
+        return used
+
+    def recent_done(self, kind: str, limit: int = 200) -> builtins.list[Job]:
+        """The latest finished-and-done jobs of a kind, newest first (for estimates)."""
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                "select * from jobs where kind = ? and status = ? and started_at is not null"
+                " order by finished_at desc limit ?",
+                (kind, DONE, limit),
             ).fetchall()
         return [job_from_row(row) for row in rows]
 

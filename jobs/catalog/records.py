@@ -33,6 +33,7 @@ class Job:
     source_ids: tuple[str, ...]
     engine_s: float | None
     created_at: float
+    dispatched_at: float | None  # sent to the queue (the keeper's fair pick); None: not yet
     started_at: float | None
     heartbeat_at: float | None
     progress_at: float | None
@@ -97,6 +98,7 @@ def job_from_row(row: sqlite3.Row) -> Job:
         source_ids=tuple(json.loads(row["source_ids"])),
         engine_s=row["engine_s"],
         created_at=row["created_at"],
+        dispatched_at=row["dispatched_at"],
         started_at=row["started_at"],
         heartbeat_at=row["heartbeat_at"],
         progress_at=row["progress_at"],

@@ -31,6 +31,17 @@ class JobTransitions:
         self.db = db
         self.jobs = jobs
 
+    def mark_dispatched(self, job_id: str, delivery: int, at: float) -> bool:
+        """Note that this queued delivery was picked and is being sent to the queue."""
+        with self.db.write() as conn:
+            cur = conn.execute(
+                "update jobs set dispatched_at = ?, updated_at = ?"
+                " where id = ? and status = ? and delivery = ? and dispatched_at is null"
+                " and cancel_requested = 0",
+                (at, time.time(), job_id, QUEUED, delivery),
+            )
+            return cur.rowcount == 1
+
     def mark_running(self, job_id: str, delivery: int, worker: str) -> bool:
         """queued -> running for this delivery; False when it already moved on."""
         now = time.time()
@@ -168,6 +179,7 @@ class JobTransitions:
                 conn.execute(
                     "update jobs set status = ?, delivery = delivery + 1, attempts = ?,"
                     " worker = null, step = 0, total = 0, eta_s = null, started_at = null,"
+                    " dispatched_at = null,"
                     " heartbeat_at = null, progress_at = null, updated_at = ? where id = ?",
                     (QUEUED, attempts, now, job_id),
                 )

@@ -6,13 +6,50 @@ import datetime as dt
 
 import streamlit as st
 
+from engines.errors import ParamError
 from studio import backend, services
 from studio.accounts import AccountError
+from studio.auth import CurrentUser
 from studio.widgets import page_user
 
 
 def when(timestamp: float | None) -> str:
     return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S") if timestamp else ""
+
+
+def limits_form(user: CurrentUser, username: str) -> None:
+    """Raise (or lower) one user's queue limits; blank fields use the studio's defaults."""
+    max_default, budget_default = backend.default_limits(user)
+    current = backend.limit_overrides(user, username)
+    with st.form(f"limits_{username}"):
+        st.markdown(f"**Limits of {username}**")
+        max_queued = st.number_input(
+            f"Most jobs waiting at once (blank: the default, {max_default})",
+            min_value=1,
+            max_value=1000,
+            value=current.max_queued,
+            step=1,
+            key=f"admin_max_queued_{username}",
+        )
+        budget_text = f"{budget_default:g} s" if budget_default else "no budget"
+        budget = st.number_input(
+            f"GPU seconds a day (blank: the default, {budget_text}; 0: no budget)",
+            min_value=0.0,
+            value=current.daily_gpu_seconds,
+            step=60.0,
+            key=f"admin_daily_gpu_{username}",
+        )
+        if st.form_submit_button("Save limits"):
+            try:
+                backend.set_limits(
+                    user,
+                    username,
+                    int(max_queued) if max_queued is not None else None,
+                    float(budget) if budget is not None else None,
+                )
+                st.success(f"Saved the limits of {username}.")
+            except ParamError as problem:
+                st.error(str(problem))
 
 
 def render() -> None:
@@ -65,6 +102,8 @@ def render() -> None:
                     st.success(f"New password set for {chosen}; their old logins are ended.")
                 except AccountError as problem:
                     st.error(str(problem))
+        if chosen:
+            limits_form(user, chosen)
         account = store.get(chosen) if chosen else None
         if account is not None:
             label = "Enable" if account.disabled else "Disable"

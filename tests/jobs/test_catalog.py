@@ -160,3 +160,66 @@ def test_the_version_files_carry_is_the_projects():
 
     pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
     assert pyproject["project"]["version"] == STUDIO_VERSION
+
+
+def test_a_delivery_is_marked_sent_once_and_a_requeue_waits_for_its_turn_again(catalog: Catalog):
+    job = catalog.jobs.add("alice", "video", {"prompt": "a fox"})
+    assert catalog.transitions.mark_dispatched(job.id, 1, 10.0)
+    assert not catalog.transitions.mark_dispatched(job.id, 1, 11.0)  # sent already
+    assert catalog.jobs.served_at(["alice", "bob"]) == {"alice": 10.0}
+    assert catalog.transitions.mark_running(job.id, 1, "gpu-a:1")
+    requeued = catalog.transitions.requeue(job.id, 1, max_attempts=2, reason="died")
+    assert requeued is not None and (requeued.delivery, requeued.dispatched_at) == (2, None)
+    assert catalog.transitions.mark_dispatched(job.id, 2, 12.0)
+
+    doomed = catalog.jobs.add("alice", "video", {"prompt": "an owl"})
+    catalog.transitions.request_cancel(doomed.id)
+    assert not catalog.transitions.mark_dispatched(doomed.id, 1, 13.0)  # never sent
+
+
+def test_the_queued_limit_holds_against_concurrent_submits(catalog: Catalog):
+    import threading
+
+    from jobs.catalog.jobs import QueueFull
+
+    barrier = threading.Barrier(8)
+    refused: list[int] = []
+
+    def submit() -> None:
+        barrier.wait()
+        try:
+            catalog.jobs.add("alice", "video", {"prompt": "a fox"}, max_queued=4)
+        except QueueFull as full:
+            refused.append(full.queued)
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(catalog.jobs.queued("alice")) == 4 and refused == [4] * 4
+
+
+def test_a_catalog_from_before_fair_scheduling_gets_the_column_and_keeps_its_jobs(
+    tmp_path: Path,
+):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:  # the jobs table as it was, with one queued job
+        conn.execute(
+            "create table jobs (seq integer primary key autoincrement, id text not null unique,"
+            " owner text not null, kind text not null, params text not null, status text not"
+            " null, step integer not null default 0, total integer not null default 0, eta_s"
+            " real, attempts integer not null default 0, delivery integer not null default 1,"
+            " cancel_requested integer not null default 0, worker text, error text, output_id"
+            " text not null, source_ids text not null default '[]', engine_s real, created_at"
+            " real not null, started_at real, heartbeat_at real, progress_at real, finished_at"
+            " real, updated_at real not null)"
+        )
+        conn.execute(
+            "insert into jobs (id, owner, kind, params, status, output_id, created_at,"
+            " updated_at) values ('j1', 'alice', 'video', '{}', 'queued', 'o1', 5.0, 5.0)"
+        )
+    catalog = Catalog(path)
+    job = catalog.jobs.get("j1")
+    # It was sent under the old first-in-first-out rule: the keeper must not send it twice.
+    assert job is not None and job.dispatched_at == 5.0

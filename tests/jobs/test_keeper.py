@@ -32,10 +32,15 @@ def tiny_video(prompt: str = "a heron in the reeds") -> VideoParams:
     return VideoParams(prompt=prompt, num_frames=1, steps=2, height=64, width=64)
 
 
+def ghost_announces(broker: Broker, name: str) -> None:
+    """A worker's first announcement: the keeper sends it a job if one waits."""
+    broker.announce(name, {"role": "worker", "job": None, "jobs_done": 0, "beat": 1})
+
+
 def ghost_takes_next_job(broker: Broker, name: str) -> JobMessage:
-    """What a worker does before it dies mid-job: dequeue, claim, report once."""
-    task = broker.huey.dequeue()
-    assert task is not None
+    """What a worker does before it dies mid-job: announce, dequeue, claim, report once."""
+    ghost_announces(broker, name)
+    task = wait_until(broker.huey.dequeue, what=f"the keeper to send {name} a job")
     message = JobMessage.from_dict(task.args[0])
     assert broker.claim(message.job_id, message.delivery, name)
     broker.put_state(
@@ -77,8 +82,7 @@ def test_a_job_whose_workers_keep_dying_fails_with_the_reason(
     job_id = studio.api.submit("alice", tiny_video())
     ghost_takes_next_job(studio.api.broker, "ghost:1")
     wait_until(lambda: studio.api.get(job_id).delivery == 2, what="a second delivery")  # type: ignore[union-attr]
-    wait_until(lambda: studio.api.broker.huey.pending_count() == 1, what="the re-queued message")
-    ghost_takes_next_job(studio.api.broker, "ghost:2")
+    ghost_takes_next_job(studio.api.broker, "ghost:2")  # the re-queued delivery
     (job,) = studio.wait([job_id])
 
     assert (job.status, job.attempts) == (FAILED, 2)
@@ -87,10 +91,34 @@ def test_a_job_whose_workers_keep_dying_fails_with_the_reason(
     assert studio.api.broker.huey.pending_count() == 0  # not queued a third time
 
 
+def test_a_requeued_job_keeps_its_place_ahead_of_later_jobs(
+    quick_stale_studio: InProcessStudio, shared_registry: EngineRegistry
+):
+    studio = quick_stale_studio
+    ana_1 = studio.api.submit("ana", tiny_video("ana 1"))
+    ana_2 = studio.api.submit("ana", tiny_video("ana 2"))
+    ben_1 = studio.api.submit("ben", tiny_video("ben 1"))
+    assert ghost_takes_next_job(studio.api.broker, "ghost:1").job_id == ana_1
+    wait_until(lambda: studio.api.get(ana_1).delivery == 2, what="ana 1 to be queued again")  # type: ignore[union-attr]
+
+    studio.start_worker(shared_registry, name="live:2")
+    jobs = studio.wait([ana_1, ana_2, ben_1])
+    assert [job.status for job in jobs] == [DONE] * 3
+    assets = sorted(
+        (studio.api.asset(job.asset_id or "", job.owner) for job in jobs),
+        key=lambda asset: asset.meta["job_started_at"],
+    )
+    # Its turn was spent on the dead worker: it runs first, then ben's, then ana's next.
+    assert [a.params["prompt"] for a in assets] == ["ana 1", "ben 1", "ana 2"]
+
+
 def test_queued_jobs_the_broker_lost_are_enqueued_again(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
     ids = [studio.api.submit("alice", tiny_video(f"clip {n}")) for n in range(3)]
+    for n in range(3):  # three workers announce themselves, so the keeper sends all three
+        ghost_announces(studio.api.broker, f"ghost:{n}")
+    wait_until(lambda: studio.api.broker.huey.pending_count() == 3, what="three jobs sent")
     studio.api.broker.huey.storage.flush_queue()  # the messages are gone, the catalog remains
     wait_until(
         lambda: studio.api.broker.pending() == {(job_id, 1) for job_id in ids},
@@ -106,6 +134,8 @@ def test_queued_jobs_the_broker_lost_are_enqueued_again(
 def test_a_lost_job_whose_input_file_was_deleted_fails_with_the_reason(studio: InProcessStudio):
     melody = upload_tone(studio.api, "alice")
     job_id = studio.api.submit("alice", MusicParams(description="a hymn", melody_path=melody))
+    ghost_announces(studio.api.broker, "ghost:1")
+    wait_until(lambda: studio.api.broker.huey.pending_count() == 1, what="the job to be sent")
     studio.api.broker.huey.storage.flush_queue()
     (asset,) = studio.api.assets("alice")
     studio.api.delete_asset(asset.id, "alice")

@@ -43,6 +43,7 @@ def tiny(prompt: str) -> VideoParams:
 def production_config(jobs_config: JobsConfig) -> JobsConfig:
     defaults = JobsConfig(settings=jobs_config.settings)
     return jobs_config.with_changes(
+        max_queued_per_user=JOBS_PER_USER,  # load, not limits: each may queue all of theirs
         **{
             name: getattr(defaults, name)
             for name in (
@@ -52,7 +53,7 @@ def production_config(jobs_config: JobsConfig) -> JobsConfig:
                 "poll_interval_s",
                 "presence_interval_s",
             )
-        }
+        },
     )
 
 

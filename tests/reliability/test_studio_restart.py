@@ -35,7 +35,7 @@ def short(n: int) -> VideoParams:
 
 @pytest.fixture
 def config(jobs_config: JobsConfig) -> JobsConfig:
-    return jobs_config.with_changes(stale_after_s=3.0)
+    return jobs_config.with_changes(stale_after_s=3.0, max_queued_per_user=5)  # 5 wait at once
 
 
 @pytest.fixture

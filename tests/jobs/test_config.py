@@ -1,0 +1,35 @@
+"""The job system's settings from the environment: the per-user limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs.config import JobsConfig
+
+
+def test_limits_default_to_four_waiting_and_no_daily_budget():
+    config = JobsConfig.from_env({})
+    assert (config.max_queued_per_user, config.daily_gpu_seconds_per_user) == (4, None)
+
+
+def test_limits_come_from_the_environment():
+    config = JobsConfig.from_env(
+        {"STUDIO_MAX_QUEUED_PER_USER": "10", "STUDIO_DAILY_GPU_SECONDS_PER_USER": "3600"}
+    )
+    assert (config.max_queued_per_user, config.daily_gpu_seconds_per_user) == (10, 3600.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("STUDIO_MAX_QUEUED_PER_USER", "0"),
+        ("STUDIO_MAX_QUEUED_PER_USER", "four"),
+        ("STUDIO_MAX_QUEUED_PER_USER", "-1"),
+        ("STUDIO_DAILY_GPU_SECONDS_PER_USER", "0"),
+        ("STUDIO_DAILY_GPU_SECONDS_PER_USER", "an hour"),
+        ("STUDIO_DAILY_GPU_SECONDS_PER_USER", "inf"),
+    ],
+)
+def test_bad_limits_are_refused_with_the_variables_name(name: str, value: str):
+    with pytest.raises(ValueError, match=name):
+        JobsConfig.from_env({name: value})
