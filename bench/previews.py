@@ -13,6 +13,7 @@ cost: every frame of a clip is decoded once, so the worst case grows with its pi
 
 from __future__ import annotations
 
+import functools
 import statistics
 import sys
 import tempfile
@@ -50,7 +51,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         make_previews(track, folder, "warm-up")  # starts the probe helper, as a worker has
         ways: dict[str, Callable[[], object]] = {
             **{
-                name: (lambda c=clip, n=name: make_previews(c, folder, n))
+                name: functools.partial(make_previews, clip, folder, name)
                 for name, clip in clips.items()
             },
             "track_30s_48k_stereo": lambda: make_previews(track, folder, "track"),
