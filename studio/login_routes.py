@@ -12,7 +12,6 @@ else its ``Origin``, must name this site.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -93,7 +92,7 @@ def login_routes(config: WebConfig) -> list[Route]:
                 check_login, config.store, config.limits, username, password, address
             )
             if not answer.matched:
-                await asyncio.sleep(answer.wait_s)  # inside the turn: the next try waits too
+                await config.wait(answer.wait_s)  # inside the turn: the next try waits too
         if not answer.matched:
             status = 429 if answer.blocked else 401
             page = login_page(next_path, answer.message, username[:100])

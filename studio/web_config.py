@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,7 @@ class WebConfig:
     store: AccountStore = field(init=False)
     limits: LoginLimits = field(init=False)
     turns: LoginTurns = field(init=False, default_factory=LoginTurns)
+    wait: Callable[[float], Awaitable[None]] = asyncio.sleep  # a failed login's slow-down
 
     def __post_init__(self) -> None:
         self.store = AccountStore(self.data_dir / "catalog.sqlite3")

@@ -169,6 +169,19 @@ def absolute(path: str) -> str:
     return f"{here.scheme}://{here.netloc}{path}"
 
 
+def file_player(user: CurrentUser, path: str) -> None:
+    """A player for one of the user's stored files (named by its asset id), from /files."""
+    asset_id = Path(path).stem
+    stored = backend.asset_file(user, asset_id)
+    if stored is None or stored.resolve() != Path(path).resolve():
+        st.warning("This file is no longer on disk.")
+        return
+    if stored.suffix in (".mp4", ".mkv", ".avi"):
+        st.video(absolute(file_url(asset_id)))
+    else:
+        st.audio(absolute(file_url(asset_id)))
+
+
 def show_asset(user: CurrentUser, asset: Any) -> None:
     """The player and the download, both from /files (never through Streamlit's /media)."""
     path = backend.asset_file(user, asset.id)

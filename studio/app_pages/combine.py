@@ -24,7 +24,7 @@ from jobs.combine_job import CombineJobParams
 from jobs.score_job import ScoreJobParams
 from studio import backend
 from studio.auth import CurrentUser
-from studio.widgets import page_user, recent_jobs_section
+from studio.widgets import file_player, page_user, recent_jobs_section
 
 VIDEO_KINDS = ("video", "combine", "score")
 FIT_LABELS = {
@@ -77,11 +77,11 @@ def render() -> None:
     with left:
         video_path = pick(user, "Video", videos, "video", "combine_video")
         if video_path:
-            st.video(video_path)
+            file_player(user, video_path)
     with right:
         track_path = pick(user, "Track", tracks, "audio", "combine_track")
         if track_path:
-            st.audio(track_path)
+            file_player(user, track_path)
 
     with st.expander("Options", expanded=True):
         a, b = st.columns(2)

@@ -24,7 +24,6 @@ from studio.auth import CurrentUser
 from tests.studio.conftest import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app
 
 GUESSES = 500  # random ids tried per call
-pytestmark = pytest.mark.usefixtures("quick_login_form")
 
 
 @pytest.fixture
@@ -140,5 +139,5 @@ def test_a_page_holding_another_users_job_id_shows_nothing_of_it(studio_data: Pa
     assert all(b.key != f"cancel-{ana_job}" for b in ben.button)
 
     boss = log_in(open_app(), ADMIN, ADMIN_PASSWORD)
-    boss.switch_page("pages/admin.py").run()
+    boss.switch_page("app_pages/admin.py").run()
     assert any(ana_job[:8] in str(frame.value) for frame in boss.dataframe)  # admins see all

@@ -1,24 +1,98 @@
-"""The studio under AppTest: its own data dir, accounts, and a live keeper and worker."""
+"""The studio under AppTest and Starlette's TestClient: its own data dir, accounts, the
+web layer's routes, and a live keeper and worker.
+
+AppTest has no HTTP layer, so a fake browser connection hands its sessions the cookies
+a browser would send (``st.context.cookies``); ``log_in`` gets that cookie from the
+real login route, as the browser's form post does.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 from engines.registry import EngineRegistry
 from engines.settings import Settings
+from jobs.api import JobsAPI
 from jobs.config import JobsConfig
 from studio.accounts import AccountStore
+from studio.auth import COOKIE_NAME
+from studio.cookie_key import cookie_expiry_hours
+from studio.session_user import LOGIN_KEY
+from studio.web_layer import web_middleware, web_routes
+from studio.web_config import WebConfig
 from tests.jobs.harness import InProcessStudio
 
 APP = str(Path(__file__).resolve().parents[2] / "studio" / "app.py")
 ADMIN, ADMIN_PASSWORD = "boss", "boss-password-1"
 USERS = {"ana": "ana-password-1", "ben": "ben-password-1"}
+COOKIE_KEY = "test-cookie-key-" + "x" * 32
+SAME_SITE = {"Origin": "http://testserver"}  # what a browser sends with the form's post
+
+
+@dataclass
+class BrowserConnection:
+    """What Streamlit reads from a browser's WebSocket handshake, set by the test."""
+
+    cookies: dict[str, str] = field(default_factory=dict)
+    remote_ip: str | None = None  # 127.0.0.1 and ::1 read as None in st.context.ip_address
+    header_list: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def headers(self) -> Iterable[tuple[str, str]]:
+        return self.header_list
+
+    def with_cookies(self, cookies: Mapping[str, str]) -> BrowserConnection:
+        self.cookies = dict(cookies)
+        return self
+
+
+_connection = BrowserConnection()
+
+
+@pytest.fixture
+def browser(studio_data: Path) -> BrowserConnection:
+    """The cookies and address every AppTest session of this test sees."""
+    return _connection
+
+
+def web_config(data_dir: Path) -> WebConfig:
+    """The web layer's settings for this data dir, as the server reads them at its start."""
+    return WebConfig(data_dir, COOKIE_KEY, cookie_expiry_hours() * 3600)
+
+
+def web_app(config: WebConfig, api: JobsAPI | None = None) -> Starlette:
+    """Our routes and middleware as st.App serves them; a stand-in answers for Streamlit."""
+
+    async def streamlit_stand_in(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(f"streamlit: {request.url.path}")
+
+    routes = [*web_routes(config, api or JobsAPI()), Route("/{path:path}", streamlit_stand_in)]
+    return Starlette(routes=routes, middleware=web_middleware(config))
+
+
+def web_client(config: WebConfig, address: str = "203.0.113.9", **kwargs: object) -> TestClient:
+    return TestClient(web_app(config), client=(address, 50000), **kwargs)  # type: ignore[arg-type]
+
+
+def login_cookie(data_dir: Path, username: str, password: str) -> str | None:
+    """The cookie the login route sets for this name and password; None when refused."""
+    with web_client(web_config(data_dir), follow_redirects=False) as client:
+        answer = client.post(
+            "/auth/login", data={"username": username, "password": password}, headers=SAME_SITE
+        )
+    return answer.cookies.get(COOKIE_NAME) if answer.status_code == 303 else None
 
 
 @pytest.fixture
@@ -31,12 +105,14 @@ def studio_data(tmp_path: Path, tiny_models_dir: Path, monkeypatch: pytest.Monke
         "STUDIO_DATA_DIR": str(data),
         "STUDIO_MODELS": "tiny",
         "STUDIO_DEVICE": "cpu",
-        "STUDIO_COOKIE_KEY": "test-cookie-key-" + "x" * 32,
+        "STUDIO_COOKIE_KEY": COOKIE_KEY,
         "STUDIO_ADMIN_USER": ADMIN,
         "STUDIO_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("STUDIO_REDIS_URL", raising=False)
+    _connection.cookies, _connection.remote_ip, _connection.header_list = {}, None, []
+    monkeypatch.setattr("streamlit.runtime.context._get_client_context", lambda: _connection)
     st.cache_resource.clear()  # the app's cached API and stores belong to one data dir
     accounts = AccountStore(data / "catalog.sqlite3")
     for username, password in USERS.items():
@@ -71,9 +147,12 @@ def open_app() -> AppTest:
 
 
 def log_in(app: AppTest, username: str, password: str) -> AppTest:
-    app.text_input[0].input(username)
-    app.text_input[1].input(password)
-    return app.button[0].click().run()
+    """Post the login form; with its cookie, the session runs again as the browser's would."""
+    token = login_cookie(Path(Settings.from_env().data_dir), username, password)
+    _connection.cookies = {COOKIE_NAME: token} if token else {}
+    if LOGIN_KEY in app.session_state:  # the page reloads after the post: a new connection
+        del app.session_state[LOGIN_KEY]
+    return app.run()
 
 
 def rerun_until(app: AppTest, done: Callable[[AppTest], bool], timeout: float = 90) -> AppTest:
