@@ -30,8 +30,8 @@ from studio.accounts import AccountStore
 from studio.auth import COOKIE_NAME
 from studio.cookie_key import cookie_expiry_hours
 from studio.session_user import LOGIN_KEY
-from studio.web_layer import web_middleware, web_routes
 from studio.web_config import WebConfig
+from studio.web_layer import web_middleware, web_routes
 from tests.jobs.harness import InProcessStudio
 
 APP = str(Path(__file__).resolve().parents[2] / "studio" / "app.py")
