@@ -1,7 +1,7 @@
 """The middleware in front of every request: safe headers, and nothing without a login.
 
 - Every HTTP answer gets the safe headers (``studio.safe_headers``).
-- ``/_stcore/metrics`` answers 404 unless ``STUDIO_METRICS=1``.
+- ``/_stcore/metrics`` answers 404 unless ``STUDIO_METRICS=1`` (then to any scraper).
 - The login cookie is checked (signature, expiry, revocation, account) and the user
   put in ``scope["studio.user"]`` for the routes behind.
 - Logged out, only the login routes, the health check and Streamlit's static bundles
@@ -69,7 +69,8 @@ class WebGuard:
             return
         user = await self._user(connection)
         scope[USER_KEY] = user
-        if user is None and not is_public(path):
+        open_metrics = path == METRICS_PATH and self.config.metrics_open
+        if user is None and not (is_public(path) or open_metrics):
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})  # the handshake gets 403
             elif is_page_navigation(connection):
