@@ -184,9 +184,12 @@ def test_logged_out_everything_but_the_login_answers_403(config: WebConfig, path
 
 
 def test_logged_out_no_streamlit_session_starts(config: WebConfig):
-    with pytest.raises(WebSocketDisconnect) as refused:
-        with client(config).websocket_connect("/_stcore/stream"):
-            pass
+    browser = client(config)
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        browser.websocket_connect("/_stcore/stream"),
+    ):
+        pass
     assert refused.value.code == 1008
 
 
