@@ -14,7 +14,6 @@ import streamlit as st
 from studio import backend
 from studio.auth import CurrentUser
 from studio.file_routes import download_url, file_url
-from studio.plain_text import as_markdown_text
 from studio.session_user import session_user
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
@@ -133,7 +132,8 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
         st.rerun(scope="app")  # finished: draw the result outside the fragment, once
         return
     prompt = job.params.get("prompt") or job.params.get("description") or ""
-    st.markdown(f"**{job.kind.title()}** · {as_markdown_text(prompt)}")
+    st.markdown(f"**{job.kind.title()}**")
+    st.text(prompt)  # user text as text: markdown would render its links and images
     elapsed = time.time() - (job.started_at or job.created_at)
     if job.status == "queued":
         position = backend.queue_position(job)

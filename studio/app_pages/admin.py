@@ -8,7 +8,6 @@ import streamlit as st
 
 from studio import backend, services
 from studio.accounts import AccountError
-from studio.plain_text import as_markdown_text
 from studio.widgets import page_user
 
 
@@ -110,7 +109,7 @@ def render() -> None:
             st.info("No worker has reported in the last minute. `make run` starts one.")
         for name, info in workers.items():
             with st.container(border=True):
-                st.markdown(f"**{as_markdown_text(name)}**")
+                st.text(name)
                 st.json(info)
         if workers and st.button("Unload models on all workers", key="admin_unload"):
             backend.request_unload(user)

@@ -7,7 +7,6 @@ import datetime as dt
 import streamlit as st
 
 from studio import backend, navigation
-from studio.plain_text import as_markdown_text
 from studio.widgets import page_user, show_asset
 
 # Session keys of each page's widgets, so "use these settings again" can fill the form.
@@ -68,8 +67,8 @@ def render() -> None:
         made = dt.datetime.fromtimestamp(asset.created_at).strftime("%Y-%m-%d %H:%M")
         title = asset.params.get("prompt") or asset.params.get("description") or asset.kind
         with st.container(border=True):
-            kind_label = KIND_LABELS.get(asset.kind, asset.kind)
-            st.markdown(f"**{as_markdown_text(str(title))}**  \n{kind_label} · {made}")
+            st.text(str(title))  # user text as text: markdown would render its links and images
+            st.caption(f"{KIND_LABELS.get(asset.kind, asset.kind)} · {made}")
             show_asset(user, asset)
             with st.expander("Parameters"):
                 st.json({"params": asset.params, "result": asset.meta})

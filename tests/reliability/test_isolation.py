@@ -133,7 +133,9 @@ def test_a_page_holding_another_users_job_id_shows_nothing_of_it(studio_data: Pa
     ben.session_state["video_job"] = ana_job  # as if ben had guessed or stolen the id
     ben = log_in(ben, "ben", USERS["ben"])
     assert ben.title[0].value == "Text to video"
-    shown = str([e.value for e in [*ben.markdown, *ben.caption, *ben.warning, *ben.info]])
+    shown = str(
+        [e.value for e in [*ben.markdown, *ben.text, *ben.caption, *ben.warning, *ben.info]]
+    )
     assert "lighthouse" not in shown
     assert not ben.get("progress")
     assert all(b.key != f"cancel-{ana_job}" for b in ben.button)

@@ -95,10 +95,28 @@ def test_a_user_never_sees_another_users_work(studio_data: Path, live_jobs):
     live_jobs.wait([job_id])
 
     ben = log_in(open_app(), "ben", USERS["ben"])
-    assert "lighthouse" not in str([m.value for m in ben.markdown])
+    assert "lighthouse" not in shown_text(ben)
     ben.switch_page("app_pages/library.py").run()
     assert "Nothing here yet" in ben.info[0].value
-    assert "lighthouse" not in str([m.value for m in ben.markdown])
+    assert "lighthouse" not in shown_text(ben)
+
+
+def shown_text(app: AppTest) -> str:
+    return str([e.value for e in [*app.markdown, *app.text, *app.caption, *app.info]])
+
+
+def test_user_text_is_shown_as_text_never_as_markdown(studio_data: Path, live_jobs):
+    markup = "a fox ![t](http://192.0.2.1/x.png) [site](http://192.0.2.1/) :red[red] $x^2$"
+    ana = log_in(open_app(), "ana", USERS["ana"])
+    ana.text_area(key="video_prompt").input(markup)
+    ana.slider(key="video_frames").set_value(2)
+    ana.slider(key="video_steps").set_value(1)
+    ana.button(key="video_generate").click().run()
+    assert markup in [t.value for t in ana.text]  # the job panel, while it runs
+    live_jobs.wait([ana.session_state["video_job"]])
+    ana.switch_page("app_pages/library.py").run()
+    assert markup in [t.value for t in ana.text]
+    assert "192.0.2.1" not in str([m.value for m in ana.markdown])
 
 
 def test_an_example_fills_the_form_and_fixes_its_seed(studio_data: Path):
