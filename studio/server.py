@@ -8,6 +8,7 @@ below and serves it with uvicorn under its own config (port, address, ...).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -18,6 +19,18 @@ from studio.web_layer import web_middleware, web_routes
 
 SCRIPT = Path(__file__).resolve().parent / "app.py"
 
+
+def log_to_stderr(name: str) -> None:
+    """Our own log lines (logins, refusals) with their time, beside Streamlit's and uvicorn's."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logger = logging.getLogger(name)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+log_to_stderr("studio")
 config = WebConfig.from_env()
 # A plain module-level `app = st.App(...)`: what `streamlit run` looks for to serve it.
 app = st.App(SCRIPT, routes=web_routes(config, JobsAPI()), middleware=web_middleware(config))
