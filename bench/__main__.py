@@ -32,9 +32,11 @@ CASES = {
     "registry": "bench.registry",
     "queue": "bench.queue_overhead",
     "combine": "bench.combine",
+    "web_files": "bench.web_files",
+    "library_page": "bench.library_page",
 }
 # Cases from other issues: CPU-only, with their own run(quick=...) signature.
-QUICK_ONLY_SIGNATURE = {"queue", "combine"}
+QUICK_ONLY_SIGNATURE = {"queue", "combine", "web_files", "library_page"}
 
 
 def main(argv: list[str] | None = None) -> int:
