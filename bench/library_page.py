@@ -127,6 +127,7 @@ def measure(tree: Path) -> dict[str, Any]:
 
     app = AppTest.from_file(str(tree / "studio" / "app.py"), default_timeout=120)
     if hasattr(studio.auth, "issue_login_token"):  # after: the cookie the login route sets
+        app.run()  # the first page, logged out, as before's form
         _send_cookie(studio.auth.issue_login_token(USER, KEY, 3600)[0])
         app.run()
         library = "app_pages/library.py"
@@ -150,14 +151,13 @@ def measure(tree: Path) -> dict[str, Any]:
 
 
 def _send_cookie(token: str) -> None:
-    class Connection:
-        cookies = {"studio_login": token}
-        headers: list[tuple[str, str]] = []
-        remote_ip = None
+    """What a browser's WebSocket handshake hands Streamlit: here, only the login cookie."""
+    from types import SimpleNamespace
 
     import streamlit.runtime.context as context
 
-    context._get_client_context = lambda: Connection()  # type: ignore[assignment]
+    connection = SimpleNamespace(cookies={"studio_login": token}, headers=[], remote_ip=None)
+    context._get_client_context = lambda: connection
 
 
 def markdown(report: dict[str, Any]) -> str:

@@ -198,7 +198,7 @@ def show_asset(user: CurrentUser, asset: Any) -> None:
     else:
         st.audio(absolute(file_url(asset.id)), format="audio/wav")
         waveform(path)
-    st.link_button("Download", download_url(asset.id), icon=":material/download:")
+    st.link_button("Download", download_url(asset.id))
 
 
 def waveform(path: Path, points: int = 600) -> None:
