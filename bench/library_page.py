@@ -7,7 +7,8 @@ opened under AppTest by each tree: the studio as it was at ``BEFORE`` (exported 
 ``git archive``) and the working tree. Each repeat, in turn, runs one child process per
 tree: log in, open the Library (cold), then rerun it 5 times (warm).
 
-Target: after is no slower than before (warm median ratio after/before at most 1.0).
+Target: after is no slower than before (cold and warm ratios after/before at most 1.0).
+First imports (pandas, altair) are done before either tree's timing starts.
 
     python -m bench.library_page [--quick]
 """
@@ -51,6 +52,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     warm = {way: [s["warm_median_s"] for s in runs] for way, runs in samples.items()}
     cold = {way: [s["cold_s"] for s in runs] for way, runs in samples.items()}
     ratio = paired_ratios(warm["after"], warm["before"])
+    cold_ratio = paired_ratios(cold["after"], cold["before"])
     return {
         "items": ITEMS,
         "repeats": repeats,
@@ -58,7 +60,8 @@ def run(quick: bool = False) -> dict[str, Any]:
         "warm_s": {way: summarize(values).to_dict() for way, values in warm.items()},
         "cold_s": {way: summarize(values).to_dict() for way, values in cold.items()},
         "warm_ratio_after_before": ratio.to_dict(),
-        "targets_met": ratio.median <= 1.0,
+        "cold_ratio_after_before": cold_ratio.to_dict(),
+        "targets_met": ratio.median <= 1.0 and cold_ratio.median <= 1.0,
     }
 
 
@@ -121,6 +124,12 @@ def _measure(tree: Path, data: Path) -> dict[str, Any]:
 
 def measure(tree: Path) -> dict[str, Any]:
     """In the child: log in the way this tree does, then time the Library page."""
+    # First imports (the waveform chart's pandas and altair) happen at different steps in
+    # the two trees; done here, they count against neither tree's first open.
+    import altair  # noqa: F401
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import soundfile  # noqa: F401
     from streamlit.testing.v1 import AppTest
 
     import studio.auth
@@ -162,6 +171,7 @@ def _send_cookie(token: str) -> None:
 
 def markdown(report: dict[str, Any]) -> str:
     warm, cold, ratio = report["warm_s"], report["cold_s"], report["warm_ratio_after_before"]
+    cold_ratio = report["cold_ratio_after_before"]
 
     def row(way: str) -> str:
         return (
@@ -179,7 +189,8 @@ def markdown(report: dict[str, Any]) -> str:
             "|---|---:|---:|",
             row("before"),
             row("after"),
-            f"| after / before, pair by pair | | {ratio['median']:.2f} ± {ratio['spread']:.2f} |",
+            f"| after / before, pair by pair | {cold_ratio['median']:.2f} ± "
+            f"{cold_ratio['spread']:.2f} | {ratio['median']:.2f} ± {ratio['spread']:.2f} |",
             "",
             f"Target: after no slower than before; met: {report['targets_met']}.",
         ]

@@ -72,9 +72,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "throughput_ratio": ratio.to_dict(),
         "memory": memory,
     }
-    report["targets_met"] = (
-        ratio.median >= TARGET_RATIO and memory["growth_mb"] <= TARGET_MEMORY_MB
-    )
+    report["targets_met"] = ratio.median >= TARGET_RATIO and memory["growth_mb"] <= TARGET_MEMORY_MB
     return report
 
 
