@@ -19,9 +19,12 @@ from studio.navigation import login_pages, pages_for
 from studio.session_user import session_user
 
 ICON = Path(__file__).resolve().parent.parent / "assets" / "icon.svg"  # inlined: no CDN
+# A real form post (logout revokes on the server), styled like Streamlit's own buttons.
 LOGOUT_FORM = (
-    '<form method="post" action="/auth/logout">'
-    '<button type="submit" class="studio-log-out">Log out</button></form>'
+    '<form method="post" action="/auth/logout"><button type="submit" style="'
+    "font: inherit; color: inherit; background: transparent; cursor: pointer; "
+    "padding: 0.25rem 0.75rem; border: 1px solid rgba(250, 250, 250, 0.2); "
+    'border-radius: 0.5rem;">Log out</button></form>'
 )
 
 st.set_page_config(page_title="Studio", page_icon=str(ICON), layout="wide")
