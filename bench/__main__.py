@@ -33,9 +33,11 @@ CASES = {
     "queue": "bench.queue_overhead",
     "combine": "bench.combine",
     "previews": "bench.previews",
+    "web_files": "bench.web_files",
+    "library_page": "bench.library_page",
 }
 # Cases from other issues: CPU-only, with their own run(quick=...) signature.
-QUICK_ONLY_SIGNATURE = {"queue", "combine", "previews"}
+QUICK_ONLY_SIGNATURE = {"queue", "combine", "previews", "web_files", "library_page"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,10 @@
 """``python -m studio`` (what ``make run`` calls): the studio with its keeper and a worker.
 
-Checks the cookie key and the admin account first, then hands over to the job
-supervisor, which runs the keeper, one worker (restarted if it dies) and Streamlit.
+Checks the cookie key and the admin account first, makes the data dir private, drops
+the admin password from the environment, then hands over to the job supervisor, which
+runs the keeper, one worker (restarted if it dies) and the web server:
+``streamlit run studio/server.py`` (an ``st.App``, served by uvicorn) on
+``STUDIO_HOST`` (127.0.0.1 unless set) and ``STUDIO_PORT`` (8501).
 """
 
 from __future__ import annotations
@@ -15,26 +18,34 @@ from jobs.catalog.database import catalog_path
 from studio.accounts import AccountError, AccountStore
 from studio.cookie_key import CookieKeyError
 from studio.first_start import ensure_admin, ensure_cookie_key
+from studio.private_files import make_data_dir_private
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "studio" / "app.py"
+SERVER = ROOT / "studio" / "server.py"
+SECRETS_FROM_ENV = ("STUDIO_ADMIN_PASSWORD",)  # needed once, here; no child may read it
 
 
 def main() -> int:
     settings = Settings.from_env()
     try:
         ensure_cookie_key()
+        make_data_dir_private(settings.data_dir)
         ensure_admin(AccountStore(catalog_path(settings.data_dir)))
     except (CookieKeyError, AccountError) as refusal:
         print(f"The studio cannot start: {refusal}", file=sys.stderr)
         return 2
+    for name in SECRETS_FROM_ENV:
+        os.environ.pop(name, None)
+    host = os.environ.get("STUDIO_HOST", "").strip() or "127.0.0.1"
     port = os.environ.get("STUDIO_PORT", "8501")
     # Streamlit puts only the script's folder on sys.path; the pages import from the root.
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
     )
-    print(f"Studio: http://localhost:{port}" + ("  (tiny demo models)" if settings.tiny else ""))
-    ui = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", port]
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Studio: http://{shown}:{port}" + ("  (tiny demo models)" if settings.tiny else ""))
+    ui = [sys.executable, "-m", "streamlit", "run", str(SERVER)]
+    ui += ["--server.port", port, "--server.address", host]
     os.execv(sys.executable, [sys.executable, "-m", "jobs.supervisor", "--", *ui])
     return 0  # not reached: the supervisor replaced this process
 

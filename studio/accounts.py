@@ -1,7 +1,7 @@
 """Studio accounts, kept in the catalog database with bcrypt hashes.
 
-streamlit-authenticator is handed a credentials dict built from here, so it never
-writes a YAML file; only admins create accounts (there is no open registration).
+The login route checks passwords against these hashes; only admins create accounts
+(there is no open registration).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import bcrypt
 ROLES = ("admin", "user")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 MIN_PASSWORD_LENGTH = 8
-# A bcrypt hash of a random secret nobody knows, at the cost Hasher.hash uses (12 rounds):
+BCRYPT_ROUNDS = 12
+# A bcrypt hash of a random secret nobody knows, at the cost of every stored hash:
 # checking an unknown name against it takes as long as checking a real account.
 DUMMY_HASH = b"$2b$12$Or/wCUwHvEORGesY2RMLvutH/EfURijfWrkOpnKgzpZxGmyvxTr0."
 
@@ -80,11 +81,7 @@ def check_password(password: str) -> None:
 
 
 def hash_password(password: str) -> str:
-    """A bcrypt hash made by streamlit-authenticator's Hasher, the format its login checks."""
-    # Imported here: the library imports Streamlit, which warns outside a running server.
-    from streamlit_authenticator.utilities.hasher import Hasher
-
-    return str(Hasher.hash(password))
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:
@@ -185,8 +182,17 @@ class AccountStore:
     def has_admin(self) -> bool:
         return any(a.is_admin and not a.disabled for a in self.all())
 
+    def password_hash(self, username: str) -> str | None:
+        """The stored hash of an active account; None for unknown or disabled ones."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT password_hash FROM accounts WHERE username = ? AND disabled = 0",
+                (username,),
+            ).fetchone()
+        return str(row[0]) if row else None
+
     def credentials(self) -> dict[str, Any]:
-        """The dict streamlit-authenticator expects; disabled accounts are left out."""
+        """Every active account's name, role and hash; disabled accounts are left out."""
         with self._connect() as db:
             rows = db.execute(
                 "SELECT username, name, role, password_hash FROM accounts WHERE disabled = 0"

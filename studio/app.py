@@ -1,43 +1,57 @@
-"""The studio's router: page config, then login, then only the pages this user may see."""
+"""The studio's router: page config, then the login check, then only this user's pages.
+
+Logging in and out happen over HTTP (``studio.login_routes``); a page opened while
+logged out is sent to the login form before any of this runs (``studio.web_guard``).
+A session whose login ends while it is open lands here logged out.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
 from studio import services
 from studio.accounts import AccountError
-from studio.auth import log_out, require_login
 from studio.cookie_key import CookieKeyError, cookie_expiry_hours
 from studio.navigation import login_pages, pages_for
+from studio.session_user import session_user
 
-st.set_page_config(page_title="Studio", page_icon=":material/movie:", layout="wide")
+ICON = Path(__file__).resolve().parent.parent / "assets" / "icon.svg"  # inlined: no CDN
+# A real form post (logout revokes on the server), styled like Streamlit's own buttons.
+LOGOUT_FORM = (
+    '<form method="post" action="/auth/logout"><button type="submit" style="'
+    "font: inherit; color: inherit; background: transparent; cursor: pointer; "
+    "padding: 0.25rem 0.75rem; border: 1px solid rgba(250, 250, 250, 0.2); "
+    'border-radius: 0.5rem;">Log out</button></form>'
+)
+
+st.set_page_config(page_title="Studio", page_icon=str(ICON), layout="wide")
 
 try:
-    cookie_key = services.cookie_key()
+    services.cookie_key()
     cookie_expiry_hours()  # a bad value stops the studio here, not at someone's login
-    store = services.checked_account_store()
+    services.checked_account_store()
 except (CookieKeyError, AccountError) as refusal:
     st.error(f"The studio cannot start: {refusal}")
     st.stop()
 
-
-if not st.session_state.get("authentication_status"):
-    st.title("Studio")
-    st.caption("Text to video, music, and videos scored with that music.")
-user = require_login(store, cookie_key)
+user = session_user()
 if user is None:
-    # Logged out, every URL (deep links included) shows the login form and nothing else.
+    st.title("Studio")
+    st.info("You are logged out.")
+    here = urlsplit(st.context.url or "/").path or "/"
+    st.link_button("Log in", f"/auth/login?next={quote(here, safe='')}")
     st.navigation(login_pages(), position="hidden").run()
     st.stop()
 
 navigation = st.navigation(pages_for(user))
 
 with st.sidebar:
-    st.write(f"Logged in as **{user.name}**" + (" (admin)" if user.is_admin else ""))
+    st.text(f"Logged in as {user.name}" + (" (admin)" if user.is_admin else ""))
     if services.settings().tiny:
         st.warning("Demo models (STUDIO_MODELS=tiny): every output is noise.")
-    if st.button("Log out", key="studio_log_out"):
-        log_out(store, cookie_key)
-        st.rerun()
+    st.html(LOGOUT_FORM)
 
 navigation.run()

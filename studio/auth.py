@@ -1,34 +1,26 @@
-"""Login through streamlit-authenticator, with the gaps it leaves closed here.
+"""Who is logged in: the login cookie the server signs, and its checks on every request.
 
-- Credentials come from the catalog's accounts, so disabled users drop out at once.
-- The library reads its cookie from ``st.context.cookies``, fixed when the browser
-  connected; after a logout that stale copy would log the user straight back in. Every
-  cookie is therefore checked against the server's revocations before it is trusted,
-  and every run re-checks the session's login, so a revoked one ends open sessions too.
-- The library's password check answers an unknown name at once (a timing hint) and
-  counts failures only in memory. Ours runs bcrypt for unknown names too and counts
-  failures per name and per client address in the catalog (``studio.login_limits``).
+The cookie holds a JWT (HS256, the cookie key) with the login name and its expiry
+moment; that moment, unique per login, is what logout revokes on the server. A cookie
+counts only while its signature holds, it has not expired, its account is active, and
+it was neither revoked nor issued before the account's last password change.
+
+    token, expires_at = issue_login_token("ana", cookie_key, lifetime_s=86400)
+    user = user_for_token(store, cookie_key, token, lifetime_s=86400)   # CurrentUser | None
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
-import streamlit as st
-import streamlit_authenticator as stauth
 
-from studio.accounts import AccountStore, password_matches
-from studio.cookie_key import cookie_expiry_hours
-from studio.login_limits import LoginLimits, Refusal
+from studio.accounts import AccountStore
 
 COOKIE_NAME = "studio_login"
-LOGIN_FIELDS = {"Form name": "Log in", "Username": "Login name", "Login": "Log in"}
-NO_MATCH = "That login name and password do not match an active account."
-REFUSAL_KEY = "_studio_login_refusal"  # why the last try was refused without a check
+MAX_TOKEN_CHARS = 4096  # a real token has about 150; anything longer is not one of ours
 
 
 @dataclass(frozen=True)
@@ -36,160 +28,48 @@ class CurrentUser:
     username: str
     name: str
     role: str
+    expires_at: float = 0.0  # the login's expiry moment: what logout revokes
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
 
-def client_address() -> str | None:
-    """The browser's address as Streamlit saw it (X-Forwarded-For from a local proxy).
-
-    None on loopback without a proxy header: then only the login name is counted.
-    """
-    return st.context.ip_address
-
-
-def _wait(seconds: float) -> None:
-    time.sleep(seconds)
+def issue_login_token(username: str, cookie_key: str, lifetime_s: float) -> tuple[str, float]:
+    """A signed token for a login that has just succeeded, and its expiry moment."""
+    expires_at = time.time() + lifetime_s
+    token = jwt.encode({"username": username, "exp_date": expires_at}, cookie_key, "HS256")
+    return token, expires_at
 
 
-def guarded_check(
-    credentials: Mapping[str, Any],
-    limits: LoginLimits,
-    username: str,
-    password: str,
-    address: str | None,
-) -> tuple[bool, str | None]:
-    """(matched, refusal message): the password check, counted and slowed per name and address.
-
-    An unknown name costs one bcrypt check like a known one, so the answer's time and
-    message are the same; while blocked, no password is checked at all.
-    """
-    attempt = limits.begin(username, address)
-    if isinstance(attempt, Refusal):
-        return False, attempt.message
-    account = credentials.get("usernames", {}).get(username)
-    if password_matches(account.get("password") if account else None, password):
-        limits.succeeded(attempt)
-        return True, None
-    _wait(limits.failed(attempt))
-    return False, None
-
-
-_limits_by_db: dict[str, LoginLimits] = {}
-
-
-def login_limits(store: AccountStore) -> LoginLimits:
-    """One LoginLimits per catalog file (the schema is created once per process)."""
-    key = str(store.db_path)
-    if key not in _limits_by_db:
-        _limits_by_db[key] = LoginLimits(store.db_path)
-    return _limits_by_db[key]
-
-
-def _authenticator(store: AccountStore, cookie_key: str) -> Any:
-    lifetime_s = cookie_expiry_hours() * 3600
-    auth = stauth.Authenticate(
-        store.credentials(),
-        cookie_name=COOKIE_NAME,
-        cookie_key=cookie_key,
-        cookie_expiry_days=lifetime_s / 86400,
-        auto_hash=False,  # the store hashes; never hand the library plain passwords
-    )
-    library_get_cookie = auth.cookie_controller.get_cookie
-
-    def unrevoked_cookie() -> dict[str, Any] | None:
-        try:
-            token = library_get_cookie()
-        except jwt.PyJWTError:  # e.g. a forged header naming another algorithm: not a login
-            return None
-        if not token:
-            return None
-        if store.token_is_valid(token["username"], token["exp_date"], lifetime_s):
-            # Remembered so that every later run can re-check this login (current_user).
-            st.session_state["_studio_token_exp"] = token["exp_date"]
-            return token
-        return None
-
-    model = auth.authentication_controller.authentication_model
-
-    def limited_check(username: str, password: str) -> bool:
-        matched, refusal = guarded_check(
-            model.credentials, login_limits(store), username, password, client_address()
-        )
-        st.session_state[REFUSAL_KEY] = refusal
-        return matched
-
-    auth.cookie_controller.get_cookie = unrevoked_cookie
-    model.check_credentials = limited_check
-    return auth
-
-
-def _cookie_token(cookie_key: str) -> dict[str, Any] | None:
-    raw = st.context.cookies.get(COOKIE_NAME)
-    if not raw:
+def read_login_token(token: str | None, cookie_key: str) -> tuple[str, float] | None:
+    """(login name, expiry moment) of a token we signed; None for anything else."""
+    if not token or len(token) > MAX_TOKEN_CHARS:
         return None
     try:
-        return jwt.decode(raw, cookie_key, algorithms=["HS256"])
-    except jwt.PyJWTError:
+        claims: dict[str, Any] = jwt.decode(token, cookie_key, algorithms=["HS256"])
+    except jwt.PyJWTError:  # forged, another algorithm, garbage: not a login
         return None
-
-
-def require_login(store: AccountStore, cookie_key: str) -> CurrentUser | None:
-    """Render the login form until someone logs in; return the logged-in user, or None."""
-    auth = _authenticator(store, cookie_key)
-    st.session_state["_studio_authenticator"] = auth
-    was_logged_in = bool(st.session_state.get("authentication_status"))
-    auth.login(location="main", fields=LOGIN_FIELDS, key="studio_login_form")
-    if st.session_state.get("authentication_status") and not was_logged_in:
-        issued = auth.cookie_controller.cookie_model.exp_date
-        if issued is not None:  # a form login; a cookie login recorded its token already
-            # The cookie set by this login reaches st.context only on the next connection.
-            st.session_state["_studio_token_exp"] = issued
-        st.rerun()  # start over with the user's pages, not the login page's
-    if st.session_state.get("authentication_status") is False:
-        # One message for unknown names and wrong passwords: no hint which one it was.
-        st.error(st.session_state.get(REFUSAL_KEY) or NO_MATCH)
-    user = current_user(store)
-    if user is None and was_logged_in:
-        st.rerun()  # the login just ended (revoked, disabled, expired): start at the form
-    return user
-
-
-def current_user(store: AccountStore) -> CurrentUser | None:
-    """The session's user, re-checked on every run: a disabled account, a logout
-    elsewhere, a password change or an expired login ends the session at once."""
-    if not st.session_state.get("authentication_status"):
+    username, expires_at = claims.get("username"), claims.get("exp_date")
+    if not isinstance(username, str) or not isinstance(expires_at, int | float):
         return None
-    account = store.get(st.session_state.get("username") or "")
-    issued = st.session_state.get("_studio_token_exp")
-    if (
-        account is None
-        or account.disabled
-        or issued is None
-        or not store.token_is_valid(account.username, issued, cookie_expiry_hours() * 3600)
-    ):
-        _forget_login()
+    return username, float(expires_at)
+
+
+def user_for_login(
+    store: AccountStore, username: str, expires_at: float, lifetime_s: float
+) -> CurrentUser | None:
+    """The account behind a login, if the login still counts (checked in the catalog)."""
+    if not store.token_is_valid(username, expires_at, lifetime_s):
         return None
-    return CurrentUser(account.username, account.name, account.role)
+    account = store.get(username)
+    if account is None or account.disabled:
+        return None
+    return CurrentUser(account.username, account.name, account.role, expires_at)
 
 
-def log_out(store: AccountStore, cookie_key: str) -> None:
-    """Revoke this session's cookie on the server, then clear it in the browser."""
-    token = _cookie_token(cookie_key)
-    if token and "username" in token and "exp_date" in token:
-        store.revoke_token(token["username"], token["exp_date"])
-    username, issued = st.session_state.get("username"), st.session_state.get("_studio_token_exp")
-    if username and issued:
-        store.revoke_token(username, issued)
-    auth = st.session_state.get("_studio_authenticator")
-    if auth is not None and st.session_state.get("authentication_status"):
-        auth.logout(location="unrendered")
-    _forget_login()
-
-
-def _forget_login() -> None:
-    keys = ("name", "username", "authentication_status", "email", "roles", "_studio_token_exp")
-    for key in (*keys, REFUSAL_KEY):
-        st.session_state[key] = None
+def user_for_token(
+    store: AccountStore, cookie_key: str, token: str | None, lifetime_s: float
+) -> CurrentUser | None:
+    login = read_login_token(token, cookie_key)
+    return user_for_login(store, *login, lifetime_s) if login else None

@@ -1,9 +1,7 @@
 """The studio's pages, and which of them a user may see.
 
-Each URL path differs from its file's name on purpose: with a ``pages/`` folder beside
-the entry script, Streamlit's legacy mode runs ``pages/<name>.py`` directly when a URL
-hashes like its file name, skipping the router and its login. Distinct paths never
-match a file, so every request runs through ``app.py`` first.
+The page files live in ``studio/app_pages/``: a folder named ``pages/`` beside the
+entry script would turn on Streamlit's legacy multipage mode.
 """
 
 from __future__ import annotations
@@ -13,20 +11,24 @@ from streamlit.navigation.page import StreamlitPage
 
 from studio.auth import CurrentUser
 
-# name -> (file, URL path, title, icon); the first is the default page.
-PAGES: dict[str, tuple[str, str, str, str]] = {
-    "video": ("pages/video.py", "text-to-video", "Text to video", ":material/movie:"),
-    "music": ("pages/music.py", "make-music", "Music", ":material/music_note:"),
-    "combine": ("pages/combine.py", "combine-media", "Combine", ":material/video_library:"),
-    "library": ("pages/library.py", "my-library", "Library", ":material/folder_open:"),
-    "admin": ("pages/admin.py", "admin-panel", "Admin", ":material/admin_panel_settings:"),
+# name -> (title, icon); the file is app_pages/<name>.py, the URL /<name>; the first is the default.
+PAGES: dict[str, tuple[str, str]] = {
+    "video": ("Text to video", ":material/movie:"),
+    "music": ("Music", ":material/music_note:"),
+    "combine": ("Combine", ":material/video_library:"),
+    "library": ("Library", ":material/folder_open:"),
+    "admin": ("Admin", ":material/admin_panel_settings:"),
 }
 SECTIONS = {"Create": ["video", "music", "combine"], "Your work": ["library"], "Admin": ["admin"]}
 
 
+def page_file(name: str) -> str:
+    return f"app_pages/{name}.py"
+
+
 def page(name: str) -> StreamlitPage:
-    file, url_path, title, icon = PAGES[name]
-    return st.Page(file, title=title, icon=icon, url_path=url_path)
+    title, icon = PAGES[name]
+    return st.Page(page_file(name), title=title, icon=icon, url_path=name)
 
 
 def pages_for(user: CurrentUser) -> dict[str, list[StreamlitPage]]:
@@ -38,16 +40,14 @@ def pages_for(user: CurrentUser) -> dict[str, list[StreamlitPage]]:
     }
 
 
-def _login_form_only() -> None:
-    """The router has drawn the login form; a logged-out page adds nothing to it."""
+def _logged_out() -> None:
+    """The router has said so and offered the login; a logged-out page adds nothing."""
 
 
 def login_pages() -> list[StreamlitPage]:
-    """Every page URL answers with the login form while logged out, so a deep link
-    lands on the form (not on "page not found") and opens its page after login."""
-    pages = [st.Page(_login_form_only, title="Log in", url_path="login", default=True)]
+    """Every page URL answers with the logged-out notice (not "page not found")."""
+    pages = [st.Page(_logged_out, title="Log in", url_path="login", default=True)]
     pages += [
-        st.Page(_login_form_only, title=title, url_path=url_path)
-        for _, url_path, title, _ in PAGES.values()
+        st.Page(_logged_out, title=title, url_path=name) for name, (title, _) in PAGES.items()
     ]
     return pages

@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import streamlit as st
 
-from studio import backend, services
-from studio.auth import CurrentUser, current_user
+from studio import backend
+from studio.auth import CurrentUser
+from studio.file_routes import download_url, file_url
+from studio.session_user import session_user
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
 REFRESH_S = 1.0  # how often a running job's panel re-reads the catalog
-MIME = {".mp4": "video/mp4", ".wav": "audio/wav"}
 RECENT = 3  # finished jobs shown under a form; the library keeps them all
 
 
 def page_user() -> CurrentUser:
     """The logged-in user, re-checked on every run (a disabled account is out at once)."""
-    user = current_user(services.account_store())
+    user = session_user()
     if user is None:
-        st.warning("Please log in again.")
+        st.warning("Your login has ended: reload the page to log in again.")
         st.stop()
     return user
 
@@ -105,20 +106,6 @@ def _new_seed(kind: str) -> None:
     st.session_state[f"{kind}_random_seed"] = False
 
 
-def slug(text: str, limit: int = 40) -> str:
-    """A file-name-safe summary of a prompt: lower-case words joined by dashes."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return "-".join(words)[:limit].strip("-") or "untitled"
-
-
-def download_name(kind: str, result: dict[str, Any], params: dict[str, Any], suffix: str) -> str:
-    """``video-<seed>-<slug>.mp4``: a name that says what the file is."""
-    text = params.get("prompt") or params.get("description") or kind
-    seed = result.get("seed")
-    middle = f"-{seed}" if seed is not None else ""
-    return f"{kind}{middle}-{slug(str(text))}{suffix}"
-
-
 def format_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "…"
@@ -154,7 +141,8 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
         st.rerun(scope="app")  # finished: draw the result outside the fragment, once
         return
     prompt = job.params.get("prompt") or job.params.get("description") or ""
-    st.markdown(f"**{job.kind.title()}** · {prompt}")
+    st.markdown(f"**{job.kind.title()}**")
+    st.text(prompt)  # user text as text: markdown would render its links and images
     elapsed = time.time() - (job.started_at or job.created_at)
     if job.status == "queued":
         outlook = backend.queue_outlook(user, job)
@@ -184,8 +172,27 @@ def show_finished_job(user: CurrentUser, job: Any) -> None:
             show_asset(user, asset)
 
 
-def show_asset(user: CurrentUser, asset: Any, *, key_prefix: str = "") -> None:
-    """The player, the warnings, and a download button with a meaningful file name."""
+def absolute(path: str) -> str:
+    """A URL on the site the browser is on: players take only absolute URLs."""
+    here = urlsplit(st.context.url or "http://localhost/")
+    return f"{here.scheme}://{here.netloc}{path}"
+
+
+def file_player(user: CurrentUser, path: str) -> None:
+    """A player for one of the user's stored files (named by its asset id), from /files."""
+    asset_id = Path(path).stem
+    stored = backend.asset_file(user, asset_id)
+    if stored is None or stored.resolve() != Path(path).resolve():
+        st.warning("This file is no longer on disk.")
+        return
+    if stored.suffix in (".mp4", ".mkv", ".avi"):
+        st.video(absolute(file_url(asset_id)))
+    else:
+        st.audio(absolute(file_url(asset_id)))
+
+
+def show_asset(user: CurrentUser, asset: Any) -> None:
+    """The player and the download, both from /files (never through Streamlit's /media)."""
     path = backend.asset_file(user, asset.id)
     if path is None:
         st.warning("This file is no longer on disk.")
@@ -195,19 +202,12 @@ def show_asset(user: CurrentUser, asset: Any, *, key_prefix: str = "") -> None:
         st.caption("Made by a tiny demo model: noise, not a real result.")
     for warning in result.get("warnings", []):
         st.warning(warning)
-    data = path.read_bytes()
     if path.suffix == ".mp4":
-        st.video(data, format="video/mp4")
+        st.video(absolute(file_url(asset.id)), format="video/mp4")
     else:
-        st.audio(data, format="audio/wav")
+        st.audio(absolute(file_url(asset.id)), format="audio/wav")
         waveform(path)
-    st.download_button(
-        "Download",
-        data=data,
-        file_name=download_name(asset.kind, result, asset.params, path.suffix),
-        mime=MIME.get(path.suffix, "application/octet-stream"),
-        key=f"{key_prefix}download-{asset.id}",
-    )
+    st.link_button("Download", download_url(asset.id))
 
 
 def waveform(path: Path, points: int = 600) -> None:

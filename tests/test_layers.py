@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ROOT / "studio" / "pages"
+PAGES = ROOT / "studio" / "app_pages"
 # What a page may import besides studio/, Streamlit and the standard library: the engines'
 # declared params (with their bounds) and the errors those params raise.
 PAGE_ENGINE_MODULES = {

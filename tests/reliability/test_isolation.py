@@ -23,7 +23,6 @@ from studio.auth import CurrentUser
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app
 
 GUESSES = 500  # random ids tried per call
-pytestmark = pytest.mark.usefixtures("quick_login_form")
 
 
 def tiny_video(prompt: str) -> VideoParams:
@@ -121,11 +120,13 @@ def test_a_page_holding_another_users_job_id_shows_nothing_of_it(studio_data: Pa
     ben.session_state["video_job"] = ana_job  # as if ben had guessed or stolen the id
     ben = log_in(ben, "ben", USERS["ben"])
     assert ben.title[0].value == "Text to video"
-    shown = str([e.value for e in [*ben.markdown, *ben.caption, *ben.warning, *ben.info]])
+    shown = str(
+        [e.value for e in [*ben.markdown, *ben.text, *ben.caption, *ben.warning, *ben.info]]
+    )
     assert "lighthouse" not in shown
     assert not ben.get("progress")
     assert all(b.key != f"cancel-{ana_job}" for b in ben.button)
 
     boss = log_in(open_app(), ADMIN, ADMIN_PASSWORD)
-    boss.switch_page("pages/admin.py").run()
+    boss.switch_page("app_pages/admin.py").run()
     assert any(ana_job[:8] in str(frame.value) for frame in boss.dataframe)  # admins see all

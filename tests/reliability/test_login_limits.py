@@ -10,13 +10,14 @@ import time
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from starlette.testclient import TestClient
 
 from studio.accounts import AccountStore
-from studio.auth import NO_MATCH, guarded_check
+from studio.auth import COOKIE_NAME
+from studio.login_check import NO_MATCH, check_login
 from studio.login_limits import Attempt, LoginLimits, LoginPolicy, Refusal
-from tests.fixtures.browser_connection import BrowserConnection
-from tests.fixtures.studio import USERS, log_in, open_app
+from studio.web_config import WebConfig
+from tests.fixtures.studio import SAME_SITE, USERS, web_client, web_config
 
 WINDOW_S = LoginPolicy().window_s
 BLOCKED = "Too many failed logins for this name or from this address"
@@ -152,14 +153,13 @@ def test_unknown_names_and_wrong_passwords_answer_alike_in_the_same_time(tmp_pat
     store.add("ana", USERS["ana"])
     store.add("carl", "carl-password-1")
     store.set_disabled("carl", True)
-    credentials = store.credentials()
     patient = LoginLimits(store.db_path, LoginPolicy(max_failures=1000, slow_after=1000))
 
     def seconds(name: str, password: str) -> float:
         started = time.perf_counter()
-        answer = guarded_check(credentials, patient, name, password, None)
+        answer = check_login(store, patient, name, password, None)
         elapsed = time.perf_counter() - started
-        assert answer == (False, None)  # no hint either way: the page shows NO_MATCH
+        assert (answer.matched, answer.message) == (False, NO_MATCH)  # no hint either way
         return elapsed
 
     cases = {
@@ -175,7 +175,7 @@ def test_unknown_names_and_wrong_passwords_answer_alike_in_the_same_time(tmp_pat
     assert reference > 0.05, medians  # a real bcrypt check ran
     for case, median in medians.items():
         assert 0.6 < median / reference < 1.6, (case, medians)
-    assert guarded_check(credentials, patient, "ana", USERS["ana"], None) == (True, None)
+    assert check_login(store, patient, "ana", USERS["ana"], None).matched
 
 
 def test_while_blocked_even_the_right_password_is_not_checked(tmp_path: Path):
@@ -183,12 +183,12 @@ def test_while_blocked_even_the_right_password_is_not_checked(tmp_path: Path):
     store.add("ana", USERS["ana"])
     limits = LoginLimits(store.db_path, LoginPolicy(max_failures=2, slow_after=5))
     for _ in range(2):
-        guarded_check(store.credentials(), limits, "ana", "wrong", None)
-    matched, refusal = guarded_check(store.credentials(), limits, "ana", USERS["ana"], None)
-    assert not matched and refusal is not None and refusal.startswith(BLOCKED)
+        check_login(store, limits, "ana", "wrong", None)
+    answer = check_login(store, limits, "ana", USERS["ana"], None)
+    assert not answer.matched and answer.blocked and answer.message.startswith(BLOCKED)
 
 
-# -- through the real login form ------------------------------------------------------
+# -- through the login route (the form's post) ----------------------------------------
 
 
 def age_failures(data: Path, seconds: float) -> None:
@@ -197,53 +197,96 @@ def age_failures(data: Path, seconds: float) -> None:
         db.execute("UPDATE login_failures SET at = at - ?", (seconds,))
 
 
-def title(app: AppTest) -> str:
-    return app.title[0].value
+@pytest.fixture
+def waits() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def config(studio_data: Path, waits: list[float]) -> WebConfig:
+    """The web layer of the studio under test; slow-down waits recorded, not slept."""
+    config = web_config(studio_data)
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    config.wait = record
+    return config
+
+
+def post_login(client: TestClient, username: str, password: str) -> tuple[int, str]:
+    answer = client.post(
+        "/auth/login", data={"username": username, "password": password}, headers=SAME_SITE
+    )
+    return answer.status_code, answer.text
 
 
 def test_the_form_slows_then_blocks_a_guesser_and_lets_the_real_user_in_later(
-    studio_data: Path, quick_login_form: list[float]
+    studio_data: Path, config: WebConfig, waits: list[float]
 ):
-    messages = []
+    client = web_client(config, follow_redirects=False)
     for n in range(10):
-        app = log_in(open_app(), "ana", f"guess-{n}")  # each guess from a fresh session
-        messages.append(app.error[0].value)
-        assert app.text_input[1].help in (None, "")  # no password hint, ever
-    assert messages == [NO_MATCH] * 10
-    assert quick_login_form == [0, 0, 0, 0.5, 1, 2, 4, 8, 8, 8]
+        status, page = post_login(client, "ana", f"guess-{n}")
+        assert status == 401 and NO_MATCH in page
+    assert waits == [0, 0, 0, 0.5, 1, 2, 4, 8, 8, 8]
 
-    app = log_in(open_app(), "ana", USERS["ana"])  # right password, still blocked
-    assert app.error[0].value.startswith(BLOCKED) and title(app) == "Studio"
-    app = log_in(open_app(), "ben", USERS["ben"])  # others are not affected
-    assert title(app) == "Text to video"
+    status, page = post_login(client, "ana", USERS["ana"])  # right password, still blocked
+    assert status == 429 and BLOCKED in page and not client.cookies.get(COOKIE_NAME)
+    other = web_client(config, address="198.51.100.20", follow_redirects=False)
+    assert post_login(other, "ben", USERS["ben"])[0] == 303  # others are not affected
 
     age_failures(studio_data, WINDOW_S)
-    app = log_in(open_app(), "ana", USERS["ana"])
-    assert not app.error and title(app) == "Text to video"
+    assert post_login(client, "ana", USERS["ana"])[0] == 303
 
 
-def test_an_unknown_name_gets_the_same_messages_and_block(
-    studio_data: Path, quick_login_form: list[float]
-):
+def test_an_unknown_name_gets_the_same_messages_and_block(config: WebConfig, waits: list[float]):
+    client = web_client(config, follow_redirects=False)
     for n in range(10):
-        app = log_in(open_app(), "nobody", f"guess-{n}")
-        assert app.error[0].value == NO_MATCH
-    assert quick_login_form == [0, 0, 0, 0.5, 1, 2, 4, 8, 8, 8]
-    app = log_in(open_app(), "nobody", "guess-10")
-    assert app.error[0].value.startswith(BLOCKED)
+        status, page = post_login(client, "nobody", f"guess-{n}")
+        assert status == 401 and NO_MATCH in page
+    assert waits == [0, 0, 0, 0.5, 1, 2, 4, 8, 8, 8]
+    status, page = post_login(client, "nobody", "guess-10")
+    assert status == 429 and BLOCKED in page
 
 
 def test_the_client_address_comes_from_the_connection_and_is_limited_across_names(
-    studio_data: Path, quick_login_form: list[float], browser: BrowserConnection
+    config: WebConfig,
 ):
-    browser.remote_ip = "203.0.113.7"
+    sprayer = web_client(config, address="203.0.113.7", follow_redirects=False)
     for n in range(10):
-        log_in(open_app(), f"user{n}", "sprayed-password")
-    app = log_in(open_app(), "ana", USERS["ana"])
-    assert app.error[0].value.startswith(BLOCKED)
+        post_login(sprayer, f"user{n}", "sprayed-password")
+    assert post_login(sprayer, "ana", USERS["ana"])[0] == 429
 
-    browser.remote_ip = "198.51.100.1"  # ana at her own desk
-    assert title(log_in(open_app(), "ana", USERS["ana"])) == "Text to video"
+    at_her_desk = web_client(config, address="198.51.100.1", follow_redirects=False)
+    assert post_login(at_her_desk, "ana", USERS["ana"])[0] == 303
 
-    browser.remote_ip = "127.0.0.1"  # loopback reads as no address: only names count
-    assert title(log_in(open_app(), "ben", USERS["ben"])) == "Text to video"
+    # Loopback reads as no address (a local proxy passes the real one): only names count.
+    local = web_client(config, address="127.0.0.1", follow_redirects=False)
+    assert post_login(local, "ben", USERS["ben"])[0] == 303
+
+
+def test_the_slow_down_really_delays_the_next_try_of_the_same_name(studio_data: Path):
+    """Tries sent at once still wait their turn: each starts after the last one's delay."""
+    config = web_config(studio_data)
+    policy = LoginPolicy(max_failures=100, slow_after=0, first_delay_s=0.3, max_delay_s=0.3)
+    config.limits = LoginLimits(studio_data / "catalog.sqlite3", policy)
+
+    def at_once(names: list[str]) -> float:
+        start = threading.Barrier(len(names))
+        with web_client(config, follow_redirects=False) as client:  # one server, one loop
+
+            def try_once(name: str) -> None:
+                start.wait()
+                post_login(client, name, "wrong-guess")
+
+            threads = [threading.Thread(target=try_once, args=(name,)) for name in names]
+            began = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+            return time.perf_counter() - began
+
+    same_name = at_once(["ana"] * 5)
+    assert same_name >= 5 * 0.3, same_name  # one after another, each after its wait
+    assert config.turns.subjects_in_use() == 0  # nothing left behind

@@ -1,5 +1,6 @@
 """Login cookies: revoked on the server by logout and password changes, expiring after the
-configured hours (24 by default), and never trusted when forged."""
+configured hours (24 by default), and never trusted when forged, in the pages (AppTest)
+and in front of every route (TestClient)."""
 
 from __future__ import annotations
 
@@ -13,22 +14,36 @@ from streamlit.testing.v1 import AppTest
 from studio.accounts import AccountStore
 from studio.auth import COOKIE_NAME
 from studio.cookie_key import CookieKeyError, cookie_expiry_hours
-from tests.fixtures.browser_connection import BrowserConnection
-from tests.fixtures.studio import USERS, log_in, open_app
+from studio.session_user import LOGIN_KEY
+from tests.fixtures.studio import (
+    COOKIE_KEY,
+    SAME_SITE,
+    USERS,
+    BrowserConnection,
+    log_in,
+    open_app,
+    web_client,
+    web_config,
+)
 
-KEY = "test-cookie-key-" + "x" * 32  # the studio_data fixture's key
-pytestmark = pytest.mark.usefixtures("quick_login_form")
+KEY = COOKIE_KEY  # the studio_data fixture's key
 
 
 def cookie(username: str, exp_date: float, key: str = KEY, algorithm: str = "HS256") -> str:
-    """The cookie a browser holds after logging in (the library's JWT)."""
+    """A login cookie as the login route signs it (a JWT)."""
     return jwt.encode({"username": username, "exp_date": exp_date}, key, algorithm=algorithm)
 
 
 def copied_cookie(app: AppTest) -> dict[str, str]:
     """The login cookie of a logged-in AppTest session, as someone could copy it."""
-    state = app.session_state
-    return {COOKIE_NAME: cookie(state["username"], state["_studio_token_exp"])}
+    username, expires_at = app.session_state[LOGIN_KEY]
+    return {COOKIE_NAME: cookie(username, expires_at)}
+
+
+def log_out(data: Path, cookies: dict[str, str]) -> None:
+    """The sidebar's logout form, posted."""
+    with web_client(web_config(data), cookies=cookies, follow_redirects=False) as client:
+        assert client.post("/auth/logout", headers=SAME_SITE).status_code == 303
 
 
 def logged_in(app: AppTest) -> bool:
@@ -36,7 +51,9 @@ def logged_in(app: AppTest) -> bool:
 
 
 def shows_login_form(app: AppTest) -> bool:
-    return [t.label for t in app.text_input] == ["Login name", "Password"] and not logged_in(app)
+    """Logged out: the notice with its way to the login form, and no page."""
+    links = [b.proto.url for b in app.get("link_button")]
+    return bool(links) and links[0].startswith("/auth/login") and not logged_in(app)
 
 
 @pytest.fixture
@@ -52,8 +69,8 @@ def test_a_copied_cookie_works_until_logout_revokes_it_everywhere(
     elsewhere = open_app()  # another tab, or whoever copied the cookie
     assert logged_in(elsewhere), "a valid cookie logs in without the form"
 
-    ana.button(key="studio_log_out").click().run()
-    assert shows_login_form(ana)
+    log_out(studio_data, copied_cookie(ana))
+    assert shows_login_form(ana.run())
     assert shows_login_form(open_app()), "the copied cookie still logged in after logout"
     assert shows_login_form(elsewhere.run()), "an open session outlived the logout"
 
@@ -88,11 +105,11 @@ def test_logins_last_24_hours_by_default_and_as_long_as_configured(
 ):
     monkeypatch.delenv("STUDIO_COOKIE_EXPIRY_HOURS", raising=False)
     ana = log_in(open_app(), "ana", USERS["ana"])
-    assert ana.session_state["_studio_token_exp"] - time.time() == pytest.approx(24 * 3600, abs=60)
+    assert ana.session_state[LOGIN_KEY][1] - time.time() == pytest.approx(24 * 3600, abs=60)
 
     monkeypatch.setenv("STUDIO_COOKIE_EXPIRY_HOURS", "1.5")
     ana = log_in(open_app(), "ana", USERS["ana"])
-    assert ana.session_state["_studio_token_exp"] - time.time() == pytest.approx(5400, abs=60)
+    assert ana.session_state[LOGIN_KEY][1] - time.time() == pytest.approx(5400, abs=60)
 
     for bad in ("soon", "0", "-3", "1e9"):
         monkeypatch.setenv("STUDIO_COOKIE_EXPIRY_HOURS", bad)
@@ -107,7 +124,8 @@ def test_an_open_session_ends_when_its_login_expires(
     studio_data: Path, monkeypatch: pytest.MonkeyPatch
 ):
     ana = log_in(open_app(), "ana", USERS["ana"])
-    ana.session_state["_studio_token_exp"] = time.time() - 1  # as if 24 hours had passed
+    username, _ = ana.session_state[LOGIN_KEY]
+    ana.session_state[LOGIN_KEY] = (username, time.time() - 1)  # as if 24 hours had passed
     assert shows_login_form(ana.run())
 
 

@@ -1,8 +1,10 @@
 """The studio in a real browser: Debian's Chromium driven by Playwright, tiny models.
 
-Starts `python -m studio` (keeper, worker and Streamlit, as `make run` does) on a free
-port, logs in, makes a video and a track, downloads both and checks the files.
-Screenshots of every page land in test-output/screenshots/.
+Starts `python -m studio` (keeper, worker and the web server, as `make run` does) on a
+free port, then does what people do: opens bookmarks logged out, logs in by the form,
+reloads, opens tabs, logs out, makes a video and a track and downloads them; and what
+an attacker would: replays a copied cookie, fetches someone else's files with and
+without a login, frames the studio. Screenshots land in test-output/screenshots/.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import soundfile as sf
 
+from studio.accounts import AccountStore
 from tests.jobs.harness import free_port
 from tests.mp4_probe import probe_mp4
 from tests.required_tools import require_tool
@@ -26,6 +32,7 @@ from tests.required_tools import require_tool
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
 ADMIN, PASSWORD = "boss", "boss-password-1"
+USERS = {"ana": "ana-password-1", "ben": "ben-password-1"}
 # Flags for a sandboxed machine with no network: no first-run UI, no background calls.
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -38,13 +45,35 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WAIT_MS = 180_000  # a job on two shared CPU cores, the first one loading its model
+ELSEWHERE = "192.0.2.1"  # TEST-NET-1: a host a prompt's markup would make browsers fetch
+MARKUP = f"calm piano ![t](http://{ELSEWHERE}/x.png) [site](http://{ELSEWHERE}/) :red[loud] $x^2$"
 
 
-@pytest.fixture
-def studio_url(tmp_path: Path, tiny_models_dir: Path) -> Iterator[str]:
-    data = tmp_path / "data"
+@dataclass(frozen=True)
+class RunningStudio:
+    url: str
+    data: Path
+    pid: int
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def studio_url(studio: RunningStudio) -> str:
+    return studio.url
+
+
+@pytest.fixture(scope="module")
+def studio(
+    tmp_path_factory: pytest.TempPathFactory, tiny_models_dir: Path
+) -> Iterator[RunningStudio]:
+    """One studio for the module, started fresh: the first test is its first visitor."""
+    tmp = tmp_path_factory.mktemp("browser")
+    data = tmp / "data"
     data.mkdir()
     (data / "tiny-models").symlink_to(tiny_models_dir, target_is_directory=True)
+    accounts = AccountStore(data / "catalog.sqlite3")
+    for username, password in USERS.items():
+        accounts.add(username, password)
     port = free_port()
     env = {
         **os.environ,
@@ -56,8 +85,10 @@ def studio_url(tmp_path: Path, tiny_models_dir: Path) -> Iterator[str]:
         "STUDIO_ADMIN_USER": ADMIN,
         "STUDIO_ADMIN_PASSWORD": PASSWORD,
     }
-    env.pop("STUDIO_REDIS_URL", None)
-    log = (tmp_path / "studio.log").open("w")
+    for name in ("STUDIO_REDIS_URL", "STUDIO_HOST", "STUDIO_METRICS", "STUDIO_COOKIE_SECURE"):
+        env.pop(name, None)
+    log_path = tmp / "studio.log"
+    log = log_path.open("w")
     studio = subprocess.Popen(
         [sys.executable, "-m", "studio"],
         cwd=ROOT,
@@ -68,8 +99,8 @@ def studio_url(tmp_path: Path, tiny_models_dir: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, studio, tmp_path / "studio.log")
-        yield url
+        _wait_healthy(url, studio, log_path)
+        yield RunningStudio(url, data, studio.pid, log_path)
     finally:
         os.killpg(studio.pid, signal.SIGTERM)
         try:
@@ -93,70 +124,254 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     raise AssertionError(f"the studio did not answer: {log.read_text()[-2000:]}")
 
 
-def test_log_in_make_a_video_and_a_track_and_download_them(studio_url: str, tmp_path: Path):
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
     chromium = require_tool("chromium")
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page.set_default_timeout(60_000)
-        # A fresh server's first session meets Streamlit's legacy page mode once; warm it.
-        page.goto(studio_url)
-        page.get_by_label("Login name").wait_for()
+        playwright.chromium_path = chromium
+        yield playwright
 
-        # 1. A deep link while logged out shows the login form and nothing else.
-        page.goto(f"{studio_url}/admin-panel")
-        page.get_by_label("Login name").wait_for()
-        assert page.get_by_text("Logged in as").count() == 0
-        assert page.locator("[data-testid=stSidebarNav]").count() == 0
-        page.screenshot(path=SHOTS / "login.png")
 
-        # 2. Wrong password refused, right one admitted.
-        page.get_by_label("Login name").fill(ADMIN)
-        page.locator("input[type=password]").fill("wrong-password")
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_text("do not match an active account").wait_for()
-        page.locator("input[type=password]").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_text("Logged in as").wait_for()
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    browser = playwright.chromium.launch(
+        executable_path=playwright.chromium_path, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
 
-        # 3. A video: generate, watch it finish, download it.
-        page.get_by_role("link", name="Text to video").click()
-        page.get_by_label("Prompt (English)").fill("a red fox running in the snow")
-        page.get_by_role("button", name="Generate video").click()
-        page.locator("video").first.wait_for(timeout=WAIT_MS)
-        page.screenshot(path=SHOTS / "video.png")
-        with page.expect_download() as download_info:
-            page.get_by_role("button", name="Download").first.click()
-        download = download_info.value
-        assert download.suggested_filename.startswith("video-")
-        assert download.suggested_filename.endswith("-a-red-fox-running-in-the-snow.mp4")
-        clip = tmp_path / download.suggested_filename
-        download.save_as(clip)
-        facts = probe_mp4(clip)
-        assert (facts.codec, facts.pix_fmt, facts.frames) == ("h264", "yuv420p", 16)
 
-        # 4. A track: generate, download, check it is a 32 kHz WAV of the asked length.
-        page.get_by_role("link", name="Music").click()
-        page.get_by_label("Description (English)").fill("calm piano and soft rain")
-        page.get_by_role("button", name="Generate music").click()
-        page.locator("audio").first.wait_for(timeout=WAIT_MS)
-        page.screenshot(path=SHOTS / "music.png")
-        with page.expect_download() as download_info:
-            page.get_by_role("button", name="Download").first.click()
-        track = tmp_path / download_info.value.suggested_filename
-        download_info.value.save_as(track)
-        assert track.name.startswith("music-") and track.suffix == ".wav"
-        info = sf.info(str(track))
-        assert info.samplerate == 32000 and abs(info.duration - 10.0) <= 0.02
+@pytest.fixture
+def nobody(playwright: Any, studio_url: str) -> Iterator[Any]:
+    """A bare HTTP client with no cookies at all (Playwright's request API)."""
+    client = playwright.request.new_context(base_url=studio_url)
+    yield client
+    client.dispose()
 
-        # 5. Every other page renders; keep a picture of each.
-        for name, title in [("Combine", "Combine"), ("Library", "Library"), ("Admin", "Admin")]:
-            page.get_by_role("link", name=name).click()
-            page.get_by_role("heading", name=title).first.wait_for()
-            page.wait_for_load_state("networkidle")  # tables paint after the page loads
-            page.wait_for_timeout(500)
-            page.screenshot(path=SHOTS / f"{name.lower()}.png", full_page=True)
-        browser.close()
+
+class Recorder:
+    """Every request a page makes, so a test can say where none of them went."""
+
+    def __init__(self, context: Any) -> None:
+        self.urls: list[str] = []
+        context.on("request", lambda request: self.urls.append(request.url))
+
+    @property
+    def hosts(self) -> set[str]:
+        return {urlsplit(url).netloc for url in self.urls}
+
+    def paths(self, prefix: str) -> list[str]:
+        return [url for url in self.urls if urlsplit(url).path.startswith(prefix)]
+
+
+def new_page(browser: Any, **options: Any) -> tuple[Any, Any, Recorder]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+    recorder = Recorder(context)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    return context, page, recorder
+
+
+def fill_login(page: Any, username: str, password: str) -> None:
+    page.get_by_label("Login name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def login_cookie(context: Any) -> dict[str, Any]:
+    return next(c for c in context.cookies() if c["name"] == "studio_login")
+
+
+def test_the_first_visit_after_a_start_to_a_deep_link_shows_the_login_form(
+    studio_url: str, browser: Any
+):
+    context, page, recorder = new_page(browser)
+    page.goto(f"{studio_url}/admin")
+    page.get_by_label("Login name").wait_for()
+    assert urlsplit(page.url).path == "/auth/login"
+    assert page.locator("[data-testid=stSidebarNav]").count() == 0  # no page list, no files
+    assert page.get_by_text("Please log in again").count() == 0
+    page.screenshot(path=SHOTS / "login.png")
+
+    fill_login(page, ADMIN, "wrong-password")
+    page.get_by_text("do not match an active account").wait_for()
+    fill_login(page, ADMIN, PASSWORD)
+    page.get_by_role("heading", name="Admin").first.wait_for()  # back where the link pointed
+    assert urlsplit(page.url).path == "/admin"
+    assert recorder.hosts == {urlsplit(studio_url).netloc}  # nothing left the machine
+    context.close()
+
+
+def test_a_login_survives_reloads_and_tabs_and_logout_voids_the_copied_cookie(
+    studio_url: str, browser: Any
+):
+    context, page, recorder = new_page(browser)
+    page.goto(f"{studio_url}/library")  # a bookmark, logged out
+    fill_login(page, "ana", USERS["ana"])
+    page.get_by_role("heading", name="Library").wait_for()
+    assert urlsplit(page.url).path == "/library"
+    cookie = login_cookie(context)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/"
+    assert page.evaluate("document.cookie").find("studio_login") == -1  # no script reads it
+
+    page.reload()
+    page.get_by_role("heading", name="Library").wait_for()
+    assert page.get_by_label("Login name").count() == 0
+    tab = context.new_page()
+    tab.goto(f"{studio_url}/music")
+    tab.get_by_role("heading", name="Music").wait_for()
+    tab.close()
+
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_label("Login name").wait_for()
+    assert all(c["name"] != "studio_login" for c in context.cookies())
+
+    thief, thief_page, _ = new_page(browser)
+    thief.add_cookies([cookie])  # the cookie as it was copied before the logout
+    thief_page.goto(f"{studio_url}/library")
+    thief_page.get_by_label("Login name").wait_for()  # refused: the login form again
+    assert urlsplit(thief_page.url).path == "/auth/login"
+    assert recorder.hosts == {urlsplit(studio_url).netloc}
+    thief.close()
+    context.close()
+
+
+def _downloaded(context: Any, page: Any, save_to: Path) -> Path:
+    """Click the first Download button (a link to /files/<id>/download) and keep the file."""
+    downloads: list[Any] = []
+    page.on("download", lambda download: downloads.append(download))
+    context.on("page", lambda popup: popup.on("download", lambda d: downloads.append(d)))
+    page.get_by_role("link", name="Download").first.click()
+    deadline = time.monotonic() + 30
+    while not downloads and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert downloads, "no download started"
+    target = save_to / downloads[0].suggested_filename
+    downloads[0].save_as(target)
+    return target
+
+
+def test_make_a_video_and_a_track_that_nobody_else_can_fetch(
+    studio_url: str, browser: Any, tmp_path: Path, nobody: Any
+):
+    context, page, recorder = new_page(browser, accept_downloads=True)
+    page.goto(studio_url)
+    fill_login(page, "ana", USERS["ana"])
+    page.get_by_role("heading", name="Text to video").wait_for()
+
+    # 1. A video: generate, watch it finish, download it.
+    page.get_by_label("Prompt (English)").fill("a red fox running in the snow")
+    page.get_by_role("button", name="Generate video").click()
+    player = page.locator("video").first
+    player.wait_for(timeout=WAIT_MS)
+    page.screenshot(path=SHOTS / "video.png")
+    video_url = player.get_attribute("src")
+    assert video_url is not None and urlsplit(video_url).path.startswith("/files/")
+    clip = _downloaded(context, page, tmp_path)
+    assert clip.name.startswith("video-") and clip.name.endswith(
+        "-a-red-fox-running-in-the-snow.mp4"
+    )
+    facts = probe_mp4(clip)
+    assert (facts.codec, facts.pix_fmt, facts.frames) == ("h264", "yuv420p", 16)
+
+    # 2. The player's URL: seekable (Range), privately cached, with the safe headers.
+    whole = page.request.get(video_url)
+    assert whole.status == 200 and whole.body() == clip.read_bytes()
+    assert whole.headers["cache-control"].startswith("private")
+    part = page.request.get(video_url, headers={"Range": "bytes=100-199"})
+    assert part.status == 206 and part.body() == clip.read_bytes()[100:200]
+    for answer in (whole, page.request.get(studio_url)):
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["referrer-policy"] == "same-origin"
+
+    # 3. A track whose description is markup: shown as text, fetching nothing.
+    page.get_by_role("link", name="Music").click()
+    page.get_by_label("Description (English)").fill(MARKUP)
+    page.get_by_role("button", name="Generate music").click()
+    page.locator("audio").first.wait_for(timeout=WAIT_MS)
+    track = _downloaded(context, page, tmp_path)
+    assert track.name.startswith("music-") and track.suffix == ".wav"
+    info = sf.info(str(track))
+    assert info.samplerate == 32000 and abs(info.duration - 10.0) <= 0.02
+    page.get_by_role("link", name="Library").click()
+    page.get_by_role("heading", name="Library").wait_for()
+    page.get_by_text(MARKUP).first.wait_for()  # the characters as typed
+    assert page.locator(f"img[src*='{ELSEWHERE}'], a[href*='{ELSEWHERE}']").count() == 0
+    page.screenshot(path=SHOTS / "library.png", full_page=True)
+
+    # 4. Every other page renders; keep a picture of each.
+    for name in ("Combine", "Text to video"):
+        page.get_by_role("link", name=name).click()
+        page.get_by_role("heading", name=name).first.wait_for()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=SHOTS / f"{name.lower().replace(' ', '-')}.png", full_page=True)
+
+    # 5. Nobody else gets ana's files: not ben, not a client with no cookie.
+    file_urls = sorted({*recorder.paths("/files/"), video_url})
+    media_urls = recorder.paths("/media/")
+    assert media_urls == [], "a user file went through Streamlit's /media store"
+    ben_context, ben_page, _ = new_page(browser)
+    ben_page.goto(studio_url)
+    fill_login(ben_page, "ben", USERS["ben"])
+    ben_page.get_by_role("heading", name="Text to video").wait_for()
+    for url in file_urls:
+        assert ben_page.request.get(url).status == 404, url
+        assert nobody.get(url).status == 403, url
+    assert nobody.get(f"{studio_url}/media/0123456789abcdef.mp4").status == 403
+    assert nobody.get(f"{studio_url}/_stcore/metrics").status == 404
+    ben_context.close()
+
+    assert recorder.hosts == {urlsplit(studio_url).netloc}, recorder.hosts
+    context.close()
+
+
+def test_a_foreign_page_cannot_frame_the_studio(studio_url: str, browser: Any):
+    context, page, _ = new_page(browser)
+    page.set_content(f'<iframe id="studio" src="{studio_url}/auth/login"></iframe>')
+    page.wait_for_timeout(2000)
+    frame = page.frame_locator("#studio")
+    assert frame.get_by_label("Login name").count() == 0  # refused: X-Frame-Options DENY
+    context.close()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process started under ``pid`` (the worker, the web server, ...)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+def test_the_data_is_private_and_no_process_holds_the_admin_password(studio: RunningStudio):
+    # Runs after the tests above: a video and a track are on disk by now.
+    mode = lambda path: path.stat().st_mode & 0o777  # noqa: E731
+    assert mode(studio.data) == 0o700
+    assert mode(studio.data / "catalog.sqlite3") == 0o600
+    files = [p for p in (studio.data / "assets").rglob("*") if p.is_file()]
+    assert len(files) >= 2, files
+    assert {mode(p) for p in files} == {0o600}
+    assert {mode(p) for p in (studio.data / "assets").rglob("*") if p.is_dir()} == {0o700}
+
+    children = descendants(studio.pid)
+    assert len(children) >= 2  # the worker and the web server at least
+    for pid in [studio.pid, *children]:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert not any(v.startswith(b"STUDIO_ADMIN_PASSWORD=") for v in environ), pid
+
+    log = studio.log.read_text()
+    assert "Login failed: name 'boss'" in log  # the first test's wrong password, with its time
+    assert PASSWORD not in log and "wrong-password" not in log

@@ -35,7 +35,7 @@ def _finished(kind: str):  # type: ignore[no-untyped-def]
     def check(app) -> bool:  # type: ignore[no-untyped-def]
         job_id = app.session_state[f"{kind}_job"]
         job = JobsAPI().get(job_id)
-        return job is not None and not job.active and bool(app.get("download_button"))
+        return job is not None and not job.active and bool(app.get("link_button"))
 
     return check
 
@@ -43,9 +43,12 @@ def _finished(kind: str):  # type: ignore[no-untyped-def]
 def test_combine_a_library_video_with_a_library_track(studio_data: Path, live_jobs, tmp_path: Path):
     _library_with_a_clip_and_a_tone(tmp_path)
     app = log_in(open_app(), "ana", USERS["ana"])
-    app.switch_page("pages/combine.py").run()
+    app.switch_page("app_pages/combine.py").run()
     assert "beach clip.mp4" in app.selectbox(key="combine_video_choice").value
     assert "hum.wav" in app.selectbox(key="combine_track_choice").value
+    # The players read the files from /files, never through Streamlit's /media.
+    assert [v.proto.url.split("/files/")[0] for v in app.get("video")] == ["http://localhost"]
+    assert [a.proto.url.split("/files/")[0] for a in app.get("audio")] == ["http://localhost"]
     app.radio(key="cb_fit").set_value("trim")
     app.button(key="combine_go").click().run()
     assert not app.error, [e.value for e in app.error]
@@ -65,7 +68,7 @@ def test_score_this_video_makes_music_as_long_as_the_clip(
 ):
     _library_with_a_clip_and_a_tone(tmp_path)
     app = log_in(open_app(), "ana", USERS["ana"])
-    app.switch_page("pages/combine.py").run()
+    app.switch_page("app_pages/combine.py").run()
     # An uploaded clip has no prompt to start from, so the description is typed.
     description = next(t for t in app.text_area if t.label == "Music description")
     assert description.value == ""

@@ -67,3 +67,28 @@ def test_the_launcher_refuses_a_weak_key_with_exit_code_2(tmp_path: Path, key: s
     assert done.returncode == 2
     assert "The studio cannot start" in done.stderr and "secrets.token_urlsafe" in done.stderr
     assert not (tmp_path / "catalog.sqlite3").exists()  # refused before touching any data
+
+
+def test_the_data_dir_is_made_private_with_what_an_earlier_start_left(tmp_path: Path):
+    import os
+
+    from studio.private_files import make_data_dir_private
+
+    data = tmp_path / "data"
+    (data / "assets" / "ana").mkdir(parents=True)
+    (data / "catalog.sqlite3").write_bytes(b"")
+    (data / "assets" / "ana" / "clip.mp4").write_bytes(b"x")
+    for path in (data, data / "assets", data / "assets" / "ana"):
+        path.chmod(0o755)
+    (data / "assets" / "ana" / "clip.mp4").chmod(0o644)
+    old_umask = os.umask(0o022)
+    try:
+        make_data_dir_private(data)
+        (data / "new-file").write_bytes(b"")  # made after the start: private as well
+    finally:
+        os.umask(old_umask)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in [data, *data.rglob("*")]}
+    assert modes == {
+        "data": 0o700, "assets": 0o700, "ana": 0o700,
+        "catalog.sqlite3": 0o600, "clip.mp4": 0o600, "new-file": 0o600,
+    }  # fmt: skip

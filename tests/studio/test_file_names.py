@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from studio.widgets import download_name, format_seconds, slug
+from studio.file_names import download_name, slug
+from studio.widgets import format_seconds
 
 
 def test_download_names_say_what_the_file_is():

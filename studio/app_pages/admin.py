@@ -148,7 +148,7 @@ def render() -> None:
             st.info("No worker has reported in the last minute. `make run` starts one.")
         for name, info in workers.items():
             with st.container(border=True):
-                st.markdown(f"**{name}**")
+                st.text(name)
                 st.json(info)
         if workers and st.button("Unload models on all workers", key="admin_unload"):
             backend.request_unload(user)

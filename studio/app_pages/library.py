@@ -67,8 +67,9 @@ def render() -> None:
         made = dt.datetime.fromtimestamp(asset.created_at).strftime("%Y-%m-%d %H:%M")
         title = asset.params.get("prompt") or asset.params.get("description") or asset.kind
         with st.container(border=True):
-            st.markdown(f"**{title}**  \n{KIND_LABELS.get(asset.kind, asset.kind)} · {made}")
-            show_asset(user, asset, key_prefix="lib-")
+            st.text(str(title))  # user text as text: markdown would render its links and images
+            st.caption(f"{KIND_LABELS.get(asset.kind, asset.kind)} · {made}")
+            show_asset(user, asset)
             with st.expander("Parameters"):
                 st.json({"params": asset.params, "result": asset.meta})
             reuse, delete = st.columns(2)

@@ -20,7 +20,7 @@ from engines.errors import MediaError, ParamError
 from engines.music import MAX_DURATION_S
 from studio import backend
 from studio.auth import CurrentUser
-from studio.widgets import page_user, recent_jobs_section
+from studio.widgets import file_player, page_user, recent_jobs_section
 
 VIDEO_KINDS = ("video", "combine", "score")
 FIT_LABELS = {
@@ -73,11 +73,11 @@ def render() -> None:
     with left:
         video_path = pick(user, "Video", videos, "video", "combine_video")
         if video_path:
-            st.video(video_path)
+            file_player(user, video_path)
     with right:
         track_path = pick(user, "Track", tracks, "audio", "combine_track")
         if track_path:
-            st.audio(track_path)
+            file_player(user, track_path)
 
     with st.expander("Options", expanded=True):
         a, b = st.columns(2)

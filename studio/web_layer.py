@@ -1,0 +1,25 @@
+"""Our routes and middleware, as ``studio/server.py`` hands them to ``st.App``.
+
+- ``/auth/*``: login form, login and logout posts (``studio.login_routes``)
+- ``/files/<asset_id>``: the owner's files, Range and ETag (``studio.file_routes``)
+- in front of everything, Streamlit's routes included: ``studio.web_guard.WebGuard``
+"""
+
+from __future__ import annotations
+
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+
+from jobs.api import JobsAPI
+from studio.file_routes import file_routes
+from studio.login_routes import login_routes
+from studio.web_config import WebConfig
+from studio.web_guard import WebGuard
+
+
+def web_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
+    return [*login_routes(config), *file_routes(api)]
+
+
+def web_middleware(config: WebConfig) -> list[Middleware]:
+    return [Middleware(WebGuard, config=config)]
