@@ -111,7 +111,10 @@ def spec_of(cls: Any, name: str) -> ParamSpec:
 def check(params: Any) -> None:
     """Validate every declared field of ``params``; raises ParamError that says what works."""
     for spec in specs(params):
-        check_value(spec, getattr(params, spec.name))
+        value = getattr(params, spec.name)
+        check_value(spec, value)
+        if spec.kind == "model" and value is not None:
+            _check_family(type(params), value)
 
 
 def check_value(spec: ParamSpec, value: Any) -> None:
@@ -133,9 +136,23 @@ def check_value(spec: ParamSpec, value: Any) -> None:
             options = ", ".join(repr(c) for c in spec.choices)
             raise ParamError(f"`{spec.name}` must be one of {options}, but is {value!r}.")
     elif spec.kind in ("path", "model") and (not isinstance(value, str) or not value.strip()):
-        what = "the path of a file" if spec.kind == "path" else "a model name"
+        # The only file a model's params take is audio to follow (a melody).
+        what = "the path of an audio file" if spec.kind == "path" else "a model name"
         none = " or None" if spec.optional else ""
         raise ParamError(f"`{spec.name}` must be {what}{none}, but is {value!r}.")
+
+
+def _check_family(cls: type, model: str) -> None:
+    """A catalog name must be of this params class's family (a folder is checked on load)."""
+    from engines.catalog import CATALOG
+
+    entry = CATALOG.get(model)
+    if entry is not None and entry.params_class() is not cls:
+        mine = [e.name for e in CATALOG.values() if e.params_class() is cls]
+        raise ParamError(
+            f"`model` {model!r} does not take {cls.__name__}; "
+            f"these params are for {', '.join(mine)}."
+        )
 
 
 def _check_shape(spec: ParamSpec, value: int) -> None:

@@ -41,8 +41,6 @@ def model_picker(page: str, output: str, settings: Settings) -> ModelEntry:
     """The enabled models of ``output`` in a select box, with licence and description."""
     entries = {e.name: e for e in settings.enabled_models(output)}
     key = model_key(page)
-    if st.session_state.get(key) not in entries:
-        st.session_state.pop(key, None)  # a reuse of a model no longer offered
     name = st.selectbox(
         "Model",
         list(entries),
@@ -64,7 +62,7 @@ def _reset_model_fields(page: str) -> None:
     """A new model: its own defaults and bounds, so drop the old model's field values."""
     for entry in CATALOG.values():
         for spec in specs(entry.params_class()):
-            if spec.kind not in KEPT_ACROSS_MODELS:
+            if spec.widget and spec.kind not in KEPT_ACROSS_MODELS:
                 st.session_state.pop(form_key(page, spec.name), None)
 
 
@@ -121,16 +119,20 @@ def _as(initial: dict[str, Any], kind: type) -> dict[str, Any]:
     return {name: kind(value) for name, value in initial.items()}
 
 
-def reuse_settings(page: str, params: dict[str, Any], seed: object) -> None:
+def reuse_settings(page: str, params: dict[str, Any], seed: object, settings: Settings) -> None:
     """Fill ``page``'s form with a result's params: its model first, then its fields."""
     model = params.get("model")
     # Results made before models were named came from the page's default model.
     entry = CATALOG.get(str(model)) if model else CATALOG[DEFAULTS[PAGE_OUTPUTS[page]]]
-    if entry is not None:
+    offered = [e.name for e in settings.enabled_models(PAGE_OUTPUTS[page])]
+    if entry is not None and entry.name in offered:  # a model no longer offered: prompt only
         st.session_state[model_key(page)] = entry.name
         for spec in specs(entry.params_class()):
             if spec.widget and spec.widget != "seed" and spec.name in params:
                 st.session_state[form_key(page, spec.name)] = params[spec.name]
+    elif "prompt" in params or "description" in params:
+        name = "prompt" if "prompt" in params else "description"
+        st.session_state[form_key(page, name)] = params[name]
     st.session_state[f"{page}_random_seed"] = seed is None
     if seed is not None:
         st.session_state[f"{page}_seed"] = seed

@@ -31,6 +31,20 @@ def load_object(reference: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
+def default_model_name(params: Any, output: str) -> str:
+    """The model a job of ``params`` with no model named runs: the settings' default when
+    it is of ``params``' family, else that family's first catalog entry."""
+    from engines.catalog import CATALOG
+    from engines.settings import Settings
+
+    default = Settings.from_env().default_model(
+        output, melody=bool(getattr(params, "melody_path", None))
+    )
+    if isinstance(params, default.params_class()):
+        return default.name
+    return next(e.name for e in CATALOG.values() if isinstance(params, e.params_class()))
+
+
 @dataclass(frozen=True)
 class JobKind:
     name: str  # the job's kind in the catalog and the page API
@@ -89,8 +103,13 @@ class JobKind:
             raise ParamError(f"Incomplete {self.name} parameters: {exc}.") from None
 
     def to_json(self, params: Any) -> dict[str, Any]:
-        """Params as a JSON-able dict that ``build`` turns back into equal params."""
+        """Params as a JSON-able dict that ``build`` turns back into equal params.
+
+        A model job names its model: a worker on another machine loads that one.
+        """
         data = dataclasses.asdict(params)
+        if self.output is not None and data.get("model") is None:
+            data["model"] = default_model_name(params, self.output)
         try:
             return json.loads(json.dumps(data))
         except (TypeError, ValueError) as exc:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from studio import backend, navigation
+from studio import backend, navigation, services
 from studio.model_form import reuse_settings
 from studio.widgets import page_user, show_asset
 
@@ -53,7 +53,8 @@ def render() -> None:
             if kind in REUSABLE and reuse.button(
                 "Use these settings again", key=f"reuse-{asset.id}"
             ):
-                reuse_settings(kind, asset.params, (asset.meta or {}).get("seed"))
+                seed = (asset.meta or {}).get("seed")
+                reuse_settings(kind, asset.params, seed, services.settings())
                 st.switch_page(navigation.page(kind))
             if delete.button("Delete", key=f"delete-{asset.id}"):
                 st.session_state["lib_confirm"] = asset.id
