@@ -225,7 +225,7 @@ def resolve(value: str, output: str) -> ModelEntry:
     family, melody, channels = detect_family(folder)
     base = next(e for e in CATALOG.values() if e.family == family and e.melody == melody)
     if base.output != output:
-        raise UnknownModelError(f"{value} holds a {base.output} model, not a {output} model.")
+        raise UnknownModelError(f"{value} holds a model that makes {base.output}, not {output}.")
     return replace(base, name=value, source=value, channels=channels, tiny_name=base.name)
 
 

@@ -77,3 +77,17 @@ def test_reuse_of_a_wan_result_refills_a_wan_form(studio_data: Path, live_jobs):
     ) == (32, 48)
     assert app.text_area(key="video_prompt").value == "a crane over a lake"
     assert app.number_input(key="video_seed").value == 99
+
+
+def test_the_music_form_follows_the_model_and_a_melody_model_asks_for_a_melody(
+    studio_data: Path,
+):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("pages/music.py").run()
+    assert app.get("file_uploader") == []  # musicgen-small follows no melody
+    assert app.slider(key="music_duration").value == 10.0
+    assert "Seconds of audio" in str(app.slider(key="music_duration").help)
+    app.selectbox(key="music_model").set_value("musicgen-melody").run()
+    assert not app.exception
+    assert len(app.get("file_uploader")) == 1
+    assert "hummed or played melody" in app.caption[0].value
