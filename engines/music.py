@@ -42,7 +42,10 @@ class MusicParams:
     """Every MusicGen preset's params; a melody file needs a melody model."""
 
     description: str = param(
-        kind="prompt", help="What the music sounds like, in English.", widget="text_area"
+        kind="prompt",
+        help="What the music sounds like, in English.",
+        widget="text_area",
+        label="Description (English)",
     )
     duration: float = param(
         10.0, kind="float", minimum=MIN_DURATION_S, maximum=MAX_DURATION_S, step=0.5,

@@ -31,7 +31,12 @@ NATIVE_BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 class VideoParams:
     """ModelScope and zeroscope (TextToVideoSDPipeline); zeroscope's entry sets 576x320."""
 
-    prompt: str = param(kind="prompt", help="What the clip shows, in English.", widget="text_area")
+    prompt: str = param(
+        kind="prompt",
+        help="What the clip shows, in English.",
+        widget="text_area",
+        label="Prompt (English)",
+    )
     negative_prompt: str = param(
         "", kind="text", help="What to steer away from.", label="Negative prompt", widget="text"
     )

@@ -35,7 +35,10 @@ OFFLOAD_BELOW_FREE_BYTES = 22 * 1024**3
 @dataclass(frozen=True)
 class WanParams:
     prompt: str = param(
-        kind="prompt", help="What the clip shows, in English or Chinese.", widget="text_area"
+        kind="prompt",
+        help="What the clip shows, in English or Chinese.",
+        widget="text_area",
+        label="Prompt (English or Chinese)",
     )
     negative_prompt: str = param(
         "", kind="text", help="What to steer away from.", label="Negative prompt", widget="text"

@@ -124,7 +124,7 @@ def test_log_in_make_a_video_and_a_track_and_download_them(studio_url: str, tmp_
 
         # 3. A video: generate, watch it finish, download it.
         page.get_by_role("link", name="Text to video").click()
-        page.get_by_label("Prompt (English)").fill("a red fox running in the snow")
+        page.get_by_role("textbox", name="Prompt (English)").fill("a red fox running in the snow")
         page.get_by_role("button", name="Generate video").click()
         page.locator("video").first.wait_for(timeout=WAIT_MS)
         page.screenshot(path=SHOTS / "video.png")
@@ -140,7 +140,7 @@ def test_log_in_make_a_video_and_a_track_and_download_them(studio_url: str, tmp_
 
         # 4. A track: generate, download, check it is a 32 kHz WAV of the asked length.
         page.get_by_role("link", name="Music").click()
-        page.get_by_label("Description (English)").fill("calm piano and soft rain")
+        page.get_by_role("textbox", name="Description (English)").fill("calm piano and soft rain")
         page.get_by_role("button", name="Generate music").click()
         page.locator("audio").first.wait_for(timeout=WAIT_MS)
         page.screenshot(path=SHOTS / "music.png")
