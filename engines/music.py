@@ -93,13 +93,6 @@ class MusicParams:
                 )
 
 
-def music_kind(params: MusicParams) -> str | None:
-    """The model that serves ``params``: the named one, or the melody model for a melody."""
-    if params.model is not None:
-        return params.model
-    return MELODY_DEFAULT if params.melody_path else None
-
-
 @dataclass(frozen=True)
 class MusicResult:
     path: str  # the WAV file written
