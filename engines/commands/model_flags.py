@@ -40,6 +40,27 @@ def family_specs(output: str) -> dict[str, ParamSpec]:
     return out
 
 
+def model_epilog(output: str) -> str:
+    """Per model, the defaults and rules that differ from the default model's."""
+    default = CATALOG[DEFAULTS[output]]
+    base = {spec.name: spec for spec in specs(default.params_class())}
+    lines = []
+    for entry in CATALOG.values():
+        if entry.output != output or entry is default:
+            continue
+        notes = []
+        for spec in specs(entry.params_class()):
+            value = entry.default_of(spec.name)
+            same = spec.name in base and base[spec.name] == spec
+            shown = spec.widget and spec.kind not in ("prompt", "text", "seed")
+            if shown and (not same or value != default.default_of(spec.name)):
+                rule = " (4k+1)" if spec.four_k_plus_one else ""
+                rule += f" (multiple of {spec.multiple_of})" if spec.multiple_of else ""
+                notes.append(f"{flag_of(spec.name)} {value}{rule}")
+        lines.append(f"{entry.name}: " + (", ".join(notes) or f"as {default.name}"))
+    return "defaults that differ by model:\n  " + "\n  ".join(lines)
+
+
 def add_model_flags(parser: argparse.ArgumentParser, output: str) -> None:
     default = CATALOG[DEFAULTS[output]]
     parser.add_argument(

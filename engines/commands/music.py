@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from engines.catalog import AUDIO
-from engines.commands.model_flags import add_model_flags, params_from_args
+from engines.commands.model_flags import add_model_flags, model_epilog, params_from_args
 
 
 def add_parser(subparsers: Any) -> None:
@@ -16,6 +16,8 @@ def add_parser(subparsers: Any) -> None:
         "music",
         help="generate music with a catalog music model (MusicGen)",
         description="Generate a 32 kHz WAV (mono, or stereo) from an English description.",
+        epilog=model_epilog(AUDIO),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_model_flags(parser, AUDIO)
     parser.add_argument("--out", required=True, metavar="FILE", help="WAV file to write")

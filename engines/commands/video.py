@@ -7,11 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from engines.catalog import VIDEO
-from engines.commands.model_flags import add_model_flags, params_from_args
+from engines.commands.model_flags import add_model_flags, model_epilog, params_from_args
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser("video", help="Text to video (a catalog video model).")
+    parser = subparsers.add_parser(
+        "video",
+        help="Text to video (a catalog video model).",
+        epilog=model_epilog(VIDEO),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_model_flags(parser, VIDEO)
     parser.add_argument("--out", required=True, type=Path, help="Where to write the MP4.")
     parser.set_defaults(run=run)
