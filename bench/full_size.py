@@ -203,8 +203,8 @@ def build_music(folder: Path) -> None:
     from engines.tiny.music import (
         GENERATION_CONFIG,
         MUSIC_PREPROCESSOR_CONFIG,
-        _build_tokenizer,
         _fill_codebooks,
+        build_t5_tokenizer,
     )
 
     config = MusicgenConfig(
@@ -217,7 +217,7 @@ def build_music(folder: Path) -> None:
     _fill_codebooks(model)  # zero codebooks would decode every code to the same sound
     model.generation_config = GenerationConfig(**GENERATION_CONFIG)
     model.save_pretrained(folder)
-    _build_tokenizer().save_pretrained(folder)  # a tiny T5 vocabulary: ids stay in range
+    build_t5_tokenizer().save_pretrained(folder)  # a tiny T5 vocabulary: ids stay in range
     (folder / "preprocessor_config.json").write_text(
         json.dumps(MUSIC_PREPROCESSOR_CONFIG, indent=2) + "\n"
     )

@@ -154,19 +154,20 @@ def _ours(folder: Path, device: str, clock: Clock, tmp: Path, bf16: bool) -> Way
     import soundfile
 
     from engines.music import MusicParams
+    from engines.progress import RunContext
     from engines.registry import EngineRegistry
     from engines.settings import Settings
 
     settings = Settings(data_dir=tmp, music_model=str(folder), device=device, music_cpu_bf16=bf16)
     registry = EngineRegistry(settings)
-    registry.get("music")
+    registry.get(settings.music_model)
 
     def generate(steps: int, seed: int) -> tuple[Any, list[float], float]:
         times: list[float] = []
         out = tmp / f"ours-{bf16}-{seed}.wav"
         seconds = (steps - 3) / 50
         params = MusicParams(DESCRIPTION, duration=seconds, guidance_scale=GUIDANCE, seed=seed)
-        registry.generate("music", params, out, on_progress=lambda *_: times.append(clock.now()))
+        registry.generate(params, out, RunContext(lambda *_: times.append(clock.now())))
         finished = clock.now()
         samples, _ = soundfile.read(out, dtype="float32")
         return samples, times, finished

@@ -173,7 +173,7 @@ def _summary(values: list[float]) -> dict[str, float]:
 def _build_tiny_video(folder: Path) -> Path:
     from engines.tiny import ensure_tiny_checkpoint
 
-    ensure_tiny_checkpoint("video", folder)
+    ensure_tiny_checkpoint("modelscope-t2v-1.7b", folder)
     return folder
 
 

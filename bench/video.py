@@ -135,6 +135,7 @@ def _ours(
     folder: Path, device: str, size: dict[str, int], clock: Clock, out: Path, bf16: str
 ) -> dict[str, Any]:
     """TextToVideoEngine through the registry, as a worker runs it."""
+    from engines.progress import RunContext
     from engines.registry import EngineRegistry
     from engines.settings import Settings
     from engines.video import VideoParams
@@ -155,12 +156,12 @@ def _ours(
         )
         with peak_memory(device) as peak:
             started = clock.now()
-            engine = registry.get("video")
+            engine = registry.get(settings.video_model)
             loaded, resident = clock.now(), rss_bytes()
-            probe = _Probe(engine._pipe, clock)  # type: ignore[attr-defined]
+            probe = _Probe(engine._model, clock)
             del engine
             result = registry.generate(
-                "video", params, out, on_progress=lambda _step, _total: probe.step_done()
+                params, out, RunContext(lambda _step, _total: probe.step_done())
             )
             finished = clock.now()
         registry.unload_all()

@@ -1,41 +1,130 @@
-"""The contract every model engine fulfils, so the registry can manage any of them."""
+"""One engine base: what every model family shares, so a family writes only its loading
+and its call (as audiocraft's ``BaseGenModel`` does for its models).
+
+The base owns load (with the clear missing-weights error), unload, park and unpark,
+the memory report, per-part dtypes, the params check and the run context (progress,
+cancel, timings). A family implements ``_load``, ``_parts`` and ``_generate``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from engines.device import Placement
-from engines.progress import CancelCheck, ProgressFn
+from engines.catalog import ModelEntry
+from engines.device import Placement, module_bytes
+from engines.errors import ParamError
+from engines.loading import model_source, reporting_missing_weights, snapshot_revision
+from engines.progress import RunContext
+from engines.settings import Settings
 
 
-class Engine(Protocol):
-    """One model family. Heavy imports and weights load in ``load()``, never at import."""
+class ModelEngine:
+    """A catalog entry's model on one device; the registry keeps the only reference."""
 
-    kind: str  # registry key: "video", "music" or "melody"
-    model_id: str  # hub id or folder it loads from
+    def __init__(self, settings: Settings, entry: ModelEntry) -> None:
+        self.settings = settings
+        self.entry = entry
+        self.kind = entry.name  # the registry's key
+        self.model_id = entry.load_from  # hub id or folder; the real folder once loaded
+        self.revision: str | None = None
+        self.memory_savers: list[str] = []
+        self._model: Any = None  # the pipeline or model the family loaded
+        self._placement: Placement | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
 
     def load(self, placement: Placement) -> None:
         """Load weights onto ``placement``; raises ModelUnavailableError when missing."""
+        source = model_source(self.settings, self.entry)
+        with reporting_missing_weights(source):
+            self._model = self._load(source, placement)
+        self._placement = placement
+        self.model_id = source
+        self.revision = snapshot_revision(source)
 
     def unload(self) -> None:
         """Drop every reference to model objects so their memory can be freed."""
+        self._model = None
 
     def park(self) -> None:
         """Move weights to CPU RAM, keeping them for a fast return to the device."""
+        if self._model is not None and not self._offloaded:
+            self._model.to("cpu")
 
     def unpark(self) -> None:
-        """Move parked weights back to the device chosen at ``load()``."""
+        if self._model is not None and self._placement is not None and not self._offloaded:
+            self._model.to(self._placement.device)
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    @property
+    def _offloaded(self) -> bool:
+        # With model offload, accelerate's hooks already move components on demand.
+        return "model_cpu_offload" in self.memory_savers
 
     def memory_bytes(self) -> int:
         """Bytes held by the loaded weights (0 when unloaded)."""
+        if self._model is None:
+            return 0
+        return module_bytes(*self._parts().values())
 
-    def generate(
-        self,
-        params: Any,
-        out_path: Path,
-        *,
-        on_progress: ProgressFn | None = None,
-        should_cancel: CancelCheck | None = None,
-    ) -> Any:
+    def part_dtypes(self) -> dict[str, str]:
+        """The dtype each part runs in (parts may differ, e.g. a VAE kept in fp32)."""
+        if self._model is None:
+            return {}
+        return {
+            name: str(part.dtype).removeprefix("torch.")
+            for name, part in self._parts().items()
+            if part is not None
+        }
+
+    # -- generation --------------------------------------------------------------------
+
+    def generate(self, params: Any, out_path: Path, run: RunContext | None = None) -> Any:
         """Run one generation and write its file atomically to ``out_path``."""
+        run = run if run is not None else RunContext()
+        self._check(params)
+        run.steps(self._steps(params))
+        run.check_cancel()
+        return self._generate(params, Path(out_path), run)
+
+    def _check(self, params: Any) -> None:
+        expected: Any = self.entry.params_class()
+        if not isinstance(params, expected):
+            raise ParamError(
+                f"The {self.entry.name} model takes {expected.__name__}, "
+                f"not {type(params).__name__}."
+            )
+        if params.model not in (None, self.entry.name):
+            raise ParamError(
+                f"These params are for {params.model!r}, but this engine runs "
+                f"{self.entry.name!r}; ask the registry for {params.model!r}."
+            )
+        if self._model is None or self._placement is None:
+            raise RuntimeError(f"{self.entry.name} is not loaded; get it from the EngineRegistry.")
+
+    def _loaded(self) -> tuple[Any, Placement]:
+        if self._model is None or self._placement is None:
+            raise RuntimeError(f"{self.entry.name} is not loaded; get it from the EngineRegistry.")
+        return self._model, self._placement
+
+    # -- what each family supplies -------------------------------------------------------
+
+    def _load(self, source: str, placement: Placement) -> Any:
+        """Load the pipeline or model from ``source`` onto ``placement``; return it."""
+        raise NotImplementedError
+
+    def _parts(self) -> dict[str, Any]:
+        """The torch modules of the loaded model by name (for memory and dtypes)."""
+        raise NotImplementedError
+
+    def _steps(self, params: Any) -> int:
+        """How many progress steps a run of ``params`` reports."""
+        return int(params.steps)
+
+    def _generate(self, params: Any, out_path: Path, run: RunContext) -> Any:
+        """Generate, calling ``run.advance()`` once per step, and write ``out_path``."""
+        raise NotImplementedError

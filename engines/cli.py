@@ -52,5 +52,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
-    print(json.dumps(result, default=str))
+    if result is not None:  # `models` prints its own table
+        print(json.dumps(result, default=str))
     return 0

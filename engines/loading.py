@@ -6,17 +6,18 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from engines.catalog import ModelEntry
 from engines.errors import ModelUnavailableError
 from engines.settings import Settings
 
 
-def model_source(settings: Settings, kind: str) -> str:
-    """The hub id or folder to load ``kind`` from, building tiny checkpoints on demand."""
-    if settings.tiny:
+def model_source(settings: Settings, entry: ModelEntry) -> str:
+    """The hub id or folder to load ``entry`` from, building tiny checkpoints on demand."""
+    if settings.tiny and entry.tiny_builder:
         from engines.tiny import ensure_tiny_checkpoint
 
-        return str(ensure_tiny_checkpoint(kind, settings.tiny_dir))
-    model = settings.model_for(kind)
+        return str(ensure_tiny_checkpoint(entry.tiny_name or entry.name, settings.tiny_dir))
+    model = entry.load_from
     if looks_like_path(model) and not Path(model).expanduser().is_dir():
         raise ModelUnavailableError(missing_weights_message(model, "no such folder"))
     return str(Path(model).expanduser()) if looks_like_path(model) else model

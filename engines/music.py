@@ -1,8 +1,8 @@
 """Music from a text description (and optionally a melody) with MusicGen.
 
-Runs transformers' MusicGen port: ``facebook/musicgen-small`` for text alone and
-``facebook/musicgen-melody`` when a melody file is given. Heavy imports happen in
-``load()`` and ``generate()``, never when this module is imported.
+Runs transformers' MusicGen port; the catalog's musicgen-small, -medium, -large,
+-melody (a melody file) and -stereo-small (two channels) are presets of this one
+engine. Heavy imports happen in ``load()`` and ``generate()``, never at import.
 """
 
 from __future__ import annotations
@@ -15,23 +15,19 @@ from typing import Any
 
 import numpy as np
 
-from engines.device import Placement, module_bytes
+from engines.base import ModelEngine
+from engines.catalog import MELODY_DEFAULT
+from engines.device import Placement
 from engines.errors import ParamError
 from engines.files import atomic_output
-from engines.loading import model_source, reporting_missing_weights, snapshot_revision
 from engines.media.audio import decode_audio
 from engines.melody import melody_chroma
-from engines.progress import CancelCheck, ProgressFn, StepReporter
+from engines.params import check, param
+from engines.progress import RunContext, StepReporter
 from engines.prompts import english_warning
 from engines.seeds import resolve_seed
 from engines.settings import Settings
 from engines.timing import timed
-from engines.validation import (
-    require_float_range,
-    require_int_range,
-    require_prompt,
-    require_seed,
-)
 
 MIN_DURATION_S = 1.0
 MAX_DURATION_S = 30.0  # one generation window; longer needs continuation
@@ -43,41 +39,64 @@ MIN_GUIDANCE, MAX_GUIDANCE = 1.0, 20.0  # 1 turns classifier-free guidance off
 
 @dataclass(frozen=True)
 class MusicParams:
-    description: str  # what the music sounds like, in English
-    duration: float = 10.0  # seconds of audio, 1 to 30
-    top_k: int = 250  # sample among the k likeliest codes; 0 turns it off
-    top_p: float = 0.0  # nucleus sampling threshold; 0 turns it off
-    temperature: float = 1.0  # higher is more varied, lower more repetitive
-    guidance_scale: float = 3.0  # how closely to follow the description; 1 is off
-    seed: int | None = None  # None draws a random seed, recorded in the result
-    melody_path: str | None = None  # an audio file whose melody to follow (first 30 s)
+    """Every MusicGen preset's params; a melody file needs a melody model."""
+
+    description: str = param(
+        kind="prompt",
+        help="What the music sounds like, in English.",
+        widget="text_area",
+        label="Description (English)",
+    )
+    duration: float = param(
+        10.0, kind="float", minimum=MIN_DURATION_S, maximum=MAX_DURATION_S, step=0.5,
+        widget="slider", label="Duration (seconds)", help="Seconds of audio, 1 to 30.",
+    )  # fmt: skip
+    top_k: int = param(
+        250, kind="int", minimum=0, maximum=CODEBOOK_SIZE, widget="slider", label="Top-k",
+        help="Sample among the k likeliest codes; 0 turns it off.",
+    )  # fmt: skip
+    top_p: float = param(
+        0.0, kind="float", minimum=0.0, maximum=1.0, step=0.05, widget="slider",
+        label="Top-p (0 is off)", help="Nucleus sampling threshold; 0 turns it off.",
+    )  # fmt: skip
+    temperature: float = param(
+        1.0, kind="float", minimum=MIN_TEMPERATURE, maximum=MAX_TEMPERATURE, step=0.05,
+        widget="slider", help="Higher is more varied, lower more repetitive.",
+    )  # fmt: skip
+    guidance_scale: float = param(
+        3.0, kind="float", minimum=MIN_GUIDANCE, maximum=MAX_GUIDANCE, step=0.5,
+        widget="slider", label="Guidance",
+        help="How closely to follow the description; 1 turns guidance off.",
+    )  # fmt: skip
+    seed: int | None = param(
+        None, kind="seed", help="Omit for a random seed; the result records it.", widget="seed",
+        optional=True,
+    )  # fmt: skip
+    melody_path: str | None = param(
+        None, kind="path", optional=True, help="An audio file whose melody to follow (first 30 s)."
+    )
+    model: str | None = param(
+        None, kind="model", optional=True, help="Catalog name; None is the default model."
+    )
 
     def __post_init__(self) -> None:
-        require_prompt("description", self.description)
-        require_float_range("duration", self.duration, MIN_DURATION_S, MAX_DURATION_S)
-        require_int_range("top_k", self.top_k, 0, CODEBOOK_SIZE)
-        require_float_range("top_p", self.top_p, 0.0, 1.0)
-        require_float_range("temperature", self.temperature, MIN_TEMPERATURE, MAX_TEMPERATURE)
-        require_float_range("guidance_scale", self.guidance_scale, MIN_GUIDANCE, MAX_GUIDANCE)
-        require_seed(self.seed)
-        if self.melody_path is not None and (
-            not isinstance(self.melody_path, str) or not self.melody_path.strip()
-        ):
-            raise ParamError(
-                f"`melody_path` must be the path of an audio file or None, "
-                f"but is {self.melody_path!r}."
-            )
+        check(self)
+        if self.melody_path is not None and self.model is not None:
+            from engines.catalog import CATALOG
 
-
-def music_kind(params: MusicParams) -> str:
-    """The registry key of the engine that serves ``params``."""
-    return "melody" if params.melody_path else "music"
+            entry = CATALOG.get(self.model)
+            if entry is not None and not entry.melody:
+                melody_models = [e.name for e in CATALOG.values() if e.melody]
+                raise ParamError(
+                    f"{self.model} does not follow a melody; "
+                    f"use {' or '.join(melody_models)}, or leave out the melody file."
+                )
 
 
 @dataclass(frozen=True)
 class MusicResult:
     path: str  # the WAV file written
-    kind: str  # "music" or "melody"
+    kind: str  # "music", or "melody" when a melody file led it
     model: str  # hub id or folder the weights came from
     revision: str | None  # hub snapshot commit; None for local folders
     tiny: bool  # random-weight demo checkpoint: the audio is noise
@@ -90,28 +109,25 @@ class MusicResult:
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds
     warnings: list[str] = field(default_factory=list)
     dtypes: dict[str, str] = field(default_factory=dict)  # decoder, text_encoder, audio_encoder
+    channels: int = 1
+    model_name: str = ""  # the catalog name (or the folder) that made it
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-class MusicEngine:
-    """MusicGen on one device; ``melody=True`` loads the melody-conditioned model."""
+class MusicEngine(ModelEngine):
+    """MusicGen through transformers; small/medium/large/melody/stereo are its presets."""
 
-    def __init__(self, settings: Settings, melody: bool) -> None:
-        self.settings = settings
-        self.kind = "melody" if melody else "music"
-        self.model_id = settings.model_for(self.kind)
-        self._model: Any = None
+    def __init__(self, settings: Settings, entry: Any) -> None:
+        super().__init__(settings, entry)
         self._tokenizer: Any = None
-        self._placement: Placement | None = None
         self._dtype: Any = None  # the decoder's and text encoder's dtype
-        self._revision: str | None = None
         self._chroma_options: dict[str, int] = {}
 
-    # -- lifecycle --------------------------------------------------------------------
+    # -- what the base asks of a family --------------------------------------------------
 
-    def load(self, placement: Placement) -> None:
+    def _load(self, source: str, placement: Placement) -> Any:
         import torch
         from transformers import (
             AutoTokenizer,
@@ -119,75 +135,52 @@ class MusicEngine:
             MusicgenMelodyForConditionalGeneration,
         )
 
-        source = model_source(self.settings, self.kind)
         model_class: Any = (
             MusicgenMelodyForConditionalGeneration
-            if self.kind == "melody"
+            if self.entry.melody
             else MusicgenForConditionalGeneration
         )
-        with reporting_missing_weights(source):
-            # Loaded in fp32 and cast part by part below, so EnCodec keeps its full weights.
-            model = model_class.from_pretrained(source, dtype=torch.float32)
-            tokenizer = AutoTokenizer.from_pretrained(source)
-            chroma_options = _chroma_options(source) if self.kind == "melody" else {}
+        # Loaded in fp32 and cast part by part below, so EnCodec keeps its full weights.
+        model = model_class.from_pretrained(source, dtype=torch.float32)
+        self._tokenizer = AutoTokenizer.from_pretrained(source)
+        self._chroma_options = _chroma_options(source) if self.entry.melody else {}
         self._dtype = _compute_dtype(placement, self.settings)
         for name, part in model.named_children():
             if name != "audio_encoder":  # EnCodec is slower and no better in half
                 part.to(self._dtype)
-        self._model = model.to(placement.device).eval()
-        self._tokenizer = tokenizer
-        self._placement = placement
-        self.model_id = source
-        self._revision = snapshot_revision(source)
-        self._chroma_options = chroma_options
+        return model.to(placement.device).eval()
 
     def unload(self) -> None:
-        self._model = None
+        super().unload()
         self._tokenizer = None
 
-    def park(self) -> None:
-        if self._model is not None:
-            self._model.to("cpu")
-
-    def unpark(self) -> None:
-        if self._model is not None and self._placement is not None:
-            self._model.to(self._placement.device)
-
-    def memory_bytes(self) -> int:
-        return module_bytes(self._model)
-
-    def part_dtypes(self) -> dict[str, str]:
-        """The dtype of each part: the decoder and text encoder may differ from EnCodec."""
-        if self._model is None:
-            return {}
+    def _parts(self) -> dict[str, Any]:
         model = self._model
-        parts = {
+        return {
             "decoder": model.decoder,
             "text_encoder": model.text_encoder,
             "audio_encoder": model.audio_encoder,
         }
-        return {name: str(part.dtype).removeprefix("torch.") for name, part in parts.items()}
 
     # -- generation -------------------------------------------------------------------
 
-    def generate(
-        self,
-        params: MusicParams,
-        out_path: Path,
-        *,
-        on_progress: ProgressFn | None = None,
-        should_cancel: CancelCheck | None = None,
-    ) -> MusicResult:
-        """Write ``params.duration`` seconds of 16-bit mono WAV to ``out_path``."""
-        # 1. Check inputs and state; size the run in decoder steps.
-        placement = self._check(params)
-        sample_rate = int(self._model.config.audio_encoder.sampling_rate)
-        max_new_tokens = self._steps_for(params.duration)
-        reporter = StepReporter(max_new_tokens, on_progress, should_cancel)
-        reporter.check_cancel()
+    def _check(self, params: Any) -> None:
+        super()._check(params)
+        if params.melody_path and not self.entry.melody:  # a melody model also runs on text
+            raise ParamError(
+                f"{self.entry.name} cannot serve params with a melody file; use {MELODY_DEFAULT}."
+            )
+
+    def _generate(self, params: MusicParams, out_path: Path, run: RunContext) -> MusicResult:
+        """Write ``params.duration`` seconds of 16-bit WAV (mono, or stereo) to ``out_path``."""
+        # 1. Size the run in decoder steps.
+        model, placement = self._loaded()
+        sample_rate = int(model.config.audio_encoder.sampling_rate)
+        max_new_tokens = self._steps(params)
+        reporter = run.reporter
         seed = resolve_seed(params.seed)
         warnings = [w for w in [english_warning(params.description)] if w]
-        timings: dict[str, float] = {}
+        timings = run.timings
 
         # 2. Encode the description, and the melody's chroma.
         with timed(timings, "encode"):
@@ -212,9 +205,10 @@ class MusicEngine:
 
         return MusicResult(
             path=str(out_path),
-            kind=self.kind,
+            kind="melody" if self.entry.melody else "music",
             model=self.model_id,
-            revision=self._revision,
+            model_name=self.entry.name,
+            revision=self.revision,
             tiny=self.settings.tiny,
             device=placement.device,
             dtype=placement.dtype_name,
@@ -223,16 +217,23 @@ class MusicEngine:
             params=asdict(params),
             sample_rate=sample_rate,
             duration_s=round(len(samples) / sample_rate, 6),
-            timings=timings,
+            channels=1 if samples.ndim == 1 else int(samples.shape[1]),
+            timings=dict(timings),
             warnings=warnings,
         )
+
+    def _steps(self, params: MusicParams) -> int:
+        return self._steps_for(params.duration)
 
     def _steps_for(self, duration: float) -> int:
         """Decoder steps for ``duration`` seconds: one per EnCodec frame, plus the delay
         pattern's num_codebooks - 1 (30 s at 50 frames/s: 1503 steps)."""
         frame_rate = int(self._model.config.audio_encoder.frame_rate)
         frames = math.ceil(round(duration * frame_rate, 6))  # round: 2.3 * 50 is 114.99999...
-        return frames + int(self._model.decoder.config.num_codebooks) - 1
+        decoder = self._model.decoder.config
+        # Stereo interleaves left and right codebooks; the delay counts one channel's.
+        per_channel = int(decoder.num_codebooks) // int(getattr(decoder, "audio_channels", 1))
+        return frames + per_channel - 1
 
     def _encode(self, params: MusicParams, placement: Placement, warnings: list[str]) -> Any:
         inputs = self._tokenizer([params.description], return_tensors="pt", padding=True)
@@ -250,7 +251,7 @@ class MusicEngine:
     def _sample(
         self, inputs: Any, params: MusicParams, seed: int, max_new_tokens: int, clock: _StepClock
     ) -> np.ndarray:
-        """Sample codes and decode them with EnCodec; mono float32 samples."""
+        """Sample codes and decode them with EnCodec; float32 samples, (channels, samples)."""
         import torch
 
         torch.manual_seed(seed)  # seeds CUDA too; generation holds the device lock
@@ -265,20 +266,7 @@ class MusicEngine:
                 guidance_scale=params.guidance_scale,
                 stopping_criteria=_stopping_criteria(clock),
             )
-        return audio[0, 0].float().cpu().numpy()
-
-    def _check(self, params: MusicParams) -> Placement:
-        if not isinstance(params, MusicParams):
-            raise ParamError(f"The music engine takes MusicParams, not {type(params).__name__}.")
-        if music_kind(params) != self.kind:
-            given = "a melody file" if params.melody_path else "no melody file"
-            raise ParamError(
-                f"The {self.kind!r} engine cannot serve params with {given}; "
-                f"use the engine music_kind(params) names: {music_kind(params)!r}."
-            )
-        if self._model is None or self._tokenizer is None or self._placement is None:
-            raise RuntimeError(f"The {self.kind} engine is not loaded; call load() first.")
-        return self._placement
+        return audio[0].float().cpu().numpy()
 
     def _melody_features(self, melody_path: str) -> tuple[Any, bool]:
         """(1, frames, 12) one-hot chroma of the melody's first 30 s; True if it was longer."""
@@ -335,9 +323,13 @@ def _stopping_criteria(clock: _StepClock) -> Any:
 
 
 def _to_pcm16(audio: np.ndarray, length: int) -> np.ndarray:
-    """Trim to ``length`` samples and convert to int16, scaling down only if it would clip."""
+    """Samples, or (channels, samples), -> int16 trimmed to ``length``: (samples,) for mono,
+    (samples, channels) for stereo, as soundfile writes them; scaled down only if it would clip.
+    """
     if not np.isfinite(audio).all():
         raise RuntimeError("The model produced invalid (NaN or infinite) audio samples.")
+    if audio.ndim == 2:
+        audio = audio[0] if audio.shape[0] == 1 else audio.T
     audio = audio[:length]
     peak = float(np.abs(audio).max()) if audio.size else 0.0
     if peak > 1.0:

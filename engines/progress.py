@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from engines.errors import GenerationCancelled
 
@@ -32,7 +33,49 @@ class StepReporter:
 
     def advance(self) -> None:
         """Mark one step done, report it, then honour a pending cancel."""
+        self.count()
+        self.check_cancel()
+
+    def count(self) -> bool:
+        """Mark one step done and report it; True when a cancel is pending (no raise)."""
         self.step += 1
         if self._on_progress is not None:
             self._on_progress(self.step, self.total)
-        self.check_cancel()
+        return self._should_cancel is not None and bool(self._should_cancel())
+
+    def cancelled(self) -> GenerationCancelled:
+        return GenerationCancelled(self.step, self.total)
+
+
+class RunContext:
+    """One generation's progress, cancel and timings, handed to the engine as one object.
+
+    The engine calls ``steps(total)`` once it knows its step count, then ``advance()``
+    after each step; ``timed(phase)`` records a phase's seconds into ``timings``.
+    """
+
+    def __init__(
+        self, on_progress: ProgressFn | None = None, should_cancel: CancelCheck | None = None
+    ) -> None:
+        self.on_progress = on_progress
+        self.should_cancel = should_cancel
+        self.timings: dict[str, float] = {}
+        self.reporter = StepReporter(0, on_progress, should_cancel)
+
+    def steps(self, total: int) -> StepReporter:
+        self.reporter = StepReporter(total, self.on_progress, self.should_cancel)
+        return self.reporter
+
+    def check_cancel(self) -> None:
+        self.reporter.check_cancel()
+
+    def advance(self) -> None:
+        self.reporter.advance()
+
+    def cancel_requested(self) -> bool:
+        return self.should_cancel is not None and bool(self.should_cancel())
+
+    def timed(self, phase: str) -> Any:
+        from engines.timing import timed
+
+        return timed(self.timings, phase)

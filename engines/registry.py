@@ -1,4 +1,4 @@
-"""EngineRegistry: at most one model on the accelerator, loaded on demand.
+"""EngineRegistry: at most one model on the accelerator, keyed by model name, loaded on demand.
 
 The registry holds the only reference to each engine, so unloading one really frees
 its memory. Loading, switching and generating on the device share one lock.
@@ -6,59 +6,66 @@ its memory. Loading, switching and generating on the device share one lock.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engines.base import Engine
+from engines.base import ModelEngine
+from engines.catalog import AUDIO, CATALOG, FAMILIES, VIDEO, ModelEntry, UnknownModelError, resolve
 from engines.device import Placement, choose_placement, free_device_memory
-from engines.progress import CancelCheck, ProgressFn
+from engines.progress import RunContext
 from engines.settings import Settings
 
-EngineFactory = Callable[[Settings], Engine]
+# Builds the engine of one catalog entry; tests wrap the real ones to watch them.
+EngineFactory = Callable[[Settings, ModelEntry], ModelEngine]
 GIB = 1024**3
 
 
-def default_factories() -> dict[str, EngineFactory]:
-    """The studio's engines; imported here so importing the registry stays cheap."""
-    from engines.music import MusicEngine
-    from engines.video import TextToVideoEngine
+def make_engine(settings: Settings, entry: ModelEntry) -> ModelEngine:
+    """The family's engine class for ``entry``, imported only now."""
+    engine: ModelEngine = entry.engine_class()(settings, entry)
+    return engine
 
-    return {
-        "video": TextToVideoEngine,
-        "music": lambda settings: MusicEngine(settings, melody=False),
-        "melody": lambda settings: MusicEngine(settings, melody=True),
-    }
+
+def output_of(params: Any) -> str:
+    """VIDEO or AUDIO: the output of the family whose params class ``params`` is."""
+    reference = f"{type(params).__module__}:{type(params).__qualname__}"
+    for family in FAMILIES.values():
+        if family.params == reference:
+            entry = next(e for e in CATALOG.values() if e.family == family.name)
+            return entry.output
+    raise UnknownModelError(f"{type(params).__name__} is not the params of any model family.")
 
 
 @dataclass(frozen=True)
 class RegistryStatus:
-    resident: str | None  # kind of the model on the device, if any
+    resident: str | None  # name of the model on the device, if any
     resident_model: str | None
     device: str
     dtype: str
     resident_bytes: int
-    parked: dict[str, int] = field(default_factory=dict)  # kind -> bytes in CPU RAM
+    parked: dict[str, int] = field(default_factory=dict)  # model name -> bytes in CPU RAM
 
 
 class EngineRegistry:
     def __init__(
         self,
         settings: Settings,
-        factories: Mapping[str, EngineFactory] | None = None,
+        engine_factory: EngineFactory = make_engine,
         placement: Placement | None = None,
     ) -> None:
         self.settings = settings
-        self._factories = dict(factories) if factories is not None else default_factories()
+        self._make_engine = engine_factory
         self._placement = placement
         self._lock = threading.RLock()
-        self._resident_kind: str | None = None
-        self._resident: Engine | None = None
-        self._parked: OrderedDict[str, Engine] = OrderedDict()  # oldest first
+        self._resident_name: str | None = None
+        self._resident: ModelEngine | None = None
+        self._parked: OrderedDict[str, ModelEngine] = OrderedDict()  # oldest first
 
     @property
     def placement(self) -> Placement:
@@ -67,51 +74,63 @@ class EngineRegistry:
         return self._placement
 
     @property
-    def kinds(self) -> list[str]:
-        return list(self._factories)
+    def models(self) -> list[str]:
+        return list(CATALOG)
 
-    def get(self, kind: str) -> Engine:
-        """The loaded engine of ``kind``, evicting whichever other model is resident.
+    def entry(self, model: str) -> ModelEntry:
+        """The catalog entry ``model`` names (or the folder or hub id it points at)."""
+        if model in CATALOG:
+            return CATALOG[model]
+        for output in (VIDEO, AUDIO):
+            try:
+                return resolve(model, output)
+            except UnknownModelError:
+                continue
+        raise UnknownModelError(f"Unknown model {model!r}; valid models: {', '.join(CATALOG)}.")
+
+    def model_for(self, params: Any) -> ModelEntry:
+        """The model that serves ``params``: the one it names, else the settings' default."""
+        name = getattr(params, "model", None)
+        if name is not None:
+            return self.entry(name)
+        melody = bool(getattr(params, "melody_path", None))
+        return self.settings.default_model(output_of(params), melody=melody)
+
+    def get(self, model: str | ModelEntry) -> ModelEngine:
+        """The loaded engine of ``model``, evicting whichever other model is resident.
 
         Only safe to use while holding the registry's lock: use ``use()`` or
         ``generate()`` from threads.
         """
-        if kind not in self._factories:
-            raise KeyError(f"Unknown engine {kind!r}; known: {', '.join(self._factories)}.")
+        entry = model if isinstance(model, ModelEntry) else self.entry(model)
         with self._lock:
-            if self._resident_kind == kind and self._resident is not None:
+            if self._resident_name == entry.name and self._resident is not None:
                 return self._resident
             self._evict_resident()
-            parked = self._parked.pop(kind, None)
+            parked = self._parked.pop(entry.name, None)
             if parked is not None:
                 parked.unpark()
                 engine = parked
             else:
-                engine = self._factories[kind](self.settings)
+                engine = self._make_engine(self.settings, entry)
                 engine.load(self.placement)
-            self._resident_kind, self._resident = kind, engine
+            self._resident_name, self._resident = entry.name, engine
             return engine
 
     @contextmanager
-    def use(self, kind: str) -> Iterator[Engine]:
-        """Hold the device for the duration of the block, with ``kind`` resident."""
+    def use(self, model: str | ModelEntry) -> Iterator[ModelEngine]:
+        """Hold the device for the duration of the block, with ``model`` resident."""
         with self._lock:
-            yield self.get(kind)
+            yield self.get(model)
 
-    def generate(
-        self,
-        kind: str,
-        params: Any,
-        out_path: Path,
-        *,
-        on_progress: ProgressFn | None = None,
-        should_cancel: CancelCheck | None = None,
-    ) -> Any:
-        """Run one generation; calls from several threads run one after another."""
-        with self.use(kind) as engine:
-            return engine.generate(
-                params, out_path, on_progress=on_progress, should_cancel=should_cancel
-            )
+    def generate(self, params: Any, out_path: Path, run: RunContext | None = None) -> Any:
+        """Run one generation with the model ``params`` names (or the default for them);
+        calls from several threads run one after another."""
+        entry = self.model_for(params)
+        if getattr(params, "model", None) is None:
+            params = dataclasses.replace(params, model=entry.name)  # results record the model
+        with self.use(entry) as engine:
+            return engine.generate(params, out_path, run)
 
     def unload_all(self) -> None:
         """Free the device and every parked model (after an out-of-memory error, say)."""
@@ -126,7 +145,7 @@ class EngineRegistry:
         with self._lock:
             engine = self._resident
             return RegistryStatus(
-                resident=self._resident_kind,
+                resident=self._resident_name,
                 resident_model=engine.model_id if engine is not None else None,
                 device=self.placement.device,
                 dtype=self.placement.dtype_name,
@@ -135,8 +154,8 @@ class EngineRegistry:
             )
 
     def _evict_resident(self) -> None:
-        engine, kind = self._resident, self._resident_kind
-        if engine is None or kind is None:
+        engine, name = self._resident, self._resident_name
+        if engine is None or name is None:
             return
         budget = int(self.settings.park_ram_gb * GIB)
         size = engine.memory_bytes()
@@ -148,13 +167,13 @@ class EngineRegistry:
             _, oldest = self._parked.popitem(last=False)
             oldest.unload()
         engine.park()
-        self._parked[kind] = engine
-        self._resident, self._resident_kind = None, None
+        self._parked[name] = engine
+        self._resident, self._resident_name = None, None
         free_device_memory(self.placement.device)
 
     def _drop_resident(self) -> None:
         engine = self._resident
-        self._resident, self._resident_kind = None, None
+        self._resident, self._resident_name = None, None
         if engine is not None:
             engine.unload()
             del engine  # the registry held the only reference

@@ -10,9 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_VIDEO_MODEL = "ali-vilab/text-to-video-ms-1.7b"
-DEFAULT_MUSIC_MODEL = "facebook/musicgen-small"
-DEFAULT_MELODY_MODEL = "facebook/musicgen-melody"
+from engines.catalog import AUDIO, DEFAULTS, MELODY_DEFAULT, VIDEO, ModelEntry
+
+DEFAULT_VIDEO_MODEL = DEFAULTS[VIDEO]  # catalog names; a hub id or a folder works too
+DEFAULT_MUSIC_MODEL = DEFAULTS[AUDIO]
+DEFAULT_MELODY_MODEL = MELODY_DEFAULT
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
 SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True,
                  "0": False, "false": False, "no": False, "off": False}  # fmt: skip
@@ -21,7 +23,7 @@ SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True,
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data")  # catalog, assets and tiny checkpoints live here
-    video_model: str = DEFAULT_VIDEO_MODEL  # hub id or local folder
+    video_model: str = DEFAULT_VIDEO_MODEL  # catalog name, hub id or local folder
     music_model: str = DEFAULT_MUSIC_MODEL
     melody_model: str = DEFAULT_MELODY_MODEL
     tiny: bool = False  # STUDIO_MODELS=tiny: random-weight demo checkpoints, output is noise
@@ -32,6 +34,8 @@ class Settings:
     # On CPU, the video UNet and text encoder in bf16: "auto" where the CPU has native bf16
     # (AVX512-BF16 or AMX), "on" or "off"; the VAE stays fp32.
     video_cpu_bf16: str = "auto"
+    # STUDIO_MODELS_ENABLED: the catalog names the pages offer; empty offers every one.
+    models_enabled: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,19 +61,31 @@ class Settings:
             park_ram_gb=max(park_ram_gb, 0.0),
             music_cpu_bf16=_flag(env, "STUDIO_MUSIC_CPU_BF16", default=True),
             video_cpu_bf16=_video_cpu_bf16(env),
+            models_enabled=_models_enabled(env),
         )
 
     @property
     def tiny_dir(self) -> Path:
         return self.data_dir / "tiny-models"
 
-    def model_for(self, kind: str) -> str:
-        """The hub id or folder an engine of ``kind`` loads (tiny folders when tiny)."""
-        if self.tiny:
-            return str(self.tiny_dir / kind)
-        return {"video": self.video_model, "music": self.music_model, "melody": self.melody_model}[
-            kind
-        ]
+    def default_model(self, output: str, *, melody: bool = False) -> ModelEntry:
+        """The model that serves ``output`` when none is named (STUDIO_*_MODEL)."""
+        from engines.catalog import resolve
+
+        if output == AUDIO and melody:
+            return resolve(self.melody_model, AUDIO)
+        return resolve(self.video_model if output == VIDEO else self.music_model, output)
+
+    def enabled_models(self, output: str) -> list[ModelEntry]:
+        """The models the pages offer for ``output``: the default first, then the catalog's."""
+        from engines.catalog import CATALOG
+
+        entries = [self.default_model(output)]
+        for entry in CATALOG.values():
+            wanted = not self.models_enabled or entry.name in self.models_enabled
+            if entry.output == output and wanted and entry.name != entries[0].name:
+                entries.append(entry)
+        return entries
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -90,3 +106,17 @@ def _video_cpu_bf16(env: Mapping[str, str]) -> str:
     if value not in SWITCH_VALUES:
         raise ValueError(f"STUDIO_VIDEO_CPU_BF16 must be auto, 1 or 0, but is {value!r}.")
     return "on" if SWITCH_VALUES[value] else "off"
+
+
+def _models_enabled(env: Mapping[str, str]) -> tuple[str, ...]:
+    """STUDIO_MODELS_ENABLED: comma-separated catalog names; each must exist."""
+    from engines.catalog import CATALOG
+
+    names = tuple(n.strip() for n in env.get("STUDIO_MODELS_ENABLED", "").split(",") if n.strip())
+    unknown = [n for n in names if n not in CATALOG]
+    if unknown:
+        raise ValueError(
+            f"STUDIO_MODELS_ENABLED names unknown model(s) {', '.join(unknown)}; "
+            f"valid: {', '.join(CATALOG)}."
+        )
+    return names

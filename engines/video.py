@@ -1,4 +1,4 @@
-"""Text to video with the ModelScope 1.7B model through diffusers' TextToVideoSDPipeline."""
+"""Text to video through diffusers' TextToVideoSDPipeline: ModelScope 1.7B and zeroscope."""
 
 from __future__ import annotations
 
@@ -8,22 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engines.device import Placement, module_bytes
-from engines.errors import ParamError
+from engines.base import ModelEngine
+from engines.device import Placement
 from engines.files import atomic_output
-from engines.loading import model_source, reporting_missing_weights, snapshot_revision
 from engines.media.mp4 import write_mp4
-from engines.progress import CancelCheck, ProgressFn, StepReporter
+from engines.params import check, param
+from engines.progress import RunContext
 from engines.prompts import english_warning
 from engines.seeds import resolve_seed
 from engines.settings import Settings
-from engines.timing import timed
-from engines.validation import (
-    require_float_range,
-    require_int_range,
-    require_prompt,
-    require_seed,
-)
 
 MAX_FRAMES = 64
 MAX_STEPS = 100
@@ -36,32 +29,87 @@ NATIVE_BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 @dataclass(frozen=True)
 class VideoParams:
-    prompt: str  # what the clip shows, in English
-    negative_prompt: str = ""  # what to steer away from
-    seed: int | None = None  # None draws a random seed; the result records the one used
-    num_frames: int = 16  # the model was trained on 16-frame clips
-    steps: int = 25  # denoising steps (DPM-Solver++ needs far fewer than DDIM's 50)
-    guidance_scale: float = 9.0  # how closely to follow the prompt; 1 turns guidance off
-    height: int = 256  # pixels, a multiple of 8 (the VAE's scale factor)
-    width: int = 256
-    fps: int = 8  # playback rate of the written MP4
+    """ModelScope and zeroscope (TextToVideoSDPipeline); zeroscope's entry sets 576x320."""
+
+    prompt: str = param(
+        kind="prompt",
+        help="What the clip shows, in English.",
+        widget="text_area",
+        label="Prompt (English)",
+    )
+    negative_prompt: str = param(
+        "", kind="text", help="What to steer away from.", label="Negative prompt", widget="text"
+    )
+    seed: int | None = param(
+        None,
+        kind="seed",
+        help="Omit for a random seed; the result records it.",
+        widget="seed",
+        optional=True,
+    )
+    num_frames: int = param(
+        16,
+        kind="int",
+        minimum=1,
+        maximum=MAX_FRAMES,
+        widget="slider",
+        label="Frames",
+        help="Frames in the clip; the model was trained on 16.",
+    )
+    steps: int = param(
+        25,
+        kind="int",
+        minimum=1,
+        maximum=MAX_STEPS,
+        widget="slider",
+        label="Inference steps",
+        help="Denoising steps: more is slower and finer (DPM-Solver++ needs about 25).",
+    )
+    guidance_scale: float = param(
+        9.0,
+        kind="float",
+        minimum=1.0,
+        maximum=30.0,
+        step=0.5,
+        widget="slider",
+        label="Guidance",
+        help="How closely to follow the prompt; 1 turns guidance off.",
+    )
+    height: int = param(
+        256,
+        kind="int",
+        minimum=MIN_SIDE,
+        maximum=MAX_SIDE,
+        multiple_of=8,
+        widget="select",
+        label="Height (pixels)",
+        help="A multiple of 8 (the VAE's scale factor).",
+    )
+    width: int = param(
+        256,
+        kind="int",
+        minimum=MIN_SIDE,
+        maximum=MAX_SIDE,
+        multiple_of=8,
+        widget="select",
+        label="Width (pixels)",
+        help="A multiple of 8 (the VAE's scale factor).",
+    )
+    fps: int = param(
+        8,
+        kind="int",
+        minimum=1,
+        maximum=60,
+        widget="slider",
+        label="Frames per second",
+        help="Playback rate of the written MP4.",
+    )
+    model: str | None = param(
+        None, kind="model", optional=True, help="Catalog name; None is the default model."
+    )
 
     def __post_init__(self) -> None:
-        require_prompt("prompt", self.prompt)
-        require_prompt("negative_prompt", self.negative_prompt, allow_empty=True)
-        require_seed(self.seed)
-        require_int_range("num_frames", self.num_frames, 1, MAX_FRAMES)
-        require_int_range("steps", self.steps, 1, MAX_STEPS)
-        require_float_range("guidance_scale", self.guidance_scale, 1.0, 30.0)
-        for side in ("height", "width"):
-            value = getattr(self, side)
-            require_int_range(side, value, MIN_SIDE, MAX_SIDE)
-            if value % 8:
-                raise ParamError(
-                    f"`{side}` has to be a multiple of 8 but is {value}; "
-                    f"try {value // 8 * 8} or {value // 8 * 8 + 8}."
-                )
-        require_int_range("fps", self.fps, 1, 60)
+        check(self)
 
 
 @dataclass(frozen=True)
@@ -69,7 +117,7 @@ class VideoResult:
     path: str
     seed: int  # the seed actually used
     params: dict[str, Any]  # every parameter as given
-    model: str
+    model: str  # the hub id or folder the weights came from
     revision: str | None  # hub snapshot commit; None for a local folder
     tiny: bool  # random-weight demo model: the clip is noise
     device: str
@@ -87,35 +135,24 @@ class VideoResult:
     memory_savers: list[str] = field(default_factory=list)
     kind: str = "video"
     dtypes: dict[str, str] = field(default_factory=dict)  # unet, text_encoder, vae
+    model_name: str = ""  # the catalog name (or the folder) that made it
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 
-class TextToVideoEngine:
-    kind = "video"
+class TextToVideoEngine(ModelEngine):
+    """TextToVideoSDPipeline: ModelScope and zeroscope are presets of this one engine."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.model_id = settings.model_for(self.kind)
-        self.revision: str | None = None
-        self.memory_savers: list[str] = []
-        self._pipe: Any = None
-        self._placement: Placement | None = None
-
-    # -- lifecycle -------------------------------------------------------------------
-
-    def load(self, placement: Placement) -> None:
+    def _load(self, source: str, placement: Placement) -> Any:
         import torch
         from diffusers import DPMSolverMultistepScheduler, TextToVideoSDPipeline
 
-        source = model_source(self.settings, self.kind)
         # The hub repository ships fp16 weights beside fp32: half the download on GPUs.
         variant = "fp16" if placement.device == "cuda" else None
-        with reporting_missing_weights(source):
-            pipe = TextToVideoSDPipeline.from_pretrained(
-                source, dtype=_component_dtypes(placement, self.settings), variant=variant
-            )
+        pipe = TextToVideoSDPipeline.from_pretrained(
+            source, dtype=_component_dtypes(placement, self.settings), variant=variant
+        )
         # The model card's scheduler: good clips in 25 steps instead of DDIM's 50.
         pipe.scheduler = DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)
         pipe.set_progress_bar_config(disable=True)
@@ -127,56 +164,18 @@ class TextToVideoEngine:
             self.memory_savers.append("model_cpu_offload")
         else:
             pipe.to(placement.device)
-        self._pipe, self._placement = pipe, placement
-        self.revision = snapshot_revision(source)
+        return pipe
 
-    def unload(self) -> None:
-        self._pipe = None
+    def _parts(self) -> dict[str, Any]:
+        pipe = self._model
+        return {"unet": pipe.unet, "text_encoder": pipe.text_encoder, "vae": pipe.vae}
 
-    def park(self) -> None:
-        if self._pipe is not None and not self._offloaded:
-            self._pipe.to("cpu")
-
-    def unpark(self) -> None:
-        if self._pipe is not None and self._placement is not None and not self._offloaded:
-            self._pipe.to(self._placement.device)
-
-    @property
-    def _offloaded(self) -> bool:
-        # With model offload, accelerate's hooks already move components on demand.
-        return "model_cpu_offload" in self.memory_savers
-
-    def memory_bytes(self) -> int:
-        pipe = self._pipe
-        if pipe is None:
-            return 0
-        return module_bytes(pipe.unet, pipe.vae, pipe.text_encoder)
-
-    def part_dtypes(self) -> dict[str, str]:
-        """The dtype of each part: on CPU the UNet may run in bf16 and the VAE in fp32."""
-        pipe = self._pipe
-        if pipe is None:
-            return {}
-        parts = {"unet": pipe.unet, "text_encoder": pipe.text_encoder, "vae": pipe.vae}
-        return {name: str(part.dtype).removeprefix("torch.") for name, part in parts.items()}
-
-    # -- generation ------------------------------------------------------------------
-
-    def generate(
-        self,
-        params: VideoParams,
-        out_path: Path,
-        *,
-        on_progress: ProgressFn | None = None,
-        should_cancel: CancelCheck | None = None,
-    ) -> VideoResult:
+    def _generate(self, params: VideoParams, out_path: Path, run: RunContext) -> VideoResult:
         import torch
 
         pipe, placement = self._loaded()
-        reporter = StepReporter(params.steps, on_progress, should_cancel)
-        reporter.check_cancel()
+        reporter = run.reporter
         seed = resolve_seed(params.seed)
-        timings: dict[str, float] = {}
         warnings = [w for w in [english_warning(params.prompt)] if w]
 
         # 1. Check the prompt against CLIP's context length.
@@ -188,7 +187,7 @@ class TextToVideoEngine:
             )
         with torch.inference_mode():
             # 2. Encode the prompt (and the negative prompt, for guidance).
-            with timed(timings, "encode"):
+            with run.timed("encode"):
                 prompt_embeds, negative_embeds = pipe.encode_prompt(
                     params.prompt,
                     placement.device,
@@ -197,7 +196,7 @@ class TextToVideoEngine:
                     params.negative_prompt or None,
                 )
             # 3. Denoise, reporting each step; the callback raises to cancel.
-            with timed(timings, "denoise"):
+            with run.timed("denoise"):
                 latents = pipe(
                     prompt_embeds=prompt_embeds,
                     negative_prompt_embeds=negative_embeds,
@@ -213,11 +212,11 @@ class TextToVideoEngine:
                     callback_steps=1,
                 ).frames
             # 4. Decode latents to frames in [0, 1].
-            with timed(timings, "decode"):
+            with run.timed("decode"):
                 video = pipe.decode_latents(latents.to(pipe.vae.dtype))
                 frames = pipe.video_processor.postprocess_video(video, output_type="np")[0]
         # 5. Write the MP4 under a temporary name, renamed into place when complete.
-        with timed(timings, "write"), atomic_output(out_path) as tmp:
+        with run.timed("write"), atomic_output(out_path) as tmp:
             write_mp4(frames, tmp, params.fps)
 
         return VideoResult(
@@ -225,6 +224,7 @@ class TextToVideoEngine:
             seed=seed,
             params=dataclasses.asdict(params),
             model=self.model_id,
+            model_name=self.entry.name,
             revision=self.revision,
             tiny=self.settings.tiny,
             device=placement.device,
@@ -237,19 +237,14 @@ class TextToVideoEngine:
             prompt_tokens=tokens,
             prompt_token_limit=limit,
             prompt_truncated=tokens > limit,
-            timings=timings,
+            timings=dict(run.timings),
             warnings=warnings,
             memory_savers=list(self.memory_savers),
             dtypes=self.part_dtypes(),
         )
 
-    def _loaded(self) -> tuple[Any, Placement]:
-        if self._pipe is None or self._placement is None:
-            raise RuntimeError("The video engine is not loaded; get it from the EngineRegistry.")
-        return self._pipe, self._placement
-
     def _count_tokens(self, prompt: str) -> tuple[int, int]:
-        tokenizer = self._pipe.tokenizer
+        tokenizer = self._model.tokenizer
         ids = tokenizer(prompt, truncation=False, add_special_tokens=True).input_ids
         return len(ids), int(tokenizer.model_max_length)
 

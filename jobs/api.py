@@ -106,7 +106,7 @@ class JobsAPI:
         spec = job_kind(kind) if kind is not None else kind_of(params)
         if isinstance(params, Mapping):
             built = spec.build(params)
-        elif kind is not None and not isinstance(params, spec.params_type()):
+        elif kind is not None and not spec.accepts(params):
             raise ParamError(f"{type(params).__name__} are not {spec.name} parameters.")
         else:
             built = spec.build(spec.to_json(params))  # what a worker will rebuild, checked now

@@ -1,4 +1,4 @@
-"""``python -m engines video --prompt ... --out clip.mp4``"""
+"""``python -m engines video [--model NAME] --prompt ... --out clip.mp4``"""
 
 from __future__ import annotations
 
@@ -6,41 +6,33 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from engines.commands.progress_bar import progress_bar
-from engines.registry import EngineRegistry
-from engines.settings import Settings
-from engines.video import VideoParams
+from engines.catalog import VIDEO
+from engines.commands.model_flags import add_model_flags, model_epilog, params_from_args
 
 
 def add_parser(subparsers: Any) -> None:
-    defaults = VideoParams(prompt="defaults")
-    parser = subparsers.add_parser("video", help="Text to video (ModelScope 1.7B).")
-    parser.add_argument("--prompt", required=True, help="What the clip shows, in English.")
-    parser.add_argument("--negative", default="", help="What to steer away from.")
-    parser.add_argument("--frames", type=int, default=defaults.num_frames)
-    parser.add_argument("--steps", type=int, default=defaults.steps)
-    parser.add_argument("--seed", type=int, default=None, help="Omit for a random seed.")
-    parser.add_argument("--guidance", type=float, default=defaults.guidance_scale)
-    parser.add_argument("--height", type=int, default=defaults.height)
-    parser.add_argument("--width", type=int, default=defaults.width)
-    parser.add_argument("--fps", type=int, default=defaults.fps)
+    parser = subparsers.add_parser(
+        "video",
+        help="Text to video (a catalog video model).",
+        epilog=model_epilog(VIDEO),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_model_flags(parser, VIDEO)
     parser.add_argument("--out", required=True, type=Path, help="Where to write the MP4.")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    params = VideoParams(
-        prompt=args.prompt,
-        negative_prompt=args.negative,
-        seed=args.seed,
-        num_frames=args.frames,
-        steps=args.steps,
-        guidance_scale=args.guidance,
-        height=args.height,
-        width=args.width,
-        fps=args.fps,
-    )
-    registry = EngineRegistry(Settings.from_env())
-    with progress_bar("video") as on_progress:
-        result = registry.generate("video", params, args.out, on_progress=on_progress)
+    # Imported here so `python -m engines --help` stays fast.
+    from engines.commands.progress_bar import progress_bar
+    from engines.progress import RunContext
+    from engines.registry import EngineRegistry
+    from engines.settings import Settings
+
+    settings = Settings.from_env()
+    registry = EngineRegistry(settings)
+    entry = registry.entry(args.model) if args.model else settings.default_model(VIDEO)
+    params = params_from_args(entry, args, VIDEO)
+    with progress_bar(entry.name) as on_progress:
+        result = registry.generate(params, args.out, RunContext(on_progress))
     return result.to_dict()

@@ -20,18 +20,14 @@ from filelock import FileLock
 COMPLETE_MARKER = "TINY-CHECKPOINT"
 
 
-# kind -> (module, builder function); imported only when that checkpoint is built.
-BUILDERS = {
-    "video": ("engines.tiny.video", "build_tiny_video"),
-    "music": ("engines.tiny.music", "build_tiny_music"),
-    "melody": ("engines.tiny.music", "build_tiny_melody"),
-}
+def _builder(name: str) -> Callable[[Path], None]:
+    """The builder of a catalog entry's tiny checkpoint, imported only when it is built."""
+    from engines.catalog import CATALOG
 
-
-def _builder(kind: str) -> Callable[[Path], None]:
-    if kind not in BUILDERS:
-        raise KeyError(f"No tiny checkpoint for {kind!r}; known: {', '.join(BUILDERS)}.")
-    module, function = BUILDERS[kind]
+    entry = CATALOG.get(name)
+    if entry is None or not entry.tiny_builder:
+        raise KeyError(f"No tiny checkpoint for {name!r}; known: {', '.join(CATALOG)}.")
+    module, _, function = entry.tiny_builder.partition(":")
     builder: Callable[[Path], None] = getattr(importlib.import_module(module), function)
     return builder
 
@@ -40,24 +36,24 @@ def is_tiny_checkpoint(folder: str | os.PathLike[str]) -> bool:
     return (Path(folder) / COMPLETE_MARKER).is_file()
 
 
-def ensure_tiny_checkpoint(kind: str, root: Path) -> Path:
-    """Build the tiny checkpoint of ``kind`` under ``root`` once; return its folder.
+def ensure_tiny_checkpoint(name: str, root: Path) -> Path:
+    """Build the tiny checkpoint of catalog entry ``name`` under ``root`` once; return it.
 
     Several processes (the studio, workers, tests) may ask at once: a file lock lets
     one build, and the folder appears whole by rename, so no one loads half of it.
     """
-    build = _builder(kind)
-    target = root / kind
+    build = _builder(name)
+    target = root / name
     if is_tiny_checkpoint(target):
         return target
     root.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(root / f".{kind}.lock")):
+    with FileLock(str(root / f".{name}.lock")):
         if is_tiny_checkpoint(target):
             return target
-        staging = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=root))
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
         try:
             build(staging)
-            (staging / COMPLETE_MARKER).write_text(f"tiny random-weight {kind} checkpoint\n")
+            (staging / COMPLETE_MARKER).write_text(f"tiny random-weight {name} checkpoint\n")
             shutil.rmtree(target, ignore_errors=True)
             os.replace(staging, target)
         finally:

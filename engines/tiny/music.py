@@ -85,6 +85,22 @@ def build_tiny_music(folder: Path) -> None:
     _save(folder, MusicgenForConditionalGeneration, config, MUSIC_PREPROCESSOR_CONFIG)
 
 
+def build_tiny_stereo(folder: Path) -> None:
+    """Write a tiny random-weight facebook/musicgen-stereo-small look-alike into ``folder``.
+
+    Stereo MusicGen interleaves left and right codebooks: 8 of them, 2 audio channels.
+    """
+    from transformers import MusicgenConfig, MusicgenDecoderConfig, MusicgenForConditionalGeneration
+
+    sizes = {**_decoder_sizes(), "num_codebooks": 2 * NUM_CODEBOOKS, "audio_channels": 2}
+    config = MusicgenConfig(
+        text_encoder=_text_encoder_config(),
+        audio_encoder=_audio_encoder_config(),
+        decoder=MusicgenDecoderConfig(**sizes),
+    )
+    _save(folder, MusicgenForConditionalGeneration, config, MUSIC_PREPROCESSOR_CONFIG)
+
+
 def build_tiny_melody(folder: Path) -> None:
     """Write a tiny random-weight facebook/musicgen-melody look-alike into ``folder``."""
     from transformers import (
@@ -114,7 +130,7 @@ def _save(folder: Path, model_class: Any, config: Any, preprocessor: dict[str, A
     # A model built from a config has no generation config; the hub repos ship one.
     model.generation_config = GenerationConfig(**GENERATION_CONFIG)
     model.save_pretrained(folder)
-    _build_tokenizer().save_pretrained(folder)
+    build_t5_tokenizer().save_pretrained(folder)
     (folder / "preprocessor_config.json").write_text(json.dumps(preprocessor, indent=2) + "\n")
 
 
@@ -131,7 +147,7 @@ def _fill_codebooks(model: Any) -> None:
             codebook.cluster_size.fill_(1.0)
 
 
-def _build_tokenizer() -> Any:
+def build_t5_tokenizer() -> Any:
     """A T5 unigram tokenizer from an in-memory vocabulary: no sentencepiece file needed."""
     from transformers import T5Tokenizer
 

@@ -26,10 +26,9 @@ def job_kind(name: str) -> JobKind:
 
 
 def kind_of(params: Any) -> JobKind:
-    """The job kind whose params class ``params`` is an instance of."""
-    reference = f"{type(params).__module__}:{type(params).__qualname__}"
+    """The job kind whose params ``params`` are (any model family's, for model jobs)."""
     for kind in KINDS.values():
-        if kind.params_class == reference:
+        if kind.accepts(params):
             return kind
     raise ParamError(
         f"{type(params).__name__} is not the params of any job kind; known: {', '.join(KINDS)}."

@@ -16,21 +16,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engines.errors import ParamError
-from engines.progress import CancelCheck, ProgressFn
+from engines.progress import CancelCheck, ProgressFn, RunContext
 
 
 class Registry(Protocol):
     """The part of ``engines.registry.EngineRegistry`` a job needs."""
 
-    def generate(
-        self,
-        kind: str,
-        params: Any,
-        out_path: Path,
-        *,
-        on_progress: ProgressFn | None = None,
-        should_cancel: CancelCheck | None = None,
-    ) -> Any: ...
+    def generate(self, params: Any, out_path: Path, run: RunContext | None = None) -> Any: ...
 
 
 def load_object(reference: str) -> Any:
@@ -39,22 +31,65 @@ def load_object(reference: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
+def default_model_name(params: Any, output: str) -> str:
+    """The model a job of ``params`` with no model named runs: the settings' default when
+    it is of ``params``' family, else that family's first catalog entry."""
+    from engines.catalog import CATALOG
+    from engines.settings import Settings
+
+    default = Settings.from_env().default_model(
+        output, melody=bool(getattr(params, "melody_path", None))
+    )
+    if isinstance(params, default.params_class()):
+        return default.name
+    return next(e.name for e in CATALOG.values() if isinstance(params, e.params_class()))
+
+
 @dataclass(frozen=True)
 class JobKind:
     name: str  # the job's kind in the catalog and the page API
     params_class: str  # "module:Class": a frozen dataclass validated in __post_init__
     suffix: str  # of the file the job writes
-    engine: str | None = None  # registry kind that runs it, when fixed
-    engine_for: str | None = None  # "module:function(params) -> registry kind" otherwise
+    # "video" or "audio": a model makes it, the one its params name (their `model`), and
+    # the params class is that model's family's; None for jobs run by ``runner``.
+    output: str | None = None
     runner: str | None = None  # "module:function(registry, params, out_path, ...)" off-registry
     file_fields: tuple[str, ...] = ()  # params fields naming input files (they travel along)
 
-    def params_type(self) -> type:
-        return load_object(self.params_class)
+    def params_type(self, model: str | None = None) -> type:
+        """The params class of this kind; of ``model``'s family when a model makes it."""
+        if self.output is None or model is None:
+            return load_object(self.params_class)
+        from engines.catalog import CATALOG, get
+
+        entry = CATALOG.get(model)
+        if entry is None:  # a folder or hub id the settings name: the worker places it
+            from engines.catalog import UnknownModelError, resolve
+
+            try:
+                entry = resolve(model, self.output)
+            except UnknownModelError:
+                entry = get(model, self.output)  # raises, listing the valid names
+        if entry.output != self.output:
+            get(model, self.output)
+        return entry.params_class()
+
+    def accepts(self, params: Any) -> bool:
+        """True when ``params`` is this kind's params (any family's, for model jobs)."""
+        if self.output is None:
+            return isinstance(params, self.params_type())
+        model = getattr(params, "model", None)
+        try:
+            return isinstance(params, self.params_type(model))
+        except ParamError:
+            return False
 
     def build(self, data: Mapping[str, Any]) -> Any:
         """Rebuild (and so validate) the params; raises ParamError with a clear message."""
-        cls = self.params_type()
+        model = data.get("model")
+        if model is not None and not isinstance(model, str):
+            raise ParamError(f"`model` must be a model name, but is {model!r}.")
+        cls = self.params_type(model)
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -68,19 +103,17 @@ class JobKind:
             raise ParamError(f"Incomplete {self.name} parameters: {exc}.") from None
 
     def to_json(self, params: Any) -> dict[str, Any]:
-        """Params as a JSON-able dict that ``build`` turns back into equal params."""
+        """Params as a JSON-able dict that ``build`` turns back into equal params.
+
+        A model job names its model: a worker on another machine loads that one.
+        """
         data = dataclasses.asdict(params)
+        if self.output is not None and data.get("model") is None:
+            data["model"] = default_model_name(params, self.output)
         try:
             return json.loads(json.dumps(data))
         except (TypeError, ValueError) as exc:
             raise ParamError(f"{self.name} parameters must be plain values: {exc}.") from None
-
-    def engine_kind(self, params: Any) -> str:
-        if self.engine_for is not None:
-            return load_object(self.engine_for)(params)
-        if self.engine is None:
-            raise RuntimeError(f"Job kind {self.name!r} names no engine.")
-        return self.engine
 
     def run(
         self,
@@ -97,10 +130,4 @@ class JobKind:
             return run(
                 registry, params, out_path, on_progress=on_progress, should_cancel=should_cancel
             )
-        return registry.generate(
-            self.engine_kind(params),
-            params,
-            out_path,
-            on_progress=on_progress,
-            should_cancel=should_cancel,
-        )
+        return registry.generate(params, out_path, RunContext(on_progress, should_cancel))

@@ -8,6 +8,6 @@ KIND = JobKind(
     "music",
     "engines.music:MusicParams",
     ".wav",
-    engine_for="engines.music:music_kind",  # "music", or "melody" with a melody file
+    output="audio",  # the model its params name; a melody file with none: musicgen-melody
     file_fields=("melody_path",),  # the melody travels with the job
 )

@@ -14,8 +14,8 @@ from typing import Any
 
 from engines.combine import MAX_FADE_S, CombineParams, combine
 from engines.errors import ParamError
-from engines.music import MusicParams, music_kind
-from engines.progress import CancelCheck, ProgressFn
+from engines.music import MusicParams
+from engines.progress import CancelCheck, ProgressFn, RunContext
 from engines.validation import require_float_range, require_prompt, require_seed
 from jobs.kinds.job_kind import JobKind
 
@@ -32,6 +32,7 @@ class ScoreJobParams:
     duration: float  # seconds of music, 1 to 30; a longer video loops it
     seed: int | None = None
     fade_out_s: float = 1.0  # end the music gently with the clip
+    model: str | None = None  # the music model (catalog name); None is the default
 
     def __post_init__(self) -> None:
         _require_file_path("video_path", self.video_path)
@@ -42,7 +43,9 @@ class ScoreJobParams:
         self.music()
 
     def music(self) -> MusicParams:
-        return MusicParams(description=self.description, duration=self.duration, seed=self.seed)
+        return MusicParams(
+            description=self.description, duration=self.duration, seed=self.seed, model=self.model
+        )
 
 
 @dataclass(frozen=True)
@@ -78,13 +81,7 @@ def run_score_job(
 
     with tempfile.TemporaryDirectory(dir=out_path.parent) as scratch:
         track = Path(scratch) / "track.wav"
-        music_result = registry.generate(
-            music_kind(music),
-            music,
-            track,
-            on_progress=music_progress,
-            should_cancel=should_cancel,
-        )
+        music_result = registry.generate(music, track, RunContext(music_progress, should_cancel))
         options = CombineParams(fit="loop", fade_out_s=min(params.fade_out_s, music.duration))
         combined = combine(params.video_path, track, out_path, options)
     if on_progress is not None:

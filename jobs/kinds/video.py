@@ -1,7 +1,9 @@
-"""The video job: a clip from a text prompt, made by the registry's video engine."""
+"""The video job: a clip from a text prompt, made by the video model its params name."""
 
 from __future__ import annotations
 
 from jobs.kinds.job_kind import JobKind
 
-KIND = JobKind("video", "engines.video:VideoParams", ".mp4", engine="video")
+# The params class is the named model's family's: VideoParams (ModelScope, zeroscope) or
+# WanParams (Wan 2.1); `model` travels in the params, so a remote worker loads that model.
+KIND = JobKind("video", "engines.video:VideoParams", ".mp4", output="video")

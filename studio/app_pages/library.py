@@ -6,29 +6,12 @@ import datetime as dt
 
 import streamlit as st
 
-from studio import backend, navigation
+from studio import backend, navigation, services
+from studio.model_form import reuse_settings
 from studio.widgets import page_user, show_asset
 
-# Session keys of each page's widgets, so "use these settings again" can fill the form.
-FORM_KEYS = {
-    "video": {
-        "prompt": "video_prompt",
-        "negative_prompt": "video_negative",
-        "num_frames": "video_frames",
-        "steps": "video_steps",
-        "guidance_scale": "video_guidance",
-        "fps": "video_fps",
-        "height": "video_size",
-    },
-    "music": {
-        "description": "music_description",
-        "duration": "music_duration",
-        "top_k": "music_top_k",
-        "top_p": "music_top_p",
-        "temperature": "music_temperature",
-        "guidance_scale": "music_guidance",
-    },
-}
+# Pages whose form "use these settings again" fills (studio.model_form keys).
+REUSABLE = ("video", "music")
 KIND_LABELS = {
     "video": "Videos",
     "music": "Tracks",
@@ -36,15 +19,6 @@ KIND_LABELS = {
     "score": "Scored videos",
     "upload": "Uploads",
 }
-
-
-def reuse_settings(kind: str, params: dict[str, object], seed: object) -> None:
-    for name, key in FORM_KEYS.get(kind, {}).items():
-        if name in params:
-            st.session_state[key] = params[name]
-    st.session_state[f"{kind}_random_seed"] = seed is None
-    if seed is not None:
-        st.session_state[f"{kind}_seed"] = seed
 
 
 def render() -> None:
@@ -67,17 +41,20 @@ def render() -> None:
         made = dt.datetime.fromtimestamp(asset.created_at).strftime("%Y-%m-%d %H:%M")
         title = asset.params.get("prompt") or asset.params.get("description") or asset.kind
         with st.container(border=True):
+            model = asset.params.get("model") or (asset.meta or {}).get("model_name")
+            shown_model = f" · {model}" if model else ""
             st.text(str(title))  # user text as text: markdown would render its links and images
-            st.caption(f"{KIND_LABELS.get(asset.kind, asset.kind)} · {made}")
+            st.caption(f"{KIND_LABELS.get(asset.kind, asset.kind)}{shown_model} · {made}")
             show_asset(user, asset)
             with st.expander("Parameters"):
                 st.json({"params": asset.params, "result": asset.meta})
             reuse, delete = st.columns(2)
             kind = "music" if asset.kind == "music" else asset.kind
-            if kind in FORM_KEYS and reuse.button(
+            if kind in REUSABLE and reuse.button(
                 "Use these settings again", key=f"reuse-{asset.id}"
             ):
-                reuse_settings(kind, asset.params, (asset.meta or {}).get("seed"))
+                seed = (asset.meta or {}).get("seed")
+                reuse_settings(kind, asset.params, seed, services.settings())
                 st.switch_page(navigation.page(kind))
             if delete.button("Delete", key=f"delete-{asset.id}"):
                 st.session_state["lib_confirm"] = asset.id

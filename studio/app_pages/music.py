@@ -1,25 +1,18 @@
-"""Music: a description (and optionally a melody) in, a track out."""
+"""Music: a model, a description (and optionally a melody) in, a track out.
+
+The options are the chosen model's declared params; a melody model asks for a melody.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from engines.catalog import AUDIO
 from engines.errors import MediaError, ParamError
-from engines.music import (
-    CODEBOOK_SIZE,
-    MAX_DURATION_S,
-    MAX_GUIDANCE,
-    MAX_TEMPERATURE,
-    MIN_DURATION_S,
-    MIN_GUIDANCE,
-    MIN_TEMPERATURE,
-    MusicParams,
-)
-from engines.validation import MAX_PROMPT_CHARS
 from studio import backend, services
-from studio.widgets import examples_row, page_user, recent_jobs_section, seed_input
+from studio.model_form import model_picker, params_form
+from studio.widgets import examples_row, page_user, recent_jobs_section
 
-DEFAULTS = MusicParams(description="defaults")  # the engine's defaults, read by the widgets
 MELODY_TYPES = ["wav", "mp3", "flac", "ogg", "m4a"]
 
 EXAMPLE_FIELDS = {
@@ -31,71 +24,29 @@ EXAMPLE_FIELDS = {
 def render() -> None:
     user = page_user()
     st.title("Music")
-    settings = services.settings()
-    st.caption(
-        f"Models: `{settings.model_for('music')}`, with a melody `{settings.model_for('melody')}`"
-        + (" — tiny demo models, output is noise" if settings.tiny else "")
-    )
+    entry = model_picker("music", AUDIO, services.settings())
 
     examples_row("music", EXAMPLE_FIELDS)
-
-    description = st.text_area(
-        "Description (English)",
-        key="music_description",
-        max_chars=MAX_PROMPT_CHARS,
-        height=90,
+    values = params_form(
+        "music",
+        entry,
+        top=("duration",),
         placeholder="Upbeat surf rock with twangy electric guitar",
     )
-    duration = st.slider(
-        "Duration (seconds)",
-        MIN_DURATION_S,
-        MAX_DURATION_S,
-        float(DEFAULTS.duration),
-        0.5,
-        key="music_duration",
-    )
-    melody = st.file_uploader(
-        "Melody to follow (optional: hum, whistle or play it; the first 30 s are used)",
-        type=MELODY_TYPES,
-        key="music_melody",
-    )
-    with st.expander("Advanced options"):
-        left, right = st.columns(2)
-        top_k = left.slider("Top-k", 0, CODEBOOK_SIZE, DEFAULTS.top_k, key="music_top_k")
-        top_p = left.slider("Top-p (0 is off)", 0.0, 1.0, DEFAULTS.top_p, 0.05, key="music_top_p")
-        temperature = left.slider(
-            "Temperature",
-            MIN_TEMPERATURE,
-            MAX_TEMPERATURE,
-            DEFAULTS.temperature,
-            0.05,
-            key="music_temperature",
+    melody = None
+    if entry.melody:
+        melody = st.file_uploader(
+            "Melody to follow (hum, whistle or play it; the first 30 s are used)",
+            type=MELODY_TYPES,
+            key="music_melody",
         )
-        guidance = right.slider(
-            "Guidance",
-            MIN_GUIDANCE,
-            MAX_GUIDANCE,
-            DEFAULTS.guidance_scale,
-            0.5,
-            key="music_guidance",
-        )
-        seed = seed_input("music", right)
 
     if st.button("Generate music", type="primary", key="music_generate"):
         try:
             melody_path = (
                 backend.store_upload(user, melody, "audio") if melody is not None else None
             )
-            params = MusicParams(
-                description=description,
-                duration=float(duration),
-                top_k=int(top_k),
-                top_p=float(top_p),
-                temperature=float(temperature),
-                guidance_scale=float(guidance),
-                seed=seed,
-                melody_path=melody_path,
-            )
+            params = entry.params(**values, melody_path=melody_path)
             st.session_state["music_job"] = backend.submit(user, params)
         except (ParamError, MediaError) as problem:
             st.error(str(problem))

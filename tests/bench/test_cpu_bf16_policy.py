@@ -55,14 +55,14 @@ def test_music_bf16_on_cpu_by_default_off_by_switch_and_sound(
     tracks = {}
     for bf16 in (True, False):
         registry = EngineRegistry(replace(tiny_settings, music_cpu_bf16=bf16))
-        model = registry.get("music")._model  # type: ignore[attr-defined]
+        model = registry.get("musicgen-small")._model  # type: ignore[attr-defined]
         parts = {
             name: str(getattr(model, name).dtype).removeprefix("torch.")
             for name in ("decoder", "text_encoder", "audio_encoder")
         }
         assert parts == (BF16 if bf16 else FP32)
 
-        result = registry.generate("music", params, tmp_path / f"{bf16}.wav")
+        result = registry.generate(params, tmp_path / f"{bf16}.wav")
 
         assert result.dtypes == parts
         assert result.dtype == "float32"  # the device policy's dtype, as before
@@ -91,7 +91,7 @@ def test_video_unet_dtype_follows_the_switch_and_the_cpu(
     registry = EngineRegistry(replace(tiny_settings, video_cpu_bf16=setting))
     params = VideoParams("a lighthouse", num_frames=2, steps=2, height=64, width=64, seed=3)
 
-    result = registry.generate("video", params, tmp_path / "clip.mp4")
+    result = registry.generate(params, tmp_path / "clip.mp4")
 
     assert result.dtypes == {"unet": unet, "text_encoder": unet, "vae": "float32"}
     assert result.frames == 2 and (tmp_path / "clip.mp4").stat().st_size > 0

@@ -9,12 +9,12 @@ import pytest
 from engines.errors import ModelUnavailableError
 from engines.registry import EngineRegistry
 from engines.settings import Settings
-from engines.video import TextToVideoEngine, VideoParams
+from engines.video import VideoParams
 
 
 def _generate_with(settings: Settings, tmp_path: Path) -> None:
-    registry = EngineRegistry(settings, factories={"video": TextToVideoEngine})
-    registry.generate("video", VideoParams("a cat"), tmp_path / "x.mp4")
+    # No model named: the settings' default (STUDIO_VIDEO_MODEL) is loaded.
+    EngineRegistry(settings).generate(VideoParams("a cat"), tmp_path / "x.mp4")
 
 
 def test_missing_hub_model_names_model_cache_command_and_tiny(tmp_path: Path):

@@ -12,9 +12,11 @@ import numpy as np
 import pytest
 import soundfile
 
+from engines.catalog import CATALOG
 from engines.device import Placement
 from engines.errors import GenerationCancelled, MediaError, ModelUnavailableError, ParamError
-from engines.music import MusicEngine, MusicParams, _to_pcm16, music_kind
+from engines.music import MusicEngine, MusicParams, _to_pcm16
+from engines.progress import RunContext
 from engines.prompts import ENGLISH_ONLY_WARNING
 from engines.registry import EngineRegistry
 from engines.settings import Settings
@@ -42,7 +44,7 @@ def cpu() -> Placement:
 
 
 def loaded(settings: Settings, melody: bool = False) -> MusicEngine:
-    engine = MusicEngine(settings, melody=melody)
+    engine = MusicEngine(settings, CATALOG["musicgen-melody" if melody else "musicgen-small"])
     engine.load(cpu())
     return engine
 
@@ -88,8 +90,9 @@ def test_defaults_and_kind() -> None:
     params = MusicParams("calm piano")
     assert (params.duration, params.top_k, params.top_p) == (10.0, 250, 0.0)
     assert (params.temperature, params.guidance_scale, params.seed) == (1.0, 3.0, None)
-    assert music_kind(params) == "music"
-    assert music_kind(replace(params, melody_path="tune.wav")) == "melody"
+    assert params.model is None  # the registry serves it with the default model
+    with pytest.raises(ParamError, match="musicgen-small does not follow a melody; use musicgen"):
+        replace(params, melody_path="tune.wav", model="musicgen-small")
 
 
 def test_pcm16_scales_down_only_when_it_would_clip() -> None:
@@ -109,7 +112,7 @@ def test_writes_32khz_mono_pcm16_of_the_asked_length(
     out = tmp_path / "track.wav"
     params = MusicParams("calm lofi beat with piano", duration=duration, seed=7)
 
-    result = EngineRegistry(tiny_settings).generate("music", params, out)
+    result = EngineRegistry(tiny_settings).generate(params, out)
 
     info = soundfile.info(out)
     assert (info.samplerate, info.channels, info.subtype, info.format) == (
@@ -169,7 +172,7 @@ def test_progress_is_reported_once_per_generated_step(
     engine.generate(
         MusicParams("jazz piano", duration=1.0, seed=1),
         tmp_path / "a.wav",
-        on_progress=lambda step, total: seen.append((step, total, len(forwards))),
+        RunContext(lambda step, total: seen.append((step, total, len(forwards)))),
     )
     hook.remove()
 
@@ -192,8 +195,10 @@ def test_cancel_stops_at_the_step_and_leaves_no_file(
         engine.generate(
             MusicParams("jazz piano", duration=1.0, seed=1),
             out_dir / "a.wav",
-            on_progress=lambda step, total: steps.append(step),
-            should_cancel=lambda: len(steps) >= 5,
+            RunContext(
+                on_progress=lambda step, total: steps.append(step),
+                should_cancel=lambda: len(steps) >= 5,
+            ),
         )
     hook.remove()
 
@@ -208,7 +213,9 @@ def test_cancel_before_the_first_step(tiny_settings: Settings, tmp_path: Path) -
     out_dir = tmp_path / "out"
     with pytest.raises(GenerationCancelled, match="step 0 of 53"):
         engine.generate(
-            MusicParams("jazz", duration=1.0), out_dir / "a.wav", should_cancel=lambda: True
+            MusicParams("jazz", duration=1.0),
+            out_dir / "a.wav",
+            RunContext(should_cancel=lambda: True),
         )
     assert not out_dir.exists()
 
@@ -221,7 +228,7 @@ def test_non_english_description_warns(tiny_settings: Settings, tmp_path: Path) 
 
 
 def test_engine_refuses_params_of_the_other_kind(tiny_settings: Settings, tmp_path: Path) -> None:
-    with pytest.raises(ParamError, match="'melody'"):
+    with pytest.raises(ParamError, match="musicgen-small cannot serve params with a melody file"):
         loaded(tiny_settings).generate(
             MusicParams("jazz", duration=1.0, melody_path="tune.wav"), tmp_path / "a.wav"
         )
@@ -230,7 +237,7 @@ def test_engine_refuses_params_of_the_other_kind(tiny_settings: Settings, tmp_pa
 def test_lifecycle_reports_memory_and_frees_it(tiny_settings: Settings) -> None:
     engine = loaded(tiny_settings)
     assert engine.memory_bytes() > 1_000_000
-    assert engine.model_id == str(tiny_settings.tiny_dir / "music")
+    assert engine.model_id == str(tiny_settings.tiny_dir / "musicgen-small")
     engine.park()
     engine.unpark()
     engine.unload()
@@ -246,13 +253,14 @@ def test_melody_conditions_the_track_end_to_end(tiny_settings: Settings, tmp_pat
     c_tone = write_tone(tmp_path / "c5.wav", 523.25, 2.0)
     params = MusicParams("folk guitar", duration=1.0, seed=3, melody_path=a_tone)
 
-    result = registry.generate(music_kind(params), params, tmp_path / "a.wav")
-    registry.generate("melody", replace(params, melody_path=c_tone), tmp_path / "c.wav")
+    result = registry.generate(params, tmp_path / "a.wav")
+    registry.generate(replace(params, melody_path=c_tone), tmp_path / "c.wav")
 
     info = soundfile.info(tmp_path / "a.wav")
     assert (info.samplerate, info.channels, info.subtype) == (SR, 1, "PCM_16")
     assert abs(info.duration - 1.0) <= 0.020
     assert result.kind == "melody" and result.warnings == []
+    assert result.model_name == result.params["model"] == "musicgen-melody"
     with_a = soundfile.read(tmp_path / "a.wav", dtype="int16")[0]
     with_c = soundfile.read(tmp_path / "c.wav", dtype="int16")[0]
     assert not np.array_equal(with_a, with_c)  # same seed: only the melody differs
@@ -289,7 +297,7 @@ def test_undecodable_melody_is_a_media_error_and_writes_nothing(
 def test_missing_hub_model_says_where_it_looked_and_how_to_get_it(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, music_model="some/nonexistent", device="cpu")
     with pytest.raises(ModelUnavailableError) as info:
-        MusicEngine(settings, melody=False).load(cpu())
+        MusicEngine(settings, settings.default_model("audio")).load(cpu())
     message = str(info.value)
     assert "'some/nonexistent'" in message and "cache" in message
     assert "huggingface-cli download some/nonexistent" in message
@@ -300,7 +308,7 @@ def test_missing_local_folder_says_which_folder(tmp_path: Path) -> None:
     folder = tmp_path / "no-such-model"
     settings = Settings(data_dir=tmp_path, melody_model=str(folder), device="cpu")
     with pytest.raises(ModelUnavailableError) as info:
-        MusicEngine(settings, melody=True).load(cpu())
+        MusicEngine(settings, settings.default_model("audio", melody=True)).load(cpu())
     message = str(info.value)
     assert f"the folder {folder}" in message and "Check the path" in message
     assert "STUDIO_MODELS=tiny" in message

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from engines.catalog import UnknownModelError
 from engines.music import MusicParams
+from engines.progress import RunContext
 from engines.registry import EngineRegistry
 from engines.settings import Settings
 from engines.video import VideoParams
@@ -23,16 +25,16 @@ def test_switching_video_to_music_unloads_and_frees_the_video_model(
     tiny_settings: Settings, tmp_path: Path
 ):
     registry = EngineRegistry(tiny_settings)
-    with registry.use("video") as video_engine:
-        unet_ref = weakref.ref(video_engine._pipe.unet)  # type: ignore[attr-defined]
+    with registry.use("modelscope-t2v-1.7b") as video_engine:
+        unet_ref = weakref.ref(video_engine._model.unet)  # type: ignore[attr-defined]
         engine_ref = weakref.ref(video_engine)
     del video_engine
 
-    registry.generate("music", MUSIC, tmp_path / "m.wav")
+    registry.generate(MUSIC, tmp_path / "m.wav")
     gc.collect()
 
     status = registry.status()
-    assert status.resident == "music" and status.parked == {}
+    assert status.resident == "musicgen-small" and status.parked == {}
     assert status.resident_bytes > 0
     assert unet_ref() is None, "the video UNet is still referenced after the switch"
     assert engine_ref() is None
@@ -42,21 +44,21 @@ def test_parking_keeps_the_switched_out_model_in_ram_within_budget(
     tiny_settings: Settings, tmp_path: Path
 ):
     registry = EngineRegistry(replace(tiny_settings, park_ram_gb=1.0))
-    with registry.use("video") as first:
+    with registry.use("modelscope-t2v-1.7b") as first:
         first_id = id(first)
-    registry.generate("music", MUSIC, tmp_path / "m.wav")
-    assert registry.status().resident == "music"
-    assert set(registry.status().parked) == {"video"}
+    registry.generate(MUSIC, tmp_path / "m.wav")
+    assert registry.status().resident == "musicgen-small"
+    assert set(registry.status().parked) == {"modelscope-t2v-1.7b"}
 
-    with registry.use("video") as back:
+    with registry.use("modelscope-t2v-1.7b") as back:
         assert id(back) == first_id  # the parked engine came back, nothing reloaded
-    assert set(registry.status().parked) == {"music"}
+    assert set(registry.status().parked) == {"musicgen-small"}
 
 
 def test_parking_budget_too_small_unloads_instead(tiny_settings: Settings, tmp_path: Path):
     registry = EngineRegistry(replace(tiny_settings, park_ram_gb=1e-6))
-    registry.generate("video", VIDEO, tmp_path / "v.mp4")
-    registry.generate("music", MUSIC, tmp_path / "m.wav")
+    registry.generate(VIDEO, tmp_path / "v.mp4")
+    registry.generate(MUSIC, tmp_path / "m.wav")
     assert registry.status().parked == {}
 
 
@@ -69,17 +71,15 @@ def test_concurrent_generate_calls_run_one_after_another(tiny_settings: Settings
         try:
             if n % 2:
                 registry.generate(
-                    "music",
                     replace(MUSIC, seed=n),
                     tmp_path / f"{n}.wav",
-                    on_progress=lambda step, total: events.append((n, step)),
+                    RunContext(lambda step, total: events.append((n, step))),
                 )
             else:
                 registry.generate(
-                    "video",
                     replace(VIDEO, seed=n),
                     tmp_path / f"{n}.mp4",
-                    on_progress=lambda step, total: events.append((n, step)),
+                    RunContext(lambda step, total: events.append((n, step))),
                 )
         except BaseException as exc:  # surfaced below: a thread's error must fail the test
             errors.append(exc)
@@ -98,13 +98,22 @@ def test_concurrent_generate_calls_run_one_after_another(tiny_settings: Settings
     assert len([*tmp_path.glob("*.mp4"), *tmp_path.glob("*.wav")]) == 4
 
 
-def test_unknown_kind_is_a_clear_error(tiny_settings: Settings):
-    with pytest.raises(KeyError, match="Unknown engine 'opera'"):
+def test_unknown_model_is_a_clear_error_listing_the_valid_ones(tiny_settings: Settings):
+    with pytest.raises(UnknownModelError, match="Unknown model 'opera'; valid models: model"):
         EngineRegistry(tiny_settings).get("opera")
+
+
+def test_engines_are_keyed_by_model_name(tiny_settings: Settings, tmp_path: Path):
+    registry = EngineRegistry(replace(tiny_settings, park_ram_gb=1.0))
+    registry.generate(replace(MUSIC, model="musicgen-stereo-small"), tmp_path / "s.wav")
+    registry.generate(MUSIC, tmp_path / "m.wav")  # no model named: the default
+    status = registry.status()
+    assert status.resident == "musicgen-small"
+    assert set(status.parked) == {"musicgen-stereo-small"}  # another model of one family
 
 
 def test_unload_all_leaves_nothing_resident(tiny_settings: Settings, tmp_path: Path):
     registry = EngineRegistry(tiny_settings)
-    registry.generate("video", VIDEO, tmp_path / "v.mp4")
+    registry.generate(VIDEO, tmp_path / "v.mp4")
     registry.unload_all()
     assert registry.status().resident is None and registry.status().resident_bytes == 0

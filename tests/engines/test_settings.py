@@ -10,9 +10,12 @@ from engines.settings import DEFAULT_MUSIC_MODEL, DEFAULT_VIDEO_MODEL, Settings
 def test_defaults_without_environment():
     settings = Settings.from_env({})
     assert settings.data_dir == Path("data")
-    assert settings.video_model == DEFAULT_VIDEO_MODEL == "ali-vilab/text-to-video-ms-1.7b"
-    assert settings.music_model == DEFAULT_MUSIC_MODEL == "facebook/musicgen-small"
-    assert settings.melody_model == "facebook/musicgen-melody"
+    assert settings.video_model == DEFAULT_VIDEO_MODEL == "modelscope-t2v-1.7b"
+    assert settings.music_model == DEFAULT_MUSIC_MODEL == "musicgen-small"
+    assert settings.melody_model == "musicgen-melody"
+    assert settings.default_model("video").hub_id == "ali-vilab/text-to-video-ms-1.7b"
+    assert settings.default_model("audio").hub_id == "facebook/musicgen-small"
+    assert settings.default_model("audio", melody=True).hub_id == "facebook/musicgen-melody"
     assert (settings.tiny, settings.device, settings.park_ram_gb) == (False, "auto", 0.0)
 
 
@@ -31,9 +34,12 @@ def test_every_variable_is_read():
     assert settings.data_dir == Path("/srv/studio")
     assert settings.music_model == "facebook/musicgen-medium"
     assert settings.tiny and settings.device == "cpu" and settings.park_ram_gb == 6.0
-    # Tiny mode points every engine at the built checkpoints, whatever the model settings.
-    assert settings.model_for("video") == "/srv/studio/tiny-models/video"
-    assert settings.model_for("melody") == "/srv/studio/tiny-models/melody"
+    # A folder or hub id outside the catalog becomes the default, named by itself.
+    assert settings.default_model("video").name == "/models/t2v"
+    assert settings.default_model("audio").name == "musicgen-medium"  # a catalog hub id
+    assert settings.default_model("audio", melody=True).name == "/models/melody"
+    # Tiny mode loads the family's tiny checkpoint, whatever folder the settings name.
+    assert settings.default_model("video").tiny_name == "modelscope-t2v-1.7b"
 
 
 @pytest.mark.parametrize(
@@ -47,3 +53,21 @@ def test_every_variable_is_read():
 def test_bad_values_are_refused_with_the_variable_named(name: str, value: str, fragment: str):
     with pytest.raises(ValueError, match=fragment):
         Settings.from_env({name: value})
+
+
+def test_models_enabled_takes_catalog_names_and_names_the_valid_ones():
+    settings = Settings.from_env(
+        {"STUDIO_MODELS_ENABLED": "wan2.1-t2v-1.3b, musicgen-stereo-small"}
+    )
+    assert [e.name for e in settings.enabled_models("video")] == [
+        "modelscope-t2v-1.7b",  # the default is always offered
+        "wan2.1-t2v-1.3b",
+    ]
+    assert [e.name for e in settings.enabled_models("audio")] == [
+        "musicgen-small",
+        "musicgen-stereo-small",
+    ]
+    with pytest.raises(ValueError, match=r"unknown model.*wan3.*valid: modelscope-t2v-1\.7b"):
+        Settings.from_env({"STUDIO_MODELS_ENABLED": "wan3"})
+    wan_default = Settings.from_env({"STUDIO_VIDEO_MODEL": "wan2.1-t2v-1.3b"})
+    assert wan_default.default_model("video").family == "wan"

@@ -33,7 +33,7 @@ def _weights_digest(folder: Path) -> dict[str, str]:
 
 
 def test_checkpoint_has_the_hub_layout_and_is_small(tiny_models_dir: Path):
-    folder = ensure_tiny_checkpoint("video", tiny_models_dir)
+    folder = ensure_tiny_checkpoint("modelscope-t2v-1.7b", tiny_models_dir)
     for name in HUB_LAYOUT:
         assert (folder / name).is_file(), name
     index = json.loads((folder / "model_index.json").read_text())
@@ -47,13 +47,13 @@ def test_build_is_deterministic(tmp_path: Path, tiny_models_dir: Path):
     again.mkdir()
     build_tiny_video(again)
     assert _weights_digest(again) == _weights_digest(
-        ensure_tiny_checkpoint("video", tiny_models_dir)
+        ensure_tiny_checkpoint("modelscope-t2v-1.7b", tiny_models_dir)
     )
 
 
 def test_a_half_built_folder_is_rebuilt(tmp_path: Path):
-    (tmp_path / "video").mkdir()
-    (tmp_path / "video" / "model_index.json").write_text("{}")  # an interrupted build
-    folder = ensure_tiny_checkpoint("video", tmp_path)
+    (tmp_path / "modelscope-t2v-1.7b").mkdir()
+    (tmp_path / "modelscope-t2v-1.7b" / "model_index.json").write_text("{}")  # an interrupted build
+    folder = ensure_tiny_checkpoint("modelscope-t2v-1.7b", tmp_path)
     assert is_tiny_checkpoint(folder)
     assert json.loads((folder / "model_index.json").read_text())["_class_name"]

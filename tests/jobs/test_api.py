@@ -47,7 +47,9 @@ def test_submit_stores_validated_params_and_leaves_sending_to_the_keeper(api: Jo
     job = api.get(job_id)
     assert job is not None
     assert (job.owner, job.kind, job.status, job.delivery) == ("alice", "video", QUEUED, 1)
-    assert job.params == {**VideoParams(prompt="a fox", steps=3, seed=5).__dict__}
+    # The job names its model (the default, none being given): a remote worker loads that.
+    expected = VideoParams(prompt="a fox", steps=3, seed=5, model="modelscope-t2v-1.7b")
+    assert job.params == {**expected.__dict__}
     # The keeper sends it in fair order once a worker is free; until then it waits here.
     assert job.dispatched_at is None and api.broker.pending() == set()
     assert [j.id for j in api.list("alice")] == [job_id]

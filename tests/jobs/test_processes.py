@@ -112,7 +112,10 @@ def test_a_worker_with_its_own_data_dir_and_only_the_redis_url_fills_the_studio_
 
         seen = wait_until(worker_seen, 30, "the worker's announcement in the catalog")
         assert (seen["pid"], seen["backend"], seen["job"]) == (worker.pid, "redis", None)
-        assert seen["registry"]["resident"] == "melody" and seen["registry"]["device"] == "cpu"
+        assert (
+            seen["registry"]["resident"] == "musicgen-melody"
+            and seen["registry"]["device"] == "cpu"
+        )
         # The worker's machine holds no catalog, queue, assets or leftovers of its own.
         leftovers = [
             p.relative_to(gpu_box)

@@ -63,7 +63,12 @@ def test_jobs_run_one_at_a_time_with_one_model_and_land_in_the_owners_folder(
     jobs = studio.wait(ids)
 
     assert [job.status for job in jobs] == [DONE] * 4, [job.error for job in jobs]
-    assert [kind for kind, _ in registry.tracker.generated] == ["video", "music", "melody", "video"]
+    assert [kind for kind, _ in registry.tracker.generated] == [
+        "modelscope-t2v-1.7b",
+        "musicgen-small",
+        "musicgen-melody",
+        "modelscope-t2v-1.7b",
+    ]
     assert registry.tracker.max_active == 1  # one GPU job at a time
     assert registry.tracker.max_loaded == 1  # never two models on the device
     for job, suffix in zip(jobs, [".mp4", ".wav", ".wav", ".mp4"], strict=True):
@@ -328,13 +333,15 @@ def test_an_admin_can_have_every_worker_unload_its_models(studio: InProcessStudi
     registry = TrackingRegistry(tiny_settings)
     studio.start_worker(registry, name="gpu:1")
     studio.wait([studio.api.submit("alice", tiny_video())])
-    assert registry.status().resident == "video"
+    assert registry.status().resident == "modelscope-t2v-1.7b"
 
     def admin_sees(resident: str | None) -> bool:
         worker = studio.api.status().workers.get("gpu:1") or {}
         return worker.get("jobs_done") == 1 and worker["registry"]["resident"] == resident
 
-    wait_until(lambda: admin_sees("video"), what="the worker's model on the admin page")
+    wait_until(
+        lambda: admin_sees("modelscope-t2v-1.7b"), what="the worker's model on the admin page"
+    )
     studio.api.unload_models()
     wait_until(lambda: admin_sees(None), what="the worker to unload")
     assert registry.tracker.unload_all_calls == 1 and registry.tracker.loaded == set()

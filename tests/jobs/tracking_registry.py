@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from engines.progress import RunContext
 from engines.registry import EngineRegistry
 from engines.settings import Settings
 
@@ -57,7 +58,7 @@ class TrackingEngine:
     def memory_bytes(self) -> int:
         return int(self._engine.memory_bytes())
 
-    def generate(self, params: Any, out_path: Path, *, on_progress: Any = None, **kw: Any) -> Any:
+    def generate(self, params: Any, out_path: Path, run: RunContext | None = None) -> Any:
         tracker = self._tracker
         with tracker.lock:
             tracker.active += 1
@@ -65,6 +66,9 @@ class TrackingEngine:
             tracker.generated.append((self.kind, dict(params.__dict__)))
             generation = len(tracker.generated) - 1
             failure = tracker.fail_next.pop(0) if tracker.fail_next else None
+
+        run = run if run is not None else RunContext()
+        on_progress = run.on_progress
 
         def progress(step: int, total: int) -> None:
             tracker.step_times.append((generation, time.monotonic(), step))
@@ -74,7 +78,7 @@ class TrackingEngine:
         try:
             if failure is not None:
                 raise failure
-            return self._engine.generate(params, out_path, on_progress=progress, **kw)
+            return self._engine.generate(params, out_path, RunContext(progress, run.should_cancel))
         finally:
             with tracker.lock:
                 tracker.active -= 1
@@ -84,14 +88,13 @@ class TrackingRegistry(EngineRegistry):
     """The real EngineRegistry over the real engines, each wrapped in a TrackingEngine."""
 
     def __init__(self, settings: Settings) -> None:
-        from engines.registry import default_factories
+        from engines.registry import make_engine
 
         self.tracker = Tracker()
-        factories = {
-            kind: (lambda s, f=factory: TrackingEngine(f(s), self.tracker))
-            for kind, factory in default_factories().items()
-        }
-        super().__init__(settings, factories=factories)
+        super().__init__(
+            settings,
+            engine_factory=lambda s, entry: TrackingEngine(make_engine(s, entry), self.tracker),  # type: ignore[arg-type, return-value]
+        )
 
     def unload_all(self) -> None:
         self.tracker.unload_all_calls += 1

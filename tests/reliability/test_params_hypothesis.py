@@ -1,7 +1,9 @@
 """Property tests for every params validator: any in-range value builds (and survives the
 JSON round trip a job makes); any one bad field raises ParamError naming that field.
 
-Each params class is described once as ``{field: (good values, bad values)}``.
+Each params class is described once as ``{field: (good values, bad values)}``; the model
+families' are drawn from the bounds their fields declare (engines.params), so a new
+model's params are covered by adding it to the catalog.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engines.catalog import CATALOG
 from engines.combine import FIT_MODES, MAX_FADE_S, MAX_OFFSET_S, ORIGINAL_SOUND_MODES, CombineParams
 from engines.errors import ParamError
 from engines.music import MusicParams
+from engines.params import ParamSpec, specs
 from engines.validation import MAX_PROMPT_CHARS
-from engines.video import MAX_FRAMES, MAX_STEPS, VideoParams
+from engines.video import VideoParams
+from engines.wan import WanParams
 from jobs.kinds import KINDS
 from jobs.kinds.combine import CombineJobParams
 from jobs.kinds.score import ScoreJobParams
@@ -100,35 +105,57 @@ def file_paths(*, optional: bool = False) -> tuple[st.SearchStrategy[Any], st.Se
     return (st.one_of(st.none(), good) if optional else good), bad
 
 
-def multiples_of_8() -> tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]:
-    _, bad = ints(64, 1024)
-    not_multiple = st.integers(64, 1024).filter(lambda v: v % 8 != 0)
-    return st.integers(8, 128).map(lambda k: 8 * k), st.one_of(bad, not_multiple)
+def shaped_ints(spec: ParamSpec) -> tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]:
+    """Ints in range that also have the declared shape (multiple of m, or 4k+1)."""
+    low, high = int(spec.minimum or 0), int(spec.maximum or 0)
+    _, bad = ints(low, high)
+    allowed = spec.allowed_values()
+    misshaped = st.integers(low, high).filter(lambda v: not spec.accepts_shape(v))
+    return st.sampled_from(allowed), st.one_of(bad, misshaped)
+
+
+def model_names(cls: type, only: list[str] | None = None) -> tuple[Any, Any]:
+    """None, or a catalog name of ``cls``'s family; bad: not a name, or another family's."""
+    mine = [e.name for e in CATALOG.values() if e.params_class() is cls]
+    others = [e.name for e in CATALOG.values() if e.params_class() is not cls]
+    good = st.sampled_from([None, *(only if only is not None else mine)])
+    bad = st.one_of(st.just(""), st.just("  "), st.integers(), st.sampled_from(others))
+    return good, bad
+
+
+def from_declared(cls: type, **overrides: Any) -> dict[str, tuple[Any, Any]]:
+    """Good and bad values of every field, from the bounds its metadata declares."""
+    fields: dict[str, tuple[Any, Any]] = {}
+    for spec in specs(cls):
+        if spec.kind == "prompt":
+            fields[spec.name] = prompts()
+        elif spec.kind == "text":
+            fields[spec.name] = prompts(allow_empty=True)
+        elif spec.kind == "seed":
+            fields[spec.name] = seeds()
+        elif spec.kind == "int" and (spec.multiple_of or spec.four_k_plus_one):
+            fields[spec.name] = shaped_ints(spec)
+        elif spec.kind == "int":
+            fields[spec.name] = ints(int(spec.minimum or 0), int(spec.maximum or 0))
+        elif spec.kind == "float":
+            fields[spec.name] = floats(float(spec.minimum or 0), float(spec.maximum or 0))
+        elif spec.kind == "path":
+            fields[spec.name] = file_paths(optional=spec.optional)
+        elif spec.kind == "model":
+            fields[spec.name] = model_names(cls)
+        elif spec.kind == "choice":
+            fields[spec.name] = choices(tuple(spec.choices))
+    return {**fields, **overrides}
 
 
 # -- every params class, field by field ------------------------------------------------
 
-VIDEO = {
-    "prompt": prompts(),
-    "negative_prompt": prompts(allow_empty=True),
-    "seed": seeds(),
-    "num_frames": ints(1, MAX_FRAMES),
-    "steps": ints(1, MAX_STEPS),
-    "guidance_scale": floats(1.0, 30.0),
-    "height": multiples_of_8(),
-    "width": multiples_of_8(),
-    "fps": ints(1, 60),
-}
-MUSIC = {
-    "description": prompts(),
-    "duration": floats(1.0, 30.0),
-    "top_k": ints(0, 2048),
-    "top_p": floats(0.0, 1.0),
-    "temperature": floats(0.1, 4.0),
-    "guidance_scale": floats(1.0, 20.0),
-    "seed": seeds(),
-    "melody_path": file_paths(optional=True),
-}
+VIDEO_PARAMS = from_declared(VideoParams)
+WAN = from_declared(WanParams)
+MELODY_MODELS = [e.name for e in CATALOG.values() if e.melody]
+# A melody file needs a melody model; without one, any music model serves.
+MUSIC_WITH_MELODY = from_declared(MusicParams, model=model_names(MusicParams, MELODY_MODELS))
+MUSIC_ANY_MODEL = from_declared(MusicParams, melody_path=(st.none(), file_paths()[1]))
 COMBINE = {
     "offset_s": floats(0.0, MAX_OFFSET_S),
     "volume_db": floats(-60.0, 12.0),
@@ -144,12 +171,15 @@ SCORE = {
     "duration": floats(1.0, 30.0),
     "seed": seeds(),
     "fade_out_s": floats(0.0, MAX_FADE_S),
+    "model": model_names(MusicParams),
 }
 COMBINE_JOB = {"video_path": file_paths(), "audio_path": file_paths()}
 
 SPECS: dict[str, tuple[type, dict[str, tuple[Any, Any]]]] = {
-    "video": (VideoParams, VIDEO),
-    "music": (MusicParams, MUSIC),
+    "video": (VideoParams, VIDEO_PARAMS),
+    "wan": (WanParams, WAN),
+    "music": (MusicParams, MUSIC_WITH_MELODY),
+    "music models": (MusicParams, MUSIC_ANY_MODEL),
     "combine options": (CombineParams, COMBINE),
     "score": (ScoreJobParams, SCORE),
     "combine": (CombineJobParams, COMBINE_JOB),
@@ -178,10 +208,22 @@ def test_in_range_values_build_and_survive_the_json_round_trip(name: str, data: 
     if cls is CombineJobParams:
         values["options"] = data.draw(good_values(COMBINE))  # a JSON dict, as the API gets it
     params = cls(**values)
-    kind = {"video": "video", "music": "music", "score": "score", "combine": "combine"}.get(name)
+    kind = {
+        "video": "video",
+        "wan": "video",
+        "music": "music",
+        "music models": "music",
+        "score": "score",
+        "combine": "combine",
+    }.get(name)
     if kind is not None:  # what a worker rebuilds from the queued message is the same
         spec = KINDS[kind]
-        assert spec.build(json.loads(json.dumps(spec.to_json(params)))) == params
+        rebuilt = spec.build(json.loads(json.dumps(spec.to_json(params))))
+        if spec.output is not None:  # a model job always names its model
+            assert type(rebuilt) is type(params) and rebuilt.model is not None
+            assert params.model in (None, rebuilt.model)
+            rebuilt = dataclasses.replace(rebuilt, model=params.model)
+        assert rebuilt == params
 
 
 @pytest.mark.parametrize("name", list(SPECS))

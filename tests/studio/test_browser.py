@@ -263,7 +263,7 @@ def test_make_a_video_and_a_track_that_nobody_else_can_fetch(
     page.get_by_role("heading", name="Text to video").wait_for()
 
     # 1. A video: generate, watch it finish, download it.
-    page.get_by_label("Prompt (English)").fill("a red fox running in the snow")
+    page.get_by_role("textbox", name="Prompt (English)").fill("a red fox running in the snow")
     page.get_by_role("button", name="Generate video").click()
     player = page.locator("video").first
     player.wait_for(timeout=WAIT_MS)
@@ -291,7 +291,7 @@ def test_make_a_video_and_a_track_that_nobody_else_can_fetch(
 
     # 3. A track whose description is markup: shown as text, fetching nothing.
     page.get_by_role("link", name="Music").click()
-    page.get_by_label("Description (English)").fill(MARKUP)
+    page.get_by_role("textbox", name="Description (English)").fill(MARKUP)
     page.get_by_role("button", name="Generate music").click()
     page.locator("audio").first.wait_for(timeout=WAIT_MS)
     track = _downloaded(context, page, tmp_path)

@@ -1,0 +1,284 @@
+"""The catalog of models: one entry per model the studio can run, keyed by a stable name.
+
+Each entry names its output (video or audio), its family (the engine code that runs
+it), where its weights live on the hub, its licence, roughly how much VRAM it needs,
+and the defaults it overrides on its family's params. A new model of an existing
+family is one entry here. Nothing here imports torch: the pages read the catalog.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from engines.errors import ParamError
+
+VIDEO, AUDIO = "video", "audio"
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str  # "text-to-video-sd", "wan", "musicgen"
+    engine: str  # "module:Class" of the engine, imported on first use
+    params: str  # "module:Class" of the params
+    classes: tuple[str, ...]  # model_index.json _class_name / config.json architectures
+
+
+FAMILIES = {
+    family.name: family
+    for family in (
+        Family(
+            "text-to-video-sd",
+            "engines.video:TextToVideoEngine",
+            "engines.video:VideoParams",
+            ("TextToVideoSDPipeline",),
+        ),
+        Family("wan", "engines.wan:WanEngine", "engines.wan:WanParams", ("WanPipeline",)),
+        Family(
+            "musicgen",
+            "engines.music:MusicEngine",
+            "engines.music:MusicParams",
+            ("MusicgenForConditionalGeneration", "MusicgenMelodyForConditionalGeneration"),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    name: str  # stable: an interface (settings, jobs, the CLI)
+    output: str  # VIDEO or AUDIO
+    family: str  # a key of FAMILIES
+    hub_id: str
+    licence: str
+    vram_gb: float  # approximate peak at the defaults, fp16
+    description: str  # one line for the picker
+    defaults: dict[str, Any] = field(default_factory=dict)  # overrides of the params' defaults
+    english_only: bool = True  # warn on prompts in other scripts
+    melody: bool = False  # conditions on a melody file
+    channels: int = 1  # audio channels written
+    tiny_builder: str = ""  # "module:function(folder)" building its tiny checkpoint
+    source: str = ""  # hub id or folder to load; empty means hub_id
+    tiny_name: str = ""  # whose tiny checkpoint STUDIO_MODELS=tiny loads; empty: its own
+
+    @property
+    def load_from(self) -> str:
+        return self.source or self.hub_id
+
+    def params_class(self) -> type:
+        return _load(FAMILIES[self.family].params)
+
+    def engine_class(self) -> type:
+        return _load(FAMILIES[self.family].engine)
+
+    def params(self, **values: Any) -> Any:
+        """This model's params: the family's defaults, this entry's, then ``values``."""
+        return self.params_class()(**{**self.defaults, **values, "model": self.name})
+
+    def default_of(self, name: str) -> Any:
+        from engines.params import spec_of
+
+        if name in self.defaults:
+            return self.defaults[name]
+        return spec_of(self.params_class(), name).default
+
+
+_TINY_VIDEO = "engines.tiny.video:build_tiny_video"
+_TINY_MUSIC = "engines.tiny.music:build_tiny_music"
+_CC_BY_NC = "CC-BY-NC-4.0"
+
+CATALOG: dict[str, ModelEntry] = {
+    entry.name: entry
+    for entry in (
+        ModelEntry(
+            "modelscope-t2v-1.7b",
+            VIDEO,
+            "text-to-video-sd",
+            "ali-vilab/text-to-video-ms-1.7b",
+            _CC_BY_NC,
+            8.0,
+            "ModelScope 1.7B: the original 256x256 clips; English prompts; non-commercial.",
+            tiny_builder=_TINY_VIDEO,
+        ),
+        ModelEntry(
+            "zeroscope-v2-576w",
+            VIDEO,
+            "text-to-video-sd",
+            "cerspense/zeroscope_v2_576w",
+            _CC_BY_NC,
+            9.0,
+            "Zeroscope v2: ModelScope retrained for 576x320, no watermark; non-commercial.",
+            defaults={"width": 576, "height": 320, "num_frames": 24},
+            tiny_builder=_TINY_VIDEO,
+        ),
+        ModelEntry(
+            "wan2.1-t2v-1.3b",
+            VIDEO,
+            "wan",
+            "Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
+            "Apache-2.0",
+            8.2,
+            "Wan 2.1 1.3B: sharper 480x832 clips at 16 fps; English or Chinese; Apache-2.0.",
+            english_only=False,
+            tiny_builder="engines.tiny.wan:build_tiny_wan",
+        ),
+        ModelEntry(
+            "musicgen-small",
+            AUDIO,
+            "musicgen",
+            "facebook/musicgen-small",
+            _CC_BY_NC,
+            2.0,
+            "MusicGen small (300M): quick mono tracks from a description.",
+            tiny_builder=_TINY_MUSIC,
+        ),
+        ModelEntry(
+            "musicgen-medium",
+            AUDIO,
+            "musicgen",
+            "facebook/musicgen-medium",
+            _CC_BY_NC,
+            6.0,
+            "MusicGen medium (1.5B): richer mono tracks, slower.",
+            tiny_builder=_TINY_MUSIC,
+        ),
+        ModelEntry(
+            "musicgen-large",
+            AUDIO,
+            "musicgen",
+            "facebook/musicgen-large",
+            _CC_BY_NC,
+            12.0,
+            "MusicGen large (3.3B): the best mono quality; needs a 16 GB card.",
+            tiny_builder=_TINY_MUSIC,
+        ),
+        ModelEntry(
+            "musicgen-melody",
+            AUDIO,
+            "musicgen",
+            "facebook/musicgen-melody",
+            _CC_BY_NC,
+            6.0,
+            "MusicGen melody (1.5B): follows a hummed or played melody you upload.",
+            melody=True,
+            tiny_builder="engines.tiny.music:build_tiny_melody",
+        ),
+        ModelEntry(
+            "musicgen-stereo-small",
+            AUDIO,
+            "musicgen",
+            "facebook/musicgen-stereo-small",
+            _CC_BY_NC,
+            2.5,
+            "MusicGen stereo small (300M): two-channel tracks from a description.",
+            channels=2,
+            tiny_builder="engines.tiny.music:build_tiny_stereo",
+        ),
+    )
+}
+
+DEFAULTS = {VIDEO: "modelscope-t2v-1.7b", AUDIO: "musicgen-small"}
+MELODY_DEFAULT = "musicgen-melody"
+
+
+class UnknownModelError(ParamError):
+    """A model name that is neither in the catalog nor a folder or hub id we can place."""
+
+
+def names(output: str | None = None) -> list[str]:
+    return [e.name for e in CATALOG.values() if output is None or e.output == output]
+
+
+def get(name: str, output: str | None = None) -> ModelEntry:
+    """The catalog entry called ``name``; the error lists the valid names."""
+    entry = CATALOG.get(name)
+    if entry is None or (output is not None and entry.output != output):
+        valid = ", ".join(names(output))
+        raise UnknownModelError(f"Unknown model {name!r}; valid models: {valid}.")
+    return entry
+
+
+def resolve(value: str, output: str) -> ModelEntry:
+    """A catalog name, a catalog entry's hub id, or a local folder -> the entry to run.
+
+    A folder is placed in its family from its model_index.json ``_class_name`` or its
+    config.json ``architectures`` (as diffusers and transformers dispatch); the entry it
+    gets is named by the folder, with the family's first catalog entry's defaults.
+    """
+    if value in CATALOG:
+        return get(value, output)
+    for entry in CATALOG.values():
+        if entry.hub_id == value and entry.output == output:
+            return entry
+    if not _names_weights(value):
+        valid = ", ".join(names(output))
+        raise UnknownModelError(
+            f"Unknown {output} model {value!r}: not a catalog name, a hub id or a folder; "
+            f"valid models: {valid}."
+        )
+    folder = _local_folder(value)
+    if folder is None:  # not here (yet): the default family's loader says what is missing
+        base = CATALOG[DEFAULTS[output]]
+        return replace(base, name=value, source=value, tiny_name=base.name)
+    family, melody, channels = detect_family(folder)
+    base = next(e for e in CATALOG.values() if e.family == family and e.melody == melody)
+    if base.output != output:
+        raise UnknownModelError(f"{value} holds a model that makes {base.output}, not {output}.")
+    return replace(base, name=value, source=value, channels=channels, tiny_name=base.name)
+
+
+def _names_weights(value: str) -> bool:
+    """A folder path, or a hub id: ``owner/name``."""
+    path = Path(value).expanduser()
+    if path.is_absolute() or value.startswith((".", "~")) or path.is_dir():
+        return True
+    owner, slash, repo = value.partition("/")
+    return bool(slash and owner and repo and "/" not in repo and " " not in value)
+
+
+def _local_folder(value: str) -> Path | None:
+    """The folder ``value`` names, or the cached hub snapshot of it; None when absent."""
+    folder = Path(value).expanduser()
+    if folder.is_dir():
+        return folder
+    if folder.is_absolute() or value.startswith((".", "~")):
+        return None
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(value, local_files_only=True))
+    except Exception:  # not cached: nothing to read the family from
+        return None
+
+
+def detect_family(folder: Path) -> tuple[str, bool, int]:
+    """(family, melody, channels) of a checkpoint folder, read from its config files."""
+    index, config = folder / "model_index.json", folder / "config.json"
+    classes: list[str] = []
+    data: dict[str, Any] = {}
+    if index.is_file():
+        data = json.loads(index.read_text())
+        classes = [str(data.get("_class_name", ""))]
+    elif config.is_file():
+        data = json.loads(config.read_text())
+        classes = [str(c) for c in data.get("architectures") or []]
+    for family in FAMILIES.values():
+        for name in classes:
+            if name in family.classes:
+                channels = int((data.get("decoder") or {}).get("audio_channels", 1))
+                return family.name, "Melody" in name, channels
+    found = ", ".join(classes) or "no model_index.json or config.json"
+    known = ", ".join(c for f in FAMILIES.values() for c in f.classes)
+    raise UnknownModelError(
+        f"Cannot tell which family the folder {folder} belongs to ({found}); "
+        f"the studio runs: {known}."
+    )
+
+
+def _load(reference: str) -> Any:
+    import importlib
+
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,189 @@
+"""Params declared once: each field's bounds live in its dataclass metadata.
+
+``param(...)`` declares a field with its bounds, help text and widget; ``check(params)``
+validates every declared field (called from each params class's ``__post_init__``);
+``specs(cls)`` hands the same declarations to the CLI, the pages' forms, reuse and the
+property tests. Nothing here imports torch: the studio reads these too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from engines.errors import ParamError
+from engines.validation import (
+    require_float_range,
+    require_int_range,
+    require_prompt,
+    require_seed,
+)
+
+# What a field holds; decides its check, its CLI type and its widget.
+KINDS = ("prompt", "text", "int", "float", "seed", "choice", "path", "model")
+META_KEY = "studio"
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    kind: str  # one of KINDS
+    default: Any
+    help: str
+    label: str
+    minimum: float | None = None
+    maximum: float | None = None
+    multiple_of: int | None = None  # sides of a VAE with a scale factor of 8 or 16
+    four_k_plus_one: bool = False  # Wan's frame counts: 1 + 4k (its VAE packs 4 frames)
+    choices: tuple[Any, ...] = ()
+    step: float | None = None  # the widget's step
+    widget: str = ""  # "slider", "number", "select", "text_area", "text", "seed", "" (hidden)
+    optional: bool = False  # None is accepted (a seed to draw, no melody file)
+
+    def allowed_values(self) -> list[int]:
+        """Every value an int field accepts, in order (for a select box and for tests)."""
+        if self.kind != "int" or self.minimum is None or self.maximum is None:
+            return []
+        low, high = int(self.minimum), int(self.maximum)
+        return [v for v in range(low, high + 1) if self.accepts_shape(v)]
+
+    def accepts_shape(self, value: int) -> bool:
+        if self.multiple_of and value % self.multiple_of:
+            return False
+        return not (self.four_k_plus_one and (value - 1) % 4)
+
+
+def param(
+    default: Any = dataclasses.MISSING,
+    *,
+    kind: str,
+    help: str,
+    label: str = "",
+    minimum: float | None = None,
+    maximum: float | None = None,
+    multiple_of: int | None = None,
+    four_k_plus_one: bool = False,
+    choices: tuple[Any, ...] = (),
+    step: float | None = None,
+    widget: str = "",
+    optional: bool = False,
+) -> Any:
+    """A dataclass field whose metadata declares how to check, show and parse it."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown param kind {kind!r}; known: {', '.join(KINDS)}.")
+    meta = {
+        "kind": kind,
+        "help": help,
+        "label": label,
+        "minimum": minimum,
+        "maximum": maximum,
+        "multiple_of": multiple_of,
+        "four_k_plus_one": four_k_plus_one,
+        "choices": tuple(choices),
+        "step": step,
+        "widget": widget,
+        "optional": optional,
+    }
+    return dataclasses.field(default=default, metadata={META_KEY: meta})
+
+
+def specs(cls: Any) -> list[ParamSpec]:
+    """The declared fields of a params class (or instance), in declaration order."""
+    out = []
+    for f in dataclasses.fields(cls):
+        meta = f.metadata.get(META_KEY)
+        if meta is None:
+            continue
+        default = None if f.default is dataclasses.MISSING else f.default
+        label = meta["label"] or f.name.replace("_", " ").capitalize()
+        out.append(ParamSpec(name=f.name, default=default, **{**meta, "label": label}))
+    return out
+
+
+def spec_of(cls: Any, name: str) -> ParamSpec:
+    for spec in specs(cls):
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
+
+
+def check(params: Any) -> None:
+    """Validate every declared field of ``params``; raises ParamError that says what works."""
+    for spec in specs(params):
+        value = getattr(params, spec.name)
+        check_value(spec, value)
+        if spec.kind == "model" and value is not None:
+            _check_family(type(params), value)
+
+
+def check_value(spec: ParamSpec, value: Any) -> None:
+    if value is None and spec.optional:
+        return
+    if spec.kind == "prompt":
+        require_prompt(spec.name, value)
+    elif spec.kind == "text":
+        require_prompt(spec.name, value, allow_empty=True)
+    elif spec.kind == "seed":
+        require_seed(value)
+    elif spec.kind == "int":
+        require_int_range(spec.name, value, int(spec.minimum or 0), int(spec.maximum or 0))
+        _check_shape(spec, value)
+    elif spec.kind == "float":
+        require_float_range(spec.name, value, float(spec.minimum or 0), float(spec.maximum or 0))
+    elif spec.kind == "choice":
+        if value not in spec.choices:
+            options = ", ".join(repr(c) for c in spec.choices)
+            raise ParamError(f"`{spec.name}` must be one of {options}, but is {value!r}.")
+    elif spec.kind in ("path", "model") and (not isinstance(value, str) or not value.strip()):
+        # The only file a model's params take is audio to follow (a melody).
+        what = "the path of an audio file" if spec.kind == "path" else "a model name"
+        none = " or None" if spec.optional else ""
+        raise ParamError(f"`{spec.name}` must be {what}{none}, but is {value!r}.")
+
+
+def _check_family(cls: type, model: str) -> None:
+    """A catalog name must be of this params class's family (a folder is checked on load)."""
+    from engines.catalog import CATALOG
+
+    entry = CATALOG.get(model)
+    if entry is not None and entry.params_class() is not cls:
+        mine = [e.name for e in CATALOG.values() if e.params_class() is cls]
+        raise ParamError(
+            f"`model` {model!r} does not take {cls.__name__}; "
+            f"these params are for {', '.join(mine)}."
+        )
+
+
+def _check_shape(spec: ParamSpec, value: int) -> None:
+    if spec.multiple_of and value % spec.multiple_of:
+        m = spec.multiple_of
+        below, above = _within(spec, [value // m * m, value // m * m + m])
+        raise ParamError(
+            f"`{spec.name}` has to be a multiple of {m} but is {value}; "
+            f"try {_either(below, above)}."
+        )
+    if spec.four_k_plus_one and (value - 1) % 4:
+        base = (value - 1) // 4 * 4 + 1
+        below, above = _within(spec, [base, base + 4])
+        raise ParamError(
+            f"`{spec.name}` has to be 4k+1 (1, 5, 9, 13, 17, ...) but is {value}; "
+            f"try {_either(above, below)}."
+        )
+
+
+def _within(spec: ParamSpec, candidates: list[int]) -> list[int | None]:
+    low, high = spec.minimum, spec.maximum
+    return [
+        c if (low is None or c >= low) and (high is None or c <= high) else None for c in candidates
+    ]
+
+
+def _either(first: int | None, second: int | None) -> str:
+    shown = [str(v) for v in (first, second) if v is not None]
+    return " or ".join(shown) if shown else "a value in range"
+
+
+def defaults_of(cls: Any) -> dict[str, Any]:
+    """Every declared field's default (required fields give None)."""
+    return {spec.name: spec.default for spec in specs(cls)}

@@ -1,0 +1,200 @@
+"""Text to video with Wan 2.1 through diffusers' WanPipeline (AutoencoderKLWan, UMT5).
+
+Wan's VAE packs 4 frames into one latent frame after the first, so clips have 4k+1
+frames; its VAE (8x) and the transformer's 2x2 patches need sides that are multiples
+of 16. Progress and cancel ride ``callback_on_step_end``; a cancel sets the pipeline's
+``_interrupt`` so it skips the remaining steps, and nothing is decoded or written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engines.base import ModelEngine
+from engines.device import Placement
+from engines.files import atomic_output
+from engines.media.mp4 import write_mp4
+from engines.params import check, param
+from engines.progress import RunContext
+from engines.prompts import english_warning
+from engines.seeds import resolve_seed
+from engines.video import VideoResult
+
+MAX_FRAMES = 81  # the length Wan 2.1 was trained on (5 s at 16 fps)
+MAX_STEPS = 100
+MIN_SIDE, MAX_SIDE = 32, 1280
+MAX_SEQUENCE_LENGTH = 512  # UMT5 tokens the pipeline reads
+# The UMT5-XXL text encoder alone is about 11 GB in fp16: below this much free VRAM the
+# pipeline keeps idle parts in CPU RAM (a 16 GB T4 needs it; a 24 GB card does not).
+OFFLOAD_BELOW_FREE_BYTES = 22 * 1024**3
+
+
+@dataclass(frozen=True)
+class WanParams:
+    prompt: str = param(
+        kind="prompt",
+        help="What the clip shows, in English or Chinese.",
+        widget="text_area",
+        label="Prompt (English or Chinese)",
+    )
+    negative_prompt: str = param(
+        "", kind="text", help="What to steer away from.", label="Negative prompt", widget="text"
+    )
+    seed: int | None = param(
+        None, kind="seed", help="Omit for a random seed; the result records it.", widget="seed",
+        optional=True,
+    )  # fmt: skip
+    num_frames: int = param(
+        81, kind="int", minimum=1, maximum=MAX_FRAMES, four_k_plus_one=True, widget="select",
+        label="Frames", help="4k+1 frames (5, 9, ..., 81): Wan's VAE packs 4 frames in one.",
+    )  # fmt: skip
+    steps: int = param(
+        50, kind="int", minimum=1, maximum=MAX_STEPS, widget="slider", label="Inference steps",
+        help="Denoising steps: more is slower and finer.",
+    )  # fmt: skip
+    guidance_scale: float = param(
+        5.0, kind="float", minimum=1.0, maximum=20.0, step=0.5, widget="slider",
+        label="Guidance", help="How closely to follow the prompt; 1 turns guidance off.",
+    )  # fmt: skip
+    height: int = param(
+        480, kind="int", minimum=MIN_SIDE, maximum=MAX_SIDE, multiple_of=16, widget="select",
+        label="Height (pixels)", help="A multiple of 16 (VAE 8x, then 2x2 patches).",
+    )  # fmt: skip
+    width: int = param(
+        832, kind="int", minimum=MIN_SIDE, maximum=MAX_SIDE, multiple_of=16, widget="select",
+        label="Width (pixels)", help="A multiple of 16 (VAE 8x, then 2x2 patches).",
+    )  # fmt: skip
+    fps: int = param(
+        16, kind="int", minimum=1, maximum=60, widget="slider", label="Frames per second",
+        help="Playback rate of the written MP4; Wan was trained at 16.",
+    )  # fmt: skip
+    model: str | None = param(
+        None, kind="model", optional=True, help="Catalog name; None is the default model."
+    )
+
+    def __post_init__(self) -> None:
+        check(self)
+
+
+class WanEngine(ModelEngine):
+    """WanPipeline; the transformer and UMT5 in the device's dtype, the VAE in fp32."""
+
+    def _load(self, source: str, placement: Placement) -> Any:
+        import torch
+        from diffusers import WanPipeline
+
+        # Wan's own guidance: the VAE in fp32 (it decodes once; half precision smears it).
+        dtype = {"default": placement.dtype, "vae": torch.float32}
+        pipe = WanPipeline.from_pretrained(source, dtype=dtype)
+        pipe.set_progress_bar_config(disable=True)
+        self.memory_savers = []
+        if placement.device == "cuda" and torch.cuda.mem_get_info()[0] < OFFLOAD_BELOW_FREE_BYTES:
+            pipe.enable_model_cpu_offload()
+            self.memory_savers.append("model_cpu_offload")
+        else:
+            pipe.to(placement.device)
+        return pipe
+
+    def _parts(self) -> dict[str, Any]:
+        pipe = self._model
+        return {
+            "transformer": pipe.transformer,
+            "text_encoder": pipe.text_encoder,
+            "vae": pipe.vae,
+        }
+
+    def _generate(self, params: WanParams, out_path: Path, run: RunContext) -> VideoResult:
+        import torch
+
+        pipe, placement = self._loaded()
+        reporter = run.reporter
+        seed = resolve_seed(params.seed)
+        warning = english_warning(params.prompt) if self.entry.english_only else None
+        warnings = [warning] if warning else []
+
+        # 1. Check the prompt against the text encoder's window.
+        tokens = len(pipe.tokenizer(params.prompt, add_special_tokens=True).input_ids)
+        if tokens > MAX_SEQUENCE_LENGTH:
+            warnings.append(
+                f"The prompt has {tokens} tokens; the model reads the first "
+                f"{MAX_SEQUENCE_LENGTH}, so the end was ignored."
+            )
+
+        def on_step_end(pipeline: Any, _step: int, _timestep: Any, kwargs: Any) -> Any:
+            if reporter.count():
+                pipeline._interrupt = True  # the loop skips every later step
+            return kwargs
+
+        with torch.inference_mode():
+            # 2. Encode the prompt (and the negative prompt, for guidance).
+            with run.timed("encode"):
+                prompt_embeds, negative_embeds = pipe.encode_prompt(
+                    prompt=params.prompt,
+                    negative_prompt=params.negative_prompt,
+                    do_classifier_free_guidance=params.guidance_scale > 1.0,
+                    max_sequence_length=MAX_SEQUENCE_LENGTH,
+                    device=placement.device,
+                )
+            # 3. Denoise; latents come back undecoded, so a cancel costs no VAE pass.
+            with run.timed("denoise"):
+                latents = pipe(
+                    prompt_embeds=prompt_embeds,
+                    negative_prompt_embeds=negative_embeds,
+                    height=params.height,
+                    width=params.width,
+                    num_frames=params.num_frames,
+                    num_inference_steps=params.steps,
+                    guidance_scale=params.guidance_scale,
+                    # Latents drawn on the CPU: the same seed gives the same clip anywhere.
+                    generator=torch.Generator("cpu").manual_seed(seed),
+                    output_type="latent",
+                    callback_on_step_end=on_step_end,
+                ).frames
+            if pipe.interrupt:
+                raise reporter.cancelled()
+            # 4. Decode latents to frames in [0, 1].
+            with run.timed("decode"):
+                frames = _decode(pipe, latents)
+        # 5. Write the MP4 under a temporary name, renamed into place when complete.
+        with run.timed("write"), atomic_output(out_path) as tmp:
+            write_mp4(frames, tmp, params.fps)
+
+        return VideoResult(
+            path=str(out_path),
+            seed=seed,
+            params=dataclasses.asdict(params),
+            model=self.model_id,
+            model_name=self.entry.name,
+            revision=self.revision,
+            tiny=self.settings.tiny,
+            device=placement.device,
+            dtype=placement.dtype_name,
+            frames=len(frames),
+            fps=params.fps,
+            width=params.width,
+            height=params.height,
+            duration_s=round(len(frames) / params.fps, 4),
+            prompt_tokens=tokens,
+            prompt_token_limit=MAX_SEQUENCE_LENGTH,
+            prompt_truncated=tokens > MAX_SEQUENCE_LENGTH,
+            timings=dict(run.timings),
+            warnings=warnings,
+            memory_savers=list(self.memory_savers),
+            dtypes=self.part_dtypes(),
+        )
+
+
+def _decode(pipe: Any, latents: Any) -> Any:
+    """The pipeline's own decode step: un-normalise the latents, VAE, then to numpy."""
+    import torch
+
+    vae = pipe.vae
+    latents = latents.to(vae.device, vae.dtype)
+    shape = (1, vae.config.z_dim, 1, 1, 1)
+    mean = torch.tensor(vae.config.latents_mean).view(shape).to(latents.device, latents.dtype)
+    std = torch.tensor(vae.config.latents_std).view(shape).to(latents.device, latents.dtype)
+    video = vae.decode(latents * std + mean, return_dict=False)[0]
+    return pipe.video_processor.postprocess_video(video, output_type="np")[0]

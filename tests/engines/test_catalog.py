@@ -1,0 +1,83 @@
+"""The catalog: stable names, what each entry declares, and placing folders in families."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engines.catalog import CATALOG, UnknownModelError, detect_family, get, resolve
+from engines.params import spec_of
+from engines.video import VideoParams
+from engines.wan import WanParams
+
+
+def test_the_catalog_names_are_the_interface():
+    assert list(CATALOG) == [
+        "modelscope-t2v-1.7b",
+        "zeroscope-v2-576w",
+        "wan2.1-t2v-1.3b",
+        "musicgen-small",
+        "musicgen-medium",
+        "musicgen-large",
+        "musicgen-melody",
+        "musicgen-stereo-small",
+    ]
+    for entry in CATALOG.values():
+        assert entry.hub_id and entry.licence and entry.vram_gb > 0 and entry.description
+        assert entry.tiny_builder  # STUDIO_MODELS=tiny can build every one
+    assert CATALOG["wan2.1-t2v-1.3b"].licence == "Apache-2.0"
+    assert CATALOG["musicgen-stereo-small"].channels == 2 and CATALOG["musicgen-melody"].melody
+
+
+def test_presets_share_one_params_class_with_their_own_defaults():
+    modelscope, zeroscope = CATALOG["modelscope-t2v-1.7b"], CATALOG["zeroscope-v2-576w"]
+    assert modelscope.params_class() is zeroscope.params_class() is VideoParams
+    assert (zeroscope.default_of("width"), zeroscope.default_of("height")) == (576, 320)
+    assert zeroscope.params(prompt="a boat").width == 576
+    wan = CATALOG["wan2.1-t2v-1.3b"].params(prompt="a boat")
+    assert isinstance(wan, WanParams) and (wan.height, wan.width, wan.num_frames, wan.fps) == (
+        480,
+        832,
+        81,
+        16,
+    )
+    frames = spec_of(WanParams, "num_frames")
+    assert frames.allowed_values()[:4] == [1, 5, 9, 13] and "4k+1" in frames.help
+
+
+def test_names_and_hub_ids_resolve_and_unknown_names_list_the_valid_ones():
+    assert resolve("Wan-AI/Wan2.1-T2V-1.3B-Diffusers", "video").name == "wan2.1-t2v-1.3b"
+    assert resolve("musicgen-large", "audio").hub_id == "facebook/musicgen-large"
+    with pytest.raises(UnknownModelError, match=r"valid models: modelscope-t2v-1\.7b, zeroscope"):
+        get("sora", "video")
+    with pytest.raises(UnknownModelError, match=r"Unknown model 'wan2\.1-t2v-1\.3b'"):
+        get("wan2.1-t2v-1.3b", "audio")
+
+
+def test_a_folder_is_placed_by_its_class_name_or_architectures(tmp_path: Path):
+    wan = tmp_path / "my-wan"
+    wan.mkdir()
+    (wan / "model_index.json").write_text(json.dumps({"_class_name": "WanPipeline"}))
+    assert detect_family(wan) == ("wan", False, 1)
+    entry = resolve(str(wan), "video")
+    assert (entry.name, entry.family, entry.load_from) == (str(wan), "wan", str(wan))
+    assert entry.tiny_name == "wan2.1-t2v-1.3b"  # tiny mode loads the family's tiny model
+
+    stereo = tmp_path / "stereo"
+    stereo.mkdir()
+    config = {
+        "architectures": ["MusicgenForConditionalGeneration"],
+        "decoder": {"audio_channels": 2},
+    }
+    (stereo / "config.json").write_text(json.dumps(config))
+    assert detect_family(stereo) == ("musicgen", False, 2)
+    with pytest.raises(UnknownModelError, match="holds a model that makes audio, not video"):
+        resolve(str(stereo), "video")
+
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    (odd / "model_index.json").write_text(json.dumps({"_class_name": "FluxPipeline"}))
+    with pytest.raises(UnknownModelError, match=r"FluxPipeline.*the studio runs: TextToVideoSD"):
+        resolve(str(odd), "video")

@@ -1,0 +1,93 @@
+"""The model picker: the form redraws for the chosen model, and reuse brings it back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
+
+
+def test_the_picker_lists_video_models_and_the_form_follows_the_choice(studio_data: Path):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    picker = app.selectbox(key="video_model")
+    assert picker.options == [
+        "modelscope-t2v-1.7b (CC-BY-NC-4.0)",
+        "zeroscope-v2-576w (CC-BY-NC-4.0)",
+        "wan2.1-t2v-1.3b (Apache-2.0)",
+    ]
+    assert "ModelScope 1.7B" in app.caption[0].value and "CC-BY-NC-4.0" in app.caption[0].value
+    assert app.slider(key="video_frames").max == 64 and app.slider(key="video_frames").value == 16
+
+    picker.set_value("wan2.1-t2v-1.3b").run()
+    assert not app.exception
+    assert "Apache-2.0" in app.caption[0].value
+    frames = app.select_slider(key="video_frames")
+    assert frames.value == 81  # Wan's default, from its declared params
+    assert frames.options[:4] == ["1", "5", "9", "13"]  # only 4k+1 frame counts
+    assert (
+        app.select_slider(key="video_height").value,
+        app.select_slider(key="video_width").value,
+    ) == (480, 832)
+    assert "multiple of 16" in str(app.select_slider(key="video_height").help)
+
+    app.selectbox(key="video_model").set_value("zeroscope-v2-576w").run()
+    assert app.select_slider(key="video_width").value == 576  # zeroscope's own default
+    assert app.slider(key="video_frames").value == 24
+
+
+def test_only_enabled_models_are_offered(studio_data: Path, monkeypatch):
+    monkeypatch.setenv("STUDIO_MODELS_ENABLED", "wan2.1-t2v-1.3b,musicgen-stereo-small")
+    app = log_in(open_app(), "ana", USERS["ana"])
+    assert [o.split()[0] for o in app.selectbox(key="video_model").options] == [
+        "modelscope-t2v-1.7b",  # the default is always there
+        "wan2.1-t2v-1.3b",
+    ]
+    app.switch_page("pages/music.py").run()
+    assert [o.split()[0] for o in app.selectbox(key="music_model").options] == [
+        "musicgen-small",
+        "musicgen-stereo-small",
+    ]
+    assert app.get("file_uploader") == []  # no melody model: no melody upload
+
+
+def test_reuse_of_a_wan_result_refills_a_wan_form(studio_data: Path, live_jobs):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.selectbox(key="video_model").set_value("wan2.1-t2v-1.3b").run()
+    app.text_area(key="video_prompt").input("a crane over a lake")
+    app.select_slider(key="video_frames").set_value(5)
+    app.select_slider(key="video_height").set_value(32)
+    app.select_slider(key="video_width").set_value(48)
+    app.slider(key="video_steps").set_value(1)
+    app.checkbox(key="video_random_seed").uncheck().run()
+    app.number_input(key="video_seed").set_value(99)
+    app.button(key="video_generate").click().run()
+    assert not app.exception and not app.error
+    live_jobs.wait([app.session_state["video_job"]])
+
+    app.switch_page("pages/library.py").run()
+    assert "wan2.1-t2v-1.3b" in str([m.value for m in app.markdown])  # the library names it
+    reuse = next(b for b in app.button if b.label == "Use these settings again")
+    reuse.click().run()
+    app = rerun_until(app, lambda a: bool(a.title) and a.title[0].value == "Text to video")
+    assert app.selectbox(key="video_model").value == "wan2.1-t2v-1.3b"
+    assert app.select_slider(key="video_frames").value == 5
+    assert (
+        app.select_slider(key="video_height").value,
+        app.select_slider(key="video_width").value,
+    ) == (32, 48)
+    assert app.text_area(key="video_prompt").value == "a crane over a lake"
+    assert app.number_input(key="video_seed").value == 99
+
+
+def test_the_music_form_follows_the_model_and_a_melody_model_asks_for_a_melody(
+    studio_data: Path,
+):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("pages/music.py").run()
+    assert app.get("file_uploader") == []  # musicgen-small follows no melody
+    assert app.slider(key="music_duration").value == 10.0
+    assert "Seconds of audio" in str(app.slider(key="music_duration").help)
+    app.selectbox(key="music_model").set_value("musicgen-melody").run()
+    assert not app.exception
+    assert len(app.get("file_uploader")) == 1
+    assert "hummed or played melody" in app.caption[0].value
