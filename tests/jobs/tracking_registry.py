@@ -26,6 +26,8 @@ class Tracker:
         self.generated: list[tuple[str, dict[str, Any]]] = []  # (engine kind, params)
         self.step_times: list[tuple[int, float, int]] = []  # (generation, monotonic time, step)
         self.fail_next: list[BaseException] = []  # raised by the next generate calls
+        # Added to every step: a job of known length, whatever else the machine is doing.
+        self.step_delay_s = 0.0
         self.unload_all_calls = 0
 
 
@@ -72,6 +74,7 @@ class TrackingEngine:
 
         def progress(step: int, total: int) -> None:
             tracker.step_times.append((generation, time.monotonic(), step))
+            time.sleep(tracker.step_delay_s)
             if on_progress is not None:
                 on_progress(step, total)
 
