@@ -42,7 +42,7 @@ def test_only_enabled_models_are_offered(studio_data: Path, monkeypatch):
         "modelscope-t2v-1.7b",  # the default is always there
         "wan2.1-t2v-1.3b",
     ]
-    app.switch_page("pages/music.py").run()
+    app.switch_page("app_pages/music.py").run()
     assert [o.split()[0] for o in app.selectbox(key="music_model").options] == [
         "musicgen-small",
         "musicgen-stereo-small",
@@ -64,8 +64,9 @@ def test_reuse_of_a_wan_result_refills_a_wan_form(studio_data: Path, live_jobs):
     assert not app.exception and not app.error
     live_jobs.wait([app.session_state["video_job"]])
 
-    app.switch_page("pages/library.py").run()
-    assert "wan2.1-t2v-1.3b" in str([m.value for m in app.markdown])  # the library names it
+    app.switch_page("app_pages/library.py").run()
+    shown = [m.value for m in [*app.markdown, *app.caption]]
+    assert "wan2.1-t2v-1.3b" in str(shown)  # the library names it
     reuse = next(b for b in app.button if b.label == "Use these settings again")
     reuse.click().run()
     app = rerun_until(app, lambda a: bool(a.title) and a.title[0].value == "Text to video")
@@ -83,7 +84,7 @@ def test_the_music_form_follows_the_model_and_a_melody_model_asks_for_a_melody(
     studio_data: Path,
 ):
     app = log_in(open_app(), "ana", USERS["ana"])
-    app.switch_page("pages/music.py").run()
+    app.switch_page("app_pages/music.py").run()
     assert app.get("file_uploader") == []  # musicgen-small follows no melody
     assert app.slider(key="music_duration").value == 10.0
     assert "Seconds of audio" in str(app.slider(key="music_duration").help)
