@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from studio import backend
+from studio.asset_cards import actions, loops, player_width, settings_rows, summary, title
 from studio.auth import CurrentUser
-from studio.file_routes import download_url, file_url
+from studio.file_routes import file_url, picture_url
 from studio.session_user import session_user
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
@@ -161,15 +162,43 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
         st.rerun(scope="fragment")
 
 
+def job_name(job: Any) -> str:
+    """How a card names its job: the kind, what was asked, and a short id."""
+    asked = job.params.get("prompt") or job.params.get("description") or ""
+    words = f' "{str(asked)[:60]}"' if asked else ""
+    return f"{job.kind.title()} job{words} ({job.id[:8]})"
+
+
 def show_finished_job(user: CurrentUser, job: Any) -> None:
     if job.status == "failed":
-        st.error(job.error or "The job failed.")
+        st.markdown(f"**{_plain(job.kind.title())} job failed**")
+        st.text(f"{job_name(job)}: {job.error or 'it stopped without saying why.'}")
     elif job.status == "cancelled":
-        st.info("Cancelled.")
+        st.markdown("**Cancelled**")
+        reason = job.error or "you cancelled it before it finished."
+        st.text(f"{job_name(job)} was cancelled: {reason}")
     elif job.asset_id:
         asset = backend.get_asset(user, job.asset_id)
         if asset is not None:
-            show_asset(user, asset)
+            result_card(user, asset, f"job{job.id[:8]}")
+        else:
+            st.text(f"{job_name(job)} finished; its file has since been deleted.")
+
+
+def _plain(text: str) -> str:
+    return text.replace("*", "").replace("_", " ")
+
+
+def result_card(user: CurrentUser, asset: Any, where: str) -> None:
+    """A finished result: what was asked, its settings and seed, the player at the clip's
+    own size, and the same actions as the Library's."""
+    st.text(title(asset))  # user text as text: markdown would render its links and images
+    st.caption(summary(asset))
+    show_asset(user, asset)
+    rows = settings_rows(asset)
+    if rows:
+        st.table(rows)
+    actions(user, asset, where)
 
 
 def absolute(path: str) -> str:
@@ -192,7 +221,7 @@ def file_player(user: CurrentUser, path: str) -> None:
 
 
 def show_asset(user: CurrentUser, asset: Any) -> None:
-    """The player and the download, both from /files (never through Streamlit's /media)."""
+    """The player (and a track's waveform picture), from /files (never Streamlit's /media)."""
     path = backend.asset_file(user, asset.id)
     if path is None:
         st.warning("This file is no longer on disk.")
@@ -202,27 +231,14 @@ def show_asset(user: CurrentUser, asset: Any) -> None:
         st.caption("Made by a tiny demo model: noise, not a real result.")
     for warning in result.get("warnings", []):
         st.warning(warning)
-    if path.suffix == ".mp4":
-        st.video(absolute(file_url(asset.id)), format="video/mp4")
+    if asset.output_type == "video":
+        short = loops(asset)
+        st.video(absolute(file_url(asset.id)), format="video/mp4", loop=short, autoplay=short,
+                 muted=short, width=player_width(asset))  # fmt: skip
     else:
         st.audio(absolute(file_url(asset.id)), format="audio/wav")
-        waveform(path)
-    st.link_button("Download", download_url(asset.id))
-
-
-def waveform(path: Path, points: int = 600) -> None:
-    """A picture of the track's loudness over time (peak per slice)."""
-    import numpy as np
-    import soundfile as sf
-
-    audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    mono = np.abs(audio).max(axis=1)
-    if mono.size == 0:
-        return
-    slices = np.array_split(mono, min(points, mono.size))
-    peaks = np.array([s.max() for s in slices])
-    seconds = np.linspace(0, mono.size / rate, len(peaks))
-    st.area_chart({"seconds": seconds, "peak": peaks}, x="seconds", y="peak", height=120)
+        if ((asset.meta or {}).get("previews") or {}).get("waveform"):
+            st.image(absolute(picture_url(asset.id, "waveform")))
 
 
 def _ordinal(n: int) -> str:

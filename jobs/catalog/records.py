@@ -57,11 +57,17 @@ class Job:
         return min(self.step / self.total, 1.0) if self.total else 0.0
 
 
+OUTPUT_TYPES = ("video", "audio")  # what an asset's file is
+SOURCES = ("generated", "combined", "scored", "uploaded")  # how it came to be
+
+
 @dataclass(frozen=True)
 class Asset:
     id: str
     owner: str
-    kind: str
+    output_type: str  # video or audio
+    source: str  # generated, combined, scored or uploaded
+    model: str | None  # the model that made it; None for uploads and plain edits
     path: str  # relative to the data dir
     params: dict[str, Any]
     meta: dict[str, Any]
@@ -116,7 +122,9 @@ def asset_from_row(conn: sqlite3.Connection, row: sqlite3.Row) -> Asset:
     return Asset(
         id=row["id"],
         owner=row["owner"],
-        kind=row["kind"],
+        output_type=row["output_type"],
+        source=row["source"],
+        model=row["model"],
         path=row["path"],
         params=json.loads(row["params"]),
         meta=json.loads(row["meta"]),

@@ -87,7 +87,9 @@ class JobTransitions:
         delivery: int,
         *,
         path: str,
-        asset_kind: str,
+        output_type: str,
+        source: str,
+        model: str | None,
         asset_params: Mapping[str, Any],
         meta: Mapping[str, Any],
         engine_s: float | None,
@@ -115,10 +117,10 @@ class JobTransitions:
                 (DONE, total, step, engine_s, now, now, job_id),
             )
             conn.execute(
-                "insert into assets (id, owner, kind, path, params, meta, job_id, created_at)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?)",
-                (row["output_id"], row["owner"], asset_kind, path, compact_json(dict(asset_params)),
-                 compact_json(dict(meta)), job_id, now),
+                "insert into assets (id, owner, output_type, source, model, path, params, meta,"
+                " job_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (row["output_id"], row["owner"], output_type, source, model, path,
+                 compact_json(dict(asset_params)), compact_json(dict(meta)), job_id, now),
             )  # fmt: skip
             conn.executemany(
                 "insert or ignore into asset_sources (asset_id, source_id) values (?, ?)",

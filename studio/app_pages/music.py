@@ -56,8 +56,8 @@ def render() -> None:
     )
     melody = st.file_uploader(
         "Melody to follow (optional: hum, whistle or play it; the first 30 s are used)",
-        type=MELODY_TYPES,
-        key="music_melody",
+        help=f"An audio file: {', '.join(MELODY_TYPES)}.",
+        key="music_melody",  # any type reaches the server: a wrong one is refused in words
     )
     with st.expander("Advanced options"):
         left, right = st.columns(2)

@@ -14,20 +14,8 @@ def _library_with_a_clip_and_a_tone(tmp_path: Path) -> None:
     api = JobsAPI()
     clip = make_h264_clip(tmp_path / "clip.mp4", seconds=2.0)
     tone = make_tone(tmp_path / "tone.wav", 440.0, 3.0)
-    api.import_file(
-        "ana",
-        "upload",
-        clip.read_bytes(),
-        ".mp4",
-        params={"uploaded_as": "beach clip.mp4", "kind": "video"},
-    )
-    api.import_file(
-        "ana",
-        "upload",
-        tone.read_bytes(),
-        ".wav",
-        params={"uploaded_as": "hum.wav", "kind": "audio"},
-    )
+    api.import_file("ana", clip.read_bytes(), ".mp4", params={"uploaded_as": "beach clip.mp4"})
+    api.import_file("ana", tone.read_bytes(), ".wav", params={"uploaded_as": "hum.wav"})
     api.close()
 
 
