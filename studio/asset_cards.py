@@ -60,6 +60,7 @@ SETTING_LABELS = {
     "uploaded_as": "Uploaded as",
 }
 INPUT_LABELS = {"melody_path": "Melody", "video_path": "Video", "audio_path": "Track"}
+OPEN_KEY = "lib_open"  # the Library's open card: closed when an action leaves or deletes it
 SHORT_CLIP_S = 10.0  # shorter clips loop, as a GIF would
 TINY_PX = 320  # smaller clips are shown at twice their size
 
@@ -154,6 +155,7 @@ def actions(user: CurrentUser, asset: Asset, where: str) -> None:
         "Score this video", key=f"{where}-score-{asset.id}"
     ):
         st.session_state["combine_send_video"] = asset.id
+        st.session_state.pop(OPEN_KEY, None)
         st.switch_page(navigation.page("combine"))
     confirm = f"{where}-confirm"
     if columns[4].button("Delete", key=f"{where}-delete-{asset.id}"):
@@ -164,6 +166,7 @@ def actions(user: CurrentUser, asset: Asset, where: str) -> None:
         if yes.button("Yes, delete", key=f"{where}-yes-{asset.id}", type="primary"):
             backend.delete_asset(user, asset.id)
             st.session_state.pop(confirm, None)
+            st.session_state.pop(OPEN_KEY, None)
             st.rerun()
         if no.button("Keep it", key=f"{where}-keep-{asset.id}"):
             st.session_state.pop(confirm, None)

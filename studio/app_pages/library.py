@@ -9,6 +9,7 @@ import streamlit as st
 
 from studio import backend
 from studio.asset_cards import (
+    OPEN_KEY,
     OUTPUT_WORDS,
     actions,
     loops,
@@ -41,7 +42,11 @@ def picture(asset: backend.Asset) -> str | None:
     return absolute(picture_url(asset.id, name)) if previews.get(name) else None
 
 
-@st.dialog("Result", width="large")
+def close_card() -> None:
+    st.session_state.pop(OPEN_KEY, None)
+
+
+@st.dialog("Result", width="large", on_dismiss=close_card)
 def open_card(user: CurrentUser, asset_id: str) -> None:
     asset = backend.get_asset(user, asset_id)
     if asset is None:
@@ -117,7 +122,7 @@ def card(asset: backend.Asset) -> None:
     with st.container(border=True):
         image = picture(asset)
         if image is not None:
-            st.image(image, use_container_width=True)
+            st.image(image, width="stretch")
         else:
             st.caption(f"{OUTPUT_WORDS.get(asset.output_type, '')} (no picture)")
         st.text(title(asset)[:80])
@@ -125,7 +130,7 @@ def card(asset: backend.Asset) -> None:
         pick, show = st.columns(2)
         pick.checkbox("Select", key=f"lib-pick-{asset.id}")
         if show.button("Open", key=f"lib-open-{asset.id}"):
-            st.session_state["lib_open"] = asset.id
+            st.session_state[OPEN_KEY] = asset.id
 
 
 def render() -> None:
@@ -162,7 +167,7 @@ def render() -> None:
         ):
             with column:
                 card(asset)
-    opened = st.session_state.pop("lib_open", None)
+    opened = st.session_state.get(OPEN_KEY)  # stays open across the reruns its buttons cause
     if opened is not None:
         open_card(user, opened)
 
