@@ -173,8 +173,11 @@ class Keeper:
             return
         self._beats[key] = beat
         step, total, eta = int(state.get("step", 0)), int(state.get("total", 0)), state.get("eta_s")
-        if (step, total) != (job.step, job.total) or eta != job.eta_s:
-            self.catalog.transitions.record_progress(job.id, job.delivery, step, total, eta)
+        phase = state.get("phase")
+        if (step, total, phase) != (job.step, job.total, job.phase) or eta != job.eta_s:
+            self.catalog.transitions.record_progress(
+                job.id, job.delivery, step, total, eta, str(phase) if phase else None
+            )
         elif job.heartbeat_at is None or now - job.heartbeat_at >= HEARTBEAT_WRITE_S:
             self.catalog.transitions.record_heartbeat(job.id, job.delivery)
 

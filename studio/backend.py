@@ -85,6 +85,11 @@ def recent_jobs(user: CurrentUser, kind: str, limit: int) -> list[Job]:
     return active + [job for job in jobs if not job.active][: max(limit - len(active), 1)]
 
 
+def max_attempts() -> int:
+    """How often a job whose worker died is started at most."""
+    return jobs_api().config.max_attempts
+
+
 def queue_outlook(user: CurrentUser, job: Job) -> Outlook:
     """Where a waiting job stands in the fair queue (1 = next) and when it should start."""
     return jobs_api().outlook(job.id, user.username, admin=user.is_admin)

@@ -145,16 +145,15 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
     st.markdown(f"**{job.kind.title()}**")
     st.text(prompt)  # user text as text: markdown would render its links and images
     elapsed = time.time() - (job.started_at or job.created_at)
+    restart = restart_note(job, backend.max_attempts())
+    if restart:
+        st.caption(restart)
     if job.status == "queued":
         outlook = backend.queue_outlook(user, job)
         where = f"{_ordinal(outlook.position)} in the queue" if outlook.position else "waiting"
         st.progress(0.0, text=f"Queued: {where} · {start_estimate(outlook.estimate_s)}")
     else:
-        st.progress(
-            job.fraction,
-            text=f"Step {job.step} of {job.total or '?'} · elapsed {format_seconds(elapsed)} "
-            f"· about {format_seconds(job.eta_s)} left",
-        )
+        st.progress(job.fraction, text=progress_text(job, elapsed))
     if job.cancel_requested:
         st.caption("Cancelling…")
     elif st.button("Cancel", key=f"cancel-{job.id}"):
@@ -167,6 +166,25 @@ def job_name(job: Any) -> str:
     asked = job.params.get("prompt") or job.params.get("description") or ""
     words = f' "{str(asked)[:60]}"' if asked else ""
     return f"{job.kind.title()} job{words} ({job.id[:8]})"
+
+
+def progress_text(job: Any, elapsed: float) -> str:
+    """What a running job does now, in words: its phase, then steps while it has them."""
+    phase = (job.phase or "starting").capitalize()
+    if job.phase in (None, "loading the model", "starting") and not job.total:
+        return f"{phase}… · elapsed {format_seconds(elapsed)}"
+    steps = f" · step {job.step} of {job.total}" if job.total else ""
+    left = f" · about {format_seconds(job.eta_s)} left" if job.eta_s else ""
+    return f"{phase}{steps} · elapsed {format_seconds(elapsed)}{left}"
+
+
+def restart_note(job: Any, max_attempts: int) -> str | None:
+    """A job started again after its worker stopped says so, and which try this is."""
+    running = job.status == "running"
+    attempt = job.attempts if running else job.attempts + 1  # a waiting one: its next try
+    if attempt <= 1:
+        return None
+    return f"Restarted after its worker stopped: attempt {attempt} of {max(max_attempts, attempt)}."
 
 
 def show_finished_job(user: CurrentUser, job: Any) -> None:

@@ -27,6 +27,7 @@ create table if not exists jobs (
     step integer not null default 0,
     total integer not null default 0,
     eta_s real,                              -- seconds left, estimated by the worker
+    phase text,                              -- what it does now: loading the model, denoising...
     attempts integer not null default 0,     -- times a worker started it
     delivery integer not null default 1,     -- message generation; a re-queue adds one
     cancel_requested integer not null default 0,
@@ -93,6 +94,7 @@ class CatalogDatabase:
             conn.execute("pragma journal_mode=wal")
             _add_dispatched_at(conn)
             _split_asset_kind(conn)
+            _add_phase(conn)
             conn.executescript(SCHEMA)
 
     @contextmanager
@@ -137,6 +139,13 @@ OLD_ASSET_KINDS = {
     "score": ("video", "scored"),
 }
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".avi", ".mov", ".webm")
+
+
+def _add_phase(conn: sqlite3.Connection) -> None:
+    """Catalogs made before jobs told their phase: running jobs simply have none yet."""
+    columns = {row[1] for row in conn.execute("pragma table_info(jobs)")}
+    if columns and "phase" not in columns:
+        conn.execute("alter table jobs add column phase text")
 
 
 def _split_asset_kind(conn: sqlite3.Connection) -> None:

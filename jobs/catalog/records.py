@@ -24,6 +24,7 @@ class Job:
     step: int
     total: int
     eta_s: float | None
+    phase: str | None  # what a running job does now, as its worker reports it
     attempts: int
     delivery: int
     cancel_requested: bool
@@ -95,6 +96,7 @@ def job_from_row(row: sqlite3.Row) -> Job:
         step=row["step"],
         total=row["total"],
         eta_s=row["eta_s"],
+        phase=row["phase"],
         attempts=row["attempts"],
         delivery=row["delivery"],
         cancel_requested=bool(row["cancel_requested"]),

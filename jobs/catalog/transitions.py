@@ -61,14 +61,15 @@ class JobTransitions:
         step: int,
         total: int,
         eta_s: float | None,
+        phase: str | None = None,
     ) -> bool:
         """Progress of a running job; it counts as a heartbeat too."""
         now = time.time()
         with self.db.write() as conn:
             cur = conn.execute(
-                "update jobs set step = ?, total = ?, eta_s = ?, progress_at = ?,"
+                "update jobs set step = ?, total = ?, eta_s = ?, phase = ?, progress_at = ?,"
                 " heartbeat_at = ?, updated_at = ? where id = ? and status = ? and delivery = ?",
-                (step, total, eta_s, now, now, now, job_id, RUNNING, delivery),
+                (step, total, eta_s, phase, now, now, now, job_id, RUNNING, delivery),
             )
             return cur.rowcount == 1
 
@@ -180,8 +181,8 @@ class JobTransitions:
             else:
                 conn.execute(
                     "update jobs set status = ?, delivery = delivery + 1, attempts = ?,"
-                    " worker = null, step = 0, total = 0, eta_s = null, started_at = null,"
-                    " dispatched_at = null,"
+                    " worker = null, step = 0, total = 0, eta_s = null, phase = null,"
+                    " started_at = null, dispatched_at = null,"
                     " heartbeat_at = null, progress_at = null, updated_at = ? where id = ?",
                     (QUEUED, attempts, now, job_id),
                 )
