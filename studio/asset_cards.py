@@ -83,8 +83,19 @@ def summary(asset: Asset) -> str:
     parts = [OUTPUT_WORDS.get(asset.output_type, asset.output_type)]
     if seconds is not None:
         parts.append(f"{seconds:.1f} s")
-    parts += [SOURCE_WORDS.get(asset.source, asset.source), made]
-    return " · ".join(parts)
+    parts.append(SOURCE_WORDS.get(asset.source, asset.source))
+    seed = (asset.meta or {}).get("seed")
+    if seed is not None:
+        parts.append(f"seed {seed}")
+    return " · ".join([*parts, made])
+
+
+def settings_table(asset: Asset) -> None:
+    """The settings as a grid: st.dataframe draws cells as plain text, where st.table would
+    render a prompt's markdown (and fetch its images)."""
+    rows = settings_rows(asset)
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def settings_rows(asset: Asset) -> list[dict[str, str]]:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from studio import backend
-from studio.asset_cards import actions, loops, player_width, settings_rows, summary, title
+from studio.asset_cards import actions, loops, player_width, settings_table, summary, title
 from studio.auth import CurrentUser
 from studio.file_routes import file_url, picture_url
 from studio.session_user import session_user
@@ -213,9 +213,7 @@ def result_card(user: CurrentUser, asset: Any, where: str) -> None:
     st.text(title(asset))  # user text as text: markdown would render its links and images
     st.caption(summary(asset))
     show_asset(user, asset)
-    rows = settings_rows(asset)
-    if rows:
-        st.table(rows)
+    settings_table(asset)
     actions(user, asset, where)
 
 

@@ -14,7 +14,7 @@ from studio.asset_cards import (
     actions,
     loops,
     player_width,
-    settings_rows,
+    settings_table,
     summary,
     title,
 )
@@ -62,14 +62,12 @@ def open_card(user: CurrentUser, asset_id: str) -> None:
                  width=player_width(asset))  # fmt: skip
     else:
         st.audio(url)
-    rows = settings_rows(asset)
-    if rows:
-        st.table(rows)
+    settings_table(asset)
     actions(user, asset, "dialog")
 
 
 def filters() -> tuple[str | None, str | None, str | None, bool]:
-    search, kind, source, order = st.columns([3, 2, 2, 2])
+    search, kind, source, order = st.columns([3, 3, 2, 2])
     words = search.text_input("Search prompts and file names", key="lib_search")
     shown = kind.segmented_control(
         "Show",
@@ -125,7 +123,7 @@ def card(asset: backend.Asset) -> None:
             st.image(image, width="stretch")
         else:
             st.caption(f"{OUTPUT_WORDS.get(asset.output_type, '')} (no picture)")
-        st.text(title(asset)[:80])
+        st.text(title(asset))
         st.caption(summary(asset))
         pick, show = st.columns(2)
         pick.checkbox("Select", key=f"lib-pick-{asset.id}")

@@ -35,7 +35,7 @@ def card_titles(app: AppTest) -> list[str]:
 
 
 def table_cells(app: AppTest) -> str:
-    return str([t.value.to_dict() for t in app.table])
+    return str([t.value.to_dict() for t in app.dataframe])
 
 
 def make_melody_tracks(app: AppTest, live_jobs, times: int) -> list[str]:  # type: ignore[no-untyped-def]
@@ -67,7 +67,8 @@ def test_a_melody_track_is_a_track_everywhere_and_its_upload_is_stored_once(
     assert all(a.meta["input_names"] == {"melody_path": "hum.wav"} for a in made)
 
     # The result card under the form: the prompt, the seed, the melody by its own name.
-    app = rerun_until(app, lambda a: HUM in texts(a) and bool(a.table))
+    app = rerun_until(app, lambda a: HUM in texts(a) and bool(a.dataframe))
+    assert any("seed 4321" in c.value for c in app.caption)
     cells = table_cells(app)
     assert "4321" in cells and "hum.wav" in cells and "Time taken" in cells
     assert api.config.data_dir.as_posix() not in cells  # no server path on a card
