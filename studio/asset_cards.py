@@ -5,6 +5,7 @@ dialog share (download, use these settings again, send to Combine, score, delete
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any, Literal
 
 import streamlit as st
@@ -60,6 +61,7 @@ SETTING_LABELS = {
     "uploaded_as": "Uploaded as",
 }
 INPUT_LABELS = {"melody_path": "Melody", "video_path": "Video", "audio_path": "Track"}
+REUSED_MELODY = "music_reused_melody"  # asset id of the melody "use these settings again" keeps
 OPEN_KEY = "lib_open"  # the Library's open card: closed when an action leaves or deletes it
 SHORT_CLIP_S = 10.0  # shorter clips loop, as a GIF would
 TINY_PX = 320  # smaller clips are shown at twice their size
@@ -132,6 +134,19 @@ def reuse_settings(kind: str, params: dict[str, Any], seed: object) -> None:
     st.session_state[f"{kind}_random_seed"] = seed is None
     if seed is not None:
         st.session_state[f"{kind}_seed"] = seed
+    if kind == "music":  # the melody it followed, by its asset id (an uploader cannot be set)
+        melody = params.get("melody_path")
+        st.session_state[REUSED_MELODY] = Path(str(melody)).name.split(".")[0] if melody else None
+
+
+def reused_melody(user: CurrentUser) -> tuple[str, str] | None:
+    """The melody of the settings being reused, as (path, name a person gave it)."""
+    asset_id = st.session_state.get(REUSED_MELODY)
+    asset = backend.get_asset(user, asset_id) if asset_id else None
+    path = backend.asset_file(user, asset.id) if asset is not None else None
+    if asset is None or path is None:
+        return None
+    return str(path), str(asset.params.get("uploaded_as") or "the earlier melody")
 
 
 def player_width(asset: Asset) -> int | Literal["stretch"]:

@@ -17,6 +17,7 @@ from engines.music import (
 )
 from engines.validation import MAX_PROMPT_CHARS
 from studio import backend, services
+from studio.asset_cards import reused_melody
 from studio.widgets import examples_row, page_user, recent_jobs_section, seed_input
 
 DEFAULTS = MusicParams(description="defaults")  # the engine's defaults, read by the widgets
@@ -59,6 +60,11 @@ def render() -> None:
         help=f"An audio file: {', '.join(MELODY_TYPES)}.",
         key="music_melody",  # any type reaches the server: a wrong one is refused in words
     )
+    kept = reused_melody(user) if melody is None else None
+    if kept is not None:
+        st.text(f"Melody of the settings you reused: {kept[1]}")  # a file name: plain text
+        keep = st.checkbox("Follow this melody again", value=True, key="music_keep_melody")
+        kept = kept if keep else None
     with st.expander("Advanced options"):
         left, right = st.columns(2)
         top_k = left.slider("Top-k", 0, CODEBOOK_SIZE, DEFAULTS.top_k, key="music_top_k")
@@ -84,7 +90,9 @@ def render() -> None:
     if st.button("Generate music", type="primary", key="music_generate"):
         try:
             melody_path = (
-                backend.store_upload(user, melody, "audio") if melody is not None else None
+                backend.store_upload(user, melody, "audio")
+                if melody is not None
+                else (kept[0] if kept else None)
             )
             params = MusicParams(
                 description=description,

@@ -340,13 +340,17 @@ def test_make_a_video_and_a_track_that_nobody_else_can_fetch(
 def _seed_library(data: Path, owner: str, count: int) -> None:
     """``count`` small uploads, oldest first, the first of them about a lighthouse."""
     catalog = Catalog(data / "catalog.sqlite3")
-    for n in range(count):
-        asset_id = new_id()
-        relative = relative_asset_path(owner, asset_id, ".wav")
-        write_asset(data, relative, b"RIFF" + n.to_bytes(4, "little") + b"WAVE")
-        name = "the old lighthouse hum.wav" if n == 0 else f"take {n}.wav"
-        catalog.assets.add(owner, "audio", relative, asset_id=asset_id,
-                           params={"uploaded_as": name})  # fmt: skip
+    umask = os.umask(0o077)  # private, as the studio writes its files
+    try:
+        for n in range(count):
+            asset_id = new_id()
+            relative = relative_asset_path(owner, asset_id, ".wav")
+            write_asset(data, relative, b"RIFF" + n.to_bytes(4, "little") + b"WAVE")
+            name = "the old lighthouse hum.wav" if n == 0 else f"take {n}.wav"
+            catalog.assets.add(owner, "audio", relative, asset_id=asset_id,
+                               params={"uploaded_as": name})  # fmt: skip
+    finally:
+        os.umask(umask)
 
 
 def test_the_gallery_pages_through_300_files_finds_an_old_one_and_deletes_two(

@@ -92,6 +92,13 @@ def test_a_melody_track_is_a_track_everywhere_and_its_upload_is_stored_once(
     assert app.text_area(key="music_description").value == HUM
     assert app.number_input(key="music_seed").value == 4321
     assert app.checkbox(key="music_random_seed").value is False
+    # The melody comes along (an uploader cannot be refilled): the same stored file.
+    assert "Melody of the settings you reused: hum.wav" in texts(app)
+    assert app.checkbox(key="music_keep_melody").value is True
+    app.button(key="music_generate").click().run()
+    again = api.get(app.session_state["music_job"])
+    assert again is not None and again.params["melody_path"] == made[0].params["melody_path"]
+    assert api.count_assets("ana", source="uploaded") == 1
     api.close()
 
 
