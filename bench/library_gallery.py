@@ -69,6 +69,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "memory_growth_mb": {str(n): summarize(v).to_dict() for n, v in growth.items()},
         "settle_ratio_300_20": ratio.to_dict(),
         "first_ratio_300_20": paired_ratios(first[large], first[small]).to_dict(),
+        "cards_on_first_page": {str(n): runs[0]["cards"] for n, runs in samples.items()},
         "targets_met": ratio.median <= TARGET_SETTLE_RATIO and worst_growth <= TARGET_GROWTH_MB,
     }
 
@@ -169,13 +170,17 @@ def measure() -> dict[str, float]:
     first = time.perf_counter() - started
     if app.exception or not app.title or app.title[0].value != "Library":
         raise RuntimeError(f"the Library did not open: {app.exception}")
+    cards = sum(1 for b in app.button if str(b.key).startswith("lib-open-"))
+    if cards == 0:
+        raise RuntimeError("the Library drew no cards")
     warm = []
     for _ in range(WARM_RUNS):
         started = time.perf_counter()
         app.run()
         warm.append(time.perf_counter() - started)
     growth = ((rss_bytes() or 0) - before) / 2**20
-    return {"first_s": first, "settle_s": sorted(warm)[len(warm) // 2], "growth_mb": growth}
+    settle = sorted(warm)[len(warm) // 2]
+    return {"first_s": first, "settle_s": settle, "growth_mb": growth, "cards": cards}
 
 
 def markdown(report: dict[str, Any]) -> str:

@@ -113,11 +113,18 @@ def settings_rows(asset: Asset) -> list[dict[str, str]]:
     for field, name in (meta.get("input_names") or {}).items():
         rows.append({"Setting": INPUT_LABELS.get(field, field), "Value": str(name or "a file")})
     if asset.model:
-        rows.append({"Setting": "Model", "Value": asset.model})
+        rows.append({"Setting": "Model", "Value": model_name(asset.model)})
     engine_s = meta.get("job_engine_s") or meta.get("engine_s")
     if isinstance(engine_s, int | float):
         rows.append({"Setting": "Time taken", "Value": f"{engine_s:.1f} s"})
     return rows
+
+
+def model_name(model: str) -> str:
+    """A hub id as it is; a local folder by its name alone (no server path on a card)."""
+    if model.startswith(("/", "~", ".")) or "\\" in model:
+        return f"{Path(model).name} (local)"
+    return model
 
 
 def form_of(asset: Asset) -> str | None:

@@ -71,7 +71,8 @@ def test_a_melody_track_is_a_track_everywhere_and_its_upload_is_stored_once(
     assert any("seed 4321" in c.value for c in app.caption)
     cells = table_cells(app)
     assert "4321" in cells and "hum.wav" in cells and "Time taken" in cells
-    assert api.config.data_dir.as_posix() not in cells  # no server path on a card
+    values = [v for table in app.dataframe for v in table.value["Value"]]
+    assert not [v for v in values if v.startswith("/")], values  # no server path on a card
 
     # Combine's track picker: both tracks by their description, the upload as an upload.
     app.switch_page("app_pages/combine.py").run()
