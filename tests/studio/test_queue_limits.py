@@ -49,7 +49,7 @@ def test_an_admin_raises_a_users_limit_on_the_admin_page(studio_data: Path):
     api = studio_api()
     try:
         admin = log_in(open_app(), ADMIN, ADMIN_PASSWORD)
-        admin.switch_page("pages/admin.py").run()
+        admin.switch_page("app_pages/admin.py").run()
         admin.selectbox(key="admin_account").select("ana").run()
         admin.number_input(key="admin_max_queued_ana").set_value(6)
         admin.number_input(key="admin_daily_gpu_ana").set_value(3600.0)
