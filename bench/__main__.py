@@ -36,9 +36,17 @@ CASES = {
     "previews": "bench.previews",
     "web_files": "bench.web_files",
     "library_page": "bench.library_page",
+    "library_gallery": "bench.library_gallery",
 }
 # Cases from other issues: CPU-only, with their own run(quick=...) signature.
-QUICK_ONLY_SIGNATURE = {"queue", "combine", "previews", "web_files", "library_page"}
+QUICK_ONLY_SIGNATURE = {
+    "queue",
+    "combine",
+    "previews",
+    "web_files",
+    "library_page",
+    "library_gallery",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,12 +92,10 @@ def _prepare(data: Path) -> None:
     api = JobsAPI()
     rng = np.random.default_rng(0)
     for n in range(ITEMS // 2):
-        api.import_file(USER, "upload", os.urandom(2 << 20), ".mp4", params={"prompt": f"v{n}"})
+        api.import_file(USER, os.urandom(2 << 20), ".mp4", params={"prompt": f"v{n}"})
         wav = BytesIO()
         sf.write(wav, rng.uniform(-0.5, 0.5, 320_000).astype("float32"), 32_000, format="WAV")
-        api.import_file(
-            USER, "upload", wav.getvalue(), ".wav", params={"description": f"track {n}"}
-        )
+        api.import_file(USER, wav.getvalue(), ".wav", params={"description": f"track {n}"})
     api.close()
 
 

@@ -84,7 +84,7 @@ def _prepare(data: Path) -> str:
 
     AccountStore(data / "catalog.sqlite3").add(USER, PASSWORD)
     api = JobsAPI()
-    asset = api.import_file(USER, "upload", os.urandom(FILE_MB << 20), ".mp4")
+    asset = api.import_file(USER, os.urandom(FILE_MB << 20), ".mp4")
     (data / "plain.mp4").hardlink_to(api.asset_path(asset.id, USER))
     api.close()
     return asset.id

@@ -15,6 +15,7 @@ the catalog; the keeper sends jobs to workers in fair order and brings results b
 from __future__ import annotations
 
 import builtins
+import hashlib
 import logging
 import tempfile
 import threading
@@ -35,6 +36,7 @@ from jobs.assets import (
     write_asset,
 )
 from jobs.catalog import Catalog
+from jobs.catalog.database import VIDEO_SUFFIXES
 from jobs.catalog.jobs import QueueFull
 from jobs.catalog.limits import LimitOverrides
 from jobs.catalog.records import QUEUED, RUNNING, Asset, Job, new_id
@@ -237,21 +239,36 @@ class JobsAPI:
         self,
         owner: str,
         *,
-        kind: str | None = None,
+        output_type: str | None = None,
+        source: str | None = None,
         limit: int = 200,
         offset: int = 0,
         search: str | None = None,
+        oldest_first: bool = False,
     ) -> builtins.list[Asset]:
         """One page of the owner's assets, newest first; ``search`` finds prompt words."""
         return self.catalog.assets.list(
-            owner=check_owner(owner), kind=kind, limit=limit, offset=offset, search=search
+            check_owner(owner),
+            output_type,
+            limit,
+            offset=offset,
+            search=search,
+            source=source,
+            oldest_first=oldest_first,
         )
 
     def count_assets(
-        self, owner: str, *, kind: str | None = None, search: str | None = None
+        self,
+        owner: str,
+        *,
+        output_type: str | None = None,
+        source: str | None = None,
+        search: str | None = None,
     ) -> int:
         """How many assets ``assets`` pages through with the same filters."""
-        return self.catalog.assets.count(owner=check_owner(owner), kind=kind, search=search)
+        return self.catalog.assets.count(
+            check_owner(owner), output_type, search=search, source=source
+        )
 
     def asset(self, asset_id: str, owner: str, *, admin: bool = False) -> Asset:
         asset = self.catalog.assets.get(asset_id)
@@ -274,7 +291,6 @@ class JobsAPI:
     def import_file(
         self,
         owner: str,
-        kind: str,
         data: bytes,
         suffix: str,
         *,
@@ -282,15 +298,29 @@ class JobsAPI:
     ) -> Asset:
         """Store an upload (a melody, a video or track to combine) as the owner's asset.
 
-        The caller checks the content first (``engines.media.validation``); this only stores it,
-        under a new id, never under the uploaded file's name.
+        The caller checks the content first (``engines.media.validation``) and names the
+        suffix from it; this only stores it, under a new id, never under the uploaded
+        file's name. The same bytes uploaded again are the asset stored the first time.
         """
+        suffix = check_suffix(suffix.lower())
+        check_owner(owner)
+        digest = hashlib.sha256(data).hexdigest()
+        known = self.catalog.assets.upload_with_hash(owner, digest)
+        if known is not None and resolve_in(self.config.data_dir, known.path).is_file():
+            return known
         asset_id = new_id()
-        relative = relative_asset_path(check_owner(owner), asset_id, check_suffix(suffix.lower()))
+        relative = relative_asset_path(owner, asset_id, suffix)
         path = write_asset(self.config.data_dir, relative, data)
         meta = {"previews": self._store_previews(path, relative)}
+        output_type = "video" if suffix in VIDEO_SUFFIXES else "audio"
         return self.catalog.assets.add(
-            owner, kind, relative, asset_id=asset_id, params=params, meta=meta
+            owner,
+            output_type,
+            relative,
+            source="uploaded",
+            asset_id=asset_id,
+            params={**(params or {}), "sha256": digest},
+            meta=meta,
         )
 
     def _store_previews(self, path: Path, relative: str) -> dict[str, str]:

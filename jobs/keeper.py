@@ -173,8 +173,11 @@ class Keeper:
             return
         self._beats[key] = beat
         step, total, eta = int(state.get("step", 0)), int(state.get("total", 0)), state.get("eta_s")
-        if (step, total) != (job.step, job.total) or eta != job.eta_s:
-            self.catalog.transitions.record_progress(job.id, job.delivery, step, total, eta)
+        phase = state.get("phase")
+        if (step, total, phase) != (job.step, job.total, job.phase) or eta != job.eta_s:
+            self.catalog.transitions.record_progress(
+                job.id, job.delivery, step, total, eta, str(phase) if phase else None
+            )
         elif job.heartbeat_at is None or now - job.heartbeat_at >= HEARTBEAT_WRITE_S:
             self.catalog.transitions.record_heartbeat(job.id, job.delivery)
 
@@ -229,12 +232,18 @@ class Keeper:
         params = dict(job.params)
         if "seed" in params and meta.get("seed") is not None:
             params["seed"] = meta["seed"]  # "use these settings again" makes the same thing
+        meta["job_kind"] = job.kind
+        meta["input_names"] = self._input_names(job)
         self._embed_settings(path, job, params, meta)
+        kind = job_kind(job.kind)
+        model = meta.get("model")
         done = self.catalog.transitions.finish_done(
             job.id,
             job.delivery,
             path=relative,
-            asset_kind=str(meta.get("kind") or job.kind),
+            output_type=kind.output_type,  # never the engine's word ("melody" is a track)
+            source=kind.source,
+            model=str(model) if model else None,
             asset_params=params,
             meta=meta,
             engine_s=result.get("engine_s"),
@@ -243,6 +252,23 @@ class Keeper:
         if not done:  # it moved on meanwhile (cancelled, say): keep no orphan file
             for file in pictures:
                 file.unlink(missing_ok=True)
+
+    def _input_names(self, job: Job) -> dict[str, str]:
+        """What a person calls each input file (an upload's own name, a result's prompt),
+        so a card can say "melody: hum.wav" without a server path."""
+        names = {}
+        for field in job_kind(job.kind).file_fields:
+            value = job.params.get(field)
+            if not value:
+                continue
+            stem = Path(str(value)).name.split(".")[0]
+            asset = self.catalog.assets.get(stem)
+            if asset is not None:
+                p = asset.params
+                names[field] = str(
+                    p.get("uploaded_as") or p.get("prompt") or p.get("description") or ""
+                )
+        return names
 
     @staticmethod
     def _embed_settings(path: Path, job: Job, params: dict[str, Any], meta: dict[str, Any]) -> None:

@@ -13,8 +13,9 @@ from typing import Any, Protocol
 import streamlit as st
 
 from engines.combine import CombineParams
+from engines.errors import MediaError
 from engines.media.info import MediaInfo
-from engines.media.probe import video_duration_s
+from engines.media.probe import probe_media, video_duration_s
 from engines.media.validation import validate_audio_upload, validate_video_upload
 from jobs.api import JobsAPI, NotFound
 from jobs.catalog.limits import LimitOverrides
@@ -84,6 +85,11 @@ def recent_jobs(user: CurrentUser, kind: str, limit: int) -> list[Job]:
     return active + [job for job in jobs if not job.active][: max(limit - len(active), 1)]
 
 
+def max_attempts() -> int:
+    """How often a job whose worker died is started at most."""
+    return jobs_api().config.max_attempts
+
+
 def queue_outlook(user: CurrentUser, job: Job) -> Outlook:
     """Where a waiting job stands in the fair queue (1 = next) and when it should start."""
     return jobs_api().outlook(job.id, user.username, admin=user.is_admin)
@@ -129,8 +135,46 @@ def set_limits(
     jobs_api().set_limits(username, max_queued=max_queued, daily_gpu_seconds=daily_gpu_seconds)
 
 
-def list_assets(user: CurrentUser, kind: str | None = None) -> list[Asset]:
-    return jobs_api().assets(user.username, kind=kind)
+def list_assets(
+    user: CurrentUser,
+    output_type: str | None = None,
+    *,
+    source: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+    search: str | None = None,
+    oldest_first: bool = False,
+) -> list[Asset]:
+    """One page of the user's assets (newest first unless ``oldest_first``)."""
+    return jobs_api().assets(
+        user.username,
+        output_type=output_type,
+        source=source,
+        limit=limit,
+        offset=offset,
+        search=search,
+        oldest_first=oldest_first,
+    )
+
+
+def count_assets(
+    user: CurrentUser,
+    output_type: str | None = None,
+    *,
+    source: str | None = None,
+    search: str | None = None,
+) -> int:
+    return jobs_api().count_assets(
+        user.username, output_type=output_type, source=source, search=search
+    )
+
+
+def probe_file(path: str) -> MediaInfo | None:
+    """What a stored file holds (streams, lengths), read by content; None if unreadable."""
+    try:
+        return probe_media(path)
+    except MediaError:
+        return None
 
 
 def get_asset(user: CurrentUser, asset_id: str) -> Asset | None:
@@ -151,11 +195,12 @@ def delete_asset(user: CurrentUser, asset_id: str) -> None:
     jobs_api().delete_asset(asset_id, user.username, admin=user.is_admin)
 
 
-def store_upload(user: CurrentUser, upload: Upload, kind: str) -> str:
+def store_upload(user: CurrentUser, upload: Upload, output_type: str) -> str:
     """Check an upload by its content, store it as the user's asset, return its path.
 
-    ``kind`` is "audio" or "video"; a file that is not what it claims to be raises
-    MediaError with the reason, and nothing is stored.
+    ``output_type`` is "audio" or "video"; a file that is not what it claims to be raises
+    MediaError with the reason, and nothing is stored. The same file uploaded again is
+    the asset stored the first time.
     """
     api = jobs_api()
     data = upload.getvalue()
@@ -163,12 +208,10 @@ def store_upload(user: CurrentUser, upload: Upload, kind: str) -> str:
     with tempfile.NamedTemporaryFile(dir=api.config.scratch_dir, suffix=".upload") as tmp:
         tmp.write(data)
         tmp.flush()
-        check = validate_video_upload if kind == "video" else validate_audio_upload
+        check = validate_video_upload if output_type == "video" else validate_audio_upload
         info: MediaInfo = check(tmp.name, name=upload.name)
     suffix = SUFFIX_BY_DEMUXER.get(info.format_name.split(",")[0], ".bin")
-    asset = api.import_file(
-        user.username, "upload", data, suffix, params={"uploaded_as": upload.name, "kind": kind}
-    )
+    asset = api.import_file(user.username, data, suffix, params={"uploaded_as": upload.name})
     return str(api.asset_path(asset.id, user.username))
 
 

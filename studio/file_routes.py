@@ -1,4 +1,5 @@
-"""The owner's files over HTTP: ``GET /files/<asset_id>`` and ``/files/<asset_id>/download``.
+"""The owner's files over HTTP: ``GET /files/<asset_id>``, ``/files/<asset_id>/download``
+and the pictures made once per asset: ``/files/<asset_id>/poster``, ``/filmstrip``, ``/waveform``.
 
 Every request checks the login (``studio.web_guard``) and the asset's owner (admins
 excepted); someone else's id and an unknown id get the same 404, so nobody learns
@@ -18,12 +19,22 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from jobs.api import JobsAPI, NotFound
+from jobs.assets import resolve_in
 from jobs.catalog.records import Asset
 from studio.file_names import download_name
 from studio.web_guard import request_user
 
 CACHE_CONTROL = "private, no-cache"  # the browser may keep it, but asks again (ETag) first
-MIME = {".mp4": "video/mp4", ".wav": "audio/wav", ".mp3": "audio/mpeg", ".flac": "audio/flac"}
+MIME = {
+    ".mp4": "video/mp4",
+    ".wav": "audio/wav",
+    ".mp3": "audio/mpeg",
+    ".flac": "audio/flac",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+}
+PICTURES = ("poster", "filmstrip", "waveform")
+NAME_PREFIX = {"video": "video", "audio": "music"}  # what a downloaded file's name starts with
 
 
 def file_url(asset_id: str) -> str:
@@ -34,6 +45,11 @@ def download_url(asset_id: str) -> str:
     return f"/files/{asset_id}/download"
 
 
+def picture_url(asset_id: str, name: str) -> str:
+    """One of an asset's pictures (``name`` is poster, filmstrip or waveform)."""
+    return f"/files/{asset_id}/{name}"
+
+
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
     if not if_none_match:
         return False
@@ -42,7 +58,9 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 
 def file_routes(api: JobsAPI) -> list[Route]:
-    def find(request: Request) -> tuple[Asset, Path, os.stat_result] | None:
+    def find(
+        request: Request, picture: str | None = None
+    ) -> tuple[Asset, Path, os.stat_result] | None:
         user = request_user(request)
         if user is None:
             return None
@@ -50,16 +68,22 @@ def file_routes(api: JobsAPI) -> list[Route]:
         try:
             asset = api.asset(asset_id, user.username, admin=user.is_admin)
             path = api.asset_path(asset_id, user.username, admin=user.is_admin)
+            if picture is not None:  # the same owner check, then the picture beside the file
+                relative = ((asset.meta or {}).get("previews") or {}).get(picture)
+                if not relative:
+                    return None
+                path = resolve_in(api.config.data_dir, str(relative))
             return asset, path, path.stat()
-        except (NotFound, OSError):  # unknown, not theirs, or deleted meanwhile
+        except (NotFound, OSError, PermissionError):  # unknown, not theirs, or deleted meanwhile
             return None
 
-    async def serve(request: Request, *, attachment: bool) -> Response:
-        found = await run_in_threadpool(find, request)
+    async def serve(request: Request, *, attachment: bool, picture: str | None = None) -> Response:
+        found = await run_in_threadpool(find, request, picture)
         if found is None:
             return PlainTextResponse("Not Found", status_code=404)
         asset, path, stat = found
-        name = download_name(asset.kind, asset.meta or {}, asset.params or {}, path.suffix)
+        prefix = NAME_PREFIX.get(asset.output_type, asset.output_type)
+        name = download_name(prefix, asset.meta or {}, asset.params or {}, path.suffix)
         response = FileResponse(
             path,
             stat_result=stat,
@@ -79,7 +103,14 @@ def file_routes(api: JobsAPI) -> list[Route]:
     async def download(request: Request) -> Response:
         return await serve(request, attachment=True)
 
+    async def picture(request: Request) -> Response:
+        name = request.path_params["picture"]
+        if name not in PICTURES:
+            return PlainTextResponse("Not Found", status_code=404)
+        return await serve(request, attachment=False, picture=name)
+
     return [
         Route("/files/{asset_id}", show, methods=["GET", "HEAD"]),
         Route("/files/{asset_id}/download", download, methods=["GET", "HEAD"]),
+        Route("/files/{asset_id}/{picture}", picture, methods=["GET", "HEAD"]),
     ]

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from studio import backend
+from studio.asset_cards import actions, loops, player_width, settings_table, summary, title
 from studio.auth import CurrentUser
-from studio.file_routes import download_url, file_url
+from studio.file_routes import file_url, picture_url
 from studio.session_user import session_user
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
@@ -144,16 +145,15 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
     st.markdown(f"**{job.kind.title()}**")
     st.text(prompt)  # user text as text: markdown would render its links and images
     elapsed = time.time() - (job.started_at or job.created_at)
+    restart = restart_note(job, backend.max_attempts())
+    if restart:
+        st.caption(restart)
     if job.status == "queued":
         outlook = backend.queue_outlook(user, job)
         where = f"{_ordinal(outlook.position)} in the queue" if outlook.position else "waiting"
         st.progress(0.0, text=f"Queued: {where} · {start_estimate(outlook.estimate_s)}")
     else:
-        st.progress(
-            job.fraction,
-            text=f"Step {job.step} of {job.total or '?'} · elapsed {format_seconds(elapsed)} "
-            f"· about {format_seconds(job.eta_s)} left",
-        )
+        st.progress(job.fraction, text=progress_text(job, elapsed))
     if job.cancel_requested:
         st.caption("Cancelling…")
     elif st.button("Cancel", key=f"cancel-{job.id}"):
@@ -161,15 +161,60 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
         st.rerun(scope="fragment")
 
 
+def job_name(job: Any) -> str:
+    """How a card names its job: the kind, what was asked, and a short id."""
+    asked = job.params.get("prompt") or job.params.get("description") or ""
+    words = f' "{str(asked)[:60]}"' if asked else ""
+    return f"{job.kind.title()} job{words} ({job.id[:8]})"
+
+
+def progress_text(job: Any, elapsed: float) -> str:
+    """What a running job does now, in words: its phase, then steps while it has them."""
+    phase = (job.phase or "starting").capitalize()
+    if job.phase in (None, "loading the model", "starting") and not job.total:
+        return f"{phase}… · elapsed {format_seconds(elapsed)}"
+    steps = f" · step {job.step} of {job.total}" if job.total else ""
+    left = f" · about {format_seconds(job.eta_s)} left" if job.eta_s else ""
+    return f"{phase}{steps} · elapsed {format_seconds(elapsed)}{left}"
+
+
+def restart_note(job: Any, max_attempts: int) -> str | None:
+    """A job started again after its worker stopped says so, and which try this is."""
+    running = job.status == "running"
+    attempt = job.attempts if running else job.attempts + 1  # a waiting one: its next try
+    if attempt <= 1:
+        return None
+    return f"Restarted after its worker stopped: attempt {attempt} of {max(max_attempts, attempt)}."
+
+
 def show_finished_job(user: CurrentUser, job: Any) -> None:
     if job.status == "failed":
-        st.error(job.error or "The job failed.")
+        st.markdown(f"**{_plain(job.kind.title())} job failed**")
+        st.text(f"{job_name(job)}: {job.error or 'it stopped without saying why.'}")
     elif job.status == "cancelled":
-        st.info("Cancelled.")
+        st.markdown("**Cancelled**")
+        reason = job.error or "you cancelled it before it finished."
+        st.text(f"{job_name(job)} was cancelled: {reason}")
     elif job.asset_id:
         asset = backend.get_asset(user, job.asset_id)
         if asset is not None:
-            show_asset(user, asset)
+            result_card(user, asset, f"job{job.id[:8]}")
+        else:
+            st.text(f"{job_name(job)} finished; its file has since been deleted.")
+
+
+def _plain(text: str) -> str:
+    return text.replace("*", "").replace("_", " ")
+
+
+def result_card(user: CurrentUser, asset: Any, where: str) -> None:
+    """A finished result: what was asked, its settings and seed, the player at the clip's
+    own size, and the same actions as the Library's."""
+    st.text(title(asset))  # user text as text: markdown would render its links and images
+    st.caption(summary(asset))
+    show_asset(user, asset)
+    settings_table(asset)
+    actions(user, asset, where)
 
 
 def absolute(path: str) -> str:
@@ -192,7 +237,7 @@ def file_player(user: CurrentUser, path: str) -> None:
 
 
 def show_asset(user: CurrentUser, asset: Any) -> None:
-    """The player and the download, both from /files (never through Streamlit's /media)."""
+    """The player (and a track's waveform picture), from /files (never Streamlit's /media)."""
     path = backend.asset_file(user, asset.id)
     if path is None:
         st.warning("This file is no longer on disk.")
@@ -202,27 +247,14 @@ def show_asset(user: CurrentUser, asset: Any) -> None:
         st.caption("Made by a tiny demo model: noise, not a real result.")
     for warning in result.get("warnings", []):
         st.warning(warning)
-    if path.suffix == ".mp4":
-        st.video(absolute(file_url(asset.id)), format="video/mp4")
+    if asset.output_type == "video":
+        short = loops(asset)
+        st.video(absolute(file_url(asset.id)), format="video/mp4", loop=short, autoplay=short,
+                 muted=short, width=player_width(asset))  # fmt: skip
     else:
         st.audio(absolute(file_url(asset.id)), format="audio/wav")
-        waveform(path)
-    st.link_button("Download", download_url(asset.id))
-
-
-def waveform(path: Path, points: int = 600) -> None:
-    """A picture of the track's loudness over time (peak per slice)."""
-    import numpy as np
-    import soundfile as sf
-
-    audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    mono = np.abs(audio).max(axis=1)
-    if mono.size == 0:
-        return
-    slices = np.array_split(mono, min(points, mono.size))
-    peaks = np.array([s.max() for s in slices])
-    seconds = np.linspace(0, mono.size / rate, len(peaks))
-    st.area_chart({"seconds": seconds, "peak": peaks}, x="seconds", y="peak", height=120)
+        if ((asset.meta or {}).get("previews") or {}).get("waveform"):
+            st.image(absolute(picture_url(asset.id, "waveform")))
 
 
 def _ordinal(n: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ create table if not exists jobs (
     step integer not null default 0,
     total integer not null default 0,
     eta_s real,                              -- seconds left, estimated by the worker
+    phase text,                              -- what it does now: loading the model, denoising...
     attempts integer not null default 0,     -- times a worker started it
     delivery integer not null default 1,     -- message generation; a re-queue adds one
     cancel_requested integer not null default 0,
@@ -56,7 +58,9 @@ create table if not exists user_limits (    -- an admin's overrides of the studi
 create table if not exists assets (
     id text primary key,
     owner text not null,
-    kind text not null,                      -- video, music, upload, ...
+    output_type text not null,               -- what the file is: video or audio
+    source text not null,                    -- how it came: generated, combined, scored, uploaded
+    model text,                              -- the model that made it (none for uploads)
     path text not null unique,               -- relative to the data dir
     params text not null default '{}',       -- JSON: the settings that made it
     meta text not null default '{}',         -- JSON: the engine's result
@@ -89,6 +93,8 @@ class CatalogDatabase:
             # WAL: readers (every page poll) never block the keeper's writes.
             conn.execute("pragma journal_mode=wal")
             _add_dispatched_at(conn)
+            _split_asset_kind(conn)
+            _add_phase(conn)
             conn.executescript(SCHEMA)
 
     @contextmanager
@@ -122,3 +128,58 @@ def _add_dispatched_at(conn: sqlite3.Connection) -> None:
         return  # a new catalog (the schema creates it), or already there
     conn.execute("alter table jobs add column dispatched_at real")
     conn.execute("update jobs set dispatched_at = created_at where status = 'queued'")
+
+
+# An old catalog's asset "kind" said three things at once; what each value meant.
+OLD_ASSET_KINDS = {
+    "video": ("video", "generated"),
+    "music": ("audio", "generated"),
+    "melody": ("audio", "generated"),  # a track made from a melody is a generated track
+    "combine": ("video", "combined"),
+    "score": ("video", "scored"),
+}
+VIDEO_SUFFIXES = (".mp4", ".mkv", ".avi", ".mov", ".webm")
+
+
+def _add_phase(conn: sqlite3.Connection) -> None:
+    """Catalogs made before jobs told their phase: running jobs simply have none yet."""
+    columns = {row[1] for row in conn.execute("pragma table_info(jobs)")}
+    if columns and "phase" not in columns:
+        conn.execute("alter table jobs add column phase text")
+
+
+def _split_asset_kind(conn: sqlite3.Connection) -> None:
+    """Catalogs made before output types: one ``kind`` column becomes output type, source
+    and model (uploads' type from their stored suffix, which came from their content)."""
+    columns = {row[1] for row in conn.execute("pragma table_info(assets)")}
+    if not columns or "output_type" in columns:
+        return
+    conn.execute("begin immediate")
+    try:
+        conn.execute("alter table assets add column output_type text not null default 'video'")
+        conn.execute("alter table assets add column source text not null default 'uploaded'")
+        conn.execute("alter table assets add column model text")
+        rows = conn.execute("select id, kind, path, meta from assets").fetchall()
+        for row in rows:
+            output_type, source = OLD_ASSET_KINDS.get(row["kind"], (None, "uploaded"))
+            if output_type is None:  # an upload (or a kind no one knows): its content says
+                is_video = str(row["path"]).lower().endswith(VIDEO_SUFFIXES)
+                output_type = "video" if is_video else "audio"
+            model = _json_field(row["meta"], "model") if source != "uploaded" else None
+            conn.execute(
+                "update assets set output_type = ?, source = ?, model = ? where id = ?",
+                (output_type, source, model, row["id"]),
+            )
+        conn.execute("alter table assets drop column kind")
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+
+
+def _json_field(text: str, name: str) -> str | None:
+    try:
+        value = json.loads(text or "{}").get(name)
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if value is not None else None

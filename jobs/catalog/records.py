@@ -24,6 +24,7 @@ class Job:
     step: int
     total: int
     eta_s: float | None
+    phase: str | None  # what a running job does now, as its worker reports it
     attempts: int
     delivery: int
     cancel_requested: bool
@@ -57,11 +58,17 @@ class Job:
         return min(self.step / self.total, 1.0) if self.total else 0.0
 
 
+OUTPUT_TYPES = ("video", "audio")  # what an asset's file is
+SOURCES = ("generated", "combined", "scored", "uploaded")  # how it came to be
+
+
 @dataclass(frozen=True)
 class Asset:
     id: str
     owner: str
-    kind: str
+    output_type: str  # video or audio
+    source: str  # generated, combined, scored or uploaded
+    model: str | None  # the model that made it; None for uploads and plain edits
     path: str  # relative to the data dir
     params: dict[str, Any]
     meta: dict[str, Any]
@@ -89,6 +96,7 @@ def job_from_row(row: sqlite3.Row) -> Job:
         step=row["step"],
         total=row["total"],
         eta_s=row["eta_s"],
+        phase=row["phase"],
         attempts=row["attempts"],
         delivery=row["delivery"],
         cancel_requested=bool(row["cancel_requested"]),
@@ -116,7 +124,9 @@ def asset_from_row(conn: sqlite3.Connection, row: sqlite3.Row) -> Asset:
     return Asset(
         id=row["id"],
         owner=row["owner"],
-        kind=row["kind"],
+        output_type=row["output_type"],
+        source=row["source"],
+        model=row["model"],
         path=row["path"],
         params=json.loads(row["params"]),
         meta=json.loads(row["meta"]),

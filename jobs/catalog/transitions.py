@@ -61,14 +61,15 @@ class JobTransitions:
         step: int,
         total: int,
         eta_s: float | None,
+        phase: str | None = None,
     ) -> bool:
         """Progress of a running job; it counts as a heartbeat too."""
         now = time.time()
         with self.db.write() as conn:
             cur = conn.execute(
-                "update jobs set step = ?, total = ?, eta_s = ?, progress_at = ?,"
+                "update jobs set step = ?, total = ?, eta_s = ?, phase = ?, progress_at = ?,"
                 " heartbeat_at = ?, updated_at = ? where id = ? and status = ? and delivery = ?",
-                (step, total, eta_s, now, now, now, job_id, RUNNING, delivery),
+                (step, total, eta_s, phase, now, now, now, job_id, RUNNING, delivery),
             )
             return cur.rowcount == 1
 
@@ -87,7 +88,9 @@ class JobTransitions:
         delivery: int,
         *,
         path: str,
-        asset_kind: str,
+        output_type: str,
+        source: str,
+        model: str | None,
         asset_params: Mapping[str, Any],
         meta: Mapping[str, Any],
         engine_s: float | None,
@@ -115,10 +118,10 @@ class JobTransitions:
                 (DONE, total, step, engine_s, now, now, job_id),
             )
             conn.execute(
-                "insert into assets (id, owner, kind, path, params, meta, job_id, created_at)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?)",
-                (row["output_id"], row["owner"], asset_kind, path, compact_json(dict(asset_params)),
-                 compact_json(dict(meta)), job_id, now),
+                "insert into assets (id, owner, output_type, source, model, path, params, meta,"
+                " job_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (row["output_id"], row["owner"], output_type, source, model, path,
+                 compact_json(dict(asset_params)), compact_json(dict(meta)), job_id, now),
             )  # fmt: skip
             conn.executemany(
                 "insert or ignore into asset_sources (asset_id, source_id) values (?, ?)",
@@ -178,8 +181,8 @@ class JobTransitions:
             else:
                 conn.execute(
                     "update jobs set status = ?, delivery = delivery + 1, attempts = ?,"
-                    " worker = null, step = 0, total = 0, eta_s = null, started_at = null,"
-                    " dispatched_at = null,"
+                    " worker = null, step = 0, total = 0, eta_s = null, phase = null,"
+                    " started_at = null, dispatched_at = null,"
                     " heartbeat_at = null, progress_at = null, updated_at = ? where id = ?",
                     (QUEUED, attempts, now, job_id),
                 )

@@ -65,4 +65,5 @@ KIND = JobKind(
     ".mp4",
     runner="jobs.kinds.combine:run_combine",  # ffmpeg, no model
     file_fields=("video_path", "audio_path"),
+    source="combined",
 )

@@ -55,6 +55,12 @@ class JobKind:
     output: str | None = None
     runner: str | None = None  # "module:function(registry, params, out_path, ...)" off-registry
     file_fields: tuple[str, ...] = ()  # params fields naming input files (they travel along)
+    source: str = "generated"  # how its asset comes to be: generated, combined or scored
+
+    @property
+    def output_type(self) -> str:
+        """What its asset is: "video" or "audio" (a melody changes the model, not this)."""
+        return "video" if self.suffix == ".mp4" else "audio"
 
     def params_type(self, model: str | None = None) -> type:
         """The params class of this kind; of ``model``'s family when a model makes it."""

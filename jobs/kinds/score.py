@@ -101,4 +101,5 @@ KIND = JobKind(
     ".mp4",
     runner="jobs.kinds.score:run_score_job",  # music as long as the video, laid under it
     file_fields=("video_path",),
+    source="scored",
 )

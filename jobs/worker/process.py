@@ -27,7 +27,7 @@ from jobs.kinds import job_kind
 from jobs.kinds.job_kind import Registry
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
-from jobs.worker.progress import ProgressReporter
+from jobs.worker.progress import LOADING, STARTING, WRITING, ProgressReporter
 from jobs.worker.scratch import remove_dead_scratch
 
 log = logging.getLogger(__name__)
@@ -205,6 +205,7 @@ class JobWorker:
                 data[name] = str(path)
             params = kind.build(data)
             out_path = workdir / f"output{kind.suffix}"
+            reporter.phase(LOADING if self._must_load(kind, params) else STARTING)
             clock = time.perf_counter()  # the engine's own time, for the queue's overhead
             outcome = kind.run(
                 self.registry,
@@ -215,6 +216,7 @@ class JobWorker:
             )
             engine_s = time.perf_counter() - clock
             step, total = reporter.step
+            reporter.phase(WRITING)
             previews = preview_pictures(out_path, workdir)
             return {
                 "outcome": "done",
@@ -242,6 +244,17 @@ class JobWorker:
                 return {"outcome": "failed", "error": OUT_OF_MEMORY_MESSAGE}
             log.exception("Job %s failed.", job_id)
             return {"outcome": "failed", "error": internal_error_message(job_id)}
+
+    def _must_load(self, kind: Any, params: Any) -> bool:
+        """Whether this job's model is not on the device yet (a cold start loads it)."""
+        status = getattr(self.registry, "status", None)
+        if kind.name == "combine" or status is None:
+            return False  # combining runs no model
+        try:
+            wanted = kind.engine_kind(params) if kind.runner is None else "music"
+            return bool(status().resident != wanted)
+        except Exception:  # a registry that cannot say: no claim either way
+            return False
 
     def _deliver(self, message: JobMessage, result: dict[str, Any]) -> None:
         """Send the result, retrying while the broker is away (a Redis restart, say)."""

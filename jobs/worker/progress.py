@@ -12,6 +12,11 @@ from jobs.tasks import JobMessage
 
 log = logging.getLogger(__name__)
 
+# What each kind's steps are, in the words the job panel shows.
+STEP_PHASES = {"video": "denoising", "music": "generating", "score": "generating"}
+FINAL_STEP_PHASE = "decoding"  # after the last step: latents or tokens become the file
+LOADING, STARTING, WRITING = "loading the model", "starting", "writing"
+
 
 class ProgressReporter:
     """Sends the running job's progress and a heartbeat to the broker at a steady pace."""
@@ -28,8 +33,10 @@ class ProgressReporter:
             "step": 0,
             "total": 0,
             "eta_s": None,
+            "phase": None,
             "beat": 0,
         }
+        self._step_phase = STEP_PHASES.get(message.kind, "working")
         self._first_step_at: float | None = None
         self._lock = threading.Lock()
         self._done = threading.Event()
@@ -53,7 +60,13 @@ class ProgressReporter:
             else:
                 per_step = (now - self._first_step_at) / (step - 1)
                 eta = round(per_step * max(total - step, 0), 2)
-            self._state.update(step=step, total=total, eta_s=eta)
+            phase = self._step_phase if step < total else FINAL_STEP_PHASE
+            self._state.update(step=step, total=total, eta_s=eta, phase=phase)
+
+    def phase(self, name: str) -> None:
+        """What the job does between steps: loading the model, writing..."""
+        with self._lock:
+            self._state["phase"] = name
 
     @property
     def step(self) -> tuple[int, int]:

@@ -22,7 +22,7 @@ from studio import backend
 from studio.auth import CurrentUser
 from studio.widgets import file_player, page_user, recent_jobs_section
 
-VIDEO_KINDS = ("video", "combine", "score")
+SOURCE_WORDS = {"uploaded": "uploaded", "combined": "combined", "scored": "scored"}
 FIT_LABELS = {
     "loop": "Loop the track to the video's length",
     "trim": "Trim the track at the video's end",
@@ -33,9 +33,17 @@ UPLOAD = "⬆ Upload a file…"
 
 
 def label(asset: backend.Asset) -> str:
+    """What a picker shows: the prompt (or the uploaded file's name) and how it came."""
     params = asset.params or {}
     text = params.get("prompt") or params.get("description") or params.get("uploaded_as")
-    return f"{str(text or asset.kind)[:60]} · {asset.id[:6]}"
+    how = SOURCE_WORDS.get(asset.source)
+    return f"{str(text or asset.output_type)[:60]}{f' ({how})' if how else ''} · {asset.id[:6]}"
+
+
+def bounded(key: str, value: float, top: float) -> None:
+    """Keep a widget's remembered value inside its (new) range before it is drawn."""
+    if st.session_state.get(key, value) > top:
+        st.session_state[key] = top
 
 
 def pick(
@@ -60,14 +68,22 @@ def pick(
     return str(path) if path else None
 
 
+def preselect(assets: list[backend.Asset], key: str, asset_id: str | None) -> None:
+    """Pick the asset the Library sent ("send to Combine", "score this video")."""
+    chosen = next((a for a in assets if a.id == asset_id), None)
+    if chosen is not None:
+        st.session_state[f"{key}_choice"] = label(chosen)
+
+
 def render() -> None:
     user = page_user()
     st.title("Combine")
     st.caption("Lay a track under a video. Browser-ready videos are copied, not re-encoded.")
 
-    all_assets = backend.list_assets(user)
-    videos = [a for a in all_assets if a.kind in VIDEO_KINDS or a.params.get("kind") == "video"]
-    tracks = [a for a in all_assets if a.kind == "music" or a.params.get("kind") == "audio"]
+    videos = backend.list_assets(user, "video")
+    tracks = backend.list_assets(user, "audio")  # generated from a melody or not, and uploads
+    preselect(videos, "combine_video", st.session_state.pop("combine_send_video", None))
+    preselect(tracks, "combine_track", st.session_state.pop("combine_send_track", None))
 
     left, right = st.columns(2)
     with left:
@@ -79,21 +95,44 @@ def render() -> None:
         if track_path:
             file_player(user, track_path)
 
+    # What the inputs really are bounds the options: no offset past the track's end, no
+    # fade longer than the result, no "keep" of a sound the video does not have.
+    video_info = backend.probe_file(video_path) if video_path else None
+    track_info = backend.probe_file(track_path) if track_path else None
+    video_s = video_info.duration_s if video_info else None
+    track_s = track_info.duration_s if track_info else None
+    own_sound = video_info is None or video_info.has_audio
     with st.expander("Options", expanded=True):
         a, b = st.columns(2)
-        offset = a.number_input(
-            "Start offset into the track (s)", 0.0, 600.0, 0.0, 0.5, key="cb_offset"
-        )
-        volume = a.slider("Track volume (dB)", MIN_GAIN_DB, MAX_GAIN_DB, 0.0, 0.5, key="cb_volume")
-        fade_in = a.slider("Fade in (s)", 0.0, MAX_FADE_S, 0.0, 0.5, key="cb_fade_in")
-        fade_out = a.slider("Fade out (s)", 0.0, MAX_FADE_S, 1.0, 0.5, key="cb_fade_out")
         fit = b.radio("Length", FIT_MODES, format_func=FIT_LABELS.__getitem__, key="cb_fit")
+        max_offset = max(round((track_s or 600.0) - 0.5, 1), 0.0)
+        bounded("cb_offset", 0.0, max_offset)
+        offset = a.number_input(
+            "Start offset into the track (s)", 0.0, max_offset, 0.0, 0.5, key="cb_offset"
+        )
+        result_s = (max((track_s or 0) - offset, 0) if fit == "loop-video" else video_s) or 0
+        max_fade = min(MAX_FADE_S, max(round(result_s / 2, 1), 0.5)) if result_s else MAX_FADE_S
+        for key, value in (("cb_fade_in", 0.0), ("cb_fade_out", 1.0)):
+            bounded(key, value, max_fade)
+        if track_s is not None:
+            a.caption(f"The track lasts {track_s:.1f} s; the result {result_s:.1f} s.")
+        volume = a.slider("Track volume (dB)", MIN_GAIN_DB, MAX_GAIN_DB, 0.0, 0.5, key="cb_volume")
+        fade_in = a.slider("Fade in (s)", 0.0, max_fade, min(0.0, max_fade), 0.5, key="cb_fade_in")
+        fade_out = a.slider(
+            "Fade out (s)", 0.0, max_fade, min(1.0, max_fade), 0.5, key="cb_fade_out"
+        )
+        modes = ORIGINAL_SOUND_MODES if own_sound else ("drop",)
+        if st.session_state.get("cb_original") not in modes:
+            st.session_state["cb_original"] = "drop"
         original = b.radio(
             "The video's own sound",
-            ORIGINAL_SOUND_MODES,
+            modes,
             format_func=ORIGINAL_LABELS.__getitem__,
             key="cb_original",
+            disabled=not own_sound,
         )
+        if not own_sound:
+            b.caption("This video has no sound of its own, so there is nothing to keep or mix.")
         level = b.slider(
             "Its level when mixed (dB)",
             MIN_GAIN_DB,

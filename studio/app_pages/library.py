@@ -1,73 +1,173 @@
-"""Library: this user's results, newest first, to play, reuse, download or delete."""
+"""Library: every one of this user's files as a gallery of cards, a page at a time, with
+search, filters and multi-select delete; a card opens to its player, settings and actions."""
 
 from __future__ import annotations
 
-import datetime as dt
+import math
 
 import streamlit as st
 
-from studio import backend, navigation, services
-from studio.model_form import reuse_settings
-from studio.widgets import page_user, show_asset
+from studio import backend
+from studio.asset_cards import (
+    OPEN_KEY,
+    OUTPUT_WORDS,
+    actions,
+    loops,
+    player_width,
+    settings_table,
+    summary,
+    title,
+)
+from studio.auth import CurrentUser
+from studio.file_routes import file_url, picture_url
+from studio.widgets import absolute, page_user
 
-# Pages whose form "use these settings again" fills (studio.model_form keys).
-REUSABLE = ("video", "music")
-KIND_LABELS = {
-    "video": "Videos",
-    "music": "Tracks",
-    "combine": "Combined",
-    "score": "Scored videos",
-    "upload": "Uploads",
+PAGE_SIZE = 24
+COLUMNS = 4
+TYPE_LABELS = {"all": "All", "video": "Videos", "audio": "Tracks"}
+SOURCE_LABELS = {
+    "all": "Any source",
+    "generated": "Generated",
+    "combined": "Combined",
+    "scored": "Scored",
+    "uploaded": "Uploaded",
 }
+SORTS = {"newest": "Newest first", "oldest": "Oldest first"}
+
+
+def picture(asset: backend.Asset) -> str | None:
+    """The card's picture from /files: a poster for a video, a waveform for a track."""
+    previews = (asset.meta or {}).get("previews") or {}
+    name = "poster" if asset.output_type == "video" else "waveform"
+    return absolute(picture_url(asset.id, name)) if previews.get(name) else None
+
+
+def close_card() -> None:
+    st.session_state.pop(OPEN_KEY, None)
+
+
+@st.dialog("Result", width="large", on_dismiss=close_card)
+def open_card(user: CurrentUser, asset_id: str) -> None:
+    asset = backend.get_asset(user, asset_id)
+    if asset is None:
+        st.warning("That file is gone.")
+        return
+    st.text(title(asset))  # user text as text: markdown would render its links and images
+    st.caption(summary(asset))
+    if (asset.meta or {}).get("tiny"):
+        st.caption("Made by a tiny demo model: noise, not a real result.")
+    url = absolute(file_url(asset.id))
+    if asset.output_type == "video":
+        st.video(url, loop=loops(asset), autoplay=loops(asset), muted=loops(asset),
+                 width=player_width(asset))  # fmt: skip
+    else:
+        st.audio(url)
+    settings_table(asset)
+    actions(user, asset, "dialog")
+
+
+def filters() -> tuple[str | None, str | None, str | None, bool]:
+    search, kind, source, order = st.columns([3, 3, 2, 2])
+    words = search.text_input("Search prompts and file names", key="lib_search")
+    shown = kind.segmented_control(
+        "Show",
+        list(TYPE_LABELS),
+        default="all",
+        format_func=TYPE_LABELS.__getitem__,
+        key="lib_type",
+    )
+    origin = source.selectbox(
+        "Source", list(SOURCE_LABELS), format_func=SOURCE_LABELS.__getitem__, key="lib_source"
+    )
+    sort = order.selectbox("Sort", list(SORTS), format_func=SORTS.__getitem__, key="lib_sort")
+    return (
+        None if shown in (None, "all") else shown,
+        None if origin == "all" else origin,
+        words.strip() or None,
+        sort == "oldest",
+    )
+
+
+def selected_ids() -> set[str]:
+    return {key.removeprefix("lib-pick-") for key, on in st.session_state.items()
+            if isinstance(key, str) and key.startswith("lib-pick-") and on}  # fmt: skip
+
+
+def delete_bar(user: CurrentUser) -> None:
+    chosen = selected_ids()
+    if not chosen:
+        return
+    left, right = st.columns([3, 1])
+    left.caption(f"{len(chosen)} selected")
+    if st.session_state.get("lib_confirm_many"):
+        st.warning(f"Delete {len(chosen)} files for good?")
+        yes, no = st.columns(2)
+        if yes.button("Yes, delete them", key="lib_yes_many", type="primary"):
+            for asset_id in chosen:
+                backend.delete_asset(user, asset_id)
+                st.session_state.pop(f"lib-pick-{asset_id}", None)
+            st.session_state.pop("lib_confirm_many", None)
+            st.rerun()
+        if no.button("Keep them", key="lib_no_many"):
+            st.session_state.pop("lib_confirm_many", None)
+            st.rerun()
+    elif right.button("Delete selected", key="lib_delete_many"):
+        st.session_state["lib_confirm_many"] = True
+        st.rerun()
+
+
+def card(asset: backend.Asset) -> None:
+    with st.container(border=True):
+        image = picture(asset)
+        if image is not None:
+            st.image(image, width="stretch")
+        else:
+            st.caption(f"{OUTPUT_WORDS.get(asset.output_type, '')} (no picture)")
+        st.text(title(asset))
+        st.caption(summary(asset))
+        pick, show = st.columns(2)
+        pick.checkbox("Select", key=f"lib-pick-{asset.id}")
+        if show.button("Open", key=f"lib-open-{asset.id}"):
+            st.session_state[OPEN_KEY] = asset.id
 
 
 def render() -> None:
     user = page_user()
     st.title("Library")
-
-    kinds = ["all", *KIND_LABELS]
-    shown = st.segmented_control(
-        "Show",
-        kinds,
-        default="all",
-        format_func=lambda k: KIND_LABELS.get(k, "All"),
-        key="lib_kind",
+    output_type, source, search, oldest = filters()
+    total = backend.count_assets(user, output_type, source=source, search=search)
+    if total == 0:
+        st.info(
+            "No file matches: try other words or filters."
+            if search or output_type or source
+            else "Nothing here yet: make a video or a track and it will appear here."
+        )
+        return
+    pages = math.ceil(total / PAGE_SIZE)
+    if st.session_state.get("lib_page", 1) > pages:
+        st.session_state["lib_page"] = pages
+    here, count = st.columns([1, 3])
+    page = int(here.number_input("Page", 1, pages, 1, 1, key="lib_page"))
+    count.caption(f"{total} files · page {page} of {pages}")
+    delete_bar(user)
+    assets = backend.list_assets(
+        user,
+        output_type,
+        source=source,
+        search=search,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+        oldest_first=oldest,
     )
-    assets = backend.list_assets(user, None if shown in (None, "all") else shown)
-    if not assets:
-        st.info("Nothing here yet: make a video or a track and it will appear here.")
-
-    for asset in assets:
-        made = dt.datetime.fromtimestamp(asset.created_at).strftime("%Y-%m-%d %H:%M")
-        title = asset.params.get("prompt") or asset.params.get("description") or asset.kind
-        with st.container(border=True):
-            model = asset.params.get("model") or (asset.meta or {}).get("model_name")
-            shown_model = f" · {model}" if model else ""
-            st.text(str(title))  # user text as text: markdown would render its links and images
-            st.caption(f"{KIND_LABELS.get(asset.kind, asset.kind)}{shown_model} · {made}")
-            show_asset(user, asset)
-            with st.expander("Parameters"):
-                st.json({"params": asset.params, "result": asset.meta})
-            reuse, delete = st.columns(2)
-            kind = "music" if asset.kind == "music" else asset.kind
-            if kind in REUSABLE and reuse.button(
-                "Use these settings again", key=f"reuse-{asset.id}"
-            ):
-                seed = (asset.meta or {}).get("seed")
-                reuse_settings(kind, asset.params, seed, services.settings())
-                st.switch_page(navigation.page(kind))
-            if delete.button("Delete", key=f"delete-{asset.id}"):
-                st.session_state["lib_confirm"] = asset.id
-            if st.session_state.get("lib_confirm") == asset.id:
-                st.warning("Delete this file for good?")
-                yes, no = st.columns(2)
-                if yes.button("Yes, delete", key=f"confirm-{asset.id}", type="primary"):
-                    backend.delete_asset(user, asset.id)
-                    st.session_state.pop("lib_confirm", None)
-                    st.rerun()
-                if no.button("Keep it", key=f"keep-{asset.id}"):
-                    st.session_state.pop("lib_confirm", None)
-                    st.rerun()
+    for start in range(0, len(assets), COLUMNS):
+        for column, asset in zip(
+            st.columns(COLUMNS), assets[start : start + COLUMNS], strict=False
+        ):
+            with column:
+                card(asset)
+    opened = st.session_state.get(OPEN_KEY)  # stays open across the reruns its buttons cause
+    if opened is not None:
+        open_card(user, opened)
 
 
 render()

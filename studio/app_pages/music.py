@@ -10,6 +10,7 @@ import streamlit as st
 from engines.catalog import AUDIO
 from engines.errors import MediaError, ParamError
 from studio import backend, services
+from studio.asset_cards import reused_melody
 from studio.model_form import model_picker, params_form
 from studio.widgets import examples_row, page_user, recent_jobs_section
 
@@ -33,18 +34,25 @@ def render() -> None:
         top=("duration",),
         placeholder="Upbeat surf rock with twangy electric guitar",
     )
-    melody = None
+    melody, kept = None, None
     if entry.melody:
         melody = st.file_uploader(
             "Melody to follow (hum, whistle or play it; the first 30 s are used)",
-            type=MELODY_TYPES,
-            key="music_melody",
+            help=f"An audio file: {', '.join(MELODY_TYPES)}.",
+            key="music_melody",  # any type reaches the server: a wrong one is refused in words
         )
+        kept = reused_melody(user) if melody is None else None
+        if kept is not None:
+            st.text(f"Melody of the settings you reused: {kept[1]}")  # a file name: plain text
+            keep = st.checkbox("Follow this melody again", value=True, key="music_keep_melody")
+            kept = kept if keep else None
 
     if st.button("Generate music", type="primary", key="music_generate"):
         try:
             melody_path = (
-                backend.store_upload(user, melody, "audio") if melody is not None else None
+                backend.store_upload(user, melody, "audio")
+                if melody is not None
+                else (kept[0] if kept else None)
             )
             params = entry.params(**values, melody_path=melody_path)
             st.session_state["music_job"] = backend.submit(user, params)

@@ -68,7 +68,7 @@ def test_only_the_owner_or_an_admin_may_cancel(api: JobsAPI):
 
 
 def test_assets_are_only_reachable_by_their_owner(api: JobsAPI):
-    asset = api.import_file("alice", "melody", b"RIFF....WAVE", ".wav")
+    asset = api.import_file("alice", b"RIFF....WAVE", ".wav")
     assert asset.path == f"assets/alice/{asset.id}.wav"
     assert api.read_asset(asset.id, "alice") == b"RIFF....WAVE"
     assert [a.id for a in api.assets("alice")] == [asset.id]
@@ -77,7 +77,7 @@ def test_assets_are_only_reachable_by_their_owner(api: JobsAPI):
         api.asset_path(asset.id, "bob")
     assert api.asset_path(asset.id, "root", admin=True).is_file()
     with pytest.raises(ValueError):
-        api.import_file("alice", "melody", b"x", "/../../x")
+        api.import_file("alice", b"x", "/../../x")
 
     api.delete_asset(asset.id, "alice")
     assert api.assets("alice") == []
@@ -85,7 +85,7 @@ def test_assets_are_only_reachable_by_their_owner(api: JobsAPI):
 
 
 def test_a_file_param_must_be_one_of_the_owners_assets(api: JobsAPI, tmp_path: Path):
-    theirs = api.import_file("bob", "melody", b"RIFF", ".wav")
+    theirs = api.import_file("bob", b"RIFF", ".wav")
     stray = tmp_path / "elsewhere.wav"
     stray.write_bytes(b"RIFF")
     for path in (str(api.config.data_dir / theirs.path), str(stray), "/etc/passwd"):
@@ -93,7 +93,7 @@ def test_a_file_param_must_be_one_of_the_owners_assets(api: JobsAPI, tmp_path: P
             api.submit("alice", MusicParams(description="calm piano", melody_path=path))
     assert api.list("alice") == []
 
-    mine = api.import_file("alice", "melody", b"RIFF", ".wav")
+    mine = api.import_file("alice", b"RIFF", ".wav")
     melody_path = str(api.config.data_dir / mine.path)
     job_id = api.submit("alice", MusicParams(description="calm piano", melody_path=melody_path))
     job = api.get(job_id)

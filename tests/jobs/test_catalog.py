@@ -49,14 +49,16 @@ def test_progress_and_finish_only_apply_to_the_current_delivery(catalog: Catalog
     # The old delivery's late result changes nothing.
     assert not catalog.transitions.finish(job.id, 1, FAILED, "late")
     assert not catalog.transitions.finish_done(
-        job.id, 1, path="assets/alice/x.mp4", asset_kind="video", asset_params={}, meta={},
+        job.id, 1, path="assets/alice/x.mp4", output_type="video", source="generated", model=None,
+        asset_params={}, meta={},
         engine_s=1.0,
     )  # fmt: skip
 
     catalog.transitions.mark_running(job.id, 2, "gpu-b:2")
     assert catalog.transitions.finish_done(
-        job.id, 2, path=f"assets/alice/{job.output_id}.mp4", asset_kind="video",
-        asset_params={"prompt": "a fox", "seed": 7}, meta={"seed": 7}, engine_s=1.5,
+        job.id, 2, path=f"assets/alice/{job.output_id}.mp4", output_type="video",
+        source="generated", model="m", asset_params={"prompt": "a fox", "seed": 7},
+        meta={"seed": 7}, engine_s=1.5,
     )  # fmt: skip
     assert not catalog.transitions.finish(job.id, 2, FAILED, "twice")  # finished jobs stay finished
 
@@ -137,7 +139,7 @@ def test_every_asset_is_reachable_page_by_page_newest_first(catalog: Catalog):
 
 def test_search_finds_words_in_prompts_descriptions_and_upload_names(catalog: Catalog):
     def add(i: int, **params: str) -> str:
-        return catalog.assets.add("ana", "x", f"assets/ana/{i:032x}.wav", params=params).id
+        return catalog.assets.add("ana", "audio", f"assets/ana/{i:032x}.wav", params=params).id
 
     fox = add(1, prompt="A red FOX in the snow")
     march = add(2, description="a slow march, 50% brass")

@@ -15,7 +15,7 @@ def job(owner: str, name: str, *, delivery: int = 1, dispatched_at: float | None
     seq = next(_seq)
     return Job(
         id=name, seq=seq, owner=owner, kind="video", params={}, status=QUEUED, step=0, total=0,
-        eta_s=None, attempts=delivery - 1, delivery=delivery, cancel_requested=False,
+        eta_s=None, phase=None, attempts=delivery - 1, delivery=delivery, cancel_requested=False,
         worker=None, error=None, output_id=f"out-{name}", source_ids=(), engine_s=None,
         created_at=float(seq), dispatched_at=dispatched_at, started_at=None,
         heartbeat_at=None, progress_at=None, finished_at=None, updated_at=float(seq),

@@ -38,7 +38,7 @@ def upload_tone(api: JobsAPI, owner: str) -> str:
     rate = 32_000
     path = api.config.data_dir / "tone.wav"
     soundfile.write(path, 0.5 * np.sin(2 * np.pi * 440 * np.arange(rate) / rate), rate)
-    asset = api.import_file(owner, "melody", path.read_bytes(), ".wav")
+    asset = api.import_file(owner, path.read_bytes(), ".wav")
     return str(api.config.data_dir / asset.path)
 
 
@@ -277,7 +277,10 @@ def test_combine_and_score_jobs_record_their_source_assets(
     (job,) = studio.wait([studio.api.submit("alice", params)])
     assert job.status == DONE, job.error
     combined = studio.api.asset(job.asset_id or "", "alice")
-    assert combined.kind == "combine" and combined.path.endswith(".mp4")
+    assert (combined.output_type, combined.source) == (
+        "video",
+        "combined",
+    ) and combined.path.endswith(".mp4")
     assert set(combined.source_ids) == {video.id, track.id}
     assert combined.params["options"]["fade_in_s"] == 0.2
 
@@ -285,7 +288,7 @@ def test_combine_and_score_jobs_record_their_source_assets(
     (job,) = studio.wait([studio.api.submit("alice", score)])
     assert job.status == DONE, job.error
     scored = studio.api.asset(job.asset_id or "", "alice")
-    assert (scored.kind, scored.source_ids) == ("score", (video.id,))
+    assert (scored.source, scored.source_ids) == ("scored", (video.id,))
     assert scored.params["seed"] == scored.meta["seed"] is not None
 
     # Each file carries how it was made: the settings, the seed used, and its lineage.

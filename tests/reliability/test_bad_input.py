@@ -151,8 +151,8 @@ def test_out_of_range_numbers_are_refused_at_submit(
 
 
 def test_out_of_range_combine_and_score_options_are_refused_at_submit(api: JobsAPI):
-    clip = api.import_file("alice", "upload", b"\x00" * 64, ".mp4")
-    track = api.import_file("alice", "upload", b"\x00" * 64, ".wav")
+    clip = api.import_file("alice", b"\x00" * 64, ".mp4")
+    track = api.import_file("alice", b"\x00" * 64, ".wav")
     paths = {"video_path": str(api.config.data_dir / clip.path)}
     combine = {**paths, "audio_path": str(api.config.data_dir / track.path)}
     score = {**paths, "description": "calm piano", "duration": 5.0}
@@ -191,7 +191,7 @@ def test_owner_names_that_are_not_one_safe_folder_are_refused(api: JobsAPI, owne
         lambda: api.submit(owner, VideoParams("a fox", num_frames=2, steps=1, height=64, width=64)),
         lambda: api.list(owner),
         lambda: api.assets(owner),
-        lambda: api.import_file(owner, "upload", b"RIFF", ".wav"),
+        lambda: api.import_file(owner, b"RIFF", ".wav"),
     ):
         with pytest.raises(ValueError, match="is not a valid user name"):
             call()
@@ -204,14 +204,14 @@ def test_owner_names_that_are_not_one_safe_folder_are_refused(api: JobsAPI, owne
 )
 def test_file_suffixes_are_checked(api: JobsAPI, suffix: str):
     with pytest.raises(ValueError, match=r"must look like '\.mp4' or '\.wav'"):
-        api.import_file("alice", "upload", b"RIFF", suffix)
+        api.import_file("alice", b"RIFF", suffix)
 
 
 @pytest.mark.parametrize(
     "asset_id", ["../../etc/passwd", "/etc/passwd", "\x00", "0" * 32 + "\n", "%2e%2e%2f"]
 )
 def test_asset_ids_that_are_paths_find_nothing_and_touch_nothing(api: JobsAPI, asset_id: str):
-    mine = api.import_file("alice", "upload", b"RIFF", ".wav")
+    mine = api.import_file("alice", b"RIFF", ".wav")
     for call in (api.asset, api.asset_path, api.read_asset, api.delete_asset):
         with pytest.raises(NotFound):
             call(asset_id, "alice")
@@ -232,8 +232,8 @@ def test_a_catalog_path_outside_the_asset_folder_is_never_opened(tmp_path: Path,
 
 
 def test_file_params_naming_other_files_are_refused(api: JobsAPI):
-    mine = api.import_file("alice", "upload", b"RIFF", ".wav")
-    theirs = api.import_file("bob", "upload", b"RIFF", ".wav")
+    mine = api.import_file("alice", b"RIFF", ".wav")
+    theirs = api.import_file("bob", b"RIFF", ".wav")
     data = api.config.data_dir
     for path in [
         "/etc/passwd",

@@ -55,7 +55,7 @@ def test_another_users_job_cannot_be_read_or_cancelled_by_its_id_or_a_guess(api:
 
 
 def test_another_users_asset_cannot_be_read_downloaded_or_deleted(api: JobsAPI):
-    asset = api.import_file("ana", "upload", b"ana's track", ".wav")
+    asset = api.import_file("ana", b"ana's track", ".wav")
     calls: list[Callable[..., Any]] = [api.asset, api.asset_path, api.read_asset, api.delete_asset]
     for call in calls:
         for guess in [asset.id, *near_misses(asset.id), *(uuid.uuid4().hex for _ in range(50))]:
@@ -89,7 +89,7 @@ def test_the_pages_back_end_scopes_every_call_to_the_user(people: dict[str, Curr
 
     ana, ben, boss = people["ana"], people["ben"], people["boss"]
     job_id = backend.submit(ana, tiny_video("ana's secret lighthouse"))
-    asset = backend.jobs_api().import_file("ana", "upload", b"ana's clip", ".mp4")
+    asset = backend.jobs_api().import_file("ana", b"ana's clip", ".mp4")
 
     assert backend.get_job(ben, job_id) is None
     assert backend.recent_jobs(ben, "video", limit=10) == []

@@ -10,6 +10,7 @@ without a login, frames the studio. Screenshots land in test-output/screenshots/
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,6 +25,9 @@ from urllib.parse import urlsplit
 import pytest
 import soundfile as sf
 
+from jobs.assets import relative_asset_path, write_asset
+from jobs.catalog import Catalog
+from jobs.catalog.records import new_id
 from studio.accounts import AccountStore
 from tests.jobs.harness import free_port
 from tests.mp4_probe import probe_mp4
@@ -268,6 +272,9 @@ def test_make_a_video_and_a_track_that_nobody_else_can_fetch(
     player = page.locator("video").first
     player.wait_for(timeout=WAIT_MS)
     page.screenshot(path=SHOTS / "video.png")
+    # The result card says what made it: the prompt, and the seed it drew.
+    page.get_by_text("a red fox running in the snow", exact=True).first.wait_for()
+    page.get_by_text(re.compile(r"Video · [0-9.]+ s · generated · seed [0-9]+")).first.wait_for()
     video_url = player.get_attribute("src")
     assert video_url is not None and urlsplit(video_url).path.startswith("/files/")
     clip = _downloaded(context, page, tmp_path)
@@ -327,6 +334,61 @@ def test_make_a_video_and_a_track_that_nobody_else_can_fetch(
     ben_context.close()
 
     assert recorder.hosts == {urlsplit(studio_url).netloc}, recorder.hosts
+    context.close()
+
+
+def _seed_library(data: Path, owner: str, count: int) -> None:
+    """``count`` small uploads, oldest first, the first of them about a lighthouse."""
+    catalog = Catalog(data / "catalog.sqlite3")
+    umask = os.umask(0o077)  # private, as the studio writes its files
+    try:
+        for n in range(count):
+            asset_id = new_id()
+            relative = relative_asset_path(owner, asset_id, ".wav")
+            write_asset(data, relative, b"RIFF" + n.to_bytes(4, "little") + b"WAVE")
+            name = "the old lighthouse hum.wav" if n == 0 else f"take {n}.wav"
+            catalog.assets.add(owner, "audio", relative, asset_id=asset_id,
+                               params={"uploaded_as": name})  # fmt: skip
+    finally:
+        os.umask(umask)
+
+
+def test_the_gallery_pages_through_300_files_finds_an_old_one_and_deletes_two(
+    studio: RunningStudio, browser: Any
+):
+    AccountStore(studio.data / "catalog.sqlite3").add("cy", "cy-password-1")
+    _seed_library(studio.data, "cy", 300)
+    context, page, _ = new_page(browser)
+    page.goto(f"{studio.url}/library")
+    fill_login(page, "cy", "cy-password-1")
+    page.get_by_role("heading", name="Library").wait_for()
+    page.get_by_text("300 files · page 1 of 13").wait_for()
+    assert page.get_by_text("the old lighthouse hum.wav").count() == 0  # the oldest: last page
+    pager = page.get_by_role("spinbutton", name="Page")
+    pager.fill("13")
+    pager.press("Enter")
+    page.get_by_text("300 files · page 13 of 13").wait_for()
+    page.get_by_text("the old lighthouse hum.wav", exact=True).wait_for()
+    page.screenshot(path=SHOTS / "gallery-last-page.png", full_page=True)
+
+    search = page.get_by_label("Search prompts and file names")
+    search.fill("lighthouse")
+    search.press("Enter")
+    page.get_by_text("1 files · page 1 of 1").wait_for()
+    page.get_by_text("the old lighthouse hum.wav", exact=True).wait_for()
+    search.fill("")
+    search.press("Enter")
+    page.get_by_text("300 files · page 1 of 13").wait_for()  # back to the first page
+
+    boxes = page.get_by_role("checkbox", name="Select")
+    boxes.nth(0).check(force=True)  # the box itself is hidden under Streamlit's styled one
+    page.get_by_text("1 selected").wait_for()
+    boxes.nth(1).check(force=True)  # check() retries until the box reads checked
+    page.get_by_text("2 selected").wait_for()
+    page.get_by_role("button", name="Delete selected").click()
+    page.get_by_role("button", name="Yes, delete them").click()
+    page.get_by_text("298 files · page").first.wait_for()
+    assert Catalog(studio.data / "catalog.sqlite3").assets.count("cy") == 298
     context.close()
 
 

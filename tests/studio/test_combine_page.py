@@ -14,20 +14,8 @@ def _library_with_a_clip_and_a_tone(tmp_path: Path) -> None:
     api = JobsAPI()
     clip = make_h264_clip(tmp_path / "clip.mp4", seconds=2.0)
     tone = make_tone(tmp_path / "tone.wav", 440.0, 3.0)
-    api.import_file(
-        "ana",
-        "upload",
-        clip.read_bytes(),
-        ".mp4",
-        params={"uploaded_as": "beach clip.mp4", "kind": "video"},
-    )
-    api.import_file(
-        "ana",
-        "upload",
-        tone.read_bytes(),
-        ".wav",
-        params={"uploaded_as": "hum.wav", "kind": "audio"},
-    )
+    api.import_file("ana", clip.read_bytes(), ".mp4", params={"uploaded_as": "beach clip.mp4"})
+    api.import_file("ana", tone.read_bytes(), ".wav", params={"uploaded_as": "hum.wav"})
     api.close()
 
 
@@ -82,3 +70,29 @@ def test_score_this_video_makes_music_as_long_as_the_clip(
     assert job.params["duration"] == 2.0
     facts = read_facts(JobsAPI().asset_path(job.asset_id, "ana"))
     assert facts.codecs == ("h264", "aac") and abs(facts.duration_s - 2.0) <= 1 / 8 + 0.01
+
+
+def test_options_that_cannot_apply_are_bounded_or_disabled_before_queueing(
+    studio_data: Path, tmp_path: Path
+):
+    _library_with_a_clip_and_a_tone(tmp_path)  # a silent 2 s clip and a 3 s tone
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("app_pages/combine.py").run()
+    sound = app.radio(key="cb_original")
+    assert sound.options == ["Drop it"] and sound.disabled  # nothing to keep or mix
+    assert any("no sound of its own" in c.value for c in app.caption)
+    assert app.number_input(key="cb_offset").max == 2.5  # the 3 s track, minus a half second
+    assert app.slider(key="cb_fade_out").max == 1.0  # half the 2 s result
+    assert any("The track lasts 3.0 s; the result 2.0 s." in c.value for c in app.caption)
+
+    # A clip with its own sound offers all three.
+    clip = make_h264_clip(tmp_path / "loud.mp4", seconds=2.0, tone_hz=220.0)
+    api = JobsAPI()
+    api.import_file("ana", clip.read_bytes(), ".mp4", params={"uploaded_as": "loud.mp4"})
+    api.close()
+    app.run()
+    chosen = next(o for o in app.selectbox(key="combine_video_choice").options if "loud" in o)
+    app.selectbox(key="combine_video_choice").set_value(chosen).run()
+    sound = app.radio(key="cb_original")
+    assert sound.options == ["Drop it", "Keep it", "Mix it under the music"]
+    assert not sound.disabled

@@ -15,6 +15,7 @@ from studio.auth import COOKIE_NAME
 from studio.first_start import ensure_admin
 from studio.web_config import WebConfig
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, SAME_SITE, USERS, web_app, web_config
+from tests.media_factory import make_h264_clip, make_tone
 
 CLIP = bytes(range(256)) * 400  # 102400 bytes standing in for a video
 
@@ -37,7 +38,7 @@ def api(studio_data: Path) -> Iterator[JobsAPI]:
 def clip_id(api: JobsAPI) -> str:
     """One of ana's files."""
     params = {"uploaded_as": "beach.mp4", "kind": "video", "prompt": "A Red Fox, in SNOW"}
-    return api.import_file("ana", "upload", CLIP, ".mp4", params=params).id
+    return api.import_file("ana", CLIP, ".mp4", params=params).id
 
 
 def client(config: WebConfig, api: JobsAPI | None = None, **kwargs: object) -> TestClient:
@@ -240,7 +241,7 @@ def test_the_download_is_an_attachment_named_after_its_prompt(config: WebConfig,
     answer = logged_in(config, "ana", USERS["ana"]).get(f"/files/{clip_id}/download")
     assert answer.status_code == 200 and answer.content == CLIP
     assert answer.headers["content-disposition"] == (
-        'attachment; filename="upload-a-red-fox-in-snow.mp4"'
+        'attachment; filename="video-a-red-fox-in-snow.mp4"'
     )
 
 
@@ -252,6 +253,27 @@ def test_someone_elses_or_an_unknown_id_is_the_same_404(config: WebConfig, clip_
     assert ben.get(f"/files/{clip_id}/download").status_code == 404
     admin = logged_in(config, ADMIN, ADMIN_PASSWORD)
     assert admin.get(f"/files/{clip_id}").content == CLIP  # admins see every file
+
+
+def test_an_assets_pictures_come_from_the_files_route_to_its_owner_alone(
+    config: WebConfig, api: JobsAPI, tmp_path: Path
+):
+    clip = make_h264_clip(tmp_path / "clip.mp4", seconds=2.0)
+    tone = make_tone(tmp_path / "tone.wav", 440.0, 2.0)
+    video = api.import_file("ana", clip.read_bytes(), ".mp4", params={"uploaded_as": "c.mp4"})
+    track = api.import_file("ana", tone.read_bytes(), ".wav", params={"uploaded_as": "t.wav"})
+    ana = logged_in(config, "ana", USERS["ana"])
+    poster = ana.get(f"/files/{video.id}/poster")
+    assert poster.status_code == 200 and poster.headers["content-type"] == "image/jpeg"
+    assert poster.content.startswith(b"\xff\xd8")  # a JPEG
+    assert ana.get(f"/files/{video.id}/filmstrip").status_code == 200
+    wave = ana.get(f"/files/{track.id}/waveform")
+    assert wave.status_code == 200 and wave.content.startswith(b"\x89PNG")
+    assert ana.get(f"/files/{track.id}/poster").status_code == 404  # a track has no poster
+    assert ana.get(f"/files/{video.id}/secrets").status_code == 404
+    ben = logged_in(config, "ben", USERS["ben"])
+    assert ben.get(f"/files/{video.id}/poster").status_code == 404
+    assert client(config).get(f"/files/{video.id}/poster").status_code == 403
 
 
 @pytest.mark.parametrize(
