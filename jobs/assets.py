@@ -103,7 +103,8 @@ def settings_for_file(
     return {
         "studio_version": STUDIO_VERSION,
         "job_kind": job_kind,
-        "model": meta.get("model"),
+        "model": params.get("model") or meta.get("model"),
+        "weights": meta.get("model"),  # the hub id or folder they came from
         "revision": meta.get("revision"),
         "seed": meta.get("seed"),
         "params": {k: v for k, v in params.items() if k not in file_fields},

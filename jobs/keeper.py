@@ -236,7 +236,8 @@ class Keeper:
         meta["input_names"] = self._input_names(job)
         self._embed_settings(path, job, params, meta)
         kind = job_kind(job.kind)
-        model = meta.get("model")
+        # The catalog name the job asked for; the folder or hub id the weights came from else.
+        model = params.get("model") or meta.get("model")
         done = self.catalog.transitions.finish_done(
             job.id,
             job.delivery,

@@ -9,6 +9,7 @@ model's defaults, keeping the prompt and the seed.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import streamlit as st
@@ -17,7 +18,6 @@ from engines.catalog import AUDIO, CATALOG, DEFAULTS, VIDEO, ModelEntry
 from engines.params import ParamSpec, specs
 from engines.settings import Settings
 from engines.validation import MAX_PROMPT_CHARS
-from studio.widgets import seed_input
 
 # Field -> the short name in its widget key, as the CLI names its flags.
 SHORT_NAMES = {
@@ -136,3 +136,30 @@ def reuse_settings(page: str, params: dict[str, Any], seed: object, settings: Se
     st.session_state[f"{page}_random_seed"] = seed is None
     if seed is not None:
         st.session_state[f"{page}_seed"] = seed
+
+
+def seed_input(kind: str, container: Any) -> int | None:
+    """A random-or-fixed seed; returns None for random (the result records the seed drawn)."""
+    random_seed = container.checkbox("Random seed", value=True, key=f"{kind}_random_seed")
+    seed = container.number_input(
+        "Seed",
+        min_value=0,
+        max_value=2**32 - 1,
+        value=42,
+        step=1,
+        key=f"{kind}_seed",
+        disabled=random_seed,
+    )
+    container.button(
+        "New seed",
+        icon=":material/casino:",
+        on_click=_new_seed,
+        args=(kind,),
+        key=f"{kind}_new_seed",
+    )
+    return None if random_seed else int(seed)
+
+
+def _new_seed(kind: str) -> None:
+    st.session_state[f"{kind}_seed"] = secrets.randbelow(2**32)
+    st.session_state[f"{kind}_random_seed"] = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -78,33 +77,6 @@ def _fill_from_example(kind: str, example: dict[str, Any], fields: dict[str, str
     if "seed" in example:
         st.session_state[f"{kind}_seed"] = example["seed"]
         st.session_state[f"{kind}_random_seed"] = False
-
-
-def seed_input(kind: str, container: Any) -> int | None:
-    """A random-or-fixed seed; returns None for random (the result records the seed drawn)."""
-    random_seed = container.checkbox("Random seed", value=True, key=f"{kind}_random_seed")
-    seed = container.number_input(
-        "Seed",
-        min_value=0,
-        max_value=2**32 - 1,
-        value=42,
-        step=1,
-        key=f"{kind}_seed",
-        disabled=random_seed,
-    )
-    container.button(
-        "New seed",
-        icon=":material/casino:",
-        on_click=_new_seed,
-        args=(kind,),
-        key=f"{kind}_new_seed",
-    )
-    return None if random_seed else int(seed)
-
-
-def _new_seed(kind: str) -> None:
-    st.session_state[f"{kind}_seed"] = secrets.randbelow(2**32)
-    st.session_state[f"{kind}_random_seed"] = False
 
 
 def format_seconds(seconds: float | None) -> str:

@@ -299,7 +299,8 @@ def test_combine_and_score_jobs_record_their_source_assets(
     assert made_with[video.id] == {
         "studio_version": STUDIO_VERSION,
         "job_kind": "video",
-        "model": video.meta["model"],
+        "model": video.params["model"],  # the catalog name
+        "weights": video.meta["model"],  # where they came from
         "revision": video.meta["revision"],
         "seed": video.meta["seed"],
         "params": video.params,

@@ -40,6 +40,7 @@ def table_cells(app: AppTest) -> str:
 
 def make_melody_tracks(app: AppTest, live_jobs, times: int) -> list[str]:  # type: ignore[no-untyped-def]
     app.switch_page("app_pages/music.py").run()
+    app.selectbox(key="music_model").set_value("musicgen-melody").run()  # follows a melody
     app.text_area(key="music_description").input(HUM)
     app.slider(key="music_duration").set_value(1.0)
     app.checkbox(key="music_random_seed").uncheck().run()
@@ -106,6 +107,7 @@ def test_a_melody_track_is_a_track_everywhere_and_its_upload_is_stored_once(
 def test_a_rejected_melody_stops_the_submit_with_its_reason(studio_data: Path):
     app = log_in(open_app(), "ana", USERS["ana"])
     app.switch_page("app_pages/music.py").run()
+    app.selectbox(key="music_model").set_value("musicgen-melody").run()
     app.text_area(key="music_description").input("calm piano")
     app.file_uploader(key="music_melody").set_value(("notes.txt", b"la la la", "text/plain"))
     app.button(key="music_generate").click().run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jobs.api import JobsAPI
 from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
 
 
@@ -65,10 +66,10 @@ def test_reuse_of_a_wan_result_refills_a_wan_form(studio_data: Path, live_jobs):
     live_jobs.wait([app.session_state["video_job"]])
 
     app.switch_page("app_pages/library.py").run()
-    shown = [m.value for m in [*app.markdown, *app.caption]]
-    assert "wan2.1-t2v-1.3b" in str(shown)  # the library names it
-    reuse = next(b for b in app.button if b.label == "Use these settings again")
-    reuse.click().run()
+    assert "wan2.1-t2v-1.3b" in str([c.value for c in app.caption])  # the card names it
+    (asset,) = JobsAPI().assets("ana")
+    app.button(key=f"lib-open-{asset.id}").click().run()
+    app.button(key=f"dialog-reuse-{asset.id}").click().run()
     app = rerun_until(app, lambda a: bool(a.title) and a.title[0].value == "Text to video")
     assert app.selectbox(key="video_model").value == "wan2.1-t2v-1.3b"
     assert app.select_slider(key="video_frames").value == 5
