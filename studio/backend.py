@@ -6,16 +6,13 @@ Every call takes the ``CurrentUser`` and scopes what it reads or changes to that
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
 import streamlit as st
 
 from engines.combine import CombineParams
-from engines.media.info import MediaInfo
 from engines.media.probe import video_duration_s
-from engines.media.validation import validate_audio_upload, validate_video_upload
 from jobs.api import JobsAPI, NotFound
 from jobs.catalog.limits import LimitOverrides
 from jobs.catalog.records import Asset, Job
@@ -23,19 +20,7 @@ from jobs.estimates import Outlook
 from jobs.kinds.combine import CombineJobParams
 from jobs.kinds.score import ScoreJobParams
 from studio.auth import CurrentUser
-
-# The stored file's suffix comes from what the content is, never from the upload's name.
-SUFFIX_BY_DEMUXER = {
-    "mov": ".mp4",
-    "matroska": ".mkv",
-    "avi": ".avi",
-    "wav": ".wav",
-    "mp3": ".mp3",
-    "flac": ".flac",
-    "ogg": ".ogg",
-    "aac": ".aac",
-    "aiff": ".aiff",
-}
+from studio.uploads import store_checked_upload
 
 
 class Upload(Protocol):
@@ -158,17 +143,7 @@ def store_upload(user: CurrentUser, upload: Upload, kind: str) -> str:
     MediaError with the reason, and nothing is stored.
     """
     api = jobs_api()
-    data = upload.getvalue()
-    api.config.scratch_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=api.config.scratch_dir, suffix=".upload") as tmp:
-        tmp.write(data)
-        tmp.flush()
-        check = validate_video_upload if kind == "video" else validate_audio_upload
-        info: MediaInfo = check(tmp.name, name=upload.name)
-    suffix = SUFFIX_BY_DEMUXER.get(info.format_name.split(",")[0], ".bin")
-    asset = api.import_file(
-        user.username, "upload", data, suffix, params={"uploaded_as": upload.name, "kind": kind}
-    )
+    asset = store_checked_upload(api, user.username, upload.name, upload.getvalue(), kind)
     return str(api.asset_path(asset.id, user.username))
 
 
