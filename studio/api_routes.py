@@ -124,13 +124,13 @@ def api_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
             raise ParamError('The body is {"model": "<catalog name>", "params": {...}}.')
         name, params = body.get("model"), body.get("params", {})
         offered = {e.name: e for e in offered_models()}
-        if name not in offered:
+        if not isinstance(name, str) or name not in offered:
             raise ParamError(f"Unknown model {name!r}; this studio runs: {', '.join(offered)}.")
         if not isinstance(params, dict):
             raise ParamError("`params` must be an object of the model's params.")
         if params.get("model", name) != name:
             raise ParamError("Name the model once, in `model`, not in `params`.")
-        entry = offered[str(name)]
+        entry = offered[name]
         kind = KIND_BY_OUTPUT[entry.output]
         data = {**entry.defaults, **params, "model": entry.name}
         for field in kind.file_fields:  # a file param names one of the user's uploads
