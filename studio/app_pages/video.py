@@ -10,6 +10,7 @@ import streamlit as st
 from engines.catalog import VIDEO
 from engines.errors import ParamError
 from studio import backend, services
+from studio.made_with import made_with_drop
 from studio.model_form import model_picker, params_form
 from studio.widgets import examples_row, page_user, recent_jobs_section
 
@@ -19,6 +20,7 @@ EXAMPLE_FIELDS = {"prompt": "video_prompt"}  # example key -> widget key
 def render() -> None:
     user = page_user()
     st.title("Text to video")
+    made_with_drop("video")  # before the form: a dropped file fills it
     entry = model_picker("video", VIDEO, services.settings())
 
     examples_row("video", EXAMPLE_FIELDS)
