@@ -40,6 +40,11 @@ def submit(user: CurrentUser, params: Any) -> str:
     return jobs_api().submit(user.username, params)
 
 
+def submit_variations(user: CurrentUser, params: Any, count: int) -> list[str]:
+    """``count`` jobs of ``params`` with consecutive (or random) seeds; their ids."""
+    return jobs_api().submit_variations(user.username, params, count)
+
+
 def submit_combine(
     user: CurrentUser, video_path: str, track_path: str, options: CombineParams
 ) -> str:

@@ -19,6 +19,7 @@ from engines.combine import (
 from engines.errors import MediaError, ParamError
 from engines.music import MAX_DURATION_S
 from studio import backend
+from studio.asset_labels import asset_label
 from studio.auth import CurrentUser
 from studio.widgets import file_player, page_user, recent_jobs_section
 
@@ -32,17 +33,11 @@ ORIGINAL_LABELS = {"drop": "Drop it", "keep": "Keep it", "mix": "Mix it under th
 UPLOAD = "⬆ Upload a file…"
 
 
-def label(asset: backend.Asset) -> str:
-    params = asset.params or {}
-    text = params.get("prompt") or params.get("description") or params.get("uploaded_as")
-    return f"{str(text or asset.kind)[:60]} · {asset.id[:6]}"
-
-
 def pick(
     user: CurrentUser, title: str, assets: list[backend.Asset], upload_kind: str, key: str
 ) -> str | None:
     """A library asset's path, or a checked upload's; None until one is chosen."""
-    by_label = {label(a): a for a in assets}
+    by_label = {asset_label(a): a for a in assets}
     choice = st.selectbox(title, [*by_label, UPLOAD], key=f"{key}_choice")
     if choice == UPLOAD:
         upload = st.file_uploader(f"{title}: upload", key=f"{key}_upload")
