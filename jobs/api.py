@@ -17,6 +17,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import logging
+import secrets
 import tempfile
 import threading
 import time
@@ -58,6 +59,22 @@ from jobs.quotas import (
 log = logging.getLogger(__name__)
 
 WORKER_SEEN_S = 30.0  # a keeper or worker that reported within this long counts as up
+MAX_VARIATIONS = 4  # one submit, side by side on the page
+MAX_SEED = 2**32 - 1
+
+
+def variation_seeds(seed: int | None, count: int) -> builtins.list[int]:
+    """``count`` seeds: consecutive from ``seed``, or drawn at random when it is None."""
+    if seed is None:
+        return [secrets.randbelow(MAX_SEED + 1) for _ in range(count)]
+    if seed + count - 1 > MAX_SEED:
+        raise ParamError(
+            f"{count} seeds from {seed} pass the largest seed, {MAX_SEED}; "
+            f"start at {MAX_SEED - count + 1} or lower."
+        )
+    return [
+        seed + i for i in range(count)
+    ]  # a keeper or worker that reported within this long counts as up
 
 
 class NotFound(StudioError, LookupError):
@@ -125,6 +142,42 @@ class JobsAPI:
                 queue_full_message(quota.max_queued, self._first_start_s(owner))
             ) from None
         return job.id
+
+    def submit_variations(self, owner: str, params: Any, count: int) -> builtins.list[str]:
+        """Queue ``count`` (1-4) jobs of the same params with ``count`` seeds, all or none.
+
+        The seeds follow on from ``params.seed`` (7, 8, 9, ...), or are drawn at random when
+        it is None. Each counts against the owner's limits: beyond them QuotaExceeded says
+        how many fit, and nothing is queued. Returns the jobs' ids in seed order.
+        """
+        check_owner(owner)
+        if (
+            isinstance(count, bool)
+            or not isinstance(count, int)
+            or not 1 <= count <= MAX_VARIATIONS
+        ):
+            raise ParamError(f"Variations are 1 to {MAX_VARIATIONS}, but {count!r} were asked.")
+        spec = kind_of(params)
+        data = spec.to_json(spec.build(spec.to_json(params)))
+        if "seed" not in data:
+            raise ParamError(f"{spec.name} jobs have no seed to vary.")
+        seeds = variation_seeds(data["seed"], count)
+        group = [spec.to_json(spec.build({**data, "seed": seed})) for seed in seeds]
+        sources = self._input_assets(owner, spec, data)
+        quota = self.limits(owner)
+        self._check_budget(owner, quota)
+        try:
+            jobs = self.catalog.jobs.add_group(
+                owner, spec.name, group, [a.id for a in sources], max_queued=quota.max_queued
+            )
+        except QueueFull as full:
+            free = max(quota.max_queued - full.queued, 0)
+            raise QuotaExceeded(
+                f"{count} variations need {count} free places in the queue and {free} of "
+                f"your {quota.max_queued} are free: ask for {max(free, 1)} or fewer. "
+                + queue_full_message(quota.max_queued, self._first_start_s(owner))
+            ) from None
+        return [job.id for job in jobs]
 
     def get(self, job_id: str, owner: str | None = None, *, admin: bool = False) -> Job | None:
         """The job as the catalog has it now; with ``owner``, None unless it is theirs."""

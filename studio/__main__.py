@@ -5,6 +5,9 @@ the admin password from the environment, then hands over to the job supervisor, 
 runs the keeper, one worker (restarted if it dies) and the web server:
 ``streamlit run studio/server.py`` (an ``st.App``, served by uvicorn) on
 ``STUDIO_HOST`` (127.0.0.1 unless set) and ``STUDIO_PORT`` (8501).
+
+``python -m studio tokens create|revoke USER NAME`` manages API tokens instead
+(``studio.token_commands``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ SECRETS_FROM_ENV = ("STUDIO_ADMIN_PASSWORD",)  # needed once, here; no child may
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["tokens"]:
+        from studio.token_commands import main as tokens_main
+
+        return tokens_main(sys.argv[2:])
     settings = Settings.from_env()
     try:
         ensure_cookie_key()

@@ -6,7 +6,6 @@ Every call takes the ``CurrentUser`` and scopes what it reads or changes to that
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -16,7 +15,6 @@ from engines.combine import CombineParams
 from engines.errors import MediaError
 from engines.media.info import MediaInfo
 from engines.media.probe import probe_media, video_duration_s
-from engines.media.validation import validate_audio_upload, validate_video_upload
 from jobs.api import JobsAPI, NotFound
 from jobs.catalog.limits import LimitOverrides
 from jobs.catalog.records import Asset, Job
@@ -24,19 +22,7 @@ from jobs.estimates import Outlook
 from jobs.kinds.combine import CombineJobParams
 from jobs.kinds.score import ScoreJobParams
 from studio.auth import CurrentUser
-
-# The stored file's suffix comes from what the content is, never from the upload's name.
-SUFFIX_BY_DEMUXER = {
-    "mov": ".mp4",
-    "matroska": ".mkv",
-    "avi": ".avi",
-    "wav": ".wav",
-    "mp3": ".mp3",
-    "flac": ".flac",
-    "ogg": ".ogg",
-    "aac": ".aac",
-    "aiff": ".aiff",
-}
+from studio.uploads import store_checked_upload
 
 
 class Upload(Protocol):
@@ -54,6 +40,11 @@ def jobs_api() -> JobsAPI:
 
 def submit(user: CurrentUser, params: Any) -> str:
     return jobs_api().submit(user.username, params)
+
+
+def submit_variations(user: CurrentUser, params: Any, count: int) -> list[str]:
+    """``count`` jobs of ``params`` with consecutive (or random) seeds; their ids."""
+    return jobs_api().submit_variations(user.username, params, count)
 
 
 def submit_combine(
@@ -203,15 +194,7 @@ def store_upload(user: CurrentUser, upload: Upload, output_type: str) -> str:
     the asset stored the first time.
     """
     api = jobs_api()
-    data = upload.getvalue()
-    api.config.scratch_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=api.config.scratch_dir, suffix=".upload") as tmp:
-        tmp.write(data)
-        tmp.flush()
-        check = validate_video_upload if output_type == "video" else validate_audio_upload
-        info: MediaInfo = check(tmp.name, name=upload.name)
-    suffix = SUFFIX_BY_DEMUXER.get(info.format_name.split(",")[0], ".bin")
-    asset = api.import_file(user.username, data, suffix, params={"uploaded_as": upload.name})
+    asset = store_checked_upload(api, user.username, upload.name, upload.getvalue(), output_type)
     return str(api.asset_path(asset.id, user.username))
 
 

@@ -17,9 +17,14 @@ PAGES: dict[str, tuple[str, str]] = {
     "music": ("Music", ":material/music_note:"),
     "combine": ("Combine", ":material/video_library:"),
     "library": ("Library", ":material/folder_open:"),
+    "account": ("My account", ":material/key:"),
     "admin": ("Admin", ":material/admin_panel_settings:"),
 }
-SECTIONS = {"Create": ["video", "music", "combine"], "Your work": ["library"], "Admin": ["admin"]}
+SECTIONS = {
+    "Create": ["video", "music", "combine"],
+    "Your work": ["library", "account"],
+    "Admin": ["admin"],
+}
 
 
 def page_file(name: str) -> str:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from engines.settings import Settings
 from studio.accounts import AccountStore
+from studio.api_rate import DEFAULT_PER_MINUTE, RateLimit
+from studio.api_tokens import ApiTokens
 from studio.cookie_key import cookie_expiry_hours, read_cookie_key
 from studio.login_limits import LoginLimits
 from studio.login_turns import LoginTurns
@@ -22,14 +24,19 @@ class WebConfig:
     lifetime_s: float  # how long a login lasts
     secure_cookie: bool = False  # Secure even on plain HTTP (TLS ends at a proxy)
     metrics_open: bool = False  # /_stcore/metrics answers only when asked for
+    api_per_minute: int = DEFAULT_PER_MINUTE  # calls per API token (STUDIO_API_PER_MINUTE)
     store: AccountStore = field(init=False)
     limits: LoginLimits = field(init=False)
     turns: LoginTurns = field(init=False, default_factory=LoginTurns)
+    tokens: ApiTokens = field(init=False)
+    api_rate: RateLimit = field(init=False)
     wait: Callable[[float], Awaitable[None]] = asyncio.sleep  # a failed login's slow-down
 
     def __post_init__(self) -> None:
         self.store = AccountStore(self.data_dir / "catalog.sqlite3")
         self.limits = LoginLimits(self.data_dir / "catalog.sqlite3")
+        self.tokens = ApiTokens(self.data_dir / "catalog.sqlite3")
+        self.api_rate = RateLimit(self.api_per_minute)
 
     @classmethod
     def from_env(cls) -> WebConfig:
@@ -39,4 +46,5 @@ class WebConfig:
             lifetime_s=cookie_expiry_hours() * 3600,
             secure_cookie=os.environ.get("STUDIO_COOKIE_SECURE", "") == "1",
             metrics_open=os.environ.get("STUDIO_METRICS", "") == "1",
+            api_per_minute=int(os.environ.get("STUDIO_API_PER_MINUTE") or DEFAULT_PER_MINUTE),
         )

@@ -4,6 +4,8 @@
 - ``/_stcore/metrics`` answers 404 unless ``STUDIO_METRICS=1`` (then to any scraper).
 - The login cookie is checked (signature, expiry, revocation, account) and the user
   put in ``scope["studio.user"]`` for the routes behind.
+- ``/api/v1/`` goes on to its own bearer-token check (``studio.api_routes``): no
+  cookie counts there, and none is needed.
 - Logged out, only the login routes, the health check and Streamlit's static bundles
   answer. A page opened in the browser is redirected to the login form, keeping its
   path to return to; anything else (``/media``, uploads, ``/files``) gets 403 and the
@@ -26,6 +28,7 @@ from studio.web_config import WebConfig
 USER_KEY = "studio.user"
 LOGIN_PATH = "/auth/login"
 METRICS_PATH = "/_stcore/metrics"
+API_PREFIX = "/api/v1/"  # scripts: a bearer token, checked by the API's routes
 # Open to anyone: the login form and its posts, the health check, and the page's code.
 PUBLIC_PREFIXES = ("/auth/", "/static/")
 PUBLIC_PATHS = {"/_stcore/health", "/_stcore/host-config", "/favicon.png", "/manifest.json"}
@@ -66,6 +69,10 @@ class WebGuard:
         path = connection.url.path
         if path == METRICS_PATH and not self.config.metrics_open:
             await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
+        if path.startswith(API_PREFIX) and scope["type"] == "http":
+            scope[USER_KEY] = None  # a cookie must not act for a script (no cross-site calls)
+            await self.app(scope, receive, send)
             return
         user = await self._user(connection)
         scope[USER_KEY] = user

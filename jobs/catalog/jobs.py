@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from jobs.catalog.database import CatalogDatabase
@@ -67,6 +67,36 @@ class JobQueries:
         job = self.get(job_id)
         assert job is not None
         return job
+
+    def add_group(
+        self,
+        owner: str,
+        kind: str,
+        params_list: Sequence[Mapping[str, Any]],
+        source_ids: Iterable[str] = (),
+        *,
+        max_queued: int | None = None,
+    ) -> list[Job]:
+        """Record several jobs at once (variations), all or none; QueueFull when the owner's
+        waiting jobs and these would pass ``max_queued``. One write transaction."""
+        now = time.time()
+        ids = [new_id() for _ in params_list]
+        sources = compact_json(list(source_ids))
+        with self.db.write() as conn:
+            if max_queued is not None:
+                (queued,) = conn.execute(
+                    "select count(*) from jobs where owner = ? and status = ?", (owner, QUEUED)
+                ).fetchone()
+                if queued + len(ids) > max_queued:
+                    raise QueueFull(queued)
+            for job_id, params in zip(ids, params_list, strict=True):
+                conn.execute(
+                    "insert into jobs (id, owner, kind, params, status, output_id, source_ids,"
+                    " created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (job_id, owner, kind, compact_json(dict(params)), QUEUED, new_id(), sources,
+                     now, now),
+                )  # fmt: skip
+        return [job for job_id in ids if (job := self.get(job_id)) is not None]
 
     def get(self, job_id: str) -> Job | None:
         with self.db.connect() as conn:

@@ -19,10 +19,10 @@ from engines.combine import (
 from engines.errors import MediaError, ParamError
 from engines.music import MAX_DURATION_S
 from studio import backend
+from studio.asset_labels import asset_label
 from studio.auth import CurrentUser
 from studio.widgets import file_player, page_user, recent_jobs_section
 
-SOURCE_WORDS = {"uploaded": "uploaded", "combined": "combined", "scored": "scored"}
 FIT_LABELS = {
     "loop": "Loop the track to the video's length",
     "trim": "Trim the track at the video's end",
@@ -30,14 +30,6 @@ FIT_LABELS = {
 }
 ORIGINAL_LABELS = {"drop": "Drop it", "keep": "Keep it", "mix": "Mix it under the music"}
 UPLOAD = "⬆ Upload a file…"
-
-
-def label(asset: backend.Asset) -> str:
-    """What a picker shows: the prompt (or the uploaded file's name) and how it came."""
-    params = asset.params or {}
-    text = params.get("prompt") or params.get("description") or params.get("uploaded_as")
-    how = SOURCE_WORDS.get(asset.source)
-    return f"{str(text or asset.output_type)[:60]}{f' ({how})' if how else ''} · {asset.id[:6]}"
 
 
 def bounded(key: str, value: float, top: float) -> None:
@@ -50,7 +42,7 @@ def pick(
     user: CurrentUser, title: str, assets: list[backend.Asset], upload_kind: str, key: str
 ) -> str | None:
     """A library asset's path, or a checked upload's; None until one is chosen."""
-    by_label = {label(a): a for a in assets}
+    by_label = {asset_label(a): a for a in assets}
     choice = st.selectbox(title, [*by_label, UPLOAD], key=f"{key}_choice")
     if choice == UPLOAD:
         upload = st.file_uploader(f"{title}: upload", key=f"{key}_upload")
@@ -72,7 +64,7 @@ def preselect(assets: list[backend.Asset], key: str, asset_id: str | None) -> No
     """Pick the asset the Library sent ("send to Combine", "score this video")."""
     chosen = next((a for a in assets if a.id == asset_id), None)
     if chosen is not None:
-        st.session_state[f"{key}_choice"] = label(chosen)
+        st.session_state[f"{key}_choice"] = asset_label(chosen)
 
 
 def render() -> None:

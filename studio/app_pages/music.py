@@ -11,6 +11,7 @@ from engines.catalog import AUDIO
 from engines.errors import MediaError, ParamError
 from studio import backend, services
 from studio.asset_cards import reused_melody
+from studio.made_with import made_with_drop
 from studio.model_form import model_picker, params_form
 from studio.widgets import examples_row, page_user, recent_jobs_section
 
@@ -25,6 +26,7 @@ EXAMPLE_FIELDS = {
 def render() -> None:
     user = page_user()
     st.title("Music")
+    made_with_drop("music")  # before the form: a dropped file fills it
     entry = model_picker("music", AUDIO, services.settings())
 
     examples_row("music", EXAMPLE_FIELDS)

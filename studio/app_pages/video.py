@@ -10,7 +10,9 @@ import streamlit as st
 from engines.catalog import VIDEO
 from engines.errors import ParamError
 from studio import backend, services
+from studio.made_with import made_with_drop
 from studio.model_form import model_picker, params_form
+from studio.variations import submit_group, variations_count, variations_grid
 from studio.widgets import examples_row, page_user, recent_jobs_section
 
 EXAMPLE_FIELDS = {"prompt": "video_prompt"}  # example key -> widget key
@@ -19,6 +21,7 @@ EXAMPLE_FIELDS = {"prompt": "video_prompt"}  # example key -> widget key
 def render() -> None:
     user = page_user()
     st.title("Text to video")
+    made_with_drop("video")  # before the form: a dropped file fills it
     entry = model_picker("video", VIDEO, services.settings())
 
     examples_row("video", EXAMPLE_FIELDS)
@@ -26,11 +29,17 @@ def render() -> None:
         "video", entry, placeholder="An astronaut riding a horse on the moon, cinematic"
     )
 
+    count = variations_count("video")
     if st.button("Generate video", type="primary", key="video_generate"):
         try:
-            st.session_state["video_job"] = backend.submit(user, entry.params(**values))
+            if count == 1:
+                st.session_state["video_job"] = backend.submit(user, entry.params(**values))
+                st.session_state.pop("video_group", None)
+            else:
+                submit_group(user, "video", entry.params(**values), count)
         except ParamError as problem:
             st.error(str(problem))
+    variations_grid(user, "video")
 
     recent_jobs_section(user, "video", focus=st.session_state.get("video_job"))
 

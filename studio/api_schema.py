@@ -1,0 +1,230 @@
+"""The OpenAPI document of ``/api/v1``, built from the models' declared params.
+
+Each catalog model gets a ``<model> params`` schema from its family's field metadata
+(``engines.params``): the same bounds the pages' forms and the server's checks use, so
+the document can never promise what a submit would refuse. A file param takes the id
+of one of the user's uploads (``POST /api/v1/uploads``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engines.catalog import CATALOG, ModelEntry
+from engines.params import ParamSpec, specs
+from engines.validation import MAX_PROMPT_CHARS
+from jobs.catalog.records import STATUSES
+
+API_VERSION = "1.0.0"
+MAX_SEED = 2**32 - 1
+
+
+def field_schema(entry: ModelEntry, spec: ParamSpec) -> dict[str, Any]:
+    """One declared field as JSON Schema: its type, bounds, default and help."""
+    schema: dict[str, Any]
+    if spec.kind in ("prompt", "text"):
+        schema = {"type": "string", "maxLength": MAX_PROMPT_CHARS}
+        if spec.kind == "prompt":
+            schema["minLength"] = 1
+    elif spec.kind == "seed":
+        schema = {"type": "integer", "minimum": 0, "maximum": MAX_SEED}
+    elif spec.kind == "int":
+        schema = {"type": "integer", "minimum": int(spec.minimum or 0)}
+        schema["maximum"] = int(spec.maximum or 0)
+        if spec.four_k_plus_one:  # JSON Schema has no "4k+1": list the values
+            schema = {"type": "integer", "enum": spec.allowed_values()}
+        elif spec.multiple_of:
+            schema["multipleOf"] = spec.multiple_of
+    elif spec.kind == "float":
+        schema = {"type": "number", "minimum": spec.minimum, "maximum": spec.maximum}
+    elif spec.kind == "choice":
+        schema = {"enum": list(spec.choices)}
+    else:  # a file: one of the user's uploads, by id
+        schema = {"type": "string", "minLength": 1}
+    if spec.optional:
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    default = entry.default_of(spec.name)
+    if default is not None or spec.optional:
+        schema["default"] = default
+    help_text = spec.help + (" The id of one of your uploads." if spec.kind == "path" else "")
+    return {**schema, "description": help_text}
+
+
+def params_schema(entry: ModelEntry) -> dict[str, Any]:
+    declared = [s for s in specs(entry.params_class()) if s.kind != "model"]
+    required = [s.name for s in declared if entry.default_of(s.name) is None and not s.optional]
+    return {
+        "type": "object",
+        "description": f"{entry.name}: {entry.description}",
+        "properties": {s.name: field_schema(entry, s) for s in declared},
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def job_request_schema(entry: ModelEntry) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "model": {"const": entry.name},
+            "params": ref(schema_name(entry)),
+        },
+        "required": ["model", "params"],
+        "additionalProperties": False,
+    }
+
+
+def schema_name(entry: ModelEntry) -> str:
+    return entry.name.replace(".", "_") + "_params"
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def array_of(name: str) -> dict[str, Any]:
+    return {"type": "array", "items": ref(name)}
+
+
+def _content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": _content(schema)}
+
+
+ERROR = ref("Error")
+JOB_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+ASSET_ID = {**JOB_ID}
+
+
+def refusals(*codes: int) -> dict[str, Any]:
+    why = {
+        400: "The request is not what the route reads (not JSON, not a form).",
+        401: "No token, or an unknown or revoked one.",
+        404: "No such id among yours.",
+        413: "The upload is larger than the studio accepts.",
+        422: "Params or file refused; the message says what would work.",
+        429: "Over a quota or the token's rate limit; the message says when to retry.",
+    }
+    return {str(code): _json(why[code], ERROR) for code in (401, 429, *codes)}
+
+
+def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
+    """The whole document; ``models`` defaults to every catalog model."""
+    entries = models if models is not None else list(CATALOG.values())
+    job = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "model": {"type": ["string", "null"]},
+            "status": {"enum": list(STATUSES)},
+            "step": {"type": "integer"},
+            "total": {"type": "integer"},
+            "queue_position": {"type": ["integer", "null"]},
+            "estimate_s": {"type": ["number", "null"]},
+            "error": {"type": ["string", "null"]},
+            "asset_id": {"type": ["string", "null"]},
+        },
+        "required": ["id", "status", "step", "total", "queue_position", "estimate_s", "error",
+                     "asset_id"],
+    }  # fmt: skip
+    asset = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "kind": {"type": "string"},
+            "job_id": {"type": ["string", "null"]},
+            "params": {"type": "object"},
+            "created_at": {"type": "number"},
+            "file": {"type": "string", "description": "Where to download it."},
+        },
+        "required": ["id", "kind", "params", "created_at", "file"],
+    }
+    schemas: dict[str, Any] = {schema_name(e): params_schema(e) for e in entries}
+    schemas |= {
+        "Error": {
+            "type": "object",
+            "properties": {"error": {"type": "string"}},
+            "required": ["error"],
+        },
+        "Job": job,
+        "Asset": asset,
+        "JobRequest": {"oneOf": [job_request_schema(e) for e in entries]},
+    }
+    created = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    upload_form = {
+        "type": "object",
+        "properties": {
+            "kind": {"enum": ["audio", "video"]},
+            "file": {"type": "string", "format": "binary"},
+        },
+        "required": ["kind", "file"],
+    }
+    binary = {"type": "string", "format": "binary"}
+    upload_body = {"multipart/form-data": {"schema": upload_form}}
+    paths = {
+        "/api/v1/jobs": {
+            "post": {
+                "summary": "Queue a job: a model and its params, checked as the pages check them.",
+                "operationId": "submitJob",
+                "requestBody": {"required": True, "content": _content(ref("JobRequest"))},
+                "responses": {"201": _json("Queued.", created), **refusals(400, 422)},
+            },
+            "get": {
+                "summary": "My jobs, newest first.",
+                "operationId": "listJobs",
+                "responses": {"200": _json("Mine.", array_of("Job")), **refusals()},
+            },
+        },
+        "/api/v1/jobs/{id}": {
+            "parameters": [JOB_ID],
+            "get": {
+                "summary": "A job: status, progress, queue position, estimate, result.",
+                "operationId": "getJob",
+                "responses": {"200": _json("The job.", ref("Job")), **refusals(404)},
+            },
+            "delete": {
+                "summary": "Cancel a job (a running one stops at its next step).",
+                "operationId": "cancelJob",
+                "responses": {"200": _json("The job now.", ref("Job")), **refusals(404)},
+            },
+        },
+        "/api/v1/assets": {
+            "get": {
+                "summary": "My files, newest first.",
+                "operationId": "listAssets",
+                "responses": {"200": _json("Mine.", array_of("Asset")), **refusals()},
+            }
+        },
+        "/api/v1/assets/{id}/file": {
+            "parameters": [ASSET_ID],
+            "get": {
+                "summary": "Download a file, byte for byte.",
+                "operationId": "downloadAsset",
+                "responses": {
+                    "200": {"description": "The file.", "content": {"*/*": {"schema": binary}}},
+                    **refusals(404),
+                },
+            },
+        },
+        "/api/v1/uploads": {
+            "post": {
+                "summary": "Store an input file (a melody, a video or track to combine).",
+                "operationId": "upload",
+                "requestBody": {"required": True, "content": upload_body},
+                "responses": {"201": _json("Stored.", created), **refusals(400, 413, 422)},
+            }
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Studio API", "version": API_VERSION},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"token": []}],
+    }

@@ -1,0 +1,88 @@
+"""Variations: one submit makes 1-4 jobs of the same settings with consecutive (or
+random) seeds, shown side by side; keep one, send one to Combine, delete the rest.
+
+The group is the page's session state (``<page>_group``: the jobs' ids, seed order).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from jobs.api import MAX_VARIATIONS
+from studio import backend
+from studio.asset_labels import asset_label
+from studio.auth import CurrentUser
+from studio.navigation import page_file
+from studio.widgets import show_finished_job
+
+COMBINE_VIDEO_KEY = "combine_video_choice"  # the Combine page's video picker
+
+
+def group_key(page: str) -> str:
+    return f"{page}_group"
+
+
+def variations_count(page: str) -> int:
+    """How many variations the next submit makes."""
+    return int(
+        st.select_slider(
+            "Variations",
+            list(range(1, MAX_VARIATIONS + 1)),
+            value=1,
+            key=f"{page}_variations",
+            help="Each gets its own seed, one after the other from the seed above (or random).",
+        )
+    )
+
+
+def submit_group(user: CurrentUser, page: str, params: Any, count: int) -> list[str]:
+    ids = backend.submit_variations(user, params, count)
+    st.session_state[group_key(page)] = ids
+    return ids
+
+
+def variations_grid(user: CurrentUser, page: str) -> None:
+    """The last group side by side, each with its seed; choices under the finished ones."""
+    ids: list[str] = list(st.session_state.get(group_key(page)) or [])
+    if len(ids) < 2:
+        return
+    st.subheader("Variations")
+    for column, job_id in zip(st.columns(len(ids)), ids, strict=True):
+        with column:
+            job = backend.get_job(user, job_id)
+            if job is None:
+                continue
+            st.caption(f"Seed {job.params.get('seed')}")
+            if job.active:  # live progress and Cancel are in "Your latest" below
+                st.progress(job.fraction, text=f"{job.status.title()} · step {job.step}")
+            else:
+                show_finished_job(user, job)
+            if job.asset_id:
+                if st.button("Keep this one", key=f"{page}_keep_{job_id}"):
+                    keep_only(user, page, job_id)
+                    st.rerun()
+                if st.button("Send to Combine", key=f"{page}_combine_{job_id}"):
+                    send_to_combine(user, job.asset_id)
+
+
+def keep_only(user: CurrentUser, page: str, kept: str) -> None:
+    """Delete the other variations' files, cancel those still running; the group ends."""
+    for job_id in st.session_state.get(group_key(page)) or []:
+        job = backend.get_job(user, job_id)
+        if job is None or job_id == kept:
+            continue
+        if job.active:
+            backend.cancel_job(user, job_id)
+        elif job.asset_id and backend.get_asset(user, job.asset_id):
+            backend.delete_asset(user, job.asset_id)
+    st.session_state[group_key(page)] = [kept]
+    st.session_state[f"{page}_job"] = kept
+
+
+def send_to_combine(user: CurrentUser, asset_id: str) -> None:
+    asset = backend.get_asset(user, asset_id)
+    if asset is not None:
+        st.session_state[COMBINE_VIDEO_KEY] = asset_label(asset)
+        st.switch_page(page_file("combine"))

@@ -1,0 +1,230 @@
+"""The HTTP API under Starlette's TestClient: bearer tokens, every route, ownership,
+refusals as JSON with a message, quotas and the rate limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from jobs.api import JobsAPI
+from studio.api_rate import RateLimit
+from studio.web_config import WebConfig
+from tests.fixtures.studio import web_app, web_config
+from tests.jobs.harness import InProcessStudio, wait_for_jobs
+from tests.media_factory import make_tone
+
+VIDEO = {"prompt": "a red fox in snow", "num_frames": 2, "steps": 2, "height": 64, "width": 64}
+
+
+@pytest.fixture
+def config(studio_data: Path) -> WebConfig:
+    return web_config(studio_data)
+
+
+@pytest.fixture
+def api(studio_data: Path) -> Iterator[JobsAPI]:
+    api = JobsAPI()
+    yield api
+    api.close()
+
+
+@pytest.fixture
+def client(config: WebConfig, api: JobsAPI) -> TestClient:
+    return TestClient(web_app(config, api), follow_redirects=False)
+
+
+def as_user(config: WebConfig, username: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {config.tokens.create(username, 'script')}"}
+
+
+def refused(answer, status: int) -> str:  # type: ignore[no-untyped-def]
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    message = answer.json()["error"]
+    assert isinstance(message, str) and len(message) > 10
+    return str(message)
+
+
+def test_no_token_an_unknown_one_and_a_revoked_one_get_401(config: WebConfig, client: TestClient):
+    assert "Bearer" in refused(client.get("/api/v1/jobs"), 401)
+    bad = {"Authorization": "Bearer studio_not-a-real-token"}
+    assert "unknown or revoked" in refused(client.get("/api/v1/jobs", headers=bad), 401)
+    ana = as_user(config, "ana")
+    assert client.get("/api/v1/jobs", headers=ana).json() == []
+    assert config.tokens.revoke("ana", "script")
+    refused(client.get("/api/v1/jobs", headers=ana), 401)
+
+
+def test_a_disabled_accounts_tokens_stop_working(config: WebConfig, client: TestClient):
+    ana = as_user(config, "ana")
+    assert client.get("/api/v1/assets", headers=ana).status_code == 200
+    config.store.set_disabled("ana", True)
+    refused(client.get("/api/v1/assets", headers=ana), 401)
+
+
+def test_the_login_cookie_does_not_count_and_is_not_needed(config: WebConfig, client: TestClient):
+    from tests.fixtures.studio import USERS, login_cookie
+
+    cookie = login_cookie(config.data_dir, "ana", USERS["ana"])
+    client.cookies.set("studio_login", str(cookie))
+    refused(client.post("/api/v1/jobs", json={"model": "x"}), 401)  # no cross-site submits
+    answer = client.get("/api/v1/jobs", headers=as_user(config, "ana"))
+    assert answer.status_code == 200
+    assert answer.headers["x-content-type-options"] == "nosniff"  # the guard's safe headers
+
+
+def test_submit_get_list_and_cancel_a_job(config: WebConfig, client: TestClient, api: JobsAPI):
+    ana = as_user(config, "ana")
+    answer = client.post(
+        "/api/v1/jobs", json={"model": "modelscope-t2v-1.7b", "params": VIDEO}, headers=ana
+    )
+    assert answer.status_code == 201, answer.text
+    job_id = answer.json()["id"]
+    stored = api.get(job_id)
+    assert stored is not None and stored.owner == "ana" and stored.params["steps"] == 2
+    job = client.get(f"/api/v1/jobs/{job_id}", headers=ana).json()
+    assert job == {
+        "id": job_id, "model": "modelscope-t2v-1.7b", "status": "queued", "step": 0, "total": 0,
+        "queue_position": job["queue_position"], "estimate_s": None, "error": None,
+        "asset_id": None,
+    }  # fmt: skip
+    assert job["queue_position"] in (1, None)  # no worker runs here: waiting
+    assert [j["id"] for j in client.get("/api/v1/jobs", headers=ana).json()] == [job_id]
+    cancelled = client.delete(f"/api/v1/jobs/{job_id}", headers=ana)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+
+def test_a_zeroscope_submit_gets_the_models_own_defaults(config: WebConfig, client: TestClient):
+    ana = as_user(config, "ana")
+    body = {"model": "zeroscope-v2-576w", "params": {"prompt": "a boat"}}
+    job_id = client.post("/api/v1/jobs", json=body, headers=ana).json()["id"]
+    params = JobsAPI().get(job_id).params  # type: ignore[union-attr]
+    assert (params["width"], params["height"], params["num_frames"]) == (576, 320, 24)
+
+
+def test_another_users_ids_answer_404_like_unknown_ones(
+    config: WebConfig, client: TestClient, api: JobsAPI, tmp_path: Path
+):
+    ana, ben = as_user(config, "ana"), as_user(config, "ben")
+    body = {"model": "musicgen-small", "params": {"description": "calm piano", "duration": 1.0}}
+    job_id = client.post("/api/v1/jobs", json=body, headers=ana).json()["id"]
+    asset = api.import_file("ana", "upload", make_tone(tmp_path / "t.wav").read_bytes(), ".wav")
+    unknown = "0" * 32
+    for route in ("/api/v1/jobs/{}", "/api/v1/assets/{}/file"):
+        for real in (job_id, asset.id):
+            theirs = client.get(route.format(real), headers=ben)
+            nobodys = client.get(route.format(unknown), headers=ben)
+            assert refused(theirs, 404) == refused(nobodys, 404)  # no oracle: the same answer
+    refused(client.delete(f"/api/v1/jobs/{job_id}", headers=ben), 404)
+    assert api.get(job_id).status == "queued"  # type: ignore[union-attr]
+    assert client.get("/api/v1/assets", headers=ben).json() == []
+    assert [a["id"] for a in client.get("/api/v1/assets", headers=ana).json()] == [asset.id]
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"model": "modelscope-t2v-1.7b", "params": {**VIDEO, "steps": 0}}, "`steps` must be"),
+        ({"model": "modelscope-t2v-1.7b", "params": {**VIDEO, "width": 70}}, "multiple of 8"),
+        ({"model": "modelscope-t2v-1.7b", "params": {"prompt": " "}}, "`prompt` is empty"),
+        ({"model": "modelscope-t2v-1.7b", "params": {**VIDEO, "fps2": 1}}, "Unknown video"),
+        ({"model": "wan2.1-t2v-1.3b", "params": {"prompt": "x", "num_frames": 8}}, "4k+1"),
+        ({"model": "sdxl", "params": {}}, "Unknown model 'sdxl'"),
+        ({"model": "musicgen-melody", "params": {"description": "x", "melody_path": "/etc/passwd"}},
+         "id of one of your uploads"),
+        ({"prompt": "no model"}, '{"model"'),
+    ],
+)  # fmt: skip
+def test_bad_params_get_422_with_the_pages_message(
+    config: WebConfig, client: TestClient, body: dict, says: str
+):
+    message = refused(client.post("/api/v1/jobs", json=body, headers=as_user(config, "ana")), 422)
+    assert says in message, message
+
+
+def test_a_body_that_is_not_json_gets_400(config: WebConfig, client: TestClient):
+    answer = client.post("/api/v1/jobs", content=b"{nope", headers=as_user(config, "ana"))
+    assert "Send JSON" in refused(answer, 400)
+
+
+def test_over_the_quota_gets_429_with_the_limit(
+    config: WebConfig, client: TestClient, api: JobsAPI
+):
+    api.set_limits("ana", max_queued=1, daily_gpu_seconds=None)
+    ana = as_user(config, "ana")
+    body = {"model": "modelscope-t2v-1.7b", "params": VIDEO}
+    assert client.post("/api/v1/jobs", json=body, headers=ana).status_code == 201
+    message = refused(client.post("/api/v1/jobs", json=body, headers=ana), 429)
+    assert "1" in message and "waiting" in message, message
+
+
+def test_each_token_is_rate_limited(config: WebConfig, client: TestClient):
+    now = [0.0]
+    config.api_rate = RateLimit(3, clock=lambda: now[0])
+    ana, ben = as_user(config, "ana"), as_user(config, "ben")
+    assert [client.get("/api/v1/jobs", headers=ana).status_code for _ in range(3)] == [200] * 3
+    answer = client.get("/api/v1/jobs", headers=ana)
+    assert "3 a minute" in refused(answer, 429) and answer.headers["retry-after"] == "20"
+    assert client.get("/api/v1/jobs", headers=ben).status_code == 200  # ben has his own
+    now[0] = 20.0
+    assert client.get("/api/v1/jobs", headers=ana).status_code == 200
+
+
+def test_upload_stores_a_checked_file_and_a_melody_job_can_use_it(
+    config: WebConfig, client: TestClient, api: JobsAPI, tmp_path: Path
+):
+    ana = as_user(config, "ana")
+    tone = make_tone(tmp_path / "hum.wav", seconds=1.0).read_bytes()
+    answer = client.post(
+        "/api/v1/uploads", data={"kind": "audio"}, files={"file": ("hum.wav", tone)}, headers=ana
+    )
+    assert answer.status_code == 201, answer.text
+    asset_id = answer.json()["id"]
+    assert api.asset_path(asset_id, "ana").read_bytes() == tone
+    body = {"model": "musicgen-melody", "params": {"description": "x", "melody_path": asset_id}}
+    job_id = client.post("/api/v1/jobs", json=body, headers=ana).json()["id"]
+    assert api.get(job_id).source_ids == (asset_id,)  # type: ignore[union-attr]
+    fake = client.post(
+        "/api/v1/uploads", data={"kind": "audio"}, files={"file": ("a.wav", b"RIFF" + b"0" * 99)},
+        headers=ana,
+    )  # fmt: skip
+    refused(fake, 422)
+    refused(client.post("/api/v1/uploads", data={"kind": "audio"}, headers=ana), 422)
+
+
+def test_a_finished_job_downloads_byte_identical(
+    config: WebConfig, client: TestClient, api: JobsAPI, live_jobs: InProcessStudio
+):
+    ana = as_user(config, "ana")
+    body = {"model": "modelscope-t2v-1.7b", "params": {**VIDEO, "seed": 7}}
+    job_id = client.post("/api/v1/jobs", json=body, headers=ana).json()["id"]
+    wait_for_jobs(api, [job_id])
+    job = client.get(f"/api/v1/jobs/{job_id}", headers=ana).json()
+    assert job["status"] == "done" and job["step"] == job["total"] == 2, job
+    answer = client.get(f"/api/v1/assets/{job['asset_id']}/file", headers=ana)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "video/mp4"
+    assert answer.content == api.asset_path(job["asset_id"], "ana").read_bytes()
+
+
+def test_the_openapi_document_comes_from_the_declared_params(client: TestClient):
+    document = client.get("/api/v1/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    params = document["components"]["schemas"]["modelscope-t2v-1_7b_params"]["properties"]
+    steps = params["steps"]
+    assert (steps["type"], steps["minimum"], steps["maximum"], steps["default"]) == (
+        "integer", 1, 100, 25,
+    )  # fmt: skip
+    assert params["width"]["multipleOf"] == 8
+    wan = document["components"]["schemas"]["wan2_1-t2v-1_3b_params"]["properties"]
+    assert 81 in wan["num_frames"]["enum"] and 80 not in wan["num_frames"]["enum"]
+    assert set(document["paths"]) == {
+        "/api/v1/jobs", "/api/v1/jobs/{id}", "/api/v1/assets", "/api/v1/assets/{id}/file",
+        "/api/v1/uploads",
+    }  # fmt: skip
+
+
+def test_an_unknown_api_route_is_a_json_404(config: WebConfig, client: TestClient):
+    assert "openapi.json" in refused(client.get("/api/v1/nothing"), 404)

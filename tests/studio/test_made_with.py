@@ -1,0 +1,70 @@
+"""A file dropped on the Text to video or Music page fills the form with the settings
+inside it; a file without them gets a clear message."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from engines.media.settings_tag import embed_settings
+from engines.music import MusicParams
+from engines.video import VideoParams
+from jobs.assets import settings_for_file
+from tests.fixtures.studio import USERS, log_in, open_app
+from tests.media_factory import make_h264_clip, make_tone
+
+VIDEO_PAGE = "app_pages/video.py"
+
+
+def studio_file(path: Path, kind: str, params: object, seed: int) -> bytes:
+    """A file tagged as the keeper tags every result (jobs.assets.settings_for_file)."""
+    data = {**dataclasses.asdict(params), "seed": seed}
+    meta = {"model": data["model"], "revision": None, "seed": seed}
+    embed_settings(path, settings_for_file(kind, data, meta, []))
+    return path.read_bytes()
+
+
+def video_page() -> AppTest:
+    return log_in(open_app(), "ana", USERS["ana"])  # Text to video is the first page
+
+
+def test_a_dropped_clip_fills_the_video_form(studio_data: Path, tmp_path: Path):
+    params = VideoParams(
+        prompt="a crane over a lake", negative_prompt="blurry", num_frames=5, steps=3,
+        guidance_scale=7.5, model="modelscope-t2v-1.7b",
+    )  # fmt: skip
+    clip = studio_file(make_h264_clip(tmp_path / "crane.mp4"), "video", params, seed=4242)
+    app = video_page()
+    app.file_uploader(key="video_made_with").set_value(("crane.mp4", clip, "video/mp4")).run()
+    assert not app.exception
+    assert app.text_area(key="video_prompt").value == "a crane over a lake"
+    assert app.text_input(key="video_negative").value == "blurry"
+    assert (app.slider(key="video_frames").value, app.slider(key="video_steps").value) == (5, 3)
+    assert app.slider(key="video_guidance").value == 7.5
+    assert app.number_input(key="video_seed").value == 4242
+    assert "seed 4242" in app.success[0].value
+    app.text_area(key="video_prompt").input("a heron instead").run()
+    assert app.text_area(key="video_prompt").value == "a heron instead"  # filled once, not again
+
+
+def test_a_file_without_settings_gets_a_clear_message(studio_data: Path, tmp_path: Path):
+    clip = make_h264_clip(tmp_path / "holiday.mp4").read_bytes()
+    app = video_page()
+    app.file_uploader(key="video_made_with").set_value(("holiday.mp4", clip, "video/mp4")).run()
+    assert not app.exception
+    assert "holiday.mp4 carries no settings from this studio" in app.warning[0].value
+    assert not app.text_area(key="video_prompt").value  # the form is left as it was
+
+
+def test_a_track_dropped_on_the_video_page_fills_the_music_form(studio_data: Path, tmp_path: Path):
+    params = MusicParams(description="a slow cello", duration=4.5, model="musicgen-small")
+    track = studio_file(make_tone(tmp_path / "cello.wav"), "music", params, seed=7)
+    app = video_page()
+    app.file_uploader(key="video_made_with").set_value(("cello.wav", track, "audio/wav")).run()
+    assert not app.exception
+    assert [t.value for t in app.title] == ["Music"]
+    assert app.text_area(key="music_description").value == "a slow cello"
+    assert app.slider(key="music_duration").value == 4.5
+    assert "on the Music page" in app.success[0].value
