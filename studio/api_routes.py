@@ -5,7 +5,7 @@
     DELETE /api/v1/jobs/{id}        cancel
     GET    /api/v1/jobs             my jobs;  GET /api/v1/assets: my files
     GET    /api/v1/assets/{id}/file download, byte for byte
-    POST   /api/v1/uploads          multipart ``kind`` (audio|video) and ``file`` -> 201 {"id"}
+    POST   /api/v1/uploads          multipart ``output_type`` (audio|video), ``file`` -> 201 {"id"}
     GET    /api/v1/openapi.json     the document, from the models' declared params
 
 Every call but the document needs ``Authorization: Bearer <token>`` (studio.api_tokens):
@@ -209,18 +209,18 @@ def api_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit + MAX_FORM_OVERHEAD:
             return refuse(413, f"At most {limit / 1024**2:.0f} MB is accepted.")
-        how = "Send multipart/form-data with `kind` (audio|video) and `file`."
+        how = "Send multipart/form-data with `output_type` (audio|video) and `file`."
         try:
             async with request.form(max_files=1, max_fields=2) as form:
-                file, kind = form.get("file"), form.get("kind")
-                if not isinstance(file, UploadFile) or not isinstance(kind, str):
+                file, output_type = form.get("file"), form.get("output_type")
+                if not isinstance(file, UploadFile) or not isinstance(output_type, str):
                     return refuse(422, how)
                 name, data = file.filename or "upload", await file.read()
         except (HTTPException, MultiPartException):  # not a form we can read
             return refuse(400, how)
         try:
             asset = await run_in_threadpool(
-                store_checked_upload, api, user.username, name, data, kind
+                store_checked_upload, api, user.username, name, data, output_type
             )
         except MediaError as problem:
             return refuse(422, str(problem))

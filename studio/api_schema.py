@@ -134,13 +134,15 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "id": {"type": "string"},
-            "kind": {"type": "string"},
+            "output_type": {"type": "string", "enum": ["video", "audio"]},
+            "source": {"type": "string", "enum": ["generated", "combined", "scored", "uploaded"]},
+            "model": {"type": ["string", "null"]},
             "job_id": {"type": ["string", "null"]},
             "params": {"type": "object"},
             "created_at": {"type": "number"},
             "file": {"type": "string", "description": "Where to download it."},
         },
-        "required": ["id", "kind", "params", "created_at", "file"],
+        "required": ["id", "output_type", "source", "params", "created_at", "file"],
     }
     schemas: dict[str, Any] = {schema_name(e): params_schema(e) for e in entries}
     schemas |= {
@@ -157,10 +159,10 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
     upload_form = {
         "type": "object",
         "properties": {
-            "kind": {"enum": ["audio", "video"]},
+            "output_type": {"enum": ["audio", "video"]},
             "file": {"type": "string", "format": "binary"},
         },
-        "required": ["kind", "file"],
+        "required": ["output_type", "file"],
     }
     binary = {"type": "string", "format": "binary"}
     upload_body = {"multipart/form-data": {"schema": upload_form}}

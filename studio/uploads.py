@@ -15,7 +15,7 @@ from engines.media.validation import validate_audio_upload, validate_video_uploa
 from jobs.api import JobsAPI
 from jobs.catalog.records import Asset
 
-UPLOAD_KINDS = ("audio", "video")
+UPLOAD_TYPES = ("audio", "video")
 # The stored file's suffix comes from what the content is, never from the upload's name.
 SUFFIX_BY_DEMUXER = {
     "mov": ".mp4",
@@ -30,19 +30,21 @@ SUFFIX_BY_DEMUXER = {
 }
 
 
-def store_checked_upload(api: JobsAPI, owner: str, name: str, data: bytes, kind: str) -> Asset:
-    """Check ``data`` by its content as a ``kind`` ("audio" or "video") and store it.
+def store_checked_upload(
+    api: JobsAPI, owner: str, name: str, data: bytes, output_type: str
+) -> Asset:
+    """Check ``data`` by its content as an ``output_type`` ("audio" or "video"), store it.
 
     A file that is not what it claims to be raises MediaError with the reason, and
     nothing is stored.
     """
-    if kind not in UPLOAD_KINDS:
-        raise MediaError(f"An upload is 'audio' or 'video', not {kind!r}.")
+    if output_type not in UPLOAD_TYPES:
+        raise MediaError(f"An upload is 'audio' or 'video', not {output_type!r}.")
     api.config.scratch_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=api.config.scratch_dir, suffix=".upload") as tmp:
         tmp.write(data)
         tmp.flush()
-        check = validate_video_upload if kind == "video" else validate_audio_upload
+        check = validate_video_upload if output_type == "video" else validate_audio_upload
         info: MediaInfo = check(tmp.name, name=name)
     suffix = SUFFIX_BY_DEMUXER.get(info.format_name.split(",")[0], ".bin")
     # The output type follows from the content's suffix; the same bytes again are one asset.

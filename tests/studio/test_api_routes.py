@@ -111,7 +111,7 @@ def test_another_users_ids_answer_404_like_unknown_ones(
     ana, ben = as_user(config, "ana"), as_user(config, "ben")
     body = {"model": "musicgen-small", "params": {"description": "calm piano", "duration": 1.0}}
     job_id = client.post("/api/v1/jobs", json=body, headers=ana).json()["id"]
-    asset = api.import_file("ana", "upload", make_tone(tmp_path / "t.wav").read_bytes(), ".wav")
+    asset = api.import_file("ana", make_tone(tmp_path / "t.wav").read_bytes(), ".wav")
     unknown = "0" * 32
     for route in ("/api/v1/jobs/{}", "/api/v1/assets/{}/file"):
         for real in (job_id, asset.id):
@@ -179,7 +179,10 @@ def test_upload_stores_a_checked_file_and_a_melody_job_can_use_it(
     ana = as_user(config, "ana")
     tone = make_tone(tmp_path / "hum.wav", seconds=1.0).read_bytes()
     answer = client.post(
-        "/api/v1/uploads", data={"kind": "audio"}, files={"file": ("hum.wav", tone)}, headers=ana
+        "/api/v1/uploads",
+        data={"output_type": "audio"},
+        files={"file": ("hum.wav", tone)},
+        headers=ana,
     )
     assert answer.status_code == 201, answer.text
     asset_id = answer.json()["id"]
@@ -188,11 +191,13 @@ def test_upload_stores_a_checked_file_and_a_melody_job_can_use_it(
     job_id = client.post("/api/v1/jobs", json=body, headers=ana).json()["id"]
     assert api.get(job_id).source_ids == (asset_id,)  # type: ignore[union-attr]
     fake = client.post(
-        "/api/v1/uploads", data={"kind": "audio"}, files={"file": ("a.wav", b"RIFF" + b"0" * 99)},
+        "/api/v1/uploads",
+        data={"output_type": "audio"},
+        files={"file": ("a.wav", b"RIFF" + b"0" * 99)},
         headers=ana,
     )  # fmt: skip
     refused(fake, 422)
-    refused(client.post("/api/v1/uploads", data={"kind": "audio"}, headers=ana), 422)
+    refused(client.post("/api/v1/uploads", data={"output_type": "audio"}, headers=ana), 422)
 
 
 def test_a_finished_job_downloads_byte_identical(
