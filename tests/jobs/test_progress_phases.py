@@ -3,14 +3,21 @@ the catalog keeps it, and the job panel reads it out (and says when a job was re
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
+from engines.settings import Settings
+from engines.video import VideoParams
 from jobs.catalog import Catalog
 from jobs.catalog.records import RUNNING
 from jobs.tasks import JobMessage
 from jobs.worker.progress import LOADING, WRITING, ProgressReporter
 from studio.widgets import progress_text, restart_note
+from tests.jobs.harness import InProcessStudio, wait_until
+from tests.jobs.tracking_registry import TrackingEngine, TrackingRegistry
 
 
 class RecordingBroker:
@@ -64,3 +71,30 @@ def test_the_panel_says_the_phase_and_a_restart_in_words(tmp_path):
     )
     waiting_again = replace(running, status="queued", attempts=1)
     assert restart_note(waiting_again, 2) == "Restarted after its worker stopped: attempt 2 of 2."
+
+
+def test_a_cold_job_shows_loading_the_model_then_denoising(
+    studio: InProcessStudio, tiny_settings: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    gate = threading.Event()
+    real_load = TrackingEngine.load
+
+    def slow_load(self: TrackingEngine, placement: Any) -> None:
+        gate.wait(60)  # the weights take their time: the panel must say why it waits
+        real_load(self, placement)
+
+    monkeypatch.setattr(TrackingEngine, "load", slow_load)
+    studio.start_worker(TrackingRegistry(tiny_settings))
+    job_id = studio.api.submit(
+        "ana", VideoParams(prompt="a heron", num_frames=1, steps=60, height=64, width=64)
+    )
+
+    def phase_is(name: str) -> bool:
+        job = studio.api.get(job_id)
+        return job is not None and job.status == RUNNING and job.phase == name
+
+    wait_until(lambda: phase_is("loading the model"), what="the load to show")
+    gate.set()
+    wait_until(lambda: phase_is("denoising"), what="the steps to show")
+    studio.api.cancel(job_id, "ana")
+    studio.wait([job_id])

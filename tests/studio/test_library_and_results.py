@@ -171,3 +171,23 @@ def test_a_cancelled_card_names_its_job_and_says_why(studio_data: Path):
     app.run()
     (line,) = [t for t in texts(app) if job_id[:8] in t]
     assert line.startswith('Video job "a lighthouse in a storm"') and "cancelled" in line
+
+
+def test_send_to_combine_from_a_card_picks_that_video(studio_data: Path, tmp_path: Path):
+    from tests.media_factory import make_h264_clip
+
+    api = JobsAPI()
+    for name, seconds in (("harbour.mp4", 1.0), ("meadow.mp4", 1.5)):  # two different files
+        clip = make_h264_clip(tmp_path / name, seconds=seconds)
+        chosen = api.import_file("ana", clip.read_bytes(), ".mp4", params={"uploaded_as": name})
+    api.close()
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("app_pages/combine.py").run()
+    assert "meadow.mp4" in app.selectbox(key="combine_video_choice").value  # the newest
+    app.switch_page("app_pages/library.py").run()
+    harbour = next(a for a in JobsAPI().assets("ana") if a.params["uploaded_as"] == "harbour.mp4")
+    assert harbour.id != chosen.id
+    app.button(key=f"lib-open-{harbour.id}").click().run()
+    app.button(key=f"dialog-combine-{harbour.id}").click().run()
+    assert [t.value for t in app.title] == ["Combine"]
+    assert "harbour.mp4 (uploaded)" in app.selectbox(key="combine_video_choice").value
