@@ -29,7 +29,7 @@ def _require_file_path(name: str, value: object) -> None:
 class ScoreJobParams:
     video_path: str  # the video to score
     description: str  # the music to make, in English
-    duration: float  # seconds of music, 1 to 30; a longer video loops it
+    duration: float  # seconds of music, 1 to 300; a longer video loops it
     seed: int | None = None
     fade_out_s: float = 1.0  # end the music gently with the clip
     model: str | None = None  # the music model (catalog name); None is the default
