@@ -43,13 +43,13 @@ def test_music_command_writes_the_track_and_prints_one_json_line(
 def test_bad_input_exits_2_with_one_line_and_no_file(tmp_path: Path, tiny_models_dir: Path) -> None:
     out = tmp_path / "track.wav"
     done = run_engines_cli(
-        ["music", "--prompt", "calm piano", "--duration", "99", "--out", str(out)],
+        ["music", "--prompt", "calm piano", "--duration", "301", "--out", str(out)],
         tmp_path / "data",
         tiny_models_dir,
     )
 
     assert done.returncode == 2
-    assert done.stderr.strip() == "error: `duration` must be between 1 and 30, but is 99."
+    assert done.stderr.strip() == "error: `duration` must be between 1 and 300, but is 301."
     assert done.stdout == "" and not out.exists()
 
 
