@@ -42,7 +42,7 @@ def test_only_enabled_models_are_offered(studio_data: Path, monkeypatch):
         "modelscope-t2v-1.7b",  # the default is always there
         "wan2.1-t2v-1.3b",
     ]
-    app.switch_page("pages/music.py").run()
+    app.switch_page("app_pages/music.py").run()
     assert [o.split()[0] for o in app.selectbox(key="music_model").options] == [
         "musicgen-small",
         "musicgen-stereo-small",
@@ -64,7 +64,7 @@ def test_reuse_of_a_wan_result_refills_a_wan_form(studio_data: Path, live_jobs):
     assert not app.exception and not app.error
     live_jobs.wait([app.session_state["video_job"]])
 
-    app.switch_page("pages/library.py").run()
+    app.switch_page("app_pages/library.py").run()
     assert "wan2.1-t2v-1.3b" in str([m.value for m in app.markdown])  # the library names it
     reuse = next(b for b in app.button if b.label == "Use these settings again")
     reuse.click().run()
@@ -83,7 +83,7 @@ def test_the_music_form_follows_the_model_and_a_melody_model_asks_for_a_melody(
     studio_data: Path,
 ):
     app = log_in(open_app(), "ana", USERS["ana"])
-    app.switch_page("pages/music.py").run()
+    app.switch_page("app_pages/music.py").run()
     assert app.get("file_uploader") == []  # musicgen-small follows no melody
     assert app.slider(key="music_duration").value == 10.0
     assert "Seconds of audio" in str(app.slider(key="music_duration").help)
@@ -91,3 +91,22 @@ def test_the_music_form_follows_the_model_and_a_melody_model_asks_for_a_melody(
     assert not app.exception
     assert len(app.get("file_uploader")) == 1
     assert "hummed or played melody" in app.caption[0].value
+    assert len(app.get("audio_input")) == 1  # or record the melody in the browser
+    assert app.slider(key="music_duration").max == 300.0  # long tracks, window by window
+
+
+def test_stable_audio_shows_its_own_form_and_submits_without_a_melody(studio_data: Path, live_jobs):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("app_pages/music.py").run()
+    app.selectbox(key="music_model").set_value("stable-audio-open-1.0").run()
+    assert not app.exception
+    assert "Stability AI Community License" in app.caption[0].value
+    assert app.slider(key="music_duration").max == 47.0
+    assert app.get("file_uploader") == [] and app.get("audio_input") == []
+    app.text_area(key="music_description").input("rain on a tin roof")
+    app.slider(key="music_duration").set_value(2.0)
+    app.slider(key="music_steps").set_value(2)
+    app.button(key="music_generate").click().run()
+    assert not app.exception and not app.error
+    (job,) = live_jobs.wait([app.session_state["music_job"]])
+    assert job.status == "done", job
