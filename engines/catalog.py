@@ -48,6 +48,12 @@ FAMILIES = {
             "engines.stable_audio:StableAudioParams",
             ("StableAudioPipeline",),
         ),
+        Family(
+            "ace-step",
+            "engines.ace_step:AceStepEngine",
+            "engines.ace_step:AceStepParams",
+            ("AceStepPipeline",),
+        ),
     )
 }
 
@@ -197,6 +203,20 @@ CATALOG: dict[str, ModelEntry] = {
             sample_rate=44_100,
             english_only=True,
             tiny_builder="engines.tiny.stable_audio:build_tiny_stable_audio",
+        ),
+        ModelEntry(
+            "acestep-v1.5-turbo",
+            AUDIO,
+            "ace-step",
+            "ACE-Step/acestep-v15-xl-turbo-diffusers",  # the id in AceStepPipeline's docstring
+            # The pipeline's docs name no licence; ACE-Step v1 was Apache-2.0.
+            "Apache-2.0 (unconfirmed: see the model card)",
+            12.0,
+            "ACE-Step 1.5 turbo: songs with sung lyrics, 48 kHz stereo, 10 s to 4 min.",
+            english_only=False,
+            channels=2,
+            sample_rate=48_000,
+            tiny_builder="engines.tiny.ace_step:build_tiny_ace_step",
         ),
     )
 }

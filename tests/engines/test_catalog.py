@@ -24,6 +24,7 @@ def test_the_catalog_names_are_the_interface():
         "musicgen-melody",
         "musicgen-stereo-small",
         "stable-audio-open-1.0",
+        "acestep-v1.5-turbo",
     ]
     for entry in CATALOG.values():
         assert entry.hub_id and entry.licence and entry.vram_gb > 0 and entry.description

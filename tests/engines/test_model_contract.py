@@ -34,6 +34,7 @@ SMALL = {
     "wan": {"num_frames": 5, "steps": 2, "height": 32, "width": 48, "fps": 8},
     "musicgen": {"duration": 1.0},
     "stable-audio": {"duration": 1.0, "steps": 2},
+    "ace-step": {"duration": 10.0, "steps": 2, "lyrics": "[verse]\nsoft piano"},
 }
 MUSIC_STEPS = 50 + 3  # 1 s at 50 EnCodec frames a second, plus the delay pattern's 3
 
