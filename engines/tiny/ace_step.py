@@ -47,7 +47,7 @@ def build_tiny_ace_step(folder: Path) -> None:
     from transformers import Qwen3Config, Qwen3Model
 
     tokenizer = build_tiny_tokenizer()
-    heads = {"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8}
+    heads: dict[str, Any] = {"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8}
     torch.manual_seed(0)
     transformer = AceStepTransformer1DModel(
         hidden_size=HIDDEN,
