@@ -90,6 +90,13 @@ class ModelEntry:
         """This model's params: the family's defaults, this entry's, then ``values``."""
         return self.params_class()(**{**self.defaults, **values, "model": self.name})
 
+    def bounds_of(self, name: str) -> tuple[float | None, float | None]:
+        """(minimum, maximum) this model's params declare for field ``name``."""
+        from engines.params import spec_of
+
+        spec = spec_of(self.params_class(), name)
+        return spec.minimum, spec.maximum
+
     def default_of(self, name: str) -> Any:
         from engines.params import spec_of
 
