@@ -110,3 +110,17 @@ def test_stable_audio_shows_its_own_form_and_submits_without_a_melody(studio_dat
     assert not app.exception and not app.error
     (job,) = live_jobs.wait([app.session_state["music_job"]])
     assert job.status == "done", job
+
+
+def test_acestep_shows_a_lyrics_box_and_its_song_options(studio_data: Path):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("app_pages/music.py").run()
+    assert [t for t in app.text_area if t.label == "Lyrics"] == []
+    app.selectbox(key="music_model").set_value("acestep-v1.5-turbo").run()
+    assert not app.exception
+    (lyrics,) = [t for t in app.text_area if t.label == "Lyrics"]
+    assert "[verse]" in str(lyrics.help)
+    assert app.slider(key="music_duration").value == 60.0
+    assert app.slider(key="music_duration").max == 240.0
+    assert app.slider(key="music_steps").value == 8
+    assert app.get("file_uploader") == [] and app.get("audio_input") == []
