@@ -42,6 +42,18 @@ FAMILIES = {
             "engines.music:MusicParams",
             ("MusicgenForConditionalGeneration", "MusicgenMelodyForConditionalGeneration"),
         ),
+        Family(
+            "stable-audio",
+            "engines.stable_audio:StableAudioEngine",
+            "engines.stable_audio:StableAudioParams",
+            ("StableAudioPipeline",),
+        ),
+        Family(
+            "ace-step",
+            "engines.ace_step:AceStepEngine",
+            "engines.ace_step:AceStepParams",
+            ("AceStepPipeline",),
+        ),
     )
 }
 
@@ -59,6 +71,7 @@ class ModelEntry:
     english_only: bool = True  # warn on prompts in other scripts
     melody: bool = False  # conditions on a melody file
     channels: int = 1  # audio channels written
+    sample_rate: int = 32_000  # audio samples a second written: the model's own rate
     tiny_builder: str = ""  # "module:function(folder)" building its tiny checkpoint
     source: str = ""  # hub id or folder to load; empty means hub_id
     tiny_name: str = ""  # whose tiny checkpoint STUDIO_MODELS=tiny loads; empty: its own
@@ -76,6 +89,13 @@ class ModelEntry:
     def params(self, **values: Any) -> Any:
         """This model's params: the family's defaults, this entry's, then ``values``."""
         return self.params_class()(**{**self.defaults, **values, "model": self.name})
+
+    def bounds_of(self, name: str) -> tuple[float | None, float | None]:
+        """(minimum, maximum) this model's params declare for field ``name``."""
+        from engines.params import spec_of
+
+        spec = spec_of(self.params_class(), name)
+        return spec.minimum, spec.maximum
 
     def default_of(self, name: str) -> Any:
         from engines.params import spec_of
@@ -176,6 +196,35 @@ CATALOG: dict[str, ModelEntry] = {
             channels=2,
             tiny_builder="engines.tiny.music:build_tiny_stereo",
         ),
+        ModelEntry(
+            "stable-audio-open-1.0",
+            AUDIO,
+            "stable-audio",
+            "stabilityai/stable-audio-open-1.0",
+            # Released in June 2024 under the Stability AI Non-Commercial Research Community
+            # License; the repository's LICENSE.md has since been the Community License.
+            "Stability AI Community License (free under US$1M yearly revenue)",
+            7.0,
+            "Stable Audio Open 1.0: sound effects and ambience, 44.1 kHz stereo, up to 47 s.",
+            channels=2,
+            sample_rate=44_100,
+            english_only=True,
+            tiny_builder="engines.tiny.stable_audio:build_tiny_stable_audio",
+        ),
+        ModelEntry(
+            "acestep-v1.5-turbo",
+            AUDIO,
+            "ace-step",
+            "ACE-Step/acestep-v15-xl-turbo-diffusers",  # the id in AceStepPipeline's docstring
+            # The pipeline's docs name no licence; ACE-Step v1 was Apache-2.0.
+            "Apache-2.0 (unconfirmed: see the model card)",
+            12.0,
+            "ACE-Step 1.5 turbo: songs with sung lyrics, 48 kHz stereo, 10 s to 4 min.",
+            english_only=False,
+            channels=2,
+            sample_rate=48_000,
+            tiny_builder="engines.tiny.ace_step:build_tiny_ace_step",
+        ),
     )
 }
 
@@ -267,14 +316,23 @@ def detect_family(folder: Path) -> tuple[str, bool, int]:
     for family in FAMILIES.values():
         for name in classes:
             if name in family.classes:
-                channels = int((data.get("decoder") or {}).get("audio_channels", 1))
-                return family.name, "Melody" in name, channels
+                return family.name, "Melody" in name, _audio_channels(folder, data)
     found = ", ".join(classes) or "no model_index.json or config.json"
     known = ", ".join(c for f in FAMILIES.values() for c in f.classes)
     raise UnknownModelError(
         f"Cannot tell which family the folder {folder} belongs to ({found}); "
         f"the studio runs: {known}."
     )
+
+
+def _audio_channels(folder: Path, data: dict[str, Any]) -> int:
+    """Channels a checkpoint writes: MusicGen's decoder config, or a diffusers VAE's."""
+    if "decoder" in data:
+        return int((data.get("decoder") or {}).get("audio_channels", 1))
+    vae = folder / "vae" / "config.json"
+    if vae.is_file():
+        return int(json.loads(vae.read_text()).get("audio_channels", 1))
+    return 1
 
 
 def _load(reference: str) -> Any:

@@ -7,7 +7,6 @@ engine. Heavy imports happen in ``load()`` and ``generate()``, never at import.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ import numpy as np
 
 from engines.base import ModelEngine
 from engines.catalog import MELODY_DEFAULT
+from engines.continuation import WINDOW_S, Window, plan_windows
 from engines.device import Placement
 from engines.errors import ParamError
 from engines.files import atomic_output
@@ -30,8 +30,8 @@ from engines.settings import Settings
 from engines.timing import timed
 
 MIN_DURATION_S = 1.0
-MAX_DURATION_S = 30.0  # one generation window; longer needs continuation
-MELODY_MAX_S = 30.0  # MusicGen-Melody was trained on 30 s of chroma
+MAX_DURATION_S = 300.0  # past one 30 s window, window by window (engines/continuation.py)
+MELODY_MAX_S = WINDOW_S  # MusicGen-Melody was trained on 30 s of chroma
 CODEBOOK_SIZE = 2048  # top-k beyond the codebook changes nothing
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.1, 4.0
 MIN_GUIDANCE, MAX_GUIDANCE = 1.0, 20.0  # 1 turns classifier-free guidance off
@@ -49,7 +49,8 @@ class MusicParams:
     )
     duration: float = param(
         10.0, kind="float", minimum=MIN_DURATION_S, maximum=MAX_DURATION_S, step=0.5,
-        widget="slider", label="Duration (seconds)", help="Seconds of audio, 1 to 30.",
+        widget="slider", label="Duration (seconds)",
+        help="Seconds of audio, 1 to 300; past 30, each 18 s more continues the last 12 s.",
     )  # fmt: skip
     top_k: int = param(
         250, kind="int", minimum=0, maximum=CODEBOOK_SIZE, widget="slider", label="Top-k",
@@ -73,8 +74,9 @@ class MusicParams:
         optional=True,
     )  # fmt: skip
     melody_path: str | None = param(
-        None, kind="path", optional=True, help="An audio file whose melody to follow (first 30 s)."
-    )
+        None, kind="path", optional=True,
+        help="An audio file whose melody to follow, looped over a long track.",
+    )  # fmt: skip
     model: str | None = param(
         None, kind="model", optional=True, help="Catalog name; None is the default model."
     )
@@ -173,31 +175,50 @@ class MusicEngine(ModelEngine):
 
     def _generate(self, params: MusicParams, out_path: Path, run: RunContext) -> MusicResult:
         """Write ``params.duration`` seconds of 16-bit WAV (mono, or stereo) to ``out_path``."""
-        # 1. Size the run in decoder steps.
+        # 1. Plan the windows; the run's steps count every window's decoder steps.
         model, placement = self._loaded()
         sample_rate = int(model.config.audio_encoder.sampling_rate)
-        max_new_tokens = self._steps(params)
-        reporter = run.reporter
+        windows = self._windows(params.duration)
         seed = resolve_seed(params.seed)
         warnings = [w for w in [english_warning(params.description)] if w]
         timings = run.timings
 
-        # 2. Encode the description, and the melody's chroma.
+        # 2. Encode the description once, and decode the melody once.
         with timed(timings, "encode"):
-            inputs = self._encode(params, placement, warnings)
+            text = self._encode(params, placement)
+            melody = self._melody(params, windows, warnings)
 
-        # 3. Generate codes; one progress report (and cancel check) per step.
-        clock = _StepClock(reporter)
-        started = time.perf_counter()
-        audio = self._sample(inputs, params, seed, max_new_tokens, clock)
-        finished = time.perf_counter()
-        last_step = clock.last_step_at or finished
-        timings["generate"] = round(last_step - started, 4)
+        # 3. Generate window by window; each later window continues the track's tail.
+        import torch
 
-        # 4. Decode: EnCodec ran inside generate() after the last step; then trim to length.
+        torch.manual_seed(seed)  # once: later windows continue the same random stream
+        clock = _StepClock(run.reporter)
+        timings["generate"] = timings["decode"] = 0.0
+        track: np.ndarray | None = None  # (channels, samples), float32
+        for window in windows:
+            inputs = dict(text)
+            if melody is not None:
+                inputs["input_features"] = self._window_chroma(melody, window, placement)
+            if window.prompt_frames:
+                assert track is not None
+                tail = track[:, -window.prompt_frames * self._hop() :]
+                inputs["decoder_input_ids"] = self._prompt_codes(tail, placement)
+            started = time.perf_counter()
+            audio = self._sample(inputs, params, window.new_frames + self._delay(), clock)
+            finished = time.perf_counter()
+            last_step = clock.last_step_at or finished
+            timings["generate"] += round(last_step - started, 4)
+            timings["decode"] += round(finished - last_step, 4)  # EnCodec ran inside generate()
+            # The window's audio starts with its prompt re-decoded; keep only what is new.
+            new = audio[:, window.prompt_frames * self._hop() :]
+            track = new if track is None else np.concatenate([track, new], axis=1)
+        assert track is not None
+
+        # 4. Trim to the asked length (counted with decoding).
+        decoded = timings["decode"]
         with timed(timings, "decode"):
-            samples = _to_pcm16(audio, round(params.duration * sample_rate))
-        timings["decode"] = round(timings["decode"] + finished - last_step, 4)
+            samples = _to_pcm16(track, round(params.duration * sample_rate))
+        timings["decode"] += decoded
 
         # 5. Write the WAV atomically: a failed or cancelled run leaves no file.
         with timed(timings, "write"):
@@ -218,7 +239,7 @@ class MusicEngine(ModelEngine):
             sample_rate=sample_rate,
             duration_s=round(len(samples) / sample_rate, 6),
             channels=1 if samples.ndim == 1 else int(samples.shape[1]),
-            timings=dict(timings),
+            timings={k: round(v, 4) for k, v in timings.items()},
             warnings=warnings,
         )
 
@@ -226,35 +247,89 @@ class MusicEngine(ModelEngine):
         return self._steps_for(params.duration)
 
     def _steps_for(self, duration: float) -> int:
-        """Decoder steps for ``duration`` seconds: one per EnCodec frame, plus the delay
-        pattern's num_codebooks - 1 (30 s at 50 frames/s: 1503 steps)."""
-        frame_rate = int(self._model.config.audio_encoder.frame_rate)
-        frames = math.ceil(round(duration * frame_rate, 6))  # round: 2.3 * 50 is 114.99999...
+        """Decoder steps for ``duration`` seconds over all its windows: one per EnCodec frame,
+        plus the delay pattern's num_codebooks - 1 per window (30 s: 1503 steps)."""
+        return sum(w.new_frames + self._delay() for w in self._windows(duration))
+
+    def _windows(self, duration: float) -> list[Window]:
+        return plan_windows(duration, int(self._model.config.audio_encoder.frame_rate))
+
+    def _hop(self) -> int:
+        """Samples per EnCodec frame (640 at 32 kHz and 50 frames a second)."""
+        config = self._model.config.audio_encoder
+        return int(config.sampling_rate) // int(config.frame_rate)
+
+    def _delay(self) -> int:
+        """The delay pattern's extra steps: num_codebooks - 1 of one channel."""
         decoder = self._model.decoder.config
         # Stereo interleaves left and right codebooks; the delay counts one channel's.
         per_channel = int(decoder.num_codebooks) // int(getattr(decoder, "audio_channels", 1))
-        return frames + per_channel - 1
+        return per_channel - 1
 
-    def _encode(self, params: MusicParams, placement: Placement, warnings: list[str]) -> Any:
+    def _encode(self, params: MusicParams, placement: Placement) -> dict[str, Any]:
         inputs = self._tokenizer([params.description], return_tensors="pt", padding=True)
-        inputs = {name: tensor.to(placement.device) for name, tensor in inputs.items()}
-        if params.melody_path is not None:
-            chroma, trimmed = self._melody_features(params.melody_path)
-            inputs["input_features"] = chroma.to(placement.device, self._dtype)
-            if trimmed:
-                warnings.append(
-                    f"The melody is longer than {MELODY_MAX_S:g} s; "
-                    f"only its first {MELODY_MAX_S:g} s were used."
-                )
-        return inputs
+        return {name: tensor.to(placement.device) for name, tensor in inputs.items()}
+
+    def _melody(
+        self, params: MusicParams, windows: list[Window], warnings: list[str]
+    ) -> np.ndarray | None:
+        """The melody's samples at the chroma rate, up to the track's length (or 30 s)."""
+        if params.melody_path is None:
+            return None
+        sample_rate = self._chroma_options["sample_rate"]
+        limit_s = max(MELODY_MAX_S, params.duration)
+        # Decode a little past the limit, only to learn whether the file is longer.
+        wav = decode_audio(params.melody_path, sample_rate, max_seconds=limit_s + 0.5)
+        limit = int(limit_s * sample_rate)
+        if len(wav) > limit:
+            warnings.append(
+                f"The melody is longer than {limit_s:g} s; only its first {limit_s:g} s were used."
+            )
+        return wav[:limit]
+
+    def _window_chroma(self, melody: np.ndarray, window: Window, placement: Placement) -> Any:
+        """(1, frames, 12) chroma of the melody under ``window``, the melody looped as needed."""
+        import torch
+
+        options = self._chroma_options
+        sample_rate = options["sample_rate"]
+        if window.offset_frame == 0 and len(melody) <= WINDOW_S * sample_rate:
+            part = melody  # one window: the model repeats a short melody itself
+        else:
+            frame_rate = int(self._model.config.audio_encoder.frame_rate)
+            start = window.offset_frame * sample_rate // frame_rate
+            positions = np.arange(start, start + int(WINDOW_S * sample_rate)) % len(melody)
+            part = melody[positions]  # as audiocraft: the melody loops across windows
+        chroma = melody_chroma(part, max_seconds=MELODY_MAX_S, **options)
+        return torch.from_numpy(chroma)[None].to(placement.device, self._dtype)
+
+    def _prompt_codes(self, tail: np.ndarray, placement: Placement) -> Any:
+        """EnCodec codes of the track's tail as decoder_input_ids (codebooks, frames).
+
+        What the processor's ``audio=`` feeds generate(); done here with the same
+        ``audio_encoder.encode`` because the melody model's generate() has no audio
+        prompt input. Stereo interleaves left and right codebooks, as transformers does.
+        """
+        import torch
+
+        encoder = self._model.audio_encoder
+        codes = []
+        with torch.inference_mode():
+            for channel in tail:
+                wav = torch.from_numpy(np.ascontiguousarray(channel, dtype=np.float32))
+                out = encoder.encode(wav[None, None].to(placement.device), return_dict=True)
+                codes.append(out.audio_codes[0, 0])  # (codebooks, frames)
+        if len(codes) == 1:
+            return codes[0]
+        stacked = torch.stack(codes, dim=1)  # (codebooks, 2, frames): l0, r0, l1, r1, ...
+        return stacked.reshape(-1, stacked.shape[-1])
 
     def _sample(
-        self, inputs: Any, params: MusicParams, seed: int, max_new_tokens: int, clock: _StepClock
+        self, inputs: Any, params: MusicParams, max_new_tokens: int, clock: _StepClock
     ) -> np.ndarray:
         """Sample codes and decode them with EnCodec; float32 samples, (channels, samples)."""
         import torch
 
-        torch.manual_seed(seed)  # seeds CUDA too; generation holds the device lock
         with torch.inference_mode():
             audio = self._model.generate(
                 **inputs,
@@ -267,18 +342,6 @@ class MusicEngine(ModelEngine):
                 stopping_criteria=_stopping_criteria(clock),
             )
         return audio[0].float().cpu().numpy()
-
-    def _melody_features(self, melody_path: str) -> tuple[Any, bool]:
-        """(1, frames, 12) one-hot chroma of the melody's first 30 s; True if it was longer."""
-        import torch
-
-        options = self._chroma_options
-        sample_rate = options["sample_rate"]
-        # Decode a little past the limit, only to learn whether the file is longer.
-        wav = decode_audio(melody_path, sample_rate, max_seconds=MELODY_MAX_S + 0.5)
-        limit = int(MELODY_MAX_S * sample_rate)
-        chroma = melody_chroma(wav[:limit], max_seconds=MELODY_MAX_S, **options)
-        return torch.from_numpy(chroma)[None], len(wav) > limit
 
 
 def _compute_dtype(placement: Placement, settings: Settings) -> Any:

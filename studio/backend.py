@@ -54,9 +54,17 @@ def submit_combine(
     return submit(user, CombineJobParams(video_path, track_path, options))
 
 
-def submit_score(user: CurrentUser, video_path: str, description: str, duration: float) -> str:
-    """New music of ``duration`` seconds laid under one of the user's videos."""
-    params = ScoreJobParams(video_path=video_path, description=description, duration=duration)
+def submit_score(
+    user: CurrentUser,
+    video_path: str,
+    description: str,
+    duration: float,
+    model: str | None = None,
+) -> str:
+    """New audio of ``duration`` seconds from ``model`` laid under one of the user's videos."""
+    params = ScoreJobParams(
+        video_path=video_path, description=description, duration=duration, model=model
+    )
     return submit(user, params)
 
 

@@ -31,7 +31,7 @@ def content_security_policy() -> str:
             "img-src 'self' data: blob:",
             "media-src 'self' blob:",
             "font-src 'self' data:",
-            "connect-src 'self'",
+            "connect-src 'self' blob:",  # st.audio_input reads its recording back from a blob
             "frame-src 'self'",
             "worker-src 'self' blob:",
             "frame-ancestors 'none'",

@@ -22,6 +22,8 @@ FLAG_NAMES = {
     "guidance_scale": "--guidance",
     "melody_path": "--melody",
 }
+# Text flags that may name a file to read instead (a song's lyrics).
+FILE_OR_TEXT = ("lyrics",)
 TYPES = {"int": int, "float": float, "seed": int}
 
 
@@ -86,15 +88,28 @@ def params_from_args(entry: ModelEntry, args: argparse.Namespace, output: str) -
     """The chosen model's params from the flags given; the rest are the model's defaults."""
     taken = _fields(entry)
     given = {
-        name: getattr(args, name)
+        name: _file_or_text(name, getattr(args, name))
         for name in family_specs(output)
         if getattr(args, name, None) is not None
     }
     extra = sorted(set(given) - taken)
     if extra:
         flags = ", ".join(flag_of(n) for n in extra)
-        raise ParamError(f"{entry.name} does not take {flags}; leave it out or pick another model.")
+        takers = [
+            e.name for e in CATALOG.values() if e.output == output and set(extra) <= _fields(e)
+        ]
+        which = f"--model {' or '.join(takers)}" if takers else "another model"
+        raise ParamError(f"{entry.name} does not take {flags}; leave it out or use {which}.")
     return entry.params(**given)
+
+
+def _file_or_text(name: str, value: Any) -> Any:
+    """``--lyrics FILE_OR_TEXT``: the file's text when the value names a file."""
+    from pathlib import Path
+
+    if name in FILE_OR_TEXT and "\n" not in value and Path(value).is_file():
+        return Path(value).read_text(encoding="utf-8")
+    return value
 
 
 def _fields(entry: ModelEntry) -> set[str]:

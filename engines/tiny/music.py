@@ -16,6 +16,7 @@ from typing import Any
 SEED = 0
 SAMPLE_RATE = 32_000
 UPSAMPLING_RATIOS = [8, 5, 4, 4]  # product 640: 32000 / 640 = 50 frames a second
+UPSAMPLING_RATIOS_PRODUCT = 640
 CODEBOOK_SIZE = 2048  # 4 quantizers at 2.2 kbps; a smaller codebook changes that count
 NUM_CODEBOOKS = 4
 BANDWIDTH_KBPS = 2.2
@@ -73,13 +74,17 @@ TOKENIZER_CHARACTERS = (
 )
 
 
-def build_tiny_music(folder: Path) -> None:
-    """Write a tiny random-weight facebook/musicgen-small look-alike into ``folder``."""
+def build_tiny_music(folder: Path, frames_per_second: int = 50) -> None:
+    """Write a tiny random-weight facebook/musicgen-small look-alike into ``folder``.
+
+    ``frames_per_second`` below the real 50 makes a faster variant for long-track tests
+    (generation costs one step per frame; the engine reads the rate from the config).
+    """
     from transformers import MusicgenConfig, MusicgenDecoderConfig, MusicgenForConditionalGeneration
 
     config = MusicgenConfig(
         text_encoder=_text_encoder_config(),
-        audio_encoder=_audio_encoder_config(),
+        audio_encoder=_audio_encoder_config(frames_per_second),
         decoder=MusicgenDecoderConfig(**_decoder_sizes()),
     )
     _save(folder, MusicgenForConditionalGeneration, config, MUSIC_PREPROCESSOR_CONFIG)
@@ -101,7 +106,7 @@ def build_tiny_stereo(folder: Path) -> None:
     _save(folder, MusicgenForConditionalGeneration, config, MUSIC_PREPROCESSOR_CONFIG)
 
 
-def build_tiny_melody(folder: Path) -> None:
+def build_tiny_melody(folder: Path, frames_per_second: int = 50) -> None:
     """Write a tiny random-weight facebook/musicgen-melody look-alike into ``folder``."""
     from transformers import (
         MusicgenMelodyConfig,
@@ -111,7 +116,7 @@ def build_tiny_melody(folder: Path) -> None:
 
     config = MusicgenMelodyConfig(
         text_encoder=_text_encoder_config(),
-        audio_encoder=_audio_encoder_config(),
+        audio_encoder=_audio_encoder_config(frames_per_second),
         decoder=MusicgenMelodyDecoderConfig(**_decoder_sizes()),
         num_chroma=12,
         chroma_length=235,  # 30 s of chroma frames, as in the real checkpoint
@@ -178,14 +183,19 @@ def _text_encoder_config() -> Any:
     )
 
 
-def _audio_encoder_config() -> Any:
+def _audio_encoder_config(frames_per_second: int = 50) -> Any:
     from transformers import EncodecConfig
+
+    slower = SAMPLE_RATE // UPSAMPLING_RATIOS_PRODUCT // frames_per_second
+    # A lower frame rate upsamples more in the first (coarsest) stage.
+    ratios = [UPSAMPLING_RATIOS[0] * slower, *UPSAMPLING_RATIOS[1:]]
 
     return EncodecConfig(
         sampling_rate=SAMPLE_RATE,
         audio_channels=1,
-        target_bandwidths=[BANDWIDTH_KBPS],
-        upsampling_ratios=UPSAMPLING_RATIOS,
+        # Quantizers = bandwidth / (frame rate x 11 bits): keep 4 at any frame rate.
+        target_bandwidths=[BANDWIDTH_KBPS * frames_per_second / 50],
+        upsampling_ratios=ratios,
         codebook_size=CODEBOOK_SIZE,
         num_filters=4,
         hidden_size=16,

@@ -29,10 +29,10 @@ def _require_file_path(name: str, value: object) -> None:
 class ScoreJobParams:
     video_path: str  # the video to score
     description: str  # the music to make, in English
-    duration: float  # seconds of music, 1 to 30; a longer video loops it
+    duration: float  # seconds of music, 1 to 300; a longer video loops it
     seed: int | None = None
     fade_out_s: float = 1.0  # end the music gently with the clip
-    model: str | None = None  # the music model (catalog name); None is the default
+    model: str | None = None  # any audio model (catalog name); None is the default
 
     def __post_init__(self) -> None:
         _require_file_path("video_path", self.video_path)
@@ -42,10 +42,18 @@ class ScoreJobParams:
         require_float_range("fade_out_s", self.fade_out_s, 0.0, MAX_FADE_S)
         self.music()
 
-    def music(self) -> MusicParams:
-        return MusicParams(
-            description=self.description, duration=self.duration, seed=self.seed, model=self.model
-        )
+    def music(self) -> Any:
+        """The track's params: MusicGen's by default, else the named audio model's own."""
+        values: dict[str, Any] = {
+            "description": self.description,
+            "duration": self.duration,
+            "seed": self.seed,
+        }
+        if self.model is None:
+            return MusicParams(**values)
+        from engines.catalog import AUDIO, resolve
+
+        return resolve(self.model, AUDIO).params(**values)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from typing import cast
 
 import streamlit as st
 
+from engines.catalog import AUDIO
 from engines.combine import (
     FIT_MODES,
     MAX_FADE_S,
@@ -17,8 +18,7 @@ from engines.combine import (
     OriginalSound,
 )
 from engines.errors import MediaError, ParamError
-from engines.music import MAX_DURATION_S
-from studio import backend
+from studio import backend, services
 from studio.asset_labels import asset_label
 from studio.auth import CurrentUser
 from studio.widgets import file_player, page_user, recent_jobs_section
@@ -156,7 +156,7 @@ def render() -> None:
 
     st.divider()
     st.subheader("Score this video")
-    st.caption("New music as long as the video, from its prompt, laid under it in one job.")
+    st.caption("New audio as long as the video, from its prompt, laid under it in one job.")
     if video_path:
         chosen = next(
             (v for v in videos if str(backend.asset_file(user, v.id)) == video_path), None
@@ -167,17 +167,24 @@ def render() -> None:
             value=f"Soundtrack for: {prompt}" if prompt else "",
             key=f"score_description_{video_path}",
         )
+        # Any enabled audio model: a soundtrack (MusicGen, ACE-Step) or ambience (Stable Audio).
+        models = {e.name: e for e in services.settings().enabled_models(AUDIO)}
+        model = st.selectbox(
+            "Audio model",
+            list(models),
+            key="score_model",
+            format_func=lambda name: f"{name} ({models[name].licence})",
+        )
         if st.button("Score this video", key="score_go"):
             try:
                 length = backend.video_length_s(video_path)
-                duration = round(min(max(length, 1.0), MAX_DURATION_S), 2)
-                if length > MAX_DURATION_S:
-                    st.info(
-                        f"The video lasts {length:.0f} s; "
-                        f"{MAX_DURATION_S:.0f} s of music will loop."
-                    )
+                low, high = models[model].bounds_of("duration")
+                low, high = float(low or 1.0), float(high or 30.0)
+                duration = round(min(max(length, low), high), 2)
+                if length > high:
+                    st.info(f"The video lasts {length:.0f} s; {high:.0f} s of audio will loop.")
                 st.session_state["score_job"] = backend.submit_score(
-                    user, video_path, description, duration
+                    user, video_path, description, duration, model
                 )
             except (ParamError, MediaError) as problem:
                 st.error(str(problem))

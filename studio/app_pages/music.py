@@ -1,6 +1,7 @@
 """Music: a model, a description (and optionally a melody) in, a track out.
 
-The options are the chosen model's declared params; a melody model asks for a melody.
+The options are the chosen model's declared params; a melody model asks for a melody,
+uploaded as a file or recorded in the browser.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from studio.model_form import model_picker, params_form
 from studio.widgets import examples_row, page_user, recent_jobs_section
 
 MELODY_TYPES = ["wav", "mp3", "flac", "ogg", "m4a"]
+RECORD_SAMPLE_RATE = 32_000  # MusicGen-Melody's chroma rate; the browser's default is 16 kHz
 
 EXAMPLE_FIELDS = {
     "description": "music_description",
@@ -38,11 +40,18 @@ def render() -> None:
     )
     melody, kept = None, None
     if entry.melody:
-        melody = st.file_uploader(
-            "Melody to follow (hum, whistle or play it; the first 30 s are used)",
+        upload, record = st.columns(2)
+        uploaded = upload.file_uploader(
+            "Melody to follow (a file; looped over a long track)",
             help=f"An audio file: {', '.join(MELODY_TYPES)}.",
             key="music_melody",  # any type reaches the server: a wrong one is refused in words
         )
+        recorded = record.audio_input(
+            "Or hum, whistle or play it here",
+            sample_rate=RECORD_SAMPLE_RATE,
+            key="music_melody_recording",
+        )
+        melody = uploaded if uploaded is not None else recorded
         kept = reused_melody(user) if melody is None else None
         if kept is not None:
             st.text(f"Melody of the settings you reused: {kept[1]}")  # a file name: plain text
@@ -51,12 +60,14 @@ def render() -> None:
 
     if st.button("Generate music", type="primary", key="music_generate"):
         try:
-            melody_path = (
-                backend.store_upload(user, melody, "audio")
-                if melody is not None
-                else (kept[0] if kept else None)
-            )
-            params = entry.params(**values, melody_path=melody_path)
+            if entry.melody:
+                # Stored once, however often it is used: the same bytes are one asset.
+                values["melody_path"] = (
+                    backend.store_upload(user, melody, "audio")
+                    if melody is not None
+                    else (kept[0] if kept else None)
+                )
+            params = entry.params(**values)
             st.session_state["music_job"] = backend.submit(user, params)
         except (ParamError, MediaError) as problem:
             st.error(str(problem))

@@ -23,12 +23,19 @@ def test_the_catalog_names_are_the_interface():
         "musicgen-large",
         "musicgen-melody",
         "musicgen-stereo-small",
+        "stable-audio-open-1.0",
+        "acestep-v1.5-turbo",
     ]
     for entry in CATALOG.values():
         assert entry.hub_id and entry.licence and entry.vram_gb > 0 and entry.description
         assert entry.tiny_builder  # STUDIO_MODELS=tiny can build every one
     assert CATALOG["wan2.1-t2v-1.3b"].licence == "Apache-2.0"
     assert CATALOG["musicgen-stereo-small"].channels == 2 and CATALOG["musicgen-melody"].melody
+    stable = CATALOG["stable-audio-open-1.0"]
+    assert (stable.hub_id, stable.sample_rate, stable.channels) == (
+        "stabilityai/stable-audio-open-1.0", 44_100, 2
+    )  # fmt: skip
+    assert stable.licence.startswith("Stability AI Community License")
 
 
 def test_presets_share_one_params_class_with_their_own_defaults():

@@ -64,7 +64,7 @@ def write_tone(path: Path, frequency: float, seconds: float) -> str:
         ("description", ""),
         ("description", "x" * 2001),
         ("duration", 0.5),
-        ("duration", 30.5),
+        ("duration", 300.5),
         ("duration", float("nan")),
         ("top_k", -1),
         ("top_k", 2049),

@@ -43,13 +43,13 @@ def test_music_command_writes_the_track_and_prints_one_json_line(
 def test_bad_input_exits_2_with_one_line_and_no_file(tmp_path: Path, tiny_models_dir: Path) -> None:
     out = tmp_path / "track.wav"
     done = run_engines_cli(
-        ["music", "--prompt", "calm piano", "--duration", "99", "--out", str(out)],
+        ["music", "--prompt", "calm piano", "--duration", "301", "--out", str(out)],
         tmp_path / "data",
         tiny_models_dir,
     )
 
     assert done.returncode == 2
-    assert done.stderr.strip() == "error: `duration` must be between 1 and 30, but is 99."
+    assert done.stderr.strip() == "error: `duration` must be between 1 and 300, but is 301."
     assert done.stdout == "" and not out.exists()
 
 
@@ -85,3 +85,39 @@ def test_malformed_arguments_exit_2() -> None:
     with pytest.raises(SystemExit) as info:
         main(["music", "--prompt", "x", "--duration", "long", "--out", "a.wav"])
     assert info.value.code == 2
+
+
+def test_a_song_from_a_lyrics_file_is_48_khz_stereo(tmp_path: Path, tiny_models_dir: Path) -> None:
+    lyrics = tmp_path / "song.txt"
+    lyrics.write_text("[verse]\nsoft piano\n[chorus]\nhappy song\n")
+    out = tmp_path / "song.wav"
+    args = ["music", "--model", "acestep-v1.5-turbo", "--prompt", "pop", "--lyrics", str(lyrics)]
+    args += ["--language", "en", "--bpm", "96", "--key", "A minor", "--duration", "10"]
+    done = run_engines_cli(
+        [*args, "--steps", "2", "--seed", "1", "--out", str(out)],
+        tmp_path / "data",
+        tiny_models_dir,
+    )
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["params"]["lyrics"] == lyrics.read_text() and result["params"]["bpm"] == 96
+    info = soundfile.info(out)
+    assert (info.samplerate, info.channels, info.frames) == (48_000, 2, 10 * 48_000)
+
+
+def test_a_flag_the_model_does_not_take_exits_2_naming_the_model_that_does(
+    tmp_path: Path, tiny_models_dir: Path
+) -> None:
+    out = tmp_path / "track.wav"
+    done = run_engines_cli(
+        ["music", "--prompt", "calm", "--lyrics", "la la", "--out", str(out)],
+        tmp_path / "data",
+        tiny_models_dir,
+    )
+
+    assert done.returncode == 2 and not out.exists()
+    assert done.stderr.strip() == (
+        "error: musicgen-small does not take --lyrics; "
+        "leave it out or use --model acestep-v1.5-turbo."
+    )

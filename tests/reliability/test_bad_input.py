@@ -164,7 +164,7 @@ def test_out_of_range_combine_and_score_options_are_refused_at_submit(api: JobsA
         ("combine", {**combine, "options": {"original": 1}}, "`original` must be one of drop"),
         ("combine", {**combine, "options": {"speed": 2}}, "Unknown combine option(s): speed"),
         ("combine", {**combine, "options": [1, 2]}, "`options` must be CombineParams"),
-        ("score", {**score, "duration": 31}, "`duration` must be between 1 and 30"),
+        ("score", {**score, "duration": 301}, "`duration` must be between 1 and 300"),
         ("score", {**score, "fade_out_s": -5}, "`fade_out_s` must be between 0 and 60"),
         ("score", {**score, "fade_out_s": "long"}, "`fade_out_s` must be a number"),
         ("score", {**score, "seed": 1.5}, "`seed` must be a whole number"),

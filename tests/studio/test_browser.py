@@ -437,3 +437,63 @@ def test_the_data_is_private_and_no_process_holds_the_admin_password(studio: Run
     log = studio.log.read_text()
     assert "Login failed: name 'boss'" in log  # the first test's wrong password, with its time
     assert PASSWORD not in log and "wrong-password" not in log
+
+
+def test_a_melody_hummed_into_the_microphone_becomes_a_job_with_that_melody(
+    studio: RunningStudio, playwright: Any, tmp_path: Path
+):
+    import json
+    import re
+    import sqlite3
+
+    import numpy as np
+
+    # Chromium's fake microphone plays this file: a hummed A, then a C.
+    hum = tmp_path / "hum.wav"
+    t = np.arange(2 * 48_000) / 48_000
+    tone = 0.4 * np.sin(2 * np.pi * np.where(t < 1, 440.0, 261.63) * t)
+    sf.write(str(hum), tone, 48_000, subtype="PCM_16")
+    browser = playwright.chromium.launch(
+        executable_path=playwright.chromium_path,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={hum}",
+        ],
+    )
+    context, page, recorder = new_page(browser, permissions=["microphone"])
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.goto(studio.url)
+    fill_login(page, "ben", USERS["ben"])
+    page.get_by_role("heading", name="Text to video").wait_for()
+    page.get_by_role("link", name="Music").click()
+    page.get_by_role("heading", name="Music").wait_for()
+    assert page.locator("[data-testid=stAudioInput]").count() == 0  # musicgen-small: no melody
+
+    page.locator("[data-testid=stSelectbox]").first.click()
+    page.get_by_role("option", name=re.compile("^musicgen-melody")).click()
+    widget = page.locator("[data-testid=stAudioInput]")
+    widget.wait_for()  # the recorder, beside the file upload
+    widget.get_by_role("button", name="Record").click()
+    page.wait_for_timeout(2500)
+    widget.get_by_role("button", name="Stop recording").click()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=SHOTS / "music-melody-recorder.png", full_page=True)
+    assert widget.get_by_text("An error has occurred").count() == 0, console
+
+    page.get_by_role("textbox", name="Description (English)").fill("a hummed tune on a piano")
+    page.get_by_role("button", name="Generate music").click()
+    page.locator("audio").first.wait_for(timeout=WAIT_MS)
+
+    with sqlite3.connect(studio.data / "catalog.sqlite3") as db:
+        rows = db.execute("select params from jobs where owner = 'ben' and kind = 'music'")
+        (params,) = [json.loads(row[0]) for row in rows]
+    assert params["model"] == "musicgen-melody" and params["melody_path"]
+    melody = sf.info(params["melody_path"])
+    assert melody.samplerate == 32_000 and melody.duration > 1.0  # recorded at 32 kHz
+    local = [url for url in recorder.urls if not url.startswith("blob:")]  # the recording
+    assert {urlsplit(url).netloc for url in local} == {urlsplit(studio.url).netloc}
+    context.close()
+    browser.close()

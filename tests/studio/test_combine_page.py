@@ -96,3 +96,24 @@ def test_options_that_cannot_apply_are_bounded_or_disabled_before_queueing(
     sound = app.radio(key="cb_original")
     assert sound.options == ["Drop it", "Keep it", "Mix it under the music"]
     assert not sound.disabled
+
+
+def test_score_this_video_with_ambience_from_stable_audio(
+    studio_data: Path, live_jobs, tmp_path: Path
+):
+    _library_with_a_clip_and_a_tone(tmp_path)
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("app_pages/combine.py").run()
+    assert "acestep-v1.5-turbo" in app.selectbox(key="score_model").options[-1]
+    app.selectbox(key="score_model").set_value("stable-audio-open-1.0").run()
+    description = next(t for t in app.text_area if t.label == "Music description")
+    description.input("waves on a pebble beach").run()
+    app.button(key="score_go").click().run()
+    assert not app.error, [e.value for e in app.error]
+
+    app = rerun_until(app, _finished("score"))
+    job = JobsAPI().get(app.session_state["score_job"])
+    assert job is not None and job.status == "done", job
+    assert job.params["model"] == "stable-audio-open-1.0"
+    facts = read_facts(JobsAPI().asset_path(job.asset_id, "ana"))
+    assert facts.codecs == ("h264", "aac") and abs(facts.duration_s - 2.0) <= 1 / 8 + 0.01

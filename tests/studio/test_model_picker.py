@@ -100,3 +100,36 @@ def test_the_music_form_follows_the_model_and_a_melody_model_asks_for_a_melody(
     assert not app.exception
     assert len(melody_uploaders(app)) == 1
     assert "hummed or played melody" in app.caption[0].value
+    assert len(app.get("audio_input")) == 1  # or record the melody in the browser
+    assert app.slider(key="music_duration").max == 300.0  # long tracks, window by window
+
+
+def test_stable_audio_shows_its_own_form_and_submits_without_a_melody(studio_data: Path, live_jobs):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("app_pages/music.py").run()
+    app.selectbox(key="music_model").set_value("stable-audio-open-1.0").run()
+    assert not app.exception
+    assert "Stability AI Community License" in app.caption[0].value
+    assert app.slider(key="music_duration").max == 47.0
+    assert melody_uploaders(app) == [] and app.get("audio_input") == []
+    app.text_area(key="music_description").input("rain on a tin roof")
+    app.slider(key="music_duration").set_value(2.0)
+    app.slider(key="music_steps").set_value(2)
+    app.button(key="music_generate").click().run()
+    assert not app.exception and not app.error
+    (job,) = live_jobs.wait([app.session_state["music_job"]])
+    assert job.status == "done", job
+
+
+def test_acestep_shows_a_lyrics_box_and_its_song_options(studio_data: Path):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("app_pages/music.py").run()
+    assert [t for t in app.text_area if t.label == "Lyrics"] == []
+    app.selectbox(key="music_model").set_value("acestep-v1.5-turbo").run()
+    assert not app.exception
+    (lyrics,) = [t for t in app.text_area if t.label == "Lyrics"]
+    assert "[verse]" in str(lyrics.help)
+    assert app.slider(key="music_duration").value == 60.0
+    assert app.slider(key="music_duration").max == 240.0
+    assert app.slider(key="music_steps").value == 8
+    assert melody_uploaders(app) == [] and app.get("audio_input") == []
