@@ -66,11 +66,11 @@ def summary(asset: Asset) -> str:
     if seconds is not None:
         parts.append(f"{seconds:.1f} s")
     parts.append(SOURCE_WORDS.get(asset.source, asset.source))
-    if asset.model:
-        parts.append(model_name(asset.model))
     seed = (asset.meta or {}).get("seed")
     if seed is not None:
         parts.append(f"seed {seed}")
+    if asset.model:
+        parts.append(model_name(asset.model))
     return " · ".join([*parts, made])
 
 

@@ -40,6 +40,8 @@ class ScoreJobParams:
         require_seed(self.seed)
         # Checked here, not first in the worker's CombineParams: bad input never becomes a job.
         require_float_range("fade_out_s", self.fade_out_s, 0.0, MAX_FADE_S)
+        if self.model is not None and (not isinstance(self.model, str) or not self.model.strip()):
+            raise ParamError(f"`model` must name an audio model or be None, but is {self.model!r}.")
         self.music()
 
     def music(self) -> Any:
@@ -53,7 +55,11 @@ class ScoreJobParams:
             return MusicParams(**values)
         from engines.catalog import AUDIO, resolve
 
-        return resolve(self.model, AUDIO).params(**values)
+        try:
+            entry = resolve(self.model, AUDIO)
+        except ParamError as problem:  # say which field it was
+            raise ParamError(f"`model`: {problem}") from None
+        return entry.params(**values)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from engines.errors import GenerationCancelled, StudioError
 from jobs.assets import preview_pictures
 from jobs.config import JobsConfig
 from jobs.kinds import job_kind
-from jobs.kinds.job_kind import Registry
+from jobs.kinds.job_kind import Registry, default_model_name
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
 from jobs.worker.progress import LOADING, STARTING, WRITING, ProgressReporter
@@ -251,7 +251,11 @@ class JobWorker:
         if kind.name == "combine" or status is None:
             return False  # combining runs no model
         try:
-            wanted = kind.engine_kind(params) if kind.runner is None else "music"
+            # A score job's model is its music's; every other job names its own.
+            model_params = params.music() if kind.name == "score" else params
+            wanted = getattr(model_params, "model", None) or default_model_name(
+                model_params, kind.output or "audio"
+            )
             return bool(status().resident != wanted)
         except Exception:  # a registry that cannot say: no claim either way
             return False
