@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from engines.base import ModelEngine
+from engines.base import ModelEngine, load_pipeline_with_fp32_vae
 from engines.device import Placement
 from engines.errors import ParamError
 from engines.files import atomic_output
@@ -89,14 +89,9 @@ class AceStepEngine(ModelEngine):
     """AceStepPipeline; the VAE in fp32, the rest in the device's dtype."""
 
     def _load(self, source: str, placement: Placement) -> Any:
-        import torch
         from diffusers import AceStepPipeline
 
-        pipe = AceStepPipeline.from_pretrained(
-            source, dtype={"default": placement.dtype, "vae": torch.float32}
-        )
-        pipe.set_progress_bar_config(disable=True)
-        return pipe.to(placement.device)
+        return load_pipeline_with_fp32_vae(AceStepPipeline, source, placement)
 
     def _parts(self) -> dict[str, Any]:
         pipe = self._model

@@ -128,3 +128,15 @@ class ModelEngine:
     def _generate(self, params: Any, out_path: Path, run: RunContext) -> Any:
         """Generate, calling ``run.advance()`` once per step, and write ``out_path``."""
         raise NotImplementedError
+
+
+def load_pipeline_with_fp32_vae(pipeline_class: Any, source: str, placement: Placement) -> Any:
+    """A diffusers pipeline in the device's dtype but its VAE in fp32 (what the audio
+    families decode with), its progress bar off (the run context reports), on the device."""
+    import torch
+
+    pipe = pipeline_class.from_pretrained(
+        source, dtype={"default": placement.dtype, "vae": torch.float32}
+    )
+    pipe.set_progress_bar_config(disable=True)
+    return pipe.to(placement.device)

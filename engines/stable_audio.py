@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from engines.base import ModelEngine
+from engines.base import ModelEngine, load_pipeline_with_fp32_vae
 from engines.device import Placement
 from engines.files import atomic_output
 from engines.music import MusicResult, _to_pcm16
@@ -87,14 +87,9 @@ class StableAudioEngine(ModelEngine):
     """StableAudioPipeline; the DiT and T5 in the device's dtype, the VAE in fp32."""
 
     def _load(self, source: str, placement: Placement) -> Any:
-        import torch
         from diffusers import StableAudioPipeline
 
-        pipe = StableAudioPipeline.from_pretrained(
-            source, dtype={"default": placement.dtype, "vae": torch.float32}
-        )
-        pipe.set_progress_bar_config(disable=True)
-        return pipe.to(placement.device)
+        return load_pipeline_with_fp32_vae(StableAudioPipeline, source, placement)
 
     def _parts(self) -> dict[str, Any]:
         pipe = self._model
