@@ -1,6 +1,7 @@
 """The HTTP API: ``/api/v1/...`` on the studio's own web layer, for scripts.
 
     POST   /api/v1/jobs             {"model": "<catalog name>", "params": {...}} -> 201 {"id"}
+                                    + "variations": N (1-4) -> 201 {"id": first, "ids": [...]}
     GET    /api/v1/jobs/{id}        status, step/total, queue position, estimate, error, asset
     DELETE /api/v1/jobs/{id}        cancel
     GET    /api/v1/jobs             my jobs;  GET /api/v1/assets: my files
@@ -32,7 +33,7 @@ from engines.catalog import ModelEntry
 from engines.errors import MediaError, ParamError
 from engines.media.info import DEFAULT_LIMITS
 from engines.settings import Settings
-from jobs.api import JobsAPI, NotFound
+from jobs.api import MAX_VARIATIONS, JobsAPI, NotFound
 from jobs.catalog.records import Asset, Job
 from jobs.kinds import KINDS
 from jobs.quotas import QuotaExceeded
@@ -121,9 +122,13 @@ def api_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
 
         return endpoint
 
-    def submit(user: CurrentUser, body: Any) -> str:
-        if not isinstance(body, dict) or set(body) - {"model", "params"}:
-            raise ParamError('The body is {"model": "<catalog name>", "params": {...}}.')
+    def submit(user: CurrentUser, body: Any) -> dict[str, Any]:
+        """``{"id"}`` of the job queued; with ``variations``, every id too, seed order."""
+        if not isinstance(body, dict) or set(body) - {"model", "params", "variations"}:
+            raise ParamError(
+                'The body is {"model": "<catalog name>", "params": {...}}, and optionally '
+                f'"variations": 1 to {MAX_VARIATIONS}.'
+            )
         name, params = body.get("model"), body.get("params", {})
         offered = {e.name: e for e in offered_models()}
         if not isinstance(name, str) or name not in offered:
@@ -143,7 +148,11 @@ def api_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
                     raise ParamError(
                         f"`{field}` must be the id of one of your uploads (POST {PREFIX}/uploads)."
                     ) from None
-        return api.submit(user.username, data, kind=kind.name)
+        if "variations" not in body:
+            return {"id": api.submit(user.username, data, kind=kind.name)}
+        # The same params with consecutive seeds from params' seed (random ones without).
+        ids = api.submit_variations(user.username, kind.build(data), body["variations"])
+        return {"id": ids[0], "ids": ids}
 
     async def post_job(request: Request, user: CurrentUser) -> Response:
         try:
@@ -151,12 +160,12 @@ def api_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
         except (json.JSONDecodeError, UnicodeDecodeError):
             return refuse(400, 'Send JSON: {"model": "<catalog name>", "params": {...}}.')
         try:
-            job_id = await run_in_threadpool(submit, user, body)
+            queued = await run_in_threadpool(submit, user, body)
         except QuotaExceeded as over:
             return refuse(429, str(over))
         except ParamError as problem:
             return refuse(422, str(problem))
-        return JSONResponse({"id": job_id}, status_code=201)
+        return JSONResponse(queued, status_code=201)
 
     def mine(job_id: str, user: CurrentUser) -> Job | None:
         return api.get(job_id, user.username, admin=user.is_admin)

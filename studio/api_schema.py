@@ -13,6 +13,7 @@ from typing import Any
 from engines.catalog import CATALOG, ModelEntry
 from engines.params import ParamSpec, specs
 from engines.validation import MAX_PROMPT_CHARS
+from jobs.api import MAX_VARIATIONS
 from jobs.catalog.records import STATUSES
 
 API_VERSION = "1.0.0"
@@ -62,12 +63,25 @@ def params_schema(entry: ModelEntry) -> dict[str, Any]:
     }
 
 
+VARIATIONS = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": MAX_VARIATIONS,
+    "description": (
+        "Queue this many jobs of the same params, seeds consecutive from `params.seed` "
+        "(random ones without); each counts against your queue limit, all or none. "
+        "The answer lists every id, in seed order."
+    ),
+}
+
+
 def job_request_schema(entry: ModelEntry) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
             "model": {"const": entry.name},
             "params": ref(schema_name(entry)),
+            "variations": VARIATIONS,
         },
         "required": ["model", "params"],
         "additionalProperties": False,
@@ -156,6 +170,20 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
         "JobRequest": {"oneOf": [job_request_schema(e) for e in entries]},
     }
     created = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    queued = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "description": "The job (with variations: the first)."},
+            "ids": {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": 1,
+                "maxItems": MAX_VARIATIONS,
+                "description": "Only with `variations`: every job queued, in seed order.",
+            },
+        },
+        "required": ["id"],
+    }
     upload_form = {
         "type": "object",
         "properties": {
@@ -172,7 +200,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
                 "summary": "Queue a job: a model and its params, checked as the pages check them.",
                 "operationId": "submitJob",
                 "requestBody": {"required": True, "content": _content(ref("JobRequest"))},
-                "responses": {"201": _json("Queued.", created), **refusals(400, 422)},
+                "responses": {"201": _json("Queued.", queued), **refusals(400, 422)},
             },
             "get": {
                 "summary": "My jobs, newest first.",

@@ -3,7 +3,9 @@ settings it carries inside (``engines.media.settings_tag``), as "use these setti
 again" does from the Library. A file without them gets a message that says so.
 
 Pages call ``made_with_drop(page)`` above their form, before its widgets exist, so the
-settings can still be written into the widgets' state on this run.
+settings can still be written into the widgets' state on this run. A drop on a page whose
+form the file does not fill (a track on Text to video; anything on the Library) fills the
+right form and opens its page, the note going along.
 """
 
 from __future__ import annotations

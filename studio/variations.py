@@ -1,7 +1,9 @@
 """Variations: one submit makes 1-4 jobs of the same settings with consecutive (or
 random) seeds, shown side by side; keep one, send one to Combine, delete the rest.
 
-The group is the page's session state (``<page>_group``: the jobs' ids, seed order).
+Any page whose model has a seed uses it (Text to video's clips, Music's tracks; a melody
+job's variations all follow its melody). The group is the page's session state
+(``<page>_group``: the jobs' ids, seed order); a single job is ``<page>_job``.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import streamlit as st
 
 from jobs.api import MAX_VARIATIONS
 from studio import backend
-from studio.asset_labels import asset_label
 from studio.auth import CurrentUser
 from studio.navigation import page_file
 from studio.widgets import show_finished_job
 
-COMBINE_VIDEO_KEY = "combine_video_choice"  # the Combine page's video picker
+# What Combine preselects from (studio/app_pages/combine.py), by the asset's output type.
+COMBINE_SEND_KEYS = {"video": "combine_send_video", "audio": "combine_send_track"}
 
 
 def group_key(page: str) -> str:
@@ -41,6 +43,15 @@ def submit_group(user: CurrentUser, page: str, params: Any, count: int) -> list[
     ids = backend.submit_variations(user, params, count)
     st.session_state[group_key(page)] = ids
     return ids
+
+
+def submit_from_page(user: CurrentUser, page: str, params: Any, count: int) -> list[str]:
+    """The page's Generate: one job (the page follows it), or a group of ``count``."""
+    if count == 1:
+        st.session_state[f"{page}_job"] = backend.submit(user, params)
+        st.session_state.pop(group_key(page), None)
+        return [st.session_state[f"{page}_job"]]
+    return submit_group(user, page, params, count)
 
 
 def variations_grid(user: CurrentUser, page: str) -> None:
@@ -82,7 +93,8 @@ def keep_only(user: CurrentUser, page: str, kept: str) -> None:
 
 
 def send_to_combine(user: CurrentUser, asset_id: str) -> None:
+    """Open Combine with this clip picked as its video, or this track as its track."""
     asset = backend.get_asset(user, asset_id)
-    if asset is not None:
-        st.session_state[COMBINE_VIDEO_KEY] = asset_label(asset)
+    if asset is not None and asset.output_type in COMBINE_SEND_KEYS:
+        st.session_state[COMBINE_SEND_KEYS[asset.output_type]] = asset.id
         st.switch_page(page_file("combine"))

@@ -1,5 +1,6 @@
 """Library: every one of this user's files as a gallery of cards, a page at a time, with
-search, filters and multi-select delete; a card opens to its player, settings and actions."""
+search, filters and multi-select delete; a card opens to its player, settings and actions.
+A file from this studio dropped here opens the page that made it, its form filled."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from studio.asset_cards import (
 )
 from studio.auth import CurrentUser
 from studio.file_routes import file_url, picture_url
+from studio.made_with import made_with_drop
 from studio.widgets import absolute, page_user
 
 PAGE_SIZE = 24
@@ -134,6 +136,7 @@ def card(asset: backend.Asset) -> None:
 def render() -> None:
     user = page_user()
     st.title("Library")
+    made_with_drop("library")  # an MP4 opens Text to video, a WAV Music, the form filled
     output_type, source, search, oldest = filters()
     total = backend.count_assets(user, output_type, source=source, search=search)
     if total == 0:

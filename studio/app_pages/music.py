@@ -1,7 +1,8 @@
-"""Music: a model, a description (and optionally a melody) in, a track out.
+"""Music: a model, a description (and optionally a melody) in, a track out, or 2-4
+variations of it side by side.
 
 The options are the chosen model's declared params; a melody model asks for a melody,
-uploaded as a file or recorded in the browser.
+uploaded as a file or recorded in the browser (every variation follows it).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from studio import backend, services
 from studio.asset_cards import reused_melody
 from studio.made_with import made_with_drop
 from studio.model_form import model_picker, params_form
+from studio.variations import submit_from_page, variations_count, variations_grid
 from studio.widgets import examples_row, page_user, recent_jobs_section
 
 MELODY_TYPES = ["wav", "mp3", "flac", "ogg", "m4a"]
@@ -58,6 +60,7 @@ def render() -> None:
             keep = st.checkbox("Follow this melody again", value=True, key="music_keep_melody")
             kept = kept if keep else None
 
+    count = variations_count("music")
     if st.button("Generate music", type="primary", key="music_generate"):
         try:
             if entry.melody:
@@ -67,10 +70,10 @@ def render() -> None:
                     if melody is not None
                     else (kept[0] if kept else None)
                 )
-            params = entry.params(**values)
-            st.session_state["music_job"] = backend.submit(user, params)
+            submit_from_page(user, "music", entry.params(**values), count)
         except (ParamError, MediaError) as problem:
             st.error(str(problem))
+    variations_grid(user, "music")
 
     recent_jobs_section(user, "music", focus=st.session_state.get("music_job"))
 

@@ -9,10 +9,10 @@ import streamlit as st
 
 from engines.catalog import VIDEO
 from engines.errors import ParamError
-from studio import backend, services
+from studio import services
 from studio.made_with import made_with_drop
 from studio.model_form import model_picker, params_form
-from studio.variations import submit_group, variations_count, variations_grid
+from studio.variations import submit_from_page, variations_count, variations_grid
 from studio.widgets import examples_row, page_user, recent_jobs_section
 
 EXAMPLE_FIELDS = {"prompt": "video_prompt"}  # example key -> widget key
@@ -32,11 +32,7 @@ def render() -> None:
     count = variations_count("video")
     if st.button("Generate video", type="primary", key="video_generate"):
         try:
-            if count == 1:
-                st.session_state["video_job"] = backend.submit(user, entry.params(**values))
-                st.session_state.pop("video_group", None)
-            else:
-                submit_group(user, "video", entry.params(**values), count)
+            submit_from_page(user, "video", entry.params(**values), count)
         except ParamError as problem:
             st.error(str(problem))
     variations_grid(user, "video")

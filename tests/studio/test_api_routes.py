@@ -83,6 +83,7 @@ def test_submit_get_list_and_cancel_a_job(config: WebConfig, client: TestClient,
     )
     assert answer.status_code == 201, answer.text
     job_id = answer.json()["id"]
+    assert answer.json() == {"id": job_id}  # the contract without variations: just the id
     stored = api.get(job_id)
     assert stored is not None and stored.owner == "ana" and stored.params["steps"] == 2
     job = client.get(f"/api/v1/jobs/{job_id}", headers=ana).json()
@@ -95,6 +96,54 @@ def test_submit_get_list_and_cancel_a_job(config: WebConfig, client: TestClient,
     assert [j["id"] for j in client.get("/api/v1/jobs", headers=ana).json()] == [job_id]
     cancelled = client.delete(f"/api/v1/jobs/{job_id}", headers=ana)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+
+def test_variations_queue_one_job_a_seed_and_answer_every_id(
+    config: WebConfig, client: TestClient, api: JobsAPI
+):
+    api.set_limits("ana", max_queued=5, daily_gpu_seconds=None)
+    ana = as_user(config, "ana")
+    body = {"model": "modelscope-t2v-1.7b", "params": {**VIDEO, "seed": 20}, "variations": 3}
+    answer = client.post("/api/v1/jobs", json=body, headers=ana)
+    assert answer.status_code == 201, answer.text
+    ids = answer.json()["ids"]
+    assert answer.json() == {"id": ids[0], "ids": ids} and len(set(ids)) == 3
+    jobs = [api.get(job_id) for job_id in ids]
+    assert [(j.owner, j.params["seed"]) for j in jobs if j] == [
+        ("ana", 20),
+        ("ana", 21),
+        ("ana", 22),
+    ]
+    assert {j.params["prompt"] for j in jobs if j} == {VIDEO["prompt"]}
+    assert [j["id"] for j in client.get("/api/v1/jobs", headers=ana).json()] == ids[::-1]
+
+    body = {"model": "musicgen-small", "params": {"description": "rain", "duration": 1.0},
+            "variations": 2}  # fmt: skip
+    random = client.post("/api/v1/jobs", json=body, headers=ana).json()["ids"]
+    seeds = [api.get(job_id).params["seed"] for job_id in random]  # type: ignore[union-attr]
+    assert len(seeds) == 2 and None not in seeds  # drawn at submit, kept with each job
+
+
+def test_variations_beyond_the_quota_get_429_saying_how_many_fit(
+    config: WebConfig, client: TestClient, api: JobsAPI
+):
+    api.set_limits("ana", max_queued=3, daily_gpu_seconds=None)
+    ana = as_user(config, "ana")
+    one = {"model": "modelscope-t2v-1.7b", "params": VIDEO}
+    assert client.post("/api/v1/jobs", json=one, headers=ana).status_code == 201
+    message = refused(client.post("/api/v1/jobs", json={**one, "variations": 4}, headers=ana), 429)
+    assert "2 of your 3 are free: ask for 2 or fewer" in message, message
+    assert len(api.list("ana")) == 1  # all or none
+    assert (
+        client.post("/api/v1/jobs", json={**one, "variations": 2}, headers=ana).status_code == 201
+    )
+
+
+@pytest.mark.parametrize("count", [0, 5, "two", True, None])
+def test_variations_outside_1_to_4_get_422(config: WebConfig, client: TestClient, count: object):
+    body = {"model": "modelscope-t2v-1.7b", "params": VIDEO, "variations": count}
+    message = refused(client.post("/api/v1/jobs", json=body, headers=as_user(config, "ana")), 422)
+    assert "Variations are 1 to 4" in message, message
 
 
 def test_a_zeroscope_submit_gets_the_models_own_defaults(config: WebConfig, client: TestClient):
@@ -225,6 +274,12 @@ def test_the_openapi_document_comes_from_the_declared_params(client: TestClient)
     assert params["width"]["multipleOf"] == 8
     wan = document["components"]["schemas"]["wan2_1-t2v-1_3b_params"]["properties"]
     assert 81 in wan["num_frames"]["enum"] and 80 not in wan["num_frames"]["enum"]
+    (request, *_) = document["components"]["schemas"]["JobRequest"]["oneOf"]
+    variations = request["properties"]["variations"]
+    assert (variations["minimum"], variations["maximum"]) == (1, 4)
+    assert request["required"] == ["model", "params"]  # variations stay optional
+    queued = document["paths"]["/api/v1/jobs"]["post"]["responses"]["201"]
+    assert queued["content"]["application/json"]["schema"]["required"] == ["id"]
     assert set(document["paths"]) == {
         "/api/v1/jobs", "/api/v1/jobs/{id}", "/api/v1/assets", "/api/v1/assets/{id}/file",
         "/api/v1/uploads",

@@ -68,3 +68,56 @@ def test_a_track_dropped_on_the_video_page_fills_the_music_form(studio_data: Pat
     assert app.text_area(key="music_description").value == "a slow cello"
     assert app.slider(key="music_duration").value == 4.5
     assert "on the Music page" in app.success[0].value
+
+
+def library_page() -> AppTest:
+    app = video_page()
+    app.switch_page("app_pages/library.py").run()
+    assert [t.value for t in app.title] == ["Library"]
+    return app
+
+
+def test_a_clip_dropped_on_the_library_opens_text_to_video_filled(
+    studio_data: Path, tmp_path: Path
+):
+    params = VideoParams(
+        prompt="a kite over dunes", num_frames=6, steps=4, model="zeroscope-v2-576w"
+    )
+    clip = studio_file(make_h264_clip(tmp_path / "kite.mp4"), "video", params, seed=31)
+    app = library_page()  # ana has no files yet: the drop zone is there all the same
+    app.file_uploader(key="library_made_with").set_value(("kite.mp4", clip, "video/mp4")).run()
+    assert not app.exception
+    assert [t.value for t in app.title] == ["Text to video"]
+    assert app.selectbox(key="video_model").value == "zeroscope-v2-576w"
+    assert app.text_area(key="video_prompt").value == "a kite over dunes"
+    assert (app.slider(key="video_frames").value, app.slider(key="video_steps").value) == (6, 4)
+    assert app.number_input(key="video_seed").value == 31
+    assert app.checkbox(key="video_random_seed").value is False
+    (note,) = [s.value for s in app.success]
+    assert "on the Text to video page" in note and "kite.mp4" in note and "seed 31" in note
+
+
+def test_a_track_dropped_on_the_library_opens_music_filled(studio_data: Path, tmp_path: Path):
+    params = MusicParams(description="a banjo at dawn", duration=3.5, model="musicgen-small")
+    track = studio_file(make_tone(tmp_path / "banjo.wav"), "music", params, seed=88)
+    app = library_page()
+    app.file_uploader(key="library_made_with").set_value(("banjo.wav", track, "audio/wav")).run()
+    assert not app.exception
+    assert [t.value for t in app.title] == ["Music"]
+    assert app.text_area(key="music_description").value == "a banjo at dawn"
+    assert app.slider(key="music_duration").value == 3.5
+    assert app.number_input(key="music_seed").value == 88
+    assert "on the Music page" in app.success[0].value
+
+
+def test_a_file_without_settings_dropped_on_the_library_stays_with_a_message(
+    studio_data: Path, tmp_path: Path
+):
+    tone = make_tone(tmp_path / "field-recording.wav").read_bytes()
+    app = library_page()
+    upload = ("field-recording.wav", tone, "audio/wav")
+    app.file_uploader(key="library_made_with").set_value(upload).run()
+    assert not app.exception
+    assert [t.value for t in app.title] == ["Library"]
+    assert "field-recording.wav carries no settings from this studio" in app.warning[0].value
+    assert "music_description" not in app.session_state  # no form was filled

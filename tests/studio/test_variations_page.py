@@ -1,10 +1,19 @@
-"""Variations on the Text to video page: one click, N clips with consecutive seeds side
-by side; keep one (the rest are deleted) and send it to Combine."""
+"""Variations on the Text to video and Music pages: one click, N clips or tracks with
+consecutive seeds side by side; keep one (the rest are deleted) and send it to Combine."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import numpy as np
+import pytest
+import soundfile as sf
+from streamlit.testing.v1 import AppTest
+
+from engines.catalog import AUDIO
+from engines.settings import Settings
+from jobs.api import JobsAPI
 from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
 
 
@@ -40,3 +49,78 @@ def test_three_variations_side_by_side_keep_one_and_send_it_to_combine(
     app.button(key=f"video_combine_{ids[1]}").click().run()
     assert [t.value for t in app.title] == ["Combine"]
     assert app.selectbox(key="combine_video_choice").value.endswith(str(kept)[:6])
+
+
+def melody_wav() -> bytes:
+    rate = 32_000
+    out = io.BytesIO()
+    sf.write(out, 0.5 * np.sin(2 * np.pi * 262 * np.arange(rate) / rate), rate, format="WAV")
+    return out.getvalue()
+
+
+def music_page() -> AppTest:
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("app_pages/music.py").run()
+    return app
+
+
+def test_two_melody_tracks_side_by_side_send_one_to_combine_and_keep_it(
+    studio_data: Path, live_jobs
+):
+    app = music_page()
+    app.selectbox(key="music_model").set_value("musicgen-melody").run()
+    app.text_area(key="music_description").input("a hummed tune on a harp")
+    app.slider(key="music_duration").set_value(1.0)
+    app.checkbox(key="music_random_seed").uncheck().run()
+    app.number_input(key="music_seed").set_value(500)
+    app.file_uploader(key="music_melody").set_value(("hum.wav", melody_wav(), "audio/wav"))
+    app.select_slider(key="music_variations").set_value(2)
+    app.button(key="music_generate").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    ids = app.session_state["music_group"]
+    jobs = live_jobs.wait(ids)
+    assert [j.status for j in jobs] == ["done", "done"], [j.error for j in jobs]
+    assert [j.params["seed"] for j in jobs] == [500, 501]
+    (melody,) = {j.params["melody_path"] for j in jobs}  # both follow the one melody
+    (upload,) = live_jobs.api.assets("ana", source="uploaded")
+    assert str(live_jobs.api.asset_path(upload.id, "ana")) == melody
+    assert all(j.source_ids == (upload.id,) for j in jobs)
+
+    app = rerun_until(app, lambda a: len([b for b in a.button if b.label == "Keep this one"]) == 2)
+    assert [c.value for c in app.caption if c.value.startswith("Seed ")] == ["Seed 500", "Seed 501"]
+    assert len(app.get("audio")) >= 2  # a player under each seed
+
+    app.button(key=f"music_combine_{ids[1]}").click().run()
+    assert [t.value for t in app.title] == ["Combine"]
+    assert app.selectbox(key="combine_track_choice").value.endswith(str(jobs[1].asset_id)[:6])
+
+    app.switch_page("app_pages/music.py").run()  # the group is still there
+    app.button(key=f"music_keep_{ids[1]}").click().run()
+    assert not app.exception
+    left = {a.id for a in live_jobs.api.assets("ana")}
+    assert left == {jobs[1].asset_id, upload.id}  # the other track is gone, the melody stays
+    assert not [b for b in app.button if b.label == "Keep this one"]  # the group has ended
+
+
+@pytest.mark.parametrize("model", [e.name for e in Settings(tiny=True).enabled_models(AUDIO)])
+def test_every_audio_model_queues_its_variations_with_consecutive_seeds(
+    studio_data: Path, model: str
+):
+    app = music_page()
+    app.selectbox(key="music_model").set_value(model).run()
+    app.text_area(key="music_description").input("rain on a tin roof")
+    app.checkbox(key="music_random_seed").uncheck().run()
+    app.number_input(key="music_seed").set_value(9)
+    app.select_slider(key="music_variations").set_value(3)
+    app.button(key="music_generate").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    api = JobsAPI()
+    jobs = [api.get(job_id) for job_id in app.session_state["music_group"]]
+    assert [(j.kind, j.params["model"], j.params["seed"]) for j in jobs if j] == [
+        ("music", model, 9), ("music", model, 10), ("music", model, 11),
+    ]  # fmt: skip
+
+    app.button(key="music_generate").click().run()  # 3 more: only 1 of 4 places is free
+    assert app.error and "ask for 1 or fewer" in app.error[0].value, app.error
+    assert len(api.list("ana")) == 3  # all or none
+    api.close()
