@@ -72,9 +72,7 @@ def variation_seeds(seed: int | None, count: int) -> builtins.list[int]:
             f"{count} seeds from {seed} pass the largest seed, {MAX_SEED}; "
             f"start at {MAX_SEED - count + 1} or lower."
         )
-    return [
-        seed + i for i in range(count)
-    ]  # a keeper or worker that reported within this long counts as up
+    return [seed + i for i in range(count)]
 
 
 class NotFound(StudioError, LookupError):
