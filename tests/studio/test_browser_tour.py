@@ -37,7 +37,8 @@ from tests.fixtures.browser import (
 )
 
 MAX_QUEUED = 3  # ana's limit here: the one running job plus three waiting fill it
-LONG_TRACK_S = 180  # the 3-minute track that keeps the worker busy while the others queue
+# The 3-minute track: it keeps the worker busy while the others queue.
+LONG_TRACK, LONG_TRACK_S = "slow ambient synth", 180
 CLIP_FRAMES, CLIP_STEPS = 8, 4
 FOX = "a red fox running through fresh snow, golden hour"
 
@@ -164,7 +165,7 @@ def test_two_people_share_the_worker_fairly_and_a_submit_over_the_limit_is_refus
 
     # 1. ana's 3-minute track takes the worker.
     set_slider(ana, "Duration (seconds)", LONG_TRACK_S)
-    queue_music(ana, studio, "ana", "slow ambient synth pads, three minutes")
+    queue_music(ana, studio, "ana", LONG_TRACK)
     running = lambda: [job.status for job in jobs_of(studio, "ana")] == ["running"]  # noqa: E731
     wait_until(running, "the long track to start")
 
@@ -178,7 +179,7 @@ def test_two_people_share_the_worker_fairly_and_a_submit_over_the_limit_is_refus
     refusal.scroll_into_view_if_needed()
     ana.screenshot(path=SHOTS / "tour-limit-refused.png")
     assert [job.params["description"] for job in jobs_of(studio, "ana")] == [
-        "slow ambient synth pads, three minutes",
+        LONG_TRACK,
         *(f"short sting number {n}" for n in range(1, MAX_QUEUED + 1)),
     ]  # the refused one made no job
 
@@ -212,7 +213,7 @@ def test_two_people_share_the_worker_fairly_and_a_submit_over_the_limit_is_refus
     assert (info.samplerate, info.channels) == (32_000, 1)
     assert abs(info.duration - LONG_TRACK_S) <= 0.02  # within one codec frame
     search = ana.get_by_label("Search prompts and file names")
-    search.fill("three minutes")
+    search.fill(LONG_TRACK)
     search.press("Enter")
     ana.get_by_text("1 files · page 1 of 1").wait_for()
     ana.locator("[data-testid=stButton] button", has_text="Open").click()  # not a picker's
@@ -324,9 +325,9 @@ def test_a_song_with_lyrics_and_an_ambience_come_out_of_the_music_page(
     )
     card.first.wait_for(timeout=WAIT_MS)
     card.first.scroll_into_view_if_needed()
-    page.screenshot(path=SHOTS / shot)
     newest = page.locator("audio").first  # "Your latest" lists the newest first
     assert plays_for(newest) == pytest.approx(duration, abs=0.05)
+    page.screenshot(path=SHOTS / shot)
     (job,) = [j for j in jobs_of(studio, user) if j.params.get("model") == model]
     info = wav_of(studio, job)
     assert (info.samplerate, info.channels) == (rate, channels)
