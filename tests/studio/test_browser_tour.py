@@ -3,8 +3,9 @@ against `python -m studio` on tiny models. Each test ends in the screenshot the 
 shows (test-output/screenshots/; `make screenshots` copies them into docs/screenshots/)
 and checks what that screenshot shows.
 
-- Two people share the one worker: ana queues a 3-minute track and more, ben one short
-  track; ben's job goes before ana's second, and ana's submit over her limit is refused.
+- Two people share the one worker: ana queues a 3-minute MusicGen track and more, ben
+  one short track; ben's job goes before ana's second, ana's submit over her limit is
+  refused, and the 3-minute track (180 s, 32 kHz mono) plays from her Library.
 - Three variations of one clip side by side, each with its seed.
 - A clip downloaded from the studio and dropped back fills the form with its prompt.
 - A song with lyrics (ACE-Step) and an ambience (Stable Audio) from the Music page.
@@ -67,9 +68,8 @@ def set_slider(page: Any, label: str, value: float) -> None:
 
     Its shown value (aria-valuetext) is what counts: a select slider's input holds an index.
     """
-    thumb = page.locator(
-        f'input[type=range][aria-label="{label}"]'
-    )  # "Frames" is not "Frames per second"
+    # By its exact label: "Frames" is not "Frames per second".
+    thumb = page.locator(f'input[type=range][aria-label="{label}"]')
     thumb.focus()
     page_size = (float(thumb.get_attribute("max")) - float(thumb.get_attribute("min"))) / 10
     shown = lambda: float(thumb.get_attribute("aria-valuetext"))  # noqa: E731
@@ -112,7 +112,10 @@ def generate_music(page: Any, description: str) -> None:
 def queue_music(page: Any, studio: RunningStudio, owner: str, description: str) -> None:
     """Generate, then wait for the job's panel, as a person does before the next click."""
     generate_music(page, description)
-    made = lambda: any(j.params["description"] == description for j in jobs_of(studio, owner))  # noqa: E731
+
+    def made() -> bool:
+        return any(job.params["description"] == description for job in jobs_of(studio, owner))
+
     wait_until(made, f"the job {description!r}", timeout_s=30)
     page.locator("[data-testid=stText]", has_text=description).first.wait_for()
 
@@ -309,8 +312,7 @@ def test_a_song_with_lyrics_and_an_ambience_come_out_of_the_music_page(
     channels: int,
     shot: str,
 ):
-    user = "ana" if model.startswith("acestep") else "ben"
-    context, page = logged_in(chromium, studio, user, "Music")
+    context, page = logged_in(chromium, studio, "ana", "Music")
     choose_model(page, model)
     if model.startswith("acestep"):
         page.get_by_role("textbox", name="Lyrics").fill(SONG)
@@ -328,7 +330,7 @@ def test_a_song_with_lyrics_and_an_ambience_come_out_of_the_music_page(
     newest = page.locator("audio").first  # "Your latest" lists the newest first
     assert plays_for(newest) == pytest.approx(duration, abs=0.05)
     page.screenshot(path=SHOTS / shot)
-    (job,) = [j for j in jobs_of(studio, user) if j.params.get("model") == model]
+    (job,) = [j for j in jobs_of(studio, "ana") if j.params.get("model") == model]
     info = wav_of(studio, job)
     assert (info.samplerate, info.channels) == (rate, channels)
     assert abs(info.duration - duration) <= 0.02
