@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STUDIO_PORT ?= 8501
 
-.PHONY: run test lint format typecheck bench clean
+.PHONY: run test lint format typecheck bench screenshots clean
 
 # torch goes in first and alone; the -c constraint keeps any later package from replacing it.
 $(STAMP): requirements-torch.txt requirements.txt requirements-dev.txt
@@ -34,6 +34,11 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench --quick
+
+# The README's pictures: the browser tour takes them, then they are shrunk into docs/screenshots/.
+screenshots: $(STAMP)
+	$(PY) -m pytest tests/studio/test_browser_tour.py -q
+	$(PY) -m tests.docs_screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-output

@@ -16,6 +16,7 @@ from tests.required_tools import IN_CI
 pytest_plugins = [
     "tests.fixtures.jobs",
     "tests.fixtures.studio",
+    "tests.fixtures.browser",
 ]
 # Tiny models gain nothing from a second thread, and lose much when a neighbour takes the core.
 os.environ.setdefault("OMP_NUM_THREADS", "1")

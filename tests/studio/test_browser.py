@@ -11,13 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,36 +24,28 @@ from jobs.assets import relative_asset_path, write_asset
 from jobs.catalog import Catalog
 from jobs.catalog.records import new_id
 from studio.accounts import AccountStore
-from tests.jobs.harness import free_port
+from tests.fixtures.browser import (
+    ADMIN,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    SHOTS,
+    USERS,
+    WAIT_MS,
+    LaunchStudio,
+    RunningStudio,
+    fill_login,
+    new_page,
+)
 from tests.mp4_probe import probe_mp4
-from tests.required_tools import require_tool
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-output" / "screenshots"
-ADMIN, PASSWORD = "boss", "boss-password-1"
-USERS = {"ana": "ana-password-1", "ben": "ben-password-1"}
-# Flags for a sandboxed machine with no network: no first-run UI, no background calls.
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WAIT_MS = 180_000  # a job on two shared CPU cores, the first one loading its model
 ELSEWHERE = "192.0.2.1"  # TEST-NET-1: a host a prompt's markup would make browsers fetch
 MARKUP = f"calm piano ![t](http://{ELSEWHERE}/x.png) [site](http://{ELSEWHERE}/) :red[loud] $x^2$"
 
 
-@dataclass(frozen=True)
-class RunningStudio:
-    url: str
-    data: Path
-    pid: int
-    log: Path
+@pytest.fixture(scope="module")
+def studio(launch_studio: LaunchStudio) -> RunningStudio:
+    """One studio for the module, started fresh: the first test is its first visitor."""
+    return launch_studio()
 
 
 @pytest.fixture(scope="module")
@@ -67,85 +54,8 @@ def studio_url(studio: RunningStudio) -> str:
 
 
 @pytest.fixture(scope="module")
-def studio(
-    tmp_path_factory: pytest.TempPathFactory, tiny_models_dir: Path
-) -> Iterator[RunningStudio]:
-    """One studio for the module, started fresh: the first test is its first visitor."""
-    tmp = tmp_path_factory.mktemp("browser")
-    data = tmp / "data"
-    data.mkdir()
-    (data / "tiny-models").symlink_to(tiny_models_dir, target_is_directory=True)
-    accounts = AccountStore(data / "catalog.sqlite3")
-    for username, password in USERS.items():
-        accounts.add(username, password)
-    port = free_port()
-    env = {
-        **os.environ,
-        "STUDIO_DATA_DIR": str(data),
-        "STUDIO_MODELS": "tiny",
-        "STUDIO_DEVICE": "cpu",
-        "STUDIO_PORT": str(port),
-        "STUDIO_COOKIE_KEY": "browser-test-key-" + "y" * 32,
-        "STUDIO_ADMIN_USER": ADMIN,
-        "STUDIO_ADMIN_PASSWORD": PASSWORD,
-    }
-    for name in ("STUDIO_REDIS_URL", "STUDIO_HOST", "STUDIO_METRICS", "STUDIO_COOKIE_SECURE"):
-        env.pop(name, None)
-    log_path = tmp / "studio.log"
-    log = log_path.open("w")
-    studio = subprocess.Popen(
-        [sys.executable, "-m", "studio"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, studio, log_path)
-        yield RunningStudio(url, data, studio.pid, log_path)
-    finally:
-        os.killpg(studio.pid, signal.SIGTERM)
-        try:
-            studio.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(studio.pid, signal.SIGKILL)
-        log.close()
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the studio exited: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"the studio did not answer: {log.read_text()[-2000:]}")
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    chromium = require_tool("chromium")
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        playwright.chromium_path = chromium
-        yield playwright
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Any) -> Iterator[Any]:
-    browser = playwright.chromium.launch(
-        executable_path=playwright.chromium_path, args=CHROMIUM_ARGS
-    )
-    yield browser
-    browser.close()
+def browser(chromium: Any) -> Any:
+    return chromium
 
 
 @pytest.fixture
@@ -154,35 +64,6 @@ def nobody(playwright: Any, studio_url: str) -> Iterator[Any]:
     client = playwright.request.new_context(base_url=studio_url)
     yield client
     client.dispose()
-
-
-class Recorder:
-    """Every request a page makes, so a test can say where none of them went."""
-
-    def __init__(self, context: Any) -> None:
-        self.urls: list[str] = []
-        context.on("request", lambda request: self.urls.append(request.url))
-
-    @property
-    def hosts(self) -> set[str]:
-        return {urlsplit(url).netloc for url in self.urls}
-
-    def paths(self, prefix: str) -> list[str]:
-        return [url for url in self.urls if urlsplit(url).path.startswith(prefix)]
-
-
-def new_page(browser: Any, **options: Any) -> tuple[Any, Any, Recorder]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
-    recorder = Recorder(context)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    return context, page, recorder
-
-
-def fill_login(page: Any, username: str, password: str) -> None:
-    page.get_by_label("Login name").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def login_cookie(context: Any) -> dict[str, Any]:
