@@ -59,11 +59,29 @@ def model_picker(page: str, output: str, settings: Settings) -> ModelEntry:
 
 
 def _reset_model_fields(page: str) -> None:
-    """A new model: its own defaults and bounds, so drop the old model's field values."""
-    for entry in CATALOG.values():
-        for spec in specs(entry.params_class()):
+    """A new model: its own defaults in every field, keeping the prompt and the seed.
+
+    Set, not just dropped: a widget drawn again with the same key and bounds keeps what
+    the browser shows (MusicGen's guidance 3 under Stable Audio's 7) unless told anew.
+    """
+    entry = CATALOG[str(st.session_state[model_key(page)])]
+    own = {
+        form_key(page, spec.name): _typed(spec, entry.default_of(spec.name))
+        for spec in specs(entry.params_class())
+        if spec.widget and spec.kind not in KEPT_ACROSS_MODELS
+    }
+    for other in CATALOG.values():
+        for spec in specs(other.params_class()):
             if spec.widget and spec.kind not in KEPT_ACROSS_MODELS:
                 st.session_state.pop(form_key(page, spec.name), None)
+    st.session_state.update(own)
+
+
+def _typed(spec: ParamSpec, value: Any) -> Any:
+    """A default as its widget holds it: sliders of floats hold floats."""
+    if value is None or spec.widget in ("select", "text"):
+        return value
+    return int(value) if spec.kind == "int" else float(value) if spec.kind == "float" else value
 
 
 def params_form(

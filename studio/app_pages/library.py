@@ -151,7 +151,7 @@ def render() -> None:
         st.session_state["lib_page"] = pages
     here, count = st.columns([1, 3])
     page = int(here.number_input("Page", 1, pages, 1, 1, key="lib_page"))
-    count.caption(f"{total} files · page {page} of {pages}")
+    count.caption(f"{total} {'file' if total == 1 else 'files'} · page {page} of {pages}")
     delete_bar(user)
     assets = backend.list_assets(
         user,

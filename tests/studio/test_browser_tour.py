@@ -218,7 +218,7 @@ def test_two_people_share_the_worker_fairly_and_a_submit_over_the_limit_is_refus
     search = ana.get_by_label("Search prompts and file names")
     search.fill(LONG_TRACK)
     search.press("Enter")
-    ana.get_by_text("1 files · page 1 of 1").wait_for()
+    ana.get_by_text("1 file · page 1 of 1").wait_for()
     ana.locator("[data-testid=stButton] button", has_text="Open").click()  # not a picker's
     dialog = ana.get_by_role("dialog")
     dialog.get_by_text(
@@ -336,4 +336,6 @@ def test_a_song_with_lyrics_and_an_ambience_come_out_of_the_music_page(
     assert abs(info.duration - duration) <= 0.02
     if model.startswith("acestep"):
         assert job.params["lyrics"] == SONG
+    # The page opened on MusicGen (guidance 3): the switch must show this model's own.
+    assert job.params["guidance_scale"] == CATALOG[model].default_of("guidance_scale")
     context.close()
