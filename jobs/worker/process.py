@@ -20,6 +20,7 @@ from typing import Any
 
 from huey.consumer import Worker as HueyWorkerLoop
 
+from engines.device import is_out_of_memory
 from engines.errors import GenerationCancelled, StudioError
 from jobs.assets import preview_pictures
 from jobs.config import JobsConfig
@@ -43,15 +44,6 @@ def internal_error_message(job_id: str) -> str:
     return (
         f"Generation failed because of an internal error (job {job_id}). "
         "An administrator can find the details in the worker's log."
-    )
-
-
-def is_out_of_memory(exc: BaseException) -> bool:
-    """torch.cuda.OutOfMemoryError (and its cousins) without importing torch."""
-    return (
-        isinstance(exc, MemoryError)
-        or type(exc).__name__ == "OutOfMemoryError"
-        or "out of memory" in str(exc).lower()
     )
 
 
