@@ -122,3 +122,31 @@ def test_max_batch_setting_is_read_and_checked():
     assert Settings.from_env({"STUDIO_MAX_BATCH": "1"}).max_batch == 1
     with pytest.raises(ValueError, match="STUDIO_MAX_BATCH must be a whole number"):
         Settings.from_env({"STUDIO_MAX_BATCH": "0"})
+
+
+def test_a_batch_that_runs_out_of_memory_is_made_one_clip_at_a_time(
+    registry: EngineRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import torch
+
+    engine = registry.get("modelscope-t2v-1.7b")
+    real = engine._generate_batch
+
+    def out_of_memory_for_more_than_one(params: Any, seeds: list[int], *rest: Any) -> Any:
+        if len(seeds) > 1:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 9.00 GiB")
+        return real(params, seeds, *rest)
+
+    # No device here runs out for real; a batch fails as CUDA's allocator would, one fits.
+    monkeypatch.setattr(engine, "_generate_batch", out_of_memory_for_more_than_one)
+    steps: list[tuple[int, int]] = []
+    outs = [tmp_path / f"{seed}.mp4" for seed in SEEDS]
+    results = registry.generate_batch(
+        params_for("modelscope-t2v-1.7b"),
+        SEEDS,
+        outs,
+        RunContext(on_progress=lambda s, t: steps.append((s, t))),
+    )
+    assert [r.seed for r in results] == SEEDS and [r.batch for r in results] == [1, 1, 1]
+    assert all(out.exists() for out in outs)
+    assert steps == [(s, 6) for s in range(1, 7)]  # the total grew to three runs' steps
