@@ -77,7 +77,7 @@ class BatchRun:
     def run(self) -> None:
         ids = ", ".join(self.active)
         log.info("Jobs %s (%s) start as one batch.", ids, self.kind.name)
-        self.worker._presence["job"] = self.members[0].job_id
+        self.worker.note_job(self.members[0].job_id)
         for job_id, reporter in self.reporters.items():
             self.workdirs[job_id].mkdir(parents=True, exist_ok=True)
             reporter.start()
@@ -88,8 +88,7 @@ class BatchRun:
                 reporter.stop()
             for workdir in self.workdirs.values():
                 shutil.rmtree(workdir, ignore_errors=True)
-            self.worker._presence["job"] = None
-            self.worker._presence["jobs_done"] += len(self.members)
+            self.worker.note_job(None, finished=len(self.members))
             self.worker.note_registry()
         log.info("Batch of jobs %s finished.", ids)
 

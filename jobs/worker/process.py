@@ -263,6 +263,11 @@ class JobWorker:
             "worker": self.worker_id,
         }
 
+    def note_job(self, job_id: str | None, finished: int = 0) -> None:
+        """What the admin page shows this worker running; ``finished`` jobs count as done."""
+        self._presence["job"] = job_id
+        self._presence["jobs_done"] += finished
+
     def must_load(self, kind: Any, params: Any) -> bool:
         """Whether this job's model is not on the device yet (a cold start loads it)."""
         status = getattr(self.registry, "status", None)
