@@ -28,6 +28,7 @@ os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
 CASES = {
     "video": "bench.video",
     "video_knobs": "bench.video_knobs",
+    "variations": "bench.variations",
     "wan": "bench.wan",
     "music": "bench.music",
     "registry": "bench.registry",

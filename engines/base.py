@@ -8,11 +8,13 @@ cancel, timings). A family implements ``_load``, ``_parts`` and ``_generate``.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from engines.catalog import ModelEntry
-from engines.device import Placement, module_bytes
+from engines.device import Placement, free_device_memory, is_out_of_memory, module_bytes
 from engines.errors import ParamError
 from engines.loading import model_source, reporting_missing_weights, snapshot_revision
 from engines.progress import RunContext
@@ -91,6 +93,53 @@ class ModelEngine:
         run.check_cancel()
         return self._generate(params, Path(out_path), run)
 
+    def generate_batch(
+        self,
+        params: Any,
+        seeds: Sequence[int],
+        out_paths: Sequence[Path],
+        run: RunContext | None = None,
+    ) -> list[Any]:
+        """One result per seed, each file what ``params`` with that seed makes alone.
+
+        A family that batches makes up to ``settings.max_batch`` seeds per pipeline call;
+        the others, and a call that ran out of memory, make them one after another.
+        Progress counts the steps of every call; a cancel stops them all.
+        """
+        run = run if run is not None else RunContext()
+        if not seeds or len(seeds) != len(out_paths):
+            raise ValueError(f"{len(seeds)} seeds for {len(out_paths)} output paths.")
+        self._check(params)
+        size = self.settings.max_batch if self.entry.batches else 1
+        chunks = [list(range(i, min(i + size, len(seeds)))) for i in range(0, len(seeds), size)]
+        per_call = self._steps(params)
+        run.steps(per_call * len(chunks))
+        results: list[Any] = []
+        for chunk in chunks:
+            run.check_cancel()
+            chunk_seeds = [seeds[i] for i in chunk]
+            chunk_outs = [Path(out_paths[i]) for i in chunk]
+            results += self._generate_chunk(params, chunk_seeds, chunk_outs, run, per_call)
+        return results
+
+    def _generate_chunk(
+        self, params: Any, seeds: list[int], outs: list[Path], run: RunContext, per_call: int
+    ) -> list[Any]:
+        if len(seeds) == 1:
+            return [self._generate(dataclasses.replace(params, seed=seeds[0]), outs[0], run)]
+        try:
+            return self._generate_batch(params, seeds, outs, run)
+        except Exception as exc:
+            if not is_out_of_memory(exc):
+                raise
+        # Too big for the device together: free what the batch held, then one at a time.
+        free_device_memory(self._loaded()[1].device)
+        run.reporter.total += per_call * (len(seeds) - 1)
+        return [
+            self._generate(dataclasses.replace(params, seed=seed), out, run)
+            for seed, out in zip(seeds, outs, strict=True)
+        ]
+
     def _check(self, params: Any) -> None:
         expected: Any = self.entry.params_class()
         if not isinstance(params, expected):
@@ -127,6 +176,12 @@ class ModelEngine:
 
     def _generate(self, params: Any, out_path: Path, run: RunContext) -> Any:
         """Generate, calling ``run.advance()`` once per step, and write ``out_path``."""
+        raise NotImplementedError
+
+    def _generate_batch(
+        self, params: Any, seeds: list[int], out_paths: list[Path], run: RunContext
+    ) -> list[Any]:
+        """Families that batch (``Family.batches``): every seed in one pipeline call."""
         raise NotImplementedError
 
 

@@ -24,6 +24,9 @@ class Family:
     engine: str  # "module:Class" of the engine, imported on first use
     params: str  # "module:Class" of the params
     classes: tuple[str, ...]  # model_index.json _class_name / config.json architectures
+    # Makes several seeds of the same params in one pipeline call, each sample from its own
+    # generator, so each clip equals what its seed makes alone (ModelEngine.generate_batch).
+    batches: bool = False
 
 
 FAMILIES = {
@@ -34,8 +37,13 @@ FAMILIES = {
             "engines.video:TextToVideoEngine",
             "engines.video:VideoParams",
             ("TextToVideoSDPipeline",),
+            batches=True,
         ),
-        Family("wan", "engines.wan:WanEngine", "engines.wan:WanParams", ("WanPipeline",)),
+        Family(
+            "wan", "engines.wan:WanEngine", "engines.wan:WanParams", ("WanPipeline",), batches=True
+        ),
+        # MusicGen samples tokens from torch's one global RNG: a batch would give each seed
+        # other tokens than it gets alone. Stable Audio and ACE-Step: not wired (one by one).
         Family(
             "musicgen",
             "engines.music:MusicEngine",
@@ -82,6 +90,11 @@ class ModelEntry:
 
     def params_class(self) -> type:
         return _load(FAMILIES[self.family].params)
+
+    @property
+    def batches(self) -> bool:
+        """Whether its family makes several seeds in one pipeline call."""
+        return FAMILIES[self.family].batches
 
     def engine_class(self) -> type:
         return _load(FAMILIES[self.family].engine)

@@ -46,6 +46,15 @@ def free_device_memory(device: str) -> None:
         torch.cuda.empty_cache()
 
 
+def is_out_of_memory(exc: BaseException) -> bool:
+    """torch.cuda.OutOfMemoryError (and its cousins) without importing torch."""
+    return (
+        isinstance(exc, MemoryError)
+        or type(exc).__name__ == "OutOfMemoryError"
+        or "out of memory" in str(exc).lower()
+    )
+
+
 def module_bytes(*modules: object) -> int:
     """Bytes held by the parameters and buffers of the given torch modules."""
     total = 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +131,22 @@ class EngineRegistry:
             params = dataclasses.replace(params, model=entry.name)  # results record the model
         with self.use(entry) as engine:
             return engine.generate(params, out_path, run)
+
+    def generate_batch(
+        self,
+        params: Any,
+        seeds: Sequence[int],
+        out_paths: Sequence[Path],
+        run: RunContext | None = None,
+    ) -> list[Any]:
+        """``params`` once per seed, one result and file each, in seed order: in one pipeline
+        call where the model's family batches (up to STUDIO_MAX_BATCH), else one by one."""
+        entry = self.model_for(params)
+        if getattr(params, "model", None) is None:
+            params = dataclasses.replace(params, model=entry.name)
+        with self.use(entry) as engine:
+            results: list[Any] = engine.generate_batch(params, seeds, out_paths, run)
+            return results
 
     def unload_all(self) -> None:
         """Free the device and every parked model (after an out-of-memory error, say)."""

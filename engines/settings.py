@@ -36,6 +36,8 @@ class Settings:
     video_cpu_bf16: str = "auto"
     # STUDIO_MODELS_ENABLED: the catalog names the pages offer; empty offers every one.
     models_enabled: tuple[str, ...] = ()
+    # STUDIO_MAX_BATCH: most variations one pipeline call makes (families that batch); 1 = off.
+    max_batch: int = 4
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +64,7 @@ class Settings:
             music_cpu_bf16=_flag(env, "STUDIO_MUSIC_CPU_BF16", default=True),
             video_cpu_bf16=_video_cpu_bf16(env),
             models_enabled=_models_enabled(env),
+            max_batch=_max_batch(env),
         )
 
     @property
@@ -120,3 +123,11 @@ def _models_enabled(env: Mapping[str, str]) -> tuple[str, ...]:
             f"valid: {', '.join(CATALOG)}."
         )
     return names
+
+
+def _max_batch(env: Mapping[str, str]) -> int:
+    """STUDIO_MAX_BATCH: a whole number of at least 1 (1 runs variations one by one)."""
+    value = env.get("STUDIO_MAX_BATCH", "").strip() or "4"
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"STUDIO_MAX_BATCH must be a whole number of 1 or more, but is {value!r}.")
+    return int(value)

@@ -136,6 +136,7 @@ class VideoResult:
     kind: str = "video"
     dtypes: dict[str, str] = field(default_factory=dict)  # unet, text_encoder, vae
     model_name: str = ""  # the catalog name (or the folder) that made it
+    batch: int = 1  # clips the pipeline call that made it made (variations run together)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -171,11 +172,18 @@ class TextToVideoEngine(ModelEngine):
         return {"unet": pipe.unet, "text_encoder": pipe.text_encoder, "vae": pipe.vae}
 
     def _generate(self, params: VideoParams, out_path: Path, run: RunContext) -> VideoResult:
+        return self._generate_batch(params, [resolve_seed(params.seed)], [out_path], run)[0]
+
+    def _generate_batch(
+        self, params: VideoParams, seeds: list[int], out_paths: list[Path], run: RunContext
+    ) -> list[VideoResult]:
+        """Every seed in one pipeline call: a batch of prompt embeddings, one CPU generator
+        per sample (diffusers draws each sample's latents from its own), one MP4 each."""
         import torch
 
         pipe, placement = self._loaded()
         reporter = run.reporter
-        seed = resolve_seed(params.seed)
+        count = len(seeds)
         warnings = [w for w in [english_warning(params.prompt)] if w]
 
         # 1. Check the prompt against CLIP's context length.
@@ -186,12 +194,12 @@ class TextToVideoEngine(ModelEngine):
                 "so the end was ignored."
             )
         with torch.inference_mode():
-            # 2. Encode the prompt (and the negative prompt, for guidance).
+            # 2. Encode the prompt (and the negative prompt, for guidance), once per sample.
             with run.timed("encode"):
                 prompt_embeds, negative_embeds = pipe.encode_prompt(
                     params.prompt,
                     placement.device,
-                    1,
+                    count,
                     params.guidance_scale > 1.0,
                     params.negative_prompt or None,
                 )
@@ -206,7 +214,7 @@ class TextToVideoEngine(ModelEngine):
                     num_inference_steps=params.steps,
                     guidance_scale=params.guidance_scale,
                     # Latents drawn on the CPU: the same seed gives the same clip anywhere.
-                    generator=torch.Generator("cpu").manual_seed(seed),
+                    generator=[torch.Generator("cpu").manual_seed(seed) for seed in seeds],
                     output_type="latent",
                     callback=lambda _step, _timestep, _latents: reporter.advance(),
                     callback_steps=1,
@@ -214,39 +222,50 @@ class TextToVideoEngine(ModelEngine):
             # 4. Decode latents to frames in [0, 1].
             with run.timed("decode"):
                 video = pipe.decode_latents(latents.to(pipe.vae.dtype))
-                frames = pipe.video_processor.postprocess_video(video, output_type="np")[0]
-        # 5. Write the MP4 under a temporary name, renamed into place when complete.
-        with run.timed("write"), atomic_output(out_path) as tmp:
-            write_mp4(frames, tmp, params.fps)
+                clips = pipe.video_processor.postprocess_video(video, output_type="np")
+        # 5. Write each MP4 under a temporary name, renamed into place when complete.
+        with run.timed("write"):
+            for frames, out_path in zip(clips, out_paths, strict=True):
+                with atomic_output(out_path) as tmp:
+                    write_mp4(frames, tmp, params.fps)
 
-        return VideoResult(
-            path=str(out_path),
-            seed=seed,
-            params=dataclasses.asdict(params),
-            model=self.model_id,
-            model_name=self.entry.name,
-            revision=self.revision,
-            tiny=self.settings.tiny,
-            device=placement.device,
-            dtype=placement.dtype_name,
-            frames=len(frames),
-            fps=params.fps,
-            width=params.width,
-            height=params.height,
-            duration_s=round(len(frames) / params.fps, 4),
-            prompt_tokens=tokens,
-            prompt_token_limit=limit,
-            prompt_truncated=tokens > limit,
-            timings=dict(run.timings),
-            warnings=warnings,
-            memory_savers=list(self.memory_savers),
-            dtypes=self.part_dtypes(),
-        )
+        return [
+            VideoResult(
+                path=str(out_path),
+                seed=seed,
+                params=params_record(params, seed, count),
+                model=self.model_id,
+                model_name=self.entry.name,
+                revision=self.revision,
+                tiny=self.settings.tiny,
+                device=placement.device,
+                dtype=placement.dtype_name,
+                frames=len(frames),
+                fps=params.fps,
+                width=params.width,
+                height=params.height,
+                duration_s=round(len(frames) / params.fps, 4),
+                prompt_tokens=tokens,
+                prompt_token_limit=limit,
+                prompt_truncated=tokens > limit,
+                timings=dict(run.timings),
+                warnings=list(warnings),
+                memory_savers=list(self.memory_savers),
+                dtypes=self.part_dtypes(),
+                batch=count,
+            )
+            for seed, out_path, frames in zip(seeds, out_paths, clips, strict=True)
+        ]
 
     def _count_tokens(self, prompt: str) -> tuple[int, int]:
         tokenizer = self._model.tokenizer
         ids = tokenizer(prompt, truncation=False, add_special_tokens=True).input_ids
         return len(ids), int(tokenizer.model_max_length)
+
+
+def params_record(params: Any, seed: int, count: int) -> dict[str, Any]:
+    """Every parameter as given; in a batch, each sample's own seed."""
+    return dataclasses.asdict(params if count == 1 else dataclasses.replace(params, seed=seed))
 
 
 def _component_dtypes(placement: Placement, settings: Settings) -> Any:

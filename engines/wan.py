@@ -8,7 +8,6 @@ of 16. Progress and cancel ride ``callback_on_step_end``; a cancel sets the pipe
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from engines.params import check, param
 from engines.progress import RunContext
 from engines.prompts import english_warning
 from engines.seeds import resolve_seed
-from engines.video import VideoResult
+from engines.video import VideoResult, params_record
 
 MAX_FRAMES = 81  # the length Wan 2.1 was trained on (5 s at 16 fps)
 MAX_STEPS = 100
@@ -107,11 +106,18 @@ class WanEngine(ModelEngine):
         }
 
     def _generate(self, params: WanParams, out_path: Path, run: RunContext) -> VideoResult:
+        return self._generate_batch(params, [resolve_seed(params.seed)], [out_path], run)[0]
+
+    def _generate_batch(
+        self, params: WanParams, seeds: list[int], out_paths: list[Path], run: RunContext
+    ) -> list[VideoResult]:
+        """Every seed in one pipeline call: the prompt encoded once per sample
+        (``num_videos_per_prompt``), one CPU generator per sample, one MP4 each."""
         import torch
 
         pipe, placement = self._loaded()
         reporter = run.reporter
-        seed = resolve_seed(params.seed)
+        count = len(seeds)
         warning = english_warning(params.prompt) if self.entry.english_only else None
         warnings = [warning] if warning else []
 
@@ -129,12 +135,13 @@ class WanEngine(ModelEngine):
             return kwargs
 
         with torch.inference_mode():
-            # 2. Encode the prompt (and the negative prompt, for guidance).
+            # 2. Encode the prompt (and the negative prompt, for guidance), once per sample.
             with run.timed("encode"):
                 prompt_embeds, negative_embeds = pipe.encode_prompt(
                     prompt=params.prompt,
                     negative_prompt=params.negative_prompt,
                     do_classifier_free_guidance=params.guidance_scale > 1.0,
+                    num_videos_per_prompt=count,
                     max_sequence_length=MAX_SEQUENCE_LENGTH,
                     device=placement.device,
                 )
@@ -149,7 +156,7 @@ class WanEngine(ModelEngine):
                     num_inference_steps=params.steps,
                     guidance_scale=params.guidance_scale,
                     # Latents drawn on the CPU: the same seed gives the same clip anywhere.
-                    generator=torch.Generator("cpu").manual_seed(seed),
+                    generator=[torch.Generator("cpu").manual_seed(seed) for seed in seeds],
                     output_type="latent",
                     callback_on_step_end=on_step_end,
                 ).frames
@@ -157,34 +164,40 @@ class WanEngine(ModelEngine):
                 raise reporter.cancelled()
             # 4. Decode latents to frames in [0, 1].
             with run.timed("decode"):
-                frames = _decode(pipe, latents)
-        # 5. Write the MP4 under a temporary name, renamed into place when complete.
-        with run.timed("write"), atomic_output(out_path) as tmp:
-            write_mp4(frames, tmp, params.fps)
+                clips = _decode(pipe, latents)
+        # 5. Write each MP4 under a temporary name, renamed into place when complete.
+        with run.timed("write"):
+            for frames, out_path in zip(clips, out_paths, strict=True):
+                with atomic_output(out_path) as tmp:
+                    write_mp4(frames, tmp, params.fps)
 
-        return VideoResult(
-            path=str(out_path),
-            seed=seed,
-            params=dataclasses.asdict(params),
-            model=self.model_id,
-            model_name=self.entry.name,
-            revision=self.revision,
-            tiny=self.settings.tiny,
-            device=placement.device,
-            dtype=placement.dtype_name,
-            frames=len(frames),
-            fps=params.fps,
-            width=params.width,
-            height=params.height,
-            duration_s=round(len(frames) / params.fps, 4),
-            prompt_tokens=tokens,
-            prompt_token_limit=MAX_SEQUENCE_LENGTH,
-            prompt_truncated=tokens > MAX_SEQUENCE_LENGTH,
-            timings=dict(run.timings),
-            warnings=warnings,
-            memory_savers=list(self.memory_savers),
-            dtypes=self.part_dtypes(),
-        )
+        return [
+            VideoResult(
+                path=str(out_path),
+                seed=seed,
+                params=params_record(params, seed, count),
+                model=self.model_id,
+                model_name=self.entry.name,
+                revision=self.revision,
+                tiny=self.settings.tiny,
+                device=placement.device,
+                dtype=placement.dtype_name,
+                frames=len(frames),
+                fps=params.fps,
+                width=params.width,
+                height=params.height,
+                duration_s=round(len(frames) / params.fps, 4),
+                prompt_tokens=tokens,
+                prompt_token_limit=MAX_SEQUENCE_LENGTH,
+                prompt_truncated=tokens > MAX_SEQUENCE_LENGTH,
+                timings=dict(run.timings),
+                warnings=list(warnings),
+                memory_savers=list(self.memory_savers),
+                dtypes=self.part_dtypes(),
+                batch=count,
+            )
+            for seed, out_path, frames in zip(seeds, out_paths, clips, strict=True)
+        ]
 
 
 def _decode(pipe: Any, latents: Any) -> Any:
@@ -197,4 +210,4 @@ def _decode(pipe: Any, latents: Any) -> Any:
     mean = torch.tensor(vae.config.latents_mean).view(shape).to(latents.device, latents.dtype)
     std = torch.tensor(vae.config.latents_std).view(shape).to(latents.device, latents.dtype)
     video = vae.decode(latents * std + mean, return_dict=False)[0]
-    return pipe.video_processor.postprocess_video(video, output_type="np")[0]
+    return pipe.video_processor.postprocess_video(video, output_type="np")  # one clip a sample

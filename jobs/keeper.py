@@ -10,7 +10,8 @@ catalog with compare-and-set updates, so repeated or late reports change nothing
 3. a running job whose heartbeat went stale (its worker died, on any machine) -> re-queued
    as a new delivery (attempts + 1, at most ``max_attempts``) or failed with the reason;
 4. queued jobs sent to the queue in fair order (``jobs.scheduling``), only as many as
-   there are free workers, so the broker's FIFO never decides who goes next;
+   there are free workers, so the broker's FIFO never decides who goes next; a variation
+   group whose model batches goes in one message (``jobs.dispatch``);
 5. sent jobs missing from the broker (Redis restarted empty, an enqueue failed) ->
    enqueued again; requested cancels are pushed to the broker until they take.
 
@@ -40,9 +41,9 @@ from jobs.assets import (
 from jobs.catalog import Catalog
 from jobs.catalog.records import QUEUED, RUNNING, Job
 from jobs.config import JobsConfig
+from jobs.dispatch import dispatch_waiting
 from jobs.kinds import job_kind
 from jobs.queue import Broker, Observation
-from jobs.scheduling import fair_order
 
 log = logging.getLogger(__name__)
 
@@ -321,10 +322,11 @@ class Keeper:
             log.warning("Job %s: worker %s silent; job %s.", job.id, job.worker, requeued.status)
             self.broker.forget(job.id, job.delivery, job_kind(job.kind).file_fields)
 
-    def _send(self, job: Job) -> None:
-        """Enqueue a delivery; a job whose input file is gone fails instead."""
+    def _send(self, job: Job, siblings: Sequence[Job] = ()) -> None:
+        """Enqueue a delivery (with its batch's siblings); a job whose input file is gone
+        fails instead."""
         try:
-            self.broker.send(job)
+            self.broker.send(job, siblings)
         except FileNotFoundError:
             log.warning("Job %s: an input file is gone; failing it.", job.id)
             self.catalog.transitions.finish(job.id, job.delivery, "failed", INPUT_GONE_MESSAGE)
@@ -332,29 +334,9 @@ class Keeper:
     # -- fair dispatch -------------------------------------------------------------
 
     def _dispatch(self) -> None:
-        """Send waiting jobs in fair order, one per free worker (the rest wait here)."""
-        jobs = self.catalog.jobs.active()  # again: this pass may have freed a worker
-        waiting = [
-            job
-            for job in jobs
-            if job.status == QUEUED and job.dispatched_at is None and not job.cancel_requested
-        ]
-        if not waiting:
-            return
-        free = self._free_workers(jobs)
-        if free <= 0:
-            return
-        served = self.catalog.jobs.served_at(job.owner for job in waiting)
-        for job in fair_order(waiting, served)[:free]:
-            if self.catalog.transitions.mark_dispatched(job.id, job.delivery, time.time()):
-                self._send(job)
-
-    def _free_workers(self, jobs: list[Job]) -> int:
-        """Live workers minus those running a job and the jobs already sent to them."""
-        live = self._live_workers()
-        busy = {job.worker for job in jobs if job.status == RUNNING} & live
-        sent = sum(1 for job in jobs if job.status == QUEUED and job.dispatched_at is not None)
-        return len(live) - len(busy) - sent
+        """Send waiting jobs in fair order, one message per free worker (``jobs.dispatch``)."""
+        max_batch = self.config.settings.max_batch
+        dispatch_waiting(self.catalog, self._live_workers, max_batch, self._send)
 
     def _live_workers(self) -> set[str]:
         """Workers whose announcements keep changing, on the keeper's own clock."""

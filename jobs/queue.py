@@ -80,8 +80,9 @@ class Broker:
 
     # -- sending jobs ----------------------------------------------------------------
 
-    def send(self, job: Job) -> None:
-        """Enqueue the job's current delivery, its input files first."""
+    def send(self, job: Job, siblings: Iterable[Job] = ()) -> None:
+        """Enqueue the job's current delivery, its input files first; ``siblings`` (its
+        variations, without input files) ride in the same message, to run as one batch."""
         kind = job_kind(job.kind)
         fields = []
         for name in kind.file_fields:
@@ -91,18 +92,19 @@ class Broker:
             path = Path(value)
             self.huey.put(_key(job.id, "input", name), (path.suffix, path.read_bytes()))
             fields.append(name)
-        message = JobMessage(job.id, job.delivery, job.kind, job.params, tuple(fields))
+        batch = tuple((s.id, s.delivery, s.params) for s in siblings)
+        message = JobMessage(job.id, job.delivery, job.kind, job.params, tuple(fields), batch)
         self.huey.enqueue(self.task.s(message.to_dict()))
 
     def pending(self) -> set[tuple[str, int]]:
-        """(job id, delivery) of every message waiting in the queue."""
+        """(job id, delivery) of every job waiting in the queue (a batch's siblings too)."""
         found = set()
         for task in self.huey.pending():
             try:
                 message = JobMessage.from_dict(task.args[0])
             except (IndexError, KeyError, TypeError, ValueError):
                 continue
-            found.add((message.job_id, message.delivery))
+            found |= {(member.job_id, member.delivery) for member in message.members()}
         return found
 
     def close(self) -> None:

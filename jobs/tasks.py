@@ -25,6 +25,13 @@ class JobMessage:
     kind: str  # a key of jobs.kinds.KINDS
     params: dict[str, Any]  # JSON-able; rebuilt with the kind's params class
     input_fields: tuple[str, ...] = field(default=())  # params naming files sent beside it
+    # Variations of this job run with it as one batch: (job id, delivery, params) each.
+    siblings: tuple[tuple[str, int, dict[str, Any]], ...] = field(default=())
+
+    def members(self) -> list[JobMessage]:
+        """This job and its siblings, each as a message of its own, in batch order."""
+        alone = JobMessage(self.job_id, self.delivery, self.kind, self.params, self.input_fields)
+        return [alone] + [JobMessage(j, d, self.kind, p) for j, d, p in self.siblings]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -34,6 +41,7 @@ class JobMessage:
             "kind": self.kind,
             "params": self.params,
             "input_fields": list(self.input_fields),
+            "siblings": [{"job_id": j, "delivery": d, "params": p} for j, d, p in self.siblings],
         }
 
     @classmethod
@@ -46,6 +54,10 @@ class JobMessage:
             kind=str(data["kind"]),
             params=dict(data["params"]),
             input_fields=tuple(data.get("input_fields", ())),
+            siblings=tuple(
+                (str(s["job_id"]), int(s["delivery"]), dict(s["params"]))
+                for s in data.get("siblings", ())
+            ),
         )
 
 

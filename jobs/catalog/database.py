@@ -42,7 +42,9 @@ create table if not exists jobs (
     heartbeat_at real,                       -- last sign of life, on the catalog's clock
     progress_at real,
     finished_at real,
-    updated_at real not null
+    updated_at real not null,
+    group_id text,                           -- variations submitted together share it
+    batch_of text                            -- id of the job whose message carried it (a batch)
 );
 create index if not exists jobs_owner_seq on jobs (owner, seq);
 create index if not exists jobs_status on jobs (status);
@@ -95,6 +97,7 @@ class CatalogDatabase:
             _add_dispatched_at(conn)
             _split_asset_kind(conn)
             _add_phase(conn)
+            _add_batching(conn)
             conn.executescript(SCHEMA)
 
     @contextmanager
@@ -146,6 +149,14 @@ def _add_phase(conn: sqlite3.Connection) -> None:
     columns = {row[1] for row in conn.execute("pragma table_info(jobs)")}
     if columns and "phase" not in columns:
         conn.execute("alter table jobs add column phase text")
+
+
+def _add_batching(conn: sqlite3.Connection) -> None:
+    """Catalogs made before variations ran as one batch: their jobs belong to no group."""
+    columns = {row[1] for row in conn.execute("pragma table_info(jobs)")}
+    for column in ("group_id", "batch_of"):
+        if columns and column not in columns:
+            conn.execute(f"alter table jobs add column {column} text")
 
 
 def _split_asset_kind(conn: sqlite3.Connection) -> None:

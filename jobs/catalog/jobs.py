@@ -81,6 +81,7 @@ class JobQueries:
         waiting jobs and these would pass ``max_queued``. One write transaction."""
         now = time.time()
         ids = [new_id() for _ in params_list]
+        group = new_id()
         sources = compact_json(list(source_ids))
         with self.db.write() as conn:
             if max_queued is not None:
@@ -92,9 +93,9 @@ class JobQueries:
             for job_id, params in zip(ids, params_list, strict=True):
                 conn.execute(
                     "insert into jobs (id, owner, kind, params, status, output_id, source_ids,"
-                    " created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " created_at, updated_at, group_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (job_id, owner, kind, compact_json(dict(params)), QUEUED, new_id(), sources,
-                     now, now),
+                     now, now, group),
                 )  # fmt: skip
         return [job for job_id in ids if (job := self.get(job_id)) is not None]
 

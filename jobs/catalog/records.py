@@ -40,6 +40,8 @@ class Job:
     progress_at: float | None
     finished_at: float | None
     updated_at: float
+    group_id: str | None = None  # variations submitted together share it
+    batch_of: str | None = None  # the job whose message carried this one (one batch)
 
     @property
     def active(self) -> bool:
@@ -112,6 +114,8 @@ def job_from_row(row: sqlite3.Row) -> Job:
         progress_at=row["progress_at"],
         finished_at=row["finished_at"],
         updated_at=row["updated_at"],
+        group_id=row["group_id"],
+        batch_of=row["batch_of"],
     )
 
 

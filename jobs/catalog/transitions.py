@@ -42,6 +42,25 @@ class JobTransitions:
             )
             return cur.rowcount == 1
 
+    def mark_dispatched_batch(self, members: list[tuple[str, int]], at: float) -> list[str]:
+        """Mark queued deliveries as sent together in the first one's message, each by
+        compare-and-set in one transaction; returns the ids marked (the first one's, or none)."""
+        leader = members[0][0]
+        marked: list[str] = []
+        with self.db.write() as conn:
+            for job_id, delivery in members:
+                cur = conn.execute(
+                    "update jobs set dispatched_at = ?, batch_of = ?, updated_at = ?"
+                    " where id = ? and status = ? and delivery = ? and dispatched_at is null"
+                    " and cancel_requested = 0",
+                    (at, leader, time.time(), job_id, QUEUED, delivery),
+                )
+                if cur.rowcount == 1:
+                    marked.append(job_id)
+                elif job_id == leader:
+                    return []  # the leader moved on: nothing is sent, nothing is marked
+        return marked
+
     def mark_running(self, job_id: str, delivery: int, worker: str) -> bool:
         """queued -> running for this delivery; False when it already moved on."""
         now = time.time()
@@ -182,7 +201,7 @@ class JobTransitions:
                 conn.execute(
                     "update jobs set status = ?, delivery = delivery + 1, attempts = ?,"
                     " worker = null, step = 0, total = 0, eta_s = null, phase = null,"
-                    " started_at = null, dispatched_at = null,"
+                    " started_at = null, dispatched_at = null, batch_of = null,"
                     " heartbeat_at = null, progress_at = null, updated_at = ? where id = ?",
                     (QUEUED, attempts, now, job_id),
                 )

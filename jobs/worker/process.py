@@ -20,6 +20,7 @@ from typing import Any
 
 from huey.consumer import Worker as HueyWorkerLoop
 
+from engines.device import is_out_of_memory
 from engines.errors import GenerationCancelled, StudioError
 from jobs.assets import preview_pictures
 from jobs.config import JobsConfig
@@ -43,15 +44,6 @@ def internal_error_message(job_id: str) -> str:
     return (
         f"Generation failed because of an internal error (job {job_id}). "
         "An administrator can find the details in the worker's log."
-    )
-
-
-def is_out_of_memory(exc: BaseException) -> bool:
-    """torch.cuda.OutOfMemoryError (and its cousins) without importing torch."""
-    return (
-        isinstance(exc, MemoryError)
-        or type(exc).__name__ == "OutOfMemoryError"
-        or "out of memory" in str(exc).lower()
     )
 
 
@@ -116,7 +108,7 @@ class JobWorker:
             self.config.backend,
             self.config.redis_url or self.config.queue_path,
         )
-        self._note_registry()
+        self.note_registry()
         with contextlib.suppress(Exception):  # an old request is not for this worker
             self._unload_seen = self.broker.unload_request()
         presence = threading.Thread(target=self._announce_until_stopped, name="presence")
@@ -127,8 +119,8 @@ class JobWorker:
                 if self._unload_asked.is_set():  # between jobs: the device is free to clear
                     self._unload_asked.clear()
                     log.info("Unloading every model, as an admin asked.")
-                    self._unload_all()
-                    self._note_registry()
+                    self.unload_all()
+                    self.note_registry()
                 loop.loop()
         finally:
             loop.shutdown()
@@ -147,13 +139,28 @@ class JobWorker:
     # -- one job ---------------------------------------------------------------------
 
     def run_job(self, message: JobMessage) -> None:
+        if message.siblings:  # variations sent together: one pipeline call where it can
+            from jobs.worker.batch import run_batch
+
+            run_batch(self, message)
+            return
+        if self.claim(message):
+            self.run_claimed(message)
+
+    def claim(self, message: JobMessage) -> bool:
+        """Take this delivery (exactly one worker does); a cancelled one is answered here."""
         job_id, delivery = message.job_id, message.delivery
         if not self.broker.claim(job_id, delivery, self.worker_id):
             log.info("Job %s delivery %d is taken or cancelled; skipped.", job_id, delivery)
-            return
+            return False
         if self.broker.stop_reason(job_id, delivery) is not None:
-            self._deliver(message, {"outcome": "cancelled", "error": "Cancelled before it ran."})
-            return
+            self.deliver(message, {"outcome": "cancelled", "error": "Cancelled before it ran."})
+            return False
+        return True
+
+    def run_claimed(self, message: JobMessage) -> None:
+        """Run a claimed delivery and send its result."""
+        job_id, delivery = message.job_id, message.delivery
         log.info("Job %s (%s) delivery %d started.", job_id, message.kind, delivery)
         self._presence["job"] = job_id
         reporter = ProgressReporter(
@@ -167,12 +174,12 @@ class JobWorker:
         finally:
             reporter.stop()
         try:
-            self._deliver(message, result)
+            self.deliver(message, result)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
             self._presence["job"] = None
             self._presence["jobs_done"] += 1
-            self._note_registry()
+            self.note_registry()
         log.info("Job %s delivery %d: %s.", job_id, delivery, result["outcome"])
 
     def _generate(
@@ -205,7 +212,7 @@ class JobWorker:
                 data[name] = str(path)
             params = kind.build(data)
             out_path = workdir / f"output{kind.suffix}"
-            reporter.phase(LOADING if self._must_load(kind, params) else STARTING)
+            reporter.phase(LOADING if self.must_load(kind, params) else STARTING)
             clock = time.perf_counter()  # the engine's own time, for the queue's overhead
             outcome = kind.run(
                 self.registry,
@@ -215,24 +222,9 @@ class JobWorker:
                 should_cancel=should_cancel,
             )
             engine_s = time.perf_counter() - clock
-            step, total = reporter.step
-            reporter.phase(WRITING)
-            previews = preview_pictures(out_path, workdir)
-            return {
-                "outcome": "done",
-                "step": step,
-                "total": total,
-                "meta": outcome.to_dict(),
-                "suffix": kind.suffix,
-                "file": out_path.read_bytes(),
-                "previews": previews,
-                "engine_s": round(engine_s, 4),
-                "started_at": started_at,
-                "finished_at": time.time(),
-                "worker": self.worker_id,
-            }
+            return self.done_result(kind, outcome, out_path, reporter, engine_s, started_at)
         except GenerationCancelled as exc:
-            self._free_working_memory()
+            self.free_working_memory()
             reason = stop_reason[0] if stop_reason else "cancelled"
             return {"outcome": reason, "error": str(exc), "step": exc.step, "total": exc.total}
         except StudioError as exc:
@@ -240,12 +232,43 @@ class JobWorker:
         except Exception as exc:
             if is_out_of_memory(exc):
                 log.warning("Job %s ran out of memory; unloading every model.", job_id)
-                self._unload_all()
+                self.unload_all()
                 return {"outcome": "failed", "error": OUT_OF_MEMORY_MESSAGE}
             log.exception("Job %s failed.", job_id)
             return {"outcome": "failed", "error": internal_error_message(job_id)}
 
-    def _must_load(self, kind: Any, params: Any) -> bool:
+    def done_result(
+        self,
+        kind: Any,
+        outcome: Any,
+        out_path: Path,
+        reporter: ProgressReporter,
+        engine_s: float,
+        started_at: float,
+    ) -> dict[str, Any]:
+        """What the keeper needs to store a finished job: its file, previews and meta."""
+        step, total = reporter.step
+        reporter.phase(WRITING)
+        return {
+            "outcome": "done",
+            "step": step,
+            "total": total,
+            "meta": outcome.to_dict(),
+            "suffix": kind.suffix,
+            "file": out_path.read_bytes(),
+            "previews": preview_pictures(out_path, out_path.parent),
+            "engine_s": round(engine_s, 4),
+            "started_at": started_at,
+            "finished_at": time.time(),
+            "worker": self.worker_id,
+        }
+
+    def note_job(self, job_id: str | None, finished: int = 0) -> None:
+        """What the admin page shows this worker running; ``finished`` jobs count as done."""
+        self._presence["job"] = job_id
+        self._presence["jobs_done"] += finished
+
+    def must_load(self, kind: Any, params: Any) -> bool:
         """Whether this job's model is not on the device yet (a cold start loads it)."""
         status = getattr(self.registry, "status", None)
         if kind.name == "combine" or status is None:
@@ -260,7 +283,7 @@ class JobWorker:
         except Exception:  # a registry that cannot say: no claim either way
             return False
 
-    def _deliver(self, message: JobMessage, result: dict[str, Any]) -> None:
+    def deliver(self, message: JobMessage, result: dict[str, Any]) -> None:
         """Send the result, retrying while the broker is away (a Redis restart, say)."""
         deadline = time.monotonic() + RESULT_RETRY_S
         delay = 0.1
@@ -276,19 +299,19 @@ class JobWorker:
                 time.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    def _free_working_memory(self) -> None:
+    def free_working_memory(self) -> None:
         """A cancelled job's tensors are unreachable now; hand their memory back."""
         from engines.device import free_device_memory
 
         device = getattr(getattr(self.registry, "placement", None), "device", "cpu")
         free_device_memory(device)
 
-    def _unload_all(self) -> None:
+    def unload_all(self) -> None:
         unload_all = getattr(self.registry, "unload_all", None)
         if unload_all is not None:
             unload_all()
 
-    def _note_registry(self) -> None:
+    def note_registry(self) -> None:
         """What is on the device, for the admin page; read between jobs (it takes the lock)."""
         status = getattr(self.registry, "status", None)
         if status is None:

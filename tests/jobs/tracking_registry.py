@@ -24,6 +24,7 @@ class Tracker:
         self.active = 0
         self.max_active = 0
         self.generated: list[tuple[str, dict[str, Any]]] = []  # (engine kind, params)
+        self.batches: list[list[int]] = []  # the seeds of each generate_batch call
         self.step_times: list[tuple[int, float, int]] = []  # (generation, monotonic time, step)
         self.fail_next: list[BaseException] = []  # raised by the next generate calls
         # Added to every step: a job of known length, whatever else the machine is doing.
@@ -85,6 +86,24 @@ class TrackingEngine:
         finally:
             with tracker.lock:
                 tracker.active -= 1
+
+    def generate_batch(
+        self, params: Any, seeds: Any, out_paths: Any, run: RunContext | None = None
+    ) -> Any:
+        tracker = self._tracker
+        with tracker.lock:
+            tracker.batches.append(list(seeds))
+        run = run if run is not None else RunContext()
+        on_progress = run.on_progress
+
+        def progress(step: int, total: int) -> None:
+            time.sleep(tracker.step_delay_s)
+            if on_progress is not None:
+                on_progress(step, total)
+
+        return self._engine.generate_batch(
+            params, seeds, out_paths, RunContext(progress, run.should_cancel)
+        )
 
 
 class TrackingRegistry(EngineRegistry):
