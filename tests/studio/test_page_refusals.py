@@ -71,3 +71,27 @@ def test_a_dropped_file_whose_name_is_markup_gets_its_note_as_plain_text(
     (warning,) = [w.value for w in app.warning if "carries no settings" in w.value]
     html = rendered(warning)
     assert "<img" not in html and "carries no settings from this studio" in html, html
+
+
+def test_score_this_video_on_a_combined_clip_starts_from_its_source_videos_prompt(
+    studio_data: Path, tmp_path: Path
+):
+    from jobs.assets import relative_asset_path, write_asset
+    from jobs.catalog import Catalog
+    from jobs.catalog.records import new_id
+    from tests.media_factory import make_h264_clip
+
+    catalog = Catalog(studio_data / "catalog.sqlite3")
+    clip = make_h264_clip(tmp_path / "clip.mp4").read_bytes()
+    ids = []
+    for source, params in (("generated", {"prompt": "a fox in the snow"}), ("combined", {})):
+        asset_id = new_id()
+        relative = relative_asset_path("ana", asset_id, ".mp4")
+        write_asset(studio_data, relative, clip)
+        catalog.assets.add("ana", "video", relative, source=source, asset_id=asset_id,
+                           params=params, source_ids=ids[:1])  # fmt: skip
+        ids.append(asset_id)
+    app = log_in(open_app(), "ana", USERS["ana"]).switch_page("app_pages/combine.py").run()
+    assert app.selectbox(key="combine_video_choice").value.endswith(ids[1][:6])  # the newest
+    description = next(t for t in app.text_area if t.label == "Music description")
+    assert description.value == "Soundtrack for: a fox in the snow"  # not empty: no refusal
