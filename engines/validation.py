@@ -30,6 +30,8 @@ def require_float_range(name: str, value: object, low: float, high: float) -> No
 
 
 def require_prompt(name: str, value: object, *, allow_empty: bool = False) -> None:
+    if value is None and not allow_empty:  # a form's untouched text box, or JSON null
+        value = ""
     if not isinstance(value, str):
         raise ParamError(f"`{name}` must be text, but is {type(value).__name__}.")
     if not allow_empty and not value.strip():

@@ -22,6 +22,7 @@ from engines.media.settings_tag import settings_in
 from studio import backend, services
 from studio.model_form import reuse_settings
 from studio.navigation import PAGES, page_file
+from studio.plain_text import as_markdown_text
 
 DROP_TYPES = ["mp4", "wav"]  # what the studio writes, and carries settings in
 PAGE_OF_JOB_KIND = {"video": "video", "music": "music"}  # whose form a file's settings fill
@@ -46,6 +47,7 @@ def fill_from_settings(
     page: str, name: str, settings: dict[str, Any] | None
 ) -> tuple[Note, str | None]:
     """Fill the form the settings belong to; the note to show, and that form's page."""
+    name = as_markdown_text(name)  # the notes are markdown; a file's name is not
     if settings is None:
         return ("warning", (
             f"{name} carries no settings from this studio, so there is nothing to fill in. "
@@ -54,16 +56,19 @@ def fill_from_settings(
     kind = str(settings.get("job_kind"))
     target = PAGE_OF_JOB_KIND.get(kind)
     if target is None:
+        shown = as_markdown_text(kind)  # a file's tag may say anything
         return ("info", (
-            f"{name} was made by a {kind} job; only clips from Text to video and tracks "
+            f"{name} was made by a {shown} job; only clips from Text to video and tracks "
             "from Music fill a form."
         )), None  # fmt: skip
     params = dict(settings.get("params") or {})
     reuse_settings(target, params, settings.get("seed"), services.settings())
     model = params.get("model") or "the default model"
+    seed = settings.get("seed")
     where = "" if target == page else f" on the {PAGES[target][0]} page"
     message = (
-        f"Filled the form{where} with the settings of {name}: {model}, seed {settings.get('seed')}."
+        f"Filled the form{where} with the settings of {name}: "
+        + as_markdown_text(f"{model}, seed {seed}.")  # a file's tag may say anything
     )
     return ("success", message), target
 

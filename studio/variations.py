@@ -69,7 +69,7 @@ def variations_grid(user: CurrentUser, page: str) -> None:
             if job.active:  # live progress and Cancel are in "Your latest" below
                 st.progress(job.fraction, text=f"{job.status.title()} · step {job.step}")
             else:
-                show_finished_job(user, job)
+                show_finished_job(user, job, where=f"{page}-variation")  # also in "Your latest"
             if job.asset_id:
                 if st.button("Keep this one", key=f"{page}_keep_{job_id}"):
                     keep_only(user, page, job_id)

@@ -159,7 +159,8 @@ def restart_note(job: Any, max_attempts: int) -> str | None:
     return f"Restarted after its worker stopped: attempt {attempt} of {max(max_attempts, attempt)}."
 
 
-def show_finished_job(user: CurrentUser, job: Any) -> None:
+def show_finished_job(user: CurrentUser, job: Any, where: str = "job") -> None:
+    """A finished job's result; ``where`` keys its buttons apart from another copy's."""
     if job.status == "failed":
         st.markdown(f"**{_plain(job.kind.title())} job failed**")
         st.text(f"{job_name(job)}: {job.error or 'it stopped without saying why.'}")
@@ -170,7 +171,7 @@ def show_finished_job(user: CurrentUser, job: Any) -> None:
     elif job.asset_id:
         asset = backend.get_asset(user, job.asset_id)
         if asset is not None:
-            result_card(user, asset, f"job{job.id[:8]}")
+            result_card(user, asset, f"{where}{job.id[:8]}")
         else:
             st.text(f"{job_name(job)} finished; its file has since been deleted.")
 

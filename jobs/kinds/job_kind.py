@@ -103,10 +103,22 @@ class JobKind:
                 f"Unknown {self.name} parameter(s): {', '.join(unknown)}. "
                 f"Known: {', '.join(sorted(known))}."
             )
+        missing = [
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.name not in data
+            and f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+        ]
+        if missing:  # named as the API's caller wrote them, not as a Python TypeError
+            raise ParamError(
+                f"Missing {self.name} parameter(s): {', '.join(missing)}; "
+                f"for example {{{', '.join(f'{json.dumps(n)}: ...' for n in missing)}}}."
+            )
         try:
             return cls(**data)
-        except TypeError as exc:  # a required field is missing
-            raise ParamError(f"Incomplete {self.name} parameters: {exc}.") from None
+        except TypeError as exc:  # a value of a type the params cannot even compare
+            raise ParamError(f"Bad {self.name} parameters: {exc}.") from None
 
     def to_json(self, params: Any) -> dict[str, Any]:
         """Params as a JSON-able dict that ``build`` turns back into equal params.

@@ -6,6 +6,7 @@ import streamlit as st
 
 from studio.account_tokens import create_token, my_tokens, revoke_token, shown_time
 from studio.api_tokens import TokenError
+from studio.plain_text import as_markdown_text
 from studio.widgets import page_user
 
 NEW_TOKEN_KEY = "account_new_token"  # (name, secret) shown once, then dropped
@@ -28,7 +29,7 @@ def render() -> None:
             try:
                 st.session_state[NEW_TOKEN_KEY] = (name.strip(), create_token(user, name))
             except TokenError as refusal:
-                st.error(str(refusal))
+                st.error(as_markdown_text(str(refusal)))
     shown = st.session_state.pop(NEW_TOKEN_KEY, None)
     if shown:
         st.success(f"Your new token {shown[0]!r}. Copy it now: it is shown only this once.")

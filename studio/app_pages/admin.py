@@ -8,8 +8,9 @@ import streamlit as st
 
 from engines.errors import ParamError
 from studio import backend, services
-from studio.accounts import AccountError
+from studio.accounts import AccountError, AccountStore
 from studio.auth import CurrentUser
+from studio.plain_text import as_markdown_text
 from studio.widgets import page_user
 
 
@@ -52,6 +53,22 @@ def limits_form(user: CurrentUser, username: str) -> None:
                 st.error(str(problem))
 
 
+def add_user_form(store: AccountStore) -> None:
+    """A new account: its login, display name, password and role."""
+    with st.form("add_user", clear_on_submit=True):
+        st.subheader("Add a user")
+        new_name = st.text_input("Login name", key="admin_new_username")
+        new_display = st.text_input("Display name (optional)", key="admin_new_display")
+        new_password = st.text_input("Password", type="password", key="admin_new_password")
+        new_role = st.selectbox("Role", ["user", "admin"], key="admin_new_role")
+        if st.form_submit_button("Add user"):
+            try:
+                store.add(new_name.strip(), new_password, name=new_display.strip(), role=new_role)
+                st.success(f"Added {new_name.strip()}.")
+            except AccountError as problem:
+                st.error(as_markdown_text(str(problem)))
+
+
 def render() -> None:
     user = page_user()
     if not user.is_admin:
@@ -63,8 +80,10 @@ def render() -> None:
     users_tab, queue_tab, workers_tab = st.tabs(["Users", "Queue", "Workers"])
 
     with users_tab:
+        table = st.empty()  # drawn after the form below, so a user just added is listed
+        add_user_form(store)
         accounts = store.all()
-        st.dataframe(
+        table.dataframe(
             [
                 {
                     "login": a.username,
@@ -77,20 +96,6 @@ def render() -> None:
             ],
             hide_index=True,
         )
-        with st.form("add_user", clear_on_submit=True):
-            st.subheader("Add a user")
-            new_name = st.text_input("Login name", key="admin_new_username")
-            new_display = st.text_input("Display name (optional)", key="admin_new_display")
-            new_password = st.text_input("Password", type="password", key="admin_new_password")
-            new_role = st.selectbox("Role", ["user", "admin"], key="admin_new_role")
-            if st.form_submit_button("Add user"):
-                try:
-                    store.add(
-                        new_name.strip(), new_password, name=new_display.strip(), role=new_role
-                    )
-                    st.success(f"Added {new_name.strip()}.")
-                except AccountError as problem:
-                    st.error(str(problem))
         st.subheader("Change an account")
         names = [a.username for a in accounts]
         chosen = st.selectbox("Account", names, key="admin_account")
@@ -101,7 +106,7 @@ def render() -> None:
                     store.set_password(chosen, password)
                     st.success(f"New password set for {chosen}; their old logins are ended.")
                 except AccountError as problem:
-                    st.error(str(problem))
+                    st.error(as_markdown_text(str(problem)))
         if chosen:
             limits_form(user, chosen)
         account = store.get(chosen) if chosen else None
@@ -112,7 +117,7 @@ def render() -> None:
                     store.set_disabled(account.username, not account.disabled)
                     st.rerun()
                 except AccountError as problem:
-                    st.error(str(problem))
+                    st.error(as_markdown_text(str(problem)))
 
     with queue_tab:
         jobs = backend.all_jobs(user)

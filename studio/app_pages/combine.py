@@ -67,6 +67,18 @@ def preselect(assets: list[backend.Asset], key: str, asset_id: str | None) -> No
         st.session_state[f"{key}_choice"] = asset_label(chosen)
 
 
+def video_prompt(asset: backend.Asset | None, videos: list[backend.Asset]) -> str:
+    """The prompt behind a video: its own, or for a combined clip its source video's."""
+    by_id = {v.id: v for v in videos}
+    seen: set[str] = set()
+    while asset is not None and asset.id not in seen:
+        seen.add(asset.id)
+        if asset.params.get("prompt"):
+            return str(asset.params["prompt"])
+        asset = next((by_id[i] for i in asset.source_ids if i in by_id), None)
+    return ""
+
+
 def render() -> None:
     user = page_user()
     st.title("Combine")
@@ -161,7 +173,7 @@ def render() -> None:
         chosen = next(
             (v for v in videos if str(backend.asset_file(user, v.id)) == video_path), None
         )
-        prompt = (chosen.params.get("prompt") if chosen else None) or ""
+        prompt = video_prompt(chosen, videos)  # a combined clip has none of its own
         description = st.text_area(
             "Music description",
             value=f"Soundtrack for: {prompt}" if prompt else "",

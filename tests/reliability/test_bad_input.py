@@ -50,7 +50,7 @@ CONTROL = "contains control characters"
         ("video", "prompt", "a fox\x00", CONTROL),
         ("video", "prompt", "a fox \x1b[31mred", CONTROL),
         ("video", "prompt", "a fox\x7f", CONTROL),
-        ("video", "prompt", None, "must be text, but is NoneType"),
+        ("video", "prompt", None, EMPTY),  # the page's untouched box: nothing written yet
         ("video", "prompt", ["a", "fox"], "must be text, but is list"),
         ("video", "negative_prompt", "b" * 5000, TOO_LONG),
         ("video", "negative_prompt", "blur\x08", CONTROL),
@@ -135,7 +135,8 @@ NUMBER_CASES = [
     (music(melody_path=""), "`melody_path` must be the path of an audio file or None"),
     (music(melody_path=7), "`melody_path` must be the path of an audio file or None"),
     (("video", {"prompt": "a fox", "frames": 8}), "Unknown video parameter(s): frames"),
-    (("music", {"duration": 5.0}), "Incomplete music parameters"),
+    (("music", {"duration": 5.0}), "Missing music parameter(s): description"),
+    (("video", {"steps": 2}), 'Missing video parameter(s): prompt; for example {"prompt": ...}'),
 ]
 
 

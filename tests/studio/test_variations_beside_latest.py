@@ -1,0 +1,30 @@
+"""Finished variations are drawn twice on a page, in the grid and in "Your latest":
+each copy's buttons need their own keys, or the page stops with a duplicate-key error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
+
+
+def keep_buttons(app) -> int:  # type: ignore[no-untyped-def]
+    return len([b for b in app.button if b.label == "Keep this one"])
+
+
+def test_two_finished_tracks_show_in_the_grid_and_in_your_latest(studio_data: Path, live_jobs):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("app_pages/music.py").run()
+    app.text_area(key="music_description").input("two takes of lofi")
+    app.slider(key="music_duration").set_value(1.0)
+    app.select_slider(key="music_variations").set_value(2)
+    app.button(key="music_generate").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    jobs = live_jobs.wait(app.session_state["music_group"])
+    assert [j.status for j in jobs] == ["done", "done"], [j.error for j in jobs]
+
+    app = rerun_until(app, lambda a: keep_buttons(a) == 2 or bool(a.exception))
+    assert not app.exception, [e.value for e in app.exception]
+    reuse = [b for b in app.button if b.label == "Use these settings again"]
+    assert len(reuse) == 4  # each track twice: its grid column and its "Your latest" card
+    assert len({b.key for b in reuse}) == 4
