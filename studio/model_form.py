@@ -115,7 +115,7 @@ def _widget(page: str, entry: ModelEntry, spec: ParamSpec, where: Any, placehold
     if spec.widget == "text_area":
         return where.text_area(
             spec.label, key=key, max_chars=MAX_PROMPT_CHARS, height=90, help=spec.help,
-            placeholder=placeholder, **initial,
+            placeholder=placeholder if spec.kind == "prompt" else None, **initial,
         )  # fmt: skip
     if spec.widget == "text":
         return where.text_input(spec.label, key=key, help=spec.help, **initial)

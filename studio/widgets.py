@@ -30,7 +30,9 @@ def page_user() -> CurrentUser:
     return user
 
 
-def recent_jobs_section(user: CurrentUser, kind: str, focus: str | None = None) -> None:
+def recent_jobs_section(
+    user: CurrentUser, kind: str, focus: str | None = None, *, title: str = "Your latest"
+) -> None:
     """This user's jobs of ``kind``, newest first: found again after a refresh."""
     jobs = backend.recent_jobs(user, kind, limit=RECENT)
     if focus and all(job.id != focus for job in jobs):
@@ -39,7 +41,7 @@ def recent_jobs_section(user: CurrentUser, kind: str, focus: str | None = None) 
     if not jobs:
         return
     st.divider()
-    st.subheader("Your latest")
+    st.subheader(title)
     for job in jobs:
         with st.container(border=True):
             job_panel(user, job.id)

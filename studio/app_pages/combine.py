@@ -203,8 +203,9 @@ def render() -> None:
     else:
         st.info("Pick a video above to score it.")
 
-    recent_jobs_section(user, "combine", focus=st.session_state.get("combine_job"))
-    recent_jobs_section(user, "score", focus=st.session_state.get("score_job"))
+    focus = st.session_state.get
+    recent_jobs_section(user, "combine", focus("combine_job"), title="Your latest combines")
+    recent_jobs_section(user, "score", focus("score_job"), title="Your latest scores")
 
 
 render()

@@ -49,6 +49,7 @@ def test_combine_a_library_video_with_a_library_track(studio_data: Path, live_jo
     assert facts.codecs == ("h264", "aac") and facts.faststart
     assert abs(facts.duration_s - 2.0) <= 1 / 8 + 0.01  # the video's length, within a frame
     assert len(job.source_ids) == 2  # lineage: both inputs recorded
+    assert [h.value for h in app.subheader][-1] == "Your latest combines"
 
 
 def test_score_this_video_makes_music_as_long_as_the_clip(
@@ -68,6 +69,7 @@ def test_score_this_video_makes_music_as_long_as_the_clip(
     job = JobsAPI().get(app.session_state["score_job"])
     assert job is not None and job.status == "done", job
     assert job.params["duration"] == 2.0
+    assert [h.value for h in app.subheader][-1] == "Your latest scores"  # below the combines
     facts = read_facts(JobsAPI().asset_path(job.asset_id, "ana"))
     assert facts.codecs == ("h264", "aac") and abs(facts.duration_s - 2.0) <= 1 / 8 + 0.01
 

@@ -129,6 +129,8 @@ def test_acestep_shows_a_lyrics_box_and_its_song_options(studio_data: Path):
     assert not app.exception
     (lyrics,) = [t for t in app.text_area if t.label == "Lyrics"]
     assert "[verse]" in str(lyrics.help)
+    description = app.text_area(key="music_description")
+    assert "surf rock" in description.placeholder and not lyrics.placeholder  # lyrics: no style
     assert app.slider(key="music_duration").value == 60.0
     assert app.slider(key="music_duration").max == 240.0
     assert app.slider(key="music_steps").value == 8
