@@ -184,6 +184,13 @@ class JobsAPI:
             return None
         return job
 
+    def variation_group(self, job_id: str, owner: str) -> builtins.list[Job]:
+        """The owner's variations submitted with ``job_id``, seed order; [] for a lone job."""
+        job = self.get(job_id, owner)
+        if job is None or job.group_id is None:
+            return []
+        return [j for j in self.catalog.jobs.in_group(job.group_id) if j.owner == owner]
+
     def outlook(self, job_id: str, owner: str | None = None, *, admin: bool = False) -> Outlook:
         """Queue position (1 = next) and seconds until it starts, while the job waits.
 

@@ -77,6 +77,12 @@ def get_job(user: CurrentUser, job_id: str) -> Job | None:
     return jobs_api().get(job_id, user.username, admin=user.is_admin)
 
 
+def latest_variations(user: CurrentUser, kind: str) -> list[Job]:
+    """The variations of the user's newest job of ``kind``: [] when it was a lone job."""
+    newest = next((j for j in jobs_api().list(user.username, limit=20) if j.kind == kind), None)
+    return jobs_api().variation_group(newest.id, user.username) if newest is not None else []
+
+
 def recent_jobs(user: CurrentUser, kind: str, limit: int) -> list[Job]:
     """The user's jobs of ``kind``, newest first: every active one, then the latest others."""
     jobs = [job for job in jobs_api().list(user.username, limit=100) if job.kind == kind]

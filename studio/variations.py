@@ -3,7 +3,8 @@ random) seeds, shown side by side; keep one, send one to Combine, delete the res
 
 Any page whose model has a seed uses it (Text to video's clips, Music's tracks; a melody
 job's variations all follow its melody). The group is the page's session state
-(``<page>_group``: the jobs' ids, seed order); a single job is ``<page>_job``.
+(``<page>_group``: the jobs' ids, seed order), found again in the catalog after a
+refresh; a single job is ``<page>_job``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,7 @@ import streamlit as st
 from jobs.api import MAX_VARIATIONS
 from studio import backend
 from studio.auth import CurrentUser
-from studio.navigation import page_file
 from studio.widgets import show_finished_job
-
-# What Combine preselects from (studio/app_pages/combine.py), by the asset's output type.
-COMBINE_SEND_KEYS = {"video": "combine_send_video", "audio": "combine_send_track"}
 
 
 def group_key(page: str) -> str:
@@ -56,6 +53,10 @@ def submit_from_page(user: CurrentUser, page: str, params: Any, count: int) -> l
 
 def variations_grid(user: CurrentUser, page: str) -> None:
     """The last group side by side, each with its seed; choices under the finished ones."""
+    if group_key(page) not in st.session_state:  # a new session (a refresh): the catalog's
+        st.session_state[group_key(page)] = [
+            job.id for job in backend.latest_variations(user, page) if _still_there(user, job)
+        ]
     ids: list[str] = list(st.session_state.get(group_key(page)) or [])
     if len(ids) < 2:
         return
@@ -70,12 +71,10 @@ def variations_grid(user: CurrentUser, page: str) -> None:
                 st.progress(job.fraction, text=f"{job.status.title()} · step {job.step}")
             else:
                 show_finished_job(user, job, where=f"{page}-variation")  # also in "Your latest"
-            if job.asset_id:
-                if st.button("Keep this one", key=f"{page}_keep_{job_id}"):
-                    keep_only(user, page, job_id)
-                    st.rerun()
-                if st.button("Send to Combine", key=f"{page}_combine_{job_id}"):
-                    send_to_combine(user, job.asset_id)
+            # Send to Combine, reuse and download are on the card itself.
+            if job.asset_id and st.button("Keep this one", key=f"{page}_keep_{job_id}"):
+                keep_only(user, page, job_id)
+                st.rerun()
 
 
 def keep_only(user: CurrentUser, page: str, kept: str) -> None:
@@ -92,9 +91,6 @@ def keep_only(user: CurrentUser, page: str, kept: str) -> None:
     st.session_state[f"{page}_job"] = kept
 
 
-def send_to_combine(user: CurrentUser, asset_id: str) -> None:
-    """Open Combine with this clip picked as its video, or this track as its track."""
-    asset = backend.get_asset(user, asset_id)
-    if asset is not None and asset.output_type in COMBINE_SEND_KEYS:
-        st.session_state[COMBINE_SEND_KEYS[asset.output_type]] = asset.id
-        st.switch_page(page_file("combine"))
+def _still_there(user: CurrentUser, job: Any) -> bool:
+    """Waiting, running, or finished with its file kept (not deleted by "Keep this one")."""
+    return job.active or bool(job.asset_id and backend.get_asset(user, job.asset_id))

@@ -99,6 +99,14 @@ class JobQueries:
                 )  # fmt: skip
         return [job for job_id in ids if (job := self.get(job_id)) is not None]
 
+    def in_group(self, group_id: str) -> list[Job]:
+        """The jobs submitted together as variations, in submission (seed) order."""
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                "select * from jobs where group_id = ? order by seq", (group_id,)
+            ).fetchall()
+        return [job_from_row(row) for row in rows]
+
     def get(self, job_id: str) -> Job | None:
         with self.db.connect() as conn:
             row = conn.execute("select * from jobs where id = ?", (job_id,)).fetchone()

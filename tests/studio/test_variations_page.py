@@ -44,9 +44,8 @@ def test_three_variations_side_by_side_keep_one_and_send_it_to_combine(
     kept = jobs[1].asset_id
     assert [a.id for a in live_jobs.api.assets("ana")] == [kept]  # the other two are deleted
 
-    app.session_state["video_group"] = ids[1:2] + ids[1:2]  # the grid shows it with its choices
-    app.run()
-    app.button(key=f"video_combine_{ids[1]}").click().run()
+    assert [b for b in app.button if b.label == "Keep this one"] == []  # the group ended
+    app.button(key=f"job{ids[1][:8]}-combine-{kept}").click().run()  # its card in Your latest
     assert [t.value for t in app.title] == ["Combine"]
     assert app.selectbox(key="combine_video_choice").value.endswith(str(kept)[:6])
 
@@ -89,8 +88,16 @@ def test_two_melody_tracks_side_by_side_send_one_to_combine_and_keep_it(
     app = rerun_until(app, lambda a: len([b for b in a.button if b.label == "Keep this one"]) == 2)
     assert [c.value for c in app.caption if c.value.startswith("Seed ")] == ["Seed 500", "Seed 501"]
     assert len(app.get("audio")) >= 2  # a player under each seed
+    refreshed = music_page()  # a refresh is a new session: the group comes from the catalog
+    assert [b.key for b in refreshed.button if b.label == "Keep this one"] == [
+        f"music_keep_{job_id}" for job_id in ids
+    ]
 
-    app.button(key=f"music_combine_{ids[1]}").click().run()
+    sends = [b.key for b in app.button if b.label == "Send to Combine"]
+    grid = [key for key in sends if key.startswith("music-variation")]
+    assert len(grid) == 2  # one for each track in the grid (its card's); one in Your latest
+    assert len(sends) == 4
+    app.button(key=f"music-variation{ids[1][:8]}-combine-{jobs[1].asset_id}").click().run()
     assert [t.value for t in app.title] == ["Combine"]
     assert app.selectbox(key="combine_track_choice").value.endswith(str(jobs[1].asset_id)[:6])
 
@@ -100,6 +107,7 @@ def test_two_melody_tracks_side_by_side_send_one_to_combine_and_keep_it(
     left = {a.id for a in live_jobs.api.assets("ana")}
     assert left == {jobs[1].asset_id, upload.id}  # the other track is gone, the melody stays
     assert not [b for b in app.button if b.label == "Keep this one"]  # the group has ended
+    assert not [b for b in music_page().button if b.label == "Keep this one"]  # refreshed too
 
 
 @pytest.mark.parametrize("model", [e.name for e in Settings(tiny=True).enabled_models(AUDIO)])
