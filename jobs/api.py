@@ -15,10 +15,8 @@ the catalog; the keeper sends jobs to workers in fair order and brings results b
 from __future__ import annotations
 
 import builtins
-import hashlib
 import logging
 import secrets
-import tempfile
 import threading
 import time
 from collections.abc import Mapping
@@ -29,22 +27,16 @@ from typing import Any
 from engines.errors import ParamError, StudioError
 from jobs.assets import (
     check_owner,
-    check_suffix,
-    preview_pictures,
-    relative_asset_path,
-    relative_preview_path,
-    resolve_in,
-    write_asset,
 )
 from jobs.catalog import Catalog
-from jobs.catalog.database import VIDEO_SUFFIXES
 from jobs.catalog.jobs import QueueFull
 from jobs.catalog.limits import LimitOverrides
-from jobs.catalog.records import QUEUED, RUNNING, Asset, Job, new_id
+from jobs.catalog.records import QUEUED, RUNNING, Asset, Job
 from jobs.config import JobsConfig
 from jobs.estimates import Outlook, live_workers, queue_outlook
 from jobs.kinds import job_kind, kind_of
 from jobs.kinds.job_kind import JobKind
+from jobs.owned_assets import NotFound, OwnedAssets
 from jobs.queue import Broker
 from jobs.quotas import (
     DAY_S,
@@ -75,10 +67,6 @@ def variation_seeds(seed: int | None, count: int) -> builtins.list[int]:
     return [seed + i for i in range(count)]
 
 
-class NotFound(StudioError, LookupError):
-    """No such job or asset for this user (other users' things are not found either)."""
-
-
 class NotAllowed(StudioError, PermissionError):
     """The job belongs to someone else; only its owner or an admin may change it."""
 
@@ -92,7 +80,7 @@ class QueueStatus:
     running: list[Job]  # what runs now, and on which worker
 
 
-class JobsAPI:
+class JobsAPI(OwnedAssets):
     """Submit, follow and cancel jobs; reach one's own assets. Thread-safe."""
 
     def __init__(self, config: JobsConfig | None = None) -> None:
@@ -290,115 +278,6 @@ class JobsAPI:
         mine = [outlook[job.id] for job in self.catalog.jobs.queued(owner) if job.id in outlook]
         starts = [o.estimate_s for o in mine if o.estimate_s is not None]
         return min(starts) if starts else None  # the earliest is known if any is
-
-    # -- assets ----------------------------------------------------------------------
-
-    def assets(
-        self,
-        owner: str,
-        *,
-        output_type: str | None = None,
-        source: str | None = None,
-        limit: int = 200,
-        offset: int = 0,
-        search: str | None = None,
-        oldest_first: bool = False,
-    ) -> builtins.list[Asset]:
-        """One page of the owner's assets, newest first; ``search`` finds prompt words."""
-        return self.catalog.assets.list(
-            check_owner(owner),
-            output_type,
-            limit,
-            offset=offset,
-            search=search,
-            source=source,
-            oldest_first=oldest_first,
-        )
-
-    def count_assets(
-        self,
-        owner: str,
-        *,
-        output_type: str | None = None,
-        source: str | None = None,
-        search: str | None = None,
-    ) -> int:
-        """How many assets ``assets`` pages through with the same filters."""
-        return self.catalog.assets.count(
-            check_owner(owner), output_type, search=search, source=source
-        )
-
-    def asset(self, asset_id: str, owner: str, *, admin: bool = False) -> Asset:
-        asset = self.catalog.assets.get(asset_id)
-        if asset is None or (asset.owner != owner and not admin):
-            raise NotFound(f"There is no asset {asset_id} among your files.")
-        return asset
-
-    def asset_path(self, asset_id: str, owner: str, *, admin: bool = False) -> Path:
-        """The file of one of the owner's assets (any asset for an admin)."""
-        asset = self.asset(asset_id, owner, admin=admin)
-        path = resolve_in(self.config.data_dir, asset.path)
-        if not path.is_file():
-            raise NotFound(f"The file of asset {asset_id} is missing.")
-        return path
-
-    def read_asset(self, asset_id: str, owner: str, *, admin: bool = False) -> bytes:
-        """The file's bytes, for ``st.download_button`` and players."""
-        return self.asset_path(asset_id, owner, admin=admin).read_bytes()
-
-    def import_file(
-        self,
-        owner: str,
-        data: bytes,
-        suffix: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-    ) -> Asset:
-        """Store an upload (a melody, a video or track to combine) as the owner's asset.
-
-        The caller checks the content first (``engines.media.validation``) and names the
-        suffix from it; this only stores it, under a new id, never under the uploaded
-        file's name. The same bytes uploaded again are the asset stored the first time.
-        """
-        suffix = check_suffix(suffix.lower())
-        check_owner(owner)
-        digest = hashlib.sha256(data).hexdigest()
-        known = self.catalog.assets.upload_with_hash(owner, digest)
-        if known is not None and resolve_in(self.config.data_dir, known.path).is_file():
-            return known
-        asset_id = new_id()
-        relative = relative_asset_path(owner, asset_id, suffix)
-        path = write_asset(self.config.data_dir, relative, data)
-        meta = {"previews": self._store_previews(path, relative)}
-        output_type = "video" if suffix in VIDEO_SUFFIXES else "audio"
-        return self.catalog.assets.add(
-            owner,
-            output_type,
-            relative,
-            source="uploaded",
-            asset_id=asset_id,
-            params={**(params or {}), "sha256": digest},
-            meta=meta,
-        )
-
-    def _store_previews(self, path: Path, relative: str) -> dict[str, str]:
-        """An upload's poster, filmstrip and waveform, as a job's result gets them."""
-        with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
-            made = preview_pictures(path, Path(scratch))
-        stored = {}
-        for name, blob in made.items():
-            stored[name] = relative_preview_path(relative, name)
-            write_asset(self.config.data_dir, stored[name], blob)
-        return stored
-
-    def delete_asset(self, asset_id: str, owner: str, *, admin: bool = False) -> None:
-        asset = self.asset(asset_id, owner, admin=admin)
-        path = resolve_in(self.config.data_dir, asset.path)
-        previews = (asset.meta or {}).get("previews") or {}
-        self.catalog.assets.delete(asset.id)
-        path.unlink(missing_ok=True)
-        for relative in previews.values():
-            resolve_in(self.config.data_dir, str(relative)).unlink(missing_ok=True)
 
     # -- the admin's view ------------------------------------------------------------
 
