@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,38 +225,10 @@ class TextToVideoEngine(ModelEngine):
                 video = pipe.decode_latents(latents.to(pipe.vae.dtype))
                 clips = pipe.video_processor.postprocess_video(video, output_type="np")
         # 5. Write each MP4 under a temporary name, renamed into place when complete.
-        with run.timed("write"):
-            for frames, out_path in zip(clips, out_paths, strict=True):
-                with atomic_output(out_path) as tmp:
-                    write_mp4(frames, tmp, params.fps)
-
-        return [
-            VideoResult(
-                path=str(out_path),
-                seed=seed,
-                params=params_record(params, seed, count),
-                model=self.model_id,
-                model_name=self.entry.name,
-                revision=self.revision,
-                tiny=self.settings.tiny,
-                device=placement.device,
-                dtype=placement.dtype_name,
-                frames=len(frames),
-                fps=params.fps,
-                width=params.width,
-                height=params.height,
-                duration_s=round(len(frames) / params.fps, 4),
-                prompt_tokens=tokens,
-                prompt_token_limit=limit,
-                prompt_truncated=tokens > limit,
-                timings=dict(run.timings),
-                warnings=list(warnings),
-                memory_savers=list(self.memory_savers),
-                dtypes=self.part_dtypes(),
-                batch=count,
-            )
-            for seed, out_path, frames in zip(seeds, out_paths, clips, strict=True)
-        ]
+        return write_clips(
+            self, params, placement, zip(seeds, out_paths, clips, strict=True), run,
+            tokens=tokens, token_limit=limit, warnings=warnings,
+        )  # fmt: skip
 
     def _count_tokens(self, prompt: str) -> tuple[int, int]:
         tokenizer = self._model.tokenizer
@@ -296,3 +269,49 @@ def cpu_has_native_bf16() -> bool:
     except OSError:
         pass
     return False
+
+
+def write_clips(
+    engine: ModelEngine,
+    params: Any,
+    placement: Placement,
+    clips: Iterable[tuple[int, Path, Any]],
+    run: RunContext,
+    *,
+    tokens: int,
+    token_limit: int,
+    warnings: list[str],
+) -> list[VideoResult]:
+    """Each (seed, path, frames) as an MP4, written whole or not at all, and its result."""
+    clips = list(clips)
+    with run.timed("write"):
+        for _seed, out_path, frames in clips:
+            with atomic_output(out_path) as tmp:
+                write_mp4(frames, tmp, params.fps)
+    return [
+        VideoResult(
+            path=str(out_path),
+            seed=seed,
+            params=params_record(params, seed, len(clips)),
+            model=engine.model_id,
+            model_name=engine.entry.name,
+            revision=engine.revision,
+            tiny=engine.settings.tiny,
+            device=placement.device,
+            dtype=placement.dtype_name,
+            frames=len(frames),
+            fps=params.fps,
+            width=params.width,
+            height=params.height,
+            duration_s=round(len(frames) / params.fps, 4),
+            prompt_tokens=tokens,
+            prompt_token_limit=token_limit,
+            prompt_truncated=tokens > token_limit,
+            timings=dict(run.timings),
+            warnings=list(warnings),
+            memory_savers=list(engine.memory_savers),
+            dtypes=engine.part_dtypes(),
+            batch=len(clips),
+        )
+        for seed, out_path, frames in clips
+    ]

@@ -14,13 +14,11 @@ from typing import Any
 
 from engines.base import ModelEngine
 from engines.device import Placement
-from engines.files import atomic_output
-from engines.media.mp4 import write_mp4
 from engines.params import check, param
 from engines.progress import RunContext
 from engines.prompts import english_warning
 from engines.seeds import resolve_seed
-from engines.video import VideoResult, params_record
+from engines.video import VideoResult, write_clips
 
 MAX_FRAMES = 81  # the length Wan 2.1 was trained on (5 s at 16 fps)
 MAX_STEPS = 100
@@ -166,38 +164,10 @@ class WanEngine(ModelEngine):
             with run.timed("decode"):
                 clips = _decode(pipe, latents)
         # 5. Write each MP4 under a temporary name, renamed into place when complete.
-        with run.timed("write"):
-            for frames, out_path in zip(clips, out_paths, strict=True):
-                with atomic_output(out_path) as tmp:
-                    write_mp4(frames, tmp, params.fps)
-
-        return [
-            VideoResult(
-                path=str(out_path),
-                seed=seed,
-                params=params_record(params, seed, count),
-                model=self.model_id,
-                model_name=self.entry.name,
-                revision=self.revision,
-                tiny=self.settings.tiny,
-                device=placement.device,
-                dtype=placement.dtype_name,
-                frames=len(frames),
-                fps=params.fps,
-                width=params.width,
-                height=params.height,
-                duration_s=round(len(frames) / params.fps, 4),
-                prompt_tokens=tokens,
-                prompt_token_limit=MAX_SEQUENCE_LENGTH,
-                prompt_truncated=tokens > MAX_SEQUENCE_LENGTH,
-                timings=dict(run.timings),
-                warnings=list(warnings),
-                memory_savers=list(self.memory_savers),
-                dtypes=self.part_dtypes(),
-                batch=count,
-            )
-            for seed, out_path, frames in zip(seeds, out_paths, clips, strict=True)
-        ]
+        return write_clips(
+            self, params, placement, zip(seeds, out_paths, clips, strict=True), run,
+            tokens=tokens, token_limit=MAX_SEQUENCE_LENGTH, warnings=warnings,
+        )  # fmt: skip
 
 
 def _decode(pipe: Any, latents: Any) -> Any:
