@@ -30,6 +30,7 @@ CASES = {
     "video_knobs": "bench.video_knobs",
     "wan": "bench.wan",
     "music": "bench.music",
+    "long_music": "bench.long_music",
     "registry": "bench.registry",
     "queue": "bench.queue_overhead",
     "combine": "bench.combine",
