@@ -31,6 +31,7 @@ CASES = {
     "variations": "bench.variations",
     "wan": "bench.wan",
     "music": "bench.music",
+    "long_music": "bench.long_music",
     "registry": "bench.registry",
     "queue": "bench.queue_overhead",
     "combine": "bench.combine",

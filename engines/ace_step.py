@@ -64,8 +64,8 @@ class AceStepParams:
         optional=True,
     )  # fmt: skip
     bpm: int | None = param(
-        None, kind="int", minimum=30, maximum=300, optional=True, label="BPM",
-        help="Tempo in beats a minute; omit to let the model choose.",
+        None, kind="int", minimum=30, maximum=300, optional=True, widget="number", label="BPM",
+        help="Tempo in beats a minute; empty lets the model choose.",
     )  # fmt: skip
     key: str = param(
         "", kind="text", widget="text", label="Key",

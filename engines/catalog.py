@@ -228,9 +228,12 @@ CATALOG: dict[str, ModelEntry] = {
             "acestep-v1.5-turbo",
             AUDIO,
             "ace-step",
-            "ACE-Step/acestep-v15-xl-turbo-diffusers",  # the id in AceStepPipeline's docstring
-            # The pipeline's docs name no licence; ACE-Step v1 was Apache-2.0.
-            "Apache-2.0 (unconfirmed: see the model card)",
+            # The id diffusers' own AceStepPipeline example loads (pipeline_ace_step.py).
+            "ACE-Step/acestep-v15-xl-turbo-diffusers",
+            # The ACE-Step 1.5 project's README (github.com/ace-step/ACE-Step-1.5): "This
+            # project is licensed under MIT"; v1's weights were tagged apache-2.0. The 1.5
+            # weights' own model card was not readable offline.
+            "MIT (ACE-Step 1.5 release)",
             12.0,
             "ACE-Step 1.5 turbo: songs with sung lyrics, 48 kHz stereo, 10 s to 4 min.",
             english_only=False,

@@ -125,6 +125,12 @@ def _widget(page: str, entry: ModelEntry, spec: ParamSpec, where: Any, placehold
     if spec.widget == "select":
         options = spec.allowed_values()
         return where.select_slider(spec.label, options, key=key, help=spec.help, **initial)
+    if spec.widget == "number":  # value None: an empty box, "let the model choose"
+        kind = int if spec.kind == "int" else float
+        return where.number_input(
+            spec.label, kind(spec.minimum or 0), kind(spec.maximum or 0), key=key,
+            step=kind(spec.step or 1), help=spec.help, **initial,
+        )  # fmt: skip
     if spec.kind == "int":
         return where.slider(
             spec.label, int(spec.minimum or 0), int(spec.maximum or 0), key=key,

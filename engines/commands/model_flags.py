@@ -55,6 +55,7 @@ def model_epilog(output: str) -> str:
             value = entry.default_of(spec.name)
             same = spec.name in base and base[spec.name] == spec
             shown = spec.widget and spec.kind not in ("prompt", "text", "seed")
+            shown = shown and value not in (None, "")  # "let the model choose" is no default
             if shown and (not same or value != default.default_of(spec.name)):
                 rule = " (4k+1)" if spec.four_k_plus_one else ""
                 rule += f" (multiple of {spec.multiple_of})" if spec.multiple_of else ""

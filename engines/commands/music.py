@@ -14,8 +14,9 @@ from engines.commands.model_flags import add_model_flags, model_epilog, params_f
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "music",
-        help="generate music with a catalog music model (MusicGen)",
-        description="Generate a 32 kHz WAV (mono, or stereo) from an English description.",
+        help="generate music, a song or a sound with a catalog audio model",
+        description="Generate a WAV at the model's own rate and channels (MusicGen 32 kHz, "
+        "ACE-Step 48 kHz stereo, Stable Audio 44.1 kHz stereo) from a description.",
         epilog=model_epilog(AUDIO),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -38,6 +39,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     else:
         entry = settings.default_model(AUDIO, melody=args.melody_path is not None)
     params = params_from_args(entry, args, AUDIO)
+    from engines.media.settings_tag import embed_settings
+    from jobs.assets import settings_for_file
+
+    out = Path(args.out)
     with progress_bar(entry.name) as bar:
-        result = registry.generate(params, Path(args.out), RunContext(bar))
-    return result.to_dict()
+        result = registry.generate(params, out, RunContext(bar))
+    made = result.to_dict()
+    # The settings a worker's file carries (the seed drawn), so the Music page can refill them.
+    params = {**made["params"], "seed": made["seed"]}
+    embed_settings(out, settings_for_file("music", params, made, ()))
+    return made

@@ -36,6 +36,10 @@ def test_the_catalog_names_are_the_interface():
         "stabilityai/stable-audio-open-1.0", 44_100, 2
     )  # fmt: skip
     assert stable.licence.startswith("Stability AI Community License")
+    ace = CATALOG["acestep-v1.5-turbo"]
+    assert (ace.hub_id, ace.licence, ace.sample_rate, ace.channels) == (
+        "ACE-Step/acestep-v15-xl-turbo-diffusers", "MIT (ACE-Step 1.5 release)", 48_000, 2
+    )  # fmt: skip
 
 
 def test_presets_share_one_params_class_with_their_own_defaults():

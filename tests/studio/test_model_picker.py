@@ -135,3 +135,30 @@ def test_acestep_shows_a_lyrics_box_and_its_song_options(studio_data: Path):
     assert app.slider(key="music_duration").max == 240.0
     assert app.slider(key="music_steps").value == 8
     assert melody_uploaders(app) == [] and app.get("audio_input") == []
+
+
+def test_acestep_song_options_reach_the_job_and_an_empty_bpm_lets_the_model_choose(
+    studio_data: Path,
+):
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("app_pages/music.py").run()
+    assert [n for n in app.number_input if n.key == "music_bpm"] == []  # MusicGen takes none
+    app.selectbox(key="music_model").set_value("acestep-v1.5-turbo").run()
+    bpm = app.number_input(key="music_bpm")
+    assert bpm.value is None and (bpm.min, bpm.max) == (30, 300)  # empty: the model chooses
+    assert app.text_input(key="music_key").value == ""
+    assert app.selectbox(key="music_time_signature").options[:2] == ["", "2"]
+    app.text_area(key="music_description").input("slow waltz, warm cello")
+    app.text_area(key="music_lyrics").input("[verse]\nOne two three")
+    app.button(key="music_generate").click().run()
+    assert not app.exception and not app.error
+    assert JobsAPI().get(app.session_state["music_job"]).params["bpm"] is None
+
+    app.number_input(key="music_bpm").set_value(96)
+    app.text_input(key="music_key").input("A minor")
+    app.selectbox(key="music_time_signature").set_value("3")
+    app.button(key="music_generate").click().run()
+    assert not app.exception and not app.error
+    params = JobsAPI().get(app.session_state["music_job"]).params
+    assert (params["bpm"], params["key"], params["time_signature"]) == (96, "A minor", "3")
+    assert params["lyrics"] == "[verse]\nOne two three" and params["model"] == "acestep-v1.5-turbo"
