@@ -15,6 +15,7 @@ from typing import Any
 
 from engines.errors import StudioError
 from engines.files import atomic_output
+from engines.media.settings_tag import settings_record
 
 log = logging.getLogger(__name__)
 
@@ -89,24 +90,10 @@ def preview_pictures(media: Path, workdir: Path) -> dict[str, bytes]:
     return {name: Path(path).read_bytes() for name, path in vars(made).items() if path}
 
 
-STUDIO_VERSION = "0.1.0"  # pyproject.toml's; a test keeps them equal
-
-
 def settings_for_file(
     job_kind: str, params: Mapping[str, Any], meta: Mapping[str, Any], source_ids: Iterable[str]
 ) -> dict[str, Any]:
-    """What a result's file carries inside it: enough to make it again, and its lineage.
-    File params are server paths: the source asset ids stand for them."""
+    """What a result's file carries inside it (engines.media.settings_tag), for a job."""
     from jobs.kinds import job_kind as kind_named
 
-    file_fields = set(kind_named(job_kind).file_fields)
-    return {
-        "studio_version": STUDIO_VERSION,
-        "job_kind": job_kind,
-        "model": params.get("model") or meta.get("model"),
-        "weights": meta.get("model"),  # the hub id or folder they came from
-        "revision": meta.get("revision"),
-        "seed": meta.get("seed"),
-        "params": {k: v for k, v in params.items() if k not in file_fields},
-        "sources": sorted(source_ids),
-    }
+    return settings_record(job_kind, params, meta, source_ids, kind_named(job_kind).file_fields)

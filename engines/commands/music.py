@@ -28,6 +28,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     # Imported here so `python -m engines --help` stays fast.
     from engines.commands.progress_bar import progress_bar
+    from engines.commands.tagging import tag_with_settings
     from engines.progress import RunContext
     from engines.registry import EngineRegistry
     from engines.settings import Settings
@@ -39,14 +40,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     else:
         entry = settings.default_model(AUDIO, melody=args.melody_path is not None)
     params = params_from_args(entry, args, AUDIO)
-    from engines.media.settings_tag import embed_settings
-    from jobs.assets import settings_for_file
-
     out = Path(args.out)
     with progress_bar(entry.name) as bar:
         result = registry.generate(params, out, RunContext(bar))
-    made = result.to_dict()
-    # The settings a worker's file carries (the seed drawn), so the Music page can refill them.
-    params = {**made["params"], "seed": made["seed"]}
-    embed_settings(out, settings_for_file("music", params, made, ()))
+    made: dict[str, Any] = result.to_dict()
+    tag_with_settings(out, "music", params, made)
     return made

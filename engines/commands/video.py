@@ -25,6 +25,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     # Imported here so `python -m engines --help` stays fast.
     from engines.commands.progress_bar import progress_bar
+    from engines.commands.tagging import tag_with_settings
     from engines.progress import RunContext
     from engines.registry import EngineRegistry
     from engines.settings import Settings
@@ -35,4 +36,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     params = params_from_args(entry, args, VIDEO)
     with progress_bar(entry.name) as on_progress:
         result = registry.generate(params, args.out, RunContext(on_progress))
-    return result.to_dict()
+    made: dict[str, Any] = result.to_dict()
+    tag_with_settings(Path(args.out), "video", params, made)
+    return made

@@ -9,7 +9,7 @@ read both back, so a downloaded file remembers how it was made.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +17,33 @@ from engines.errors import MediaError
 from engines.files import atomic_output
 from engines.media.ffmpeg import local_input, run_ffmpeg
 
+STUDIO_VERSION = "0.1.0"  # pyproject.toml's; a test keeps them equal
 TAG = "comment"  # the one tag both MP4 (©cmt) and WAV (ICMT) have, and ffprobe shows
 MARK = "studio_settings"  # the JSON object's key, so a stranger's comment is never read
 WAV_READ_DTYPES = {"PCM_16": "int16", "PCM_24": "int32", "PCM_32": "int32", "FLOAT": "float32"}
 MAX_CHARS = 16_000  # a prompt and every param fit many times over; a tag is no place for more
+
+
+def settings_record(
+    job_kind: str,
+    params: Mapping[str, Any],
+    meta: Mapping[str, Any],
+    source_ids: Iterable[str] = (),
+    file_fields: Iterable[str] = (),
+) -> dict[str, Any]:
+    """What a result's file carries inside it: enough to make it again, and its lineage.
+    File params are paths on the machine that made it: the source asset ids stand for them."""
+    skipped = set(file_fields)
+    return {
+        "studio_version": STUDIO_VERSION,
+        "job_kind": job_kind,
+        "model": params.get("model") or meta.get("model"),
+        "weights": meta.get("model"),  # the hub id or folder they came from
+        "revision": meta.get("revision"),
+        "seed": meta.get("seed"),
+        "params": {k: v for k, v in params.items() if k not in skipped},
+        "sources": sorted(source_ids),
+    }
 
 
 def settings_comment(settings: Mapping[str, Any]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from engines.media.probe import probe_media
+from engines.media.settings_tag import settings_in
 from tests.cli_runner import run_engines_cli
 from tests.mp4_probe import probe_mp4
 
@@ -43,6 +45,10 @@ def test_video_command_writes_the_clip_and_prints_one_json_line(
     assert result["seed"] == 5 and result["tiny"] is True and result["path"] == str(out)
     assert probe_mp4(out).frames == 6
     assert "Traceback" not in done.stderr
+    # The clip remembers how it was made, as a worker's does: drop it on a page to refill.
+    settings = settings_in(probe_media(out).tags)
+    assert settings is not None and settings["job_kind"] == "video" and settings["seed"] == 5
+    assert settings["params"]["prompt"] == "a sailing boat" and settings["params"]["steps"] == 3
 
 
 def test_bad_input_exits_2_with_one_line_and_no_traceback(tmp_path: Path, tiny_models_dir: Path):

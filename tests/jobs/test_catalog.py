@@ -158,7 +158,7 @@ def test_search_finds_words_in_prompts_descriptions_and_upload_names(catalog: Ca
 def test_the_version_files_carry_is_the_projects():
     import tomllib
 
-    from jobs.assets import STUDIO_VERSION
+    from engines.media.settings_tag import STUDIO_VERSION
 
     pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
     assert pyproject["project"]["version"] == STUDIO_VERSION

@@ -14,12 +14,11 @@ import soundfile
 from engines.combine import CombineParams
 from engines.errors import ModelUnavailableError, ParamError
 from engines.media.probe import probe_media
-from engines.media.settings_tag import settings_in
+from engines.media.settings_tag import STUDIO_VERSION, settings_in
 from engines.music import MusicParams
 from engines.registry import EngineRegistry
 from engines.video import VideoParams
 from jobs.api import JobsAPI
-from jobs.assets import STUDIO_VERSION
 from jobs.catalog.records import CANCELLED, DONE, FAILED, RUNNING
 from jobs.kinds.combine import CombineJobParams
 from jobs.kinds.score import ScoreJobParams

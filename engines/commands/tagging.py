@@ -1,0 +1,16 @@
+"""A file the CLI writes carries the settings that made it, as a worker's file does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from engines.media.settings_tag import embed_settings, settings_record
+from engines.params import specs
+
+
+def tag_with_settings(out: Path, job_kind: str, params: Any, made: dict[str, Any]) -> None:
+    """Embed ``made``'s settings (with the seed drawn) so a page can refill its form."""
+    recorded = {**made["params"], "seed": made["seed"]}
+    paths = [spec.name for spec in specs(type(params)) if spec.kind == "path"]  # this machine's
+    embed_settings(out, settings_record(job_kind, recorded, made, file_fields=paths))
