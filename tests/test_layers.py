@@ -46,6 +46,10 @@ def test_engines_never_import_streamlit():
     assert offenders("engines", {"streamlit"}) == {}
 
 
+def test_engines_are_the_bottom_layer_and_import_neither_jobs_nor_the_studio():
+    assert offenders("engines", {"jobs", "studio"}) == {}
+
+
 def test_studio_never_imports_model_libraries():
     assert offenders("studio", {"torch", "diffusers", "transformers"}) == {}
 
