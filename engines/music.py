@@ -19,8 +19,8 @@ from engines.catalog import MELODY_DEFAULT
 from engines.continuation import WINDOW_S, Window, plan_windows
 from engines.device import Placement
 from engines.errors import ParamError
-from engines.files import atomic_output
 from engines.media.audio import decode_audio
+from engines.media.wav import to_pcm16, write_wav
 from engines.melody import melody_chroma
 from engines.params import check, param
 from engines.progress import RunContext, StepReporter
@@ -217,12 +217,12 @@ class MusicEngine(ModelEngine):
         # 4. Trim to the asked length (counted with decoding).
         decoded = timings["decode"]
         with timed(timings, "decode"):
-            samples = _to_pcm16(track, round(params.duration * sample_rate))
+            samples = to_pcm16(track, round(params.duration * sample_rate))
         timings["decode"] += decoded
 
         # 5. Write the WAV atomically: a failed or cancelled run leaves no file.
         with timed(timings, "write"):
-            _write_wav(out_path, samples, sample_rate)
+            write_wav(out_path, samples, sample_rate)
 
         return MusicResult(
             path=str(out_path),
@@ -383,28 +383,6 @@ def _stopping_criteria(clock: _StepClock) -> Any:
             return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
 
     return StoppingCriteriaList([StepCriteria()])
-
-
-def _to_pcm16(audio: np.ndarray, length: int) -> np.ndarray:
-    """Samples, or (channels, samples), -> int16 trimmed to ``length``: (samples,) for mono,
-    (samples, channels) for stereo, as soundfile writes them; scaled down only if it would clip.
-    """
-    if not np.isfinite(audio).all():
-        raise RuntimeError("The model produced invalid (NaN or infinite) audio samples.")
-    if audio.ndim == 2:
-        audio = audio[0] if audio.shape[0] == 1 else audio.T
-    audio = audio[:length]
-    peak = float(np.abs(audio).max()) if audio.size else 0.0
-    if peak > 1.0:
-        audio = audio / peak
-    return np.round(audio * 32767.0).astype(np.int16)
-
-
-def _write_wav(out_path: Path, samples: np.ndarray, sample_rate: int) -> None:
-    import soundfile
-
-    with atomic_output(out_path) as tmp:
-        soundfile.write(tmp, samples, sample_rate, subtype="PCM_16", format="WAV")
 
 
 def _chroma_options(source: str) -> dict[str, int]:

@@ -17,8 +17,8 @@ import numpy as np
 
 from engines.base import ModelEngine, load_pipeline_with_fp32_vae
 from engines.device import Placement
-from engines.files import atomic_output
-from engines.music import MusicResult, _to_pcm16
+from engines.media.wav import to_pcm16, write_wav
+from engines.music import MusicResult
 from engines.params import check, param
 from engines.progress import RunContext
 from engines.prompts import english_warning
@@ -132,11 +132,9 @@ class StableAudioEngine(ModelEngine):
         length = round(params.duration * sample_rate)
         with torch.inference_mode(), run.timed("decode"):
             wav = _decode(pipe, latents, length)
-            samples = _to_pcm16(wav, length)
-        with run.timed("write"), atomic_output(out_path) as tmp:
-            import soundfile
-
-            soundfile.write(tmp, samples, sample_rate, subtype="PCM_16", format="WAV")
+            samples = to_pcm16(wav, length)
+        with run.timed("write"):
+            write_wav(out_path, samples, sample_rate)
 
         return MusicResult(
             path=str(out_path),

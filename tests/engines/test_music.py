@@ -15,7 +15,8 @@ import soundfile
 from engines.catalog import CATALOG
 from engines.device import Placement
 from engines.errors import GenerationCancelled, MediaError, ModelUnavailableError, ParamError
-from engines.music import MusicEngine, MusicParams, _to_pcm16
+from engines.media.wav import to_pcm16
+from engines.music import MusicEngine, MusicParams
 from engines.progress import RunContext
 from engines.prompts import ENGLISH_ONLY_WARNING
 from engines.registry import EngineRegistry
@@ -97,9 +98,9 @@ def test_defaults_and_kind() -> None:
 
 def test_pcm16_scales_down_only_when_it_would_clip() -> None:
     quiet = np.array([0.5, -1.0, 0.25], dtype=np.float32)
-    assert _to_pcm16(quiet, 3).tolist() == [16384, -32767, 8192]
+    assert to_pcm16(quiet, 3).tolist() == [16384, -32767, 8192]
     loud = np.array([0.5, -2.0, 1.0, 0.3], dtype=np.float32)
-    assert _to_pcm16(loud, 3).tolist() == [8192, -32767, 16384]  # halved, then trimmed
+    assert to_pcm16(loud, 3).tolist() == [8192, -32767, 16384]  # halved, then trimmed
 
 
 # -- generation -----------------------------------------------------------------------
