@@ -380,32 +380,3 @@ def test_a_melody_hummed_into_the_microphone_becomes_a_job_with_that_melody(
     assert {urlsplit(url).netloc for url in local} == {urlsplit(studio.url).netloc}
     context.close()
     browser.close()
-
-
-def test_a_studio_track_dropped_on_the_library_opens_music_with_its_settings(
-    studio_url: str, browser: Any, tmp_path: Path
-):
-    from engines.media.settings_tag import embed_settings
-    from jobs.assets import settings_for_file
-    from tests.media_factory import make_tone
-
-    # Tagged exactly as the keeper tags every track it stores.
-    track = make_tone(tmp_path / "harbour-bells.wav")
-    params = {"description": "bells across a foggy harbour", "duration": 6.0,
-              "model": "musicgen-small", "seed": 2024}  # fmt: skip
-    meta = {"model": "musicgen-small", "revision": None, "seed": 2024}
-    embed_settings(track, settings_for_file("music", params, meta, []))
-
-    context, page, recorder = new_page(browser)
-    page.goto(f"{studio_url}/library")
-    fill_login(page, "ana", USERS["ana"])
-    page.get_by_role("heading", name="Library").wait_for()
-    page.locator("input[type=file]").set_input_files(str(track))
-    page.get_by_role("heading", name="Music").wait_for()
-    assert urlsplit(page.url).path == "/music"
-    page.get_by_text("on the Music page with the settings of harbour-bells.wav").wait_for()
-    description = page.get_by_role("textbox", name="Description (English)")
-    assert description.input_value() == "bells across a foggy harbour"
-    page.screenshot(path=SHOTS / "made-with-library-drop.png", full_page=True)
-    assert recorder.hosts == {urlsplit(studio_url).netloc}
-    context.close()
