@@ -21,7 +21,6 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from engines.errors import ParamError, StudioError
@@ -34,6 +33,7 @@ from jobs.catalog.limits import LimitOverrides
 from jobs.catalog.records import QUEUED, RUNNING, Asset, Job
 from jobs.config import JobsConfig
 from jobs.estimates import Outlook, live_workers, queue_outlook
+from jobs.input_files import owned_inputs
 from jobs.kinds import job_kind, kind_of
 from jobs.kinds.job_kind import JobKind
 from jobs.owned_assets import NotFound, OwnedAssets
@@ -311,26 +311,8 @@ class JobsAPI(OwnedAssets):
     def _input_assets(
         self, owner: str, spec: JobKind, data: Mapping[str, Any]
     ) -> builtins.list[Asset]:
-        """The assets named by the params' file fields; each must be the owner's."""
-        found = []
-        root = self.config.data_dir.resolve()
-        for name in spec.file_fields:
-            value = data.get(name)
-            if value is None:
-                continue
-            try:
-                path: Path | None = Path(str(value)).resolve()
-            except (OSError, ValueError):  # a NUL byte or a loop names none of their files
-                path = None
-            asset = None
-            if path is not None and path.is_relative_to(root):
-                asset = self.catalog.assets.by_path(path.relative_to(root).as_posix())
-            if asset is None or path is None or asset.owner != owner or not path.is_file():
-                raise ParamError(
-                    f"`{name}` must be one of your files in the studio (upload it first)."
-                )
-            found.append(asset)
-        return found
+        """The assets named by the params' file fields (asset ids); each must be the owner's."""
+        return owned_inputs(self.catalog, owner, spec, data)
 
 
 _default: JobsAPI | None = None

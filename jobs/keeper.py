@@ -42,6 +42,7 @@ from jobs.catalog import Catalog
 from jobs.catalog.records import QUEUED, RUNNING, Job
 from jobs.config import JobsConfig
 from jobs.dispatch import dispatch_waiting
+from jobs.input_files import input_paths
 from jobs.kinds import job_kind
 from jobs.queue import Broker, Observation
 
@@ -263,8 +264,7 @@ class Keeper:
             value = job.params.get(field)
             if not value:
                 continue
-            stem = Path(str(value)).name.split(".")[0]
-            asset = self.catalog.assets.get(stem)
+            asset = self.catalog.assets.get(str(value))  # an asset id
             if asset is not None:
                 p = asset.params
                 names[field] = str(
@@ -326,7 +326,9 @@ class Keeper:
         """Enqueue a delivery (with its batch's siblings); a job whose input file is gone
         fails instead."""
         try:
-            self.broker.send(job, siblings)
+            fields = job_kind(job.kind).file_fields
+            inputs = input_paths(self.catalog, self.config.data_dir, fields, job.params)
+            self.broker.send(job, siblings, inputs)
         except FileNotFoundError:
             log.warning("Job %s: an input file is gone; failing it.", job.id)
             self.catalog.transitions.finish(job.id, job.delivery, "failed", INPUT_GONE_MESSAGE)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,6 @@ from huey.constants import EmptyData
 
 from jobs.catalog.records import Job
 from jobs.config import JobsConfig
-from jobs.kinds import job_kind
 from jobs.tasks import JobHandler, JobMessage, register_run_job
 
 log = logging.getLogger(__name__)
@@ -80,16 +79,14 @@ class Broker:
 
     # -- sending jobs ----------------------------------------------------------------
 
-    def send(self, job: Job, siblings: Iterable[Job] = ()) -> None:
-        """Enqueue the job's current delivery, its input files first; ``siblings`` (its
-        variations, without input files) ride in the same message, to run as one batch."""
-        kind = job_kind(job.kind)
+    def send(
+        self, job: Job, siblings: Iterable[Job] = (), inputs: Mapping[str, Path] | None = None
+    ) -> None:
+        """Enqueue the job's current delivery, its input files first (``inputs``: the files
+        its file fields' asset ids name); ``siblings`` (its variations, without input files)
+        ride in the same message, to run as one batch."""
         fields = []
-        for name in kind.file_fields:
-            value = job.params.get(name)
-            if value is None:
-                continue
-            path = Path(value)
+        for name, path in (inputs or {}).items():
             self.huey.put(_key(job.id, "input", name), (path.suffix, path.read_bytes()))
             fields.append(name)
         batch = tuple((s.id, s.delivery, s.params) for s in siblings)

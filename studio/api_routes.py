@@ -6,7 +6,8 @@
     DELETE /api/v1/jobs/{id}        cancel
     GET    /api/v1/jobs             my jobs;  GET /api/v1/assets: my files
     GET    /api/v1/assets/{id}/file download, byte for byte
-    POST   /api/v1/uploads          multipart ``output_type`` (audio|video), ``file`` -> 201 {"id"}
+    POST   /api/v1/uploads          multipart ``output_type`` (audio|video|image), ``file``
+                                    -> 201 {"id"}: what a job's file param names
     GET    /api/v1/openapi.json     the document, from the models' declared params
 
 Every call but the document needs ``Authorization: Bearer <token>`` (studio.api_tokens):
@@ -32,6 +33,7 @@ from starlette.routing import BaseRoute, Route
 from engines.catalog import ModelEntry
 from engines.errors import MediaError, ParamError
 from engines.media.info import DEFAULT_LIMITS
+from engines.params import MEDIA
 from engines.settings import Settings
 from jobs.api import MAX_VARIATIONS, JobsAPI, NotFound
 from jobs.catalog.records import Asset, Job
@@ -139,15 +141,7 @@ def api_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
             raise ParamError("Name the model once, in `model`, not in `params`.")
         entry = offered[name]
         kind = KIND_BY_OUTPUT[entry.output]
-        data = {**entry.defaults, **params, "model": entry.name}
-        for field in kind.file_fields:  # a file param names one of the user's uploads
-            if data.get(field) is not None:
-                try:
-                    data[field] = str(api.asset_path(str(data[field]), user.username))
-                except NotFound:
-                    raise ParamError(
-                        f"`{field}` must be the id of one of your uploads (POST {PREFIX}/uploads)."
-                    ) from None
+        data = {**entry.defaults, **params, "model": entry.name}  # file params: asset ids
         if "variations" not in body:
             return {"id": api.submit(user.username, data, kind=kind.name)}
         # The same params with consecutive seeds from params' seed (random ones without).
@@ -218,7 +212,7 @@ def api_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit + MAX_FORM_OVERHEAD:
             return refuse(413, f"At most {limit / 1024**2:.0f} MB is accepted.")
-        how = "Send multipart/form-data with `output_type` (audio|video) and `file`."
+        how = f"Send multipart/form-data with `output_type` ({'|'.join(MEDIA)}) and `file`."
         try:
             async with request.form(max_files=1, max_fields=2) as form:
                 file, output_type = form.get("file"), form.get("output_type")

@@ -15,6 +15,7 @@ from engines.params import ParamSpec, specs
 from engines.validation import MAX_PROMPT_CHARS
 from jobs.api import MAX_VARIATIONS
 from jobs.catalog.records import STATUSES
+from jobs.input_files import YOUR_MEDIA
 
 API_VERSION = "1.0.0"
 MAX_SEED = 2**32 - 1
@@ -40,14 +41,21 @@ def field_schema(entry: ModelEntry, spec: ParamSpec) -> dict[str, Any]:
         schema = {"type": "number", "minimum": spec.minimum, "maximum": spec.maximum}
     elif spec.kind == "choice":
         schema = {"enum": list(spec.choices)}
-    else:  # a file: one of the user's uploads, by id
+    elif spec.kind == "file":  # one of the user's assets of its media, by id
+        schema = {"type": "string", "minLength": 1}
+    else:
         schema = {"type": "string", "minLength": 1}
     if spec.optional:
         schema = {"anyOf": [schema, {"type": "null"}]}
     default = entry.default_of(spec.name)
     if default is not None or spec.optional:
         schema["default"] = default
-    help_text = spec.help + (" The id of one of your uploads." if spec.kind == "path" else "")
+    help_text = spec.help + (
+        f" The id of one of your {YOUR_MEDIA[spec.media]}: POST /api/v1/uploads with "
+        f"output_type={spec.media} answers one, and a result's asset id works too."
+        if spec.kind == "file"
+        else ""
+    )
     return {**schema, "description": help_text}
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engines.errors import ParamError
+from engines.params import file_fields
 from engines.progress import CancelCheck, ProgressFn, RunContext
 
 
@@ -54,8 +55,21 @@ class JobKind:
     # the params class is that model's family's; None for jobs run by ``runner``.
     output: str | None = None
     runner: str | None = None  # "module:function(registry, params, out_path, ...)" off-registry
-    file_fields: tuple[str, ...] = ()  # params fields naming input files (they travel along)
     source: str = "generated"  # how its asset comes to be: generated, combined or scored
+
+    @property
+    def file_fields(self) -> tuple[str, ...]:
+        """The params fields declared as input files (``param(kind="file")``), of every
+        family this kind runs: each names an asset of the owner and travels with the job."""
+        if self.output is None:
+            return file_fields(self.params_type())
+        from engines.catalog import CATALOG
+
+        found: dict[str, None] = {}
+        for entry in CATALOG.values():
+            if entry.output == self.output:
+                found.update(dict.fromkeys(file_fields(entry.params_class())))
+        return tuple(found)
 
     @property
     def output_type(self) -> str:

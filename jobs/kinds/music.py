@@ -9,5 +9,4 @@ KIND = JobKind(
     "engines.music:MusicParams",
     ".wav",
     output="audio",  # the model its params name; a melody file with none: musicgen-melody
-    file_fields=("melody_path",),  # the melody travels with the job
 )

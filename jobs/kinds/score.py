@@ -15,19 +15,15 @@ from typing import Any
 from engines.combine import MAX_FADE_S, CombineParams, combine
 from engines.errors import ParamError
 from engines.music import MusicParams
+from engines.params import check, param
 from engines.progress import CancelCheck, ProgressFn, RunContext
 from engines.validation import require_float_range, require_prompt, require_seed
 from jobs.kinds.job_kind import JobKind
 
 
-def _require_file_path(name: str, value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ParamError(f"`{name}` must name one of your files, but is {value!r}.")
-
-
 @dataclass(frozen=True)
 class ScoreJobParams:
-    video_path: str  # the video to score
+    video_path: str = param(kind="file", media="video", label="Video", help="The video to score.")
     description: str  # the music to make, in English
     duration: float  # seconds of music, 1 to 300; a longer video loops it
     seed: int | None = None
@@ -35,7 +31,7 @@ class ScoreJobParams:
     model: str | None = None  # any audio model (catalog name); None is the default
 
     def __post_init__(self) -> None:
-        _require_file_path("video_path", self.video_path)
+        check(self)  # the declared file field
         require_prompt("description", self.description)
         require_seed(self.seed)
         # Checked here, not first in the worker's CombineParams: bad input never becomes a job.
@@ -114,6 +110,5 @@ KIND = JobKind(
     "jobs.kinds.score:ScoreJobParams",
     ".mp4",
     runner="jobs.kinds.score:run_score_job",  # music as long as the video, laid under it
-    file_fields=("video_path",),
     source="scored",
 )
