@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from engines.catalog import CATALOG, ModelEntry
-from engines.params import ParamSpec, specs
+from engines.params import MEDIA, ParamSpec, specs
 from engines.validation import MAX_PROMPT_CHARS
 from jobs.api import MAX_VARIATIONS
 from jobs.catalog.records import STATUSES
@@ -156,7 +156,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "id": {"type": "string"},
-            "output_type": {"type": "string", "enum": ["video", "audio"]},
+            "output_type": {"type": "string", "enum": list(MEDIA)},
             "source": {"type": "string", "enum": ["generated", "combined", "scored", "uploaded"]},
             "model": {"type": ["string", "null"]},
             "job_id": {"type": ["string", "null"]},
@@ -195,7 +195,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
     upload_form = {
         "type": "object",
         "properties": {
-            "output_type": {"enum": ["audio", "video"]},
+            "output_type": {"enum": list(MEDIA)},
             "file": {"type": "string", "format": "binary"},
         },
         "required": ["output_type", "file"],

@@ -32,6 +32,7 @@ MIME = {
     ".flac": "audio/flac",
     ".jpg": "image/jpeg",
     ".png": "image/png",
+    ".webp": "image/webp",
 }
 PICTURES = ("poster", "filmstrip", "waveform")
 NAME_PREFIX = {"video": "video", "audio": "music"}  # what a downloaded file's name starts with
