@@ -99,6 +99,11 @@ class ModelEntry:
     def engine_class(self) -> type:
         return _load(FAMILIES[self.family].engine)
 
+    def takes_file(self, name: str) -> bool:
+        """Whether this model uses its family's declared input file ``name`` (MusicGen's
+        melody: only the melody models do)."""
+        return name != "melody_path" or self.melody
+
     def params(self, **values: Any) -> Any:
         """This model's params: the family's defaults, this entry's, then ``values``."""
         return self.params_class()(**{**self.defaults, **values, "model": self.name})

@@ -40,7 +40,7 @@ class ParamSpec:
     four_k_plus_one: bool = False  # Wan's frame counts: 1 + 4k (its VAE packs 4 frames)
     choices: tuple[Any, ...] = ()
     step: float | None = None  # the widget's step
-    widget: str = ""  # "slider", "number", "select", "text_area", "text", "seed", "" (hidden)
+    widget: str = ""  # "slider", "number", "select", "text_area", "text", "seed", "file", ""
     optional: bool = False  # None is accepted (a seed to draw, no melody file)
     media: str = ""  # a "file" field's: one of MEDIA
 
@@ -83,6 +83,8 @@ def param(
         raise ValueError(f"Unknown param kind {kind!r}; known: {', '.join(KINDS)}.")
     if (kind == "file") != (media in MEDIA):
         raise ValueError(f"A file param names its media ({', '.join(MEDIA)}); {media!r} given.")
+    if kind == "file":
+        widget = widget or "file"  # an uploader of its media and a library picker
     meta = {
         "kind": kind,
         "help": help,

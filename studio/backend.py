@@ -47,23 +47,22 @@ def submit_variations(user: CurrentUser, params: Any, count: int) -> list[str]:
     return jobs_api().submit_variations(user.username, params, count)
 
 
-def submit_combine(
-    user: CurrentUser, video_path: str, track_path: str, options: CombineParams
-) -> str:
-    """Lay one of the user's tracks under one of their videos; returns the job's id."""
-    return submit(user, CombineJobParams(video_path, track_path, options))
+def submit_combine(user: CurrentUser, video_id: str, track_id: str, options: CombineParams) -> str:
+    """Lay one of the user's tracks under one of their videos (asset ids); the job's id."""
+    return submit(user, CombineJobParams(video_id, track_id, options))
 
 
 def submit_score(
     user: CurrentUser,
-    video_path: str,
+    video_id: str,
     description: str,
     duration: float,
     model: str | None = None,
 ) -> str:
-    """New audio of ``duration`` seconds from ``model`` laid under one of the user's videos."""
+    """New audio of ``duration`` seconds from ``model`` laid under one of the user's videos
+    (its asset id)."""
     params = ScoreJobParams(
-        video_path=video_path, description=description, duration=duration, model=model
+        video_path=video_id, description=description, duration=duration, model=model
     )
     return submit(user, params)
 
@@ -201,15 +200,15 @@ def delete_asset(user: CurrentUser, asset_id: str) -> None:
 
 
 def store_upload(user: CurrentUser, upload: Upload, output_type: str) -> str:
-    """Check an upload by its content, store it as the user's asset, return its path.
+    """Check an upload by its content, store it as the user's asset, return its id (what a
+    job's file param names).
 
-    ``output_type`` is "audio" or "video"; a file that is not what it claims to be raises
+    ``output_type`` is "audio", "video" or "image"; a file that is not what it claims to be raises
     MediaError with the reason, and nothing is stored. The same file uploaded again is
     the asset stored the first time.
     """
     api = jobs_api()
-    asset = store_checked_upload(api, user.username, upload.name, upload.getvalue(), output_type)
-    return str(api.asset_path(asset.id, user.username))
+    return store_checked_upload(api, user.username, upload.name, upload.getvalue(), output_type).id
 
 
 def _require_admin(user: CurrentUser) -> None:

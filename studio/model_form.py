@@ -18,14 +18,17 @@ from engines.catalog import AUDIO, CATALOG, DEFAULTS, VIDEO, ModelEntry
 from engines.params import ParamSpec, specs
 from engines.settings import Settings
 from engines.validation import MAX_PROMPT_CHARS
+from studio.file_input import file_input, pick_key
 
 # Field -> the short name in its widget key, as the CLI names its flags.
 SHORT_NAMES = {
     "negative_prompt": "negative",
     "num_frames": "frames",
     "guidance_scale": "guidance",
+    "melody_path": "melody",
 }
-KEPT_ACROSS_MODELS = ("prompt", "text", "seed")  # kinds a model switch leaves as typed
+# Kinds a model switch leaves as typed (a file stays chosen: an uploader cannot be set).
+KEPT_ACROSS_MODELS = ("prompt", "text", "seed", "file")
 PAGE_OUTPUTS = {"video": VIDEO, "music": AUDIO}
 
 
@@ -89,12 +92,18 @@ def params_form(
 ) -> dict[str, Any]:
     """Draw ``entry``'s declared params; returns their values by field name.
 
-    Text fields and the names in ``top`` go above the "Advanced options" expander.
+    Text fields, the input files the model takes and the names in ``top`` go above the
+    "Advanced options" expander. A file's value is an upload (``stored_file_inputs`` stores
+    it on submit) or the id of one of the user's assets.
     """
-    declared = [s for s in specs(entry.params_class()) if s.widget]
+    declared = [
+        s
+        for s in specs(entry.params_class())
+        if s.widget and (s.kind != "file" or entry.takes_file(s.name))
+    ]
     values: dict[str, Any] = {}
     for spec in declared:
-        if spec.widget == "text_area" or spec.name in top:
+        if spec.widget in ("text_area", "file") or spec.name in top:
             values[spec.name] = _widget(page, entry, spec, st, placeholder)
     with st.expander("Advanced options"):
         left, right = st.columns(2)
@@ -112,6 +121,8 @@ def _widget(page: str, entry: ModelEntry, spec: ParamSpec, where: Any, placehold
     initial: dict[str, Any] = {} if key in st.session_state else {"value": default}
     if spec.widget == "seed":
         return seed_input(page, where)
+    if spec.widget == "file":
+        return file_input(spec, key, where)
     if spec.widget == "text_area":
         return where.text_area(
             spec.label, key=key, max_chars=MAX_PROMPT_CHARS, height=90, help=spec.help,
@@ -156,7 +167,9 @@ def reuse_settings(page: str, params: dict[str, Any], seed: object, settings: Se
         st.session_state[model_key(page)] = entry.name
         for spec in specs(entry.params_class()):
             if spec.widget and spec.widget != "seed" and spec.name in params:
-                st.session_state[form_key(page, spec.name)] = params[spec.name]
+                key = form_key(page, spec.name)
+                # A file by its asset id, in the library picker (an uploader cannot be set).
+                st.session_state[pick_key(key) if spec.kind == "file" else key] = params[spec.name]
     elif "prompt" in params or "description" in params:
         name = "prompt" if "prompt" in params else "description"
         st.session_state[form_key(page, name)] = params[name]

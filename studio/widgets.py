@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from engines.media.images import IMAGE_SUFFIXES
 from studio import backend
 from studio.asset_cards import actions, loops, player_width, settings_table, summary, title
 from studio.auth import CurrentUser
@@ -198,15 +199,16 @@ def absolute(path: str) -> str:
     return f"{here.scheme}://{here.netloc}{path}"
 
 
-def file_player(user: CurrentUser, path: str) -> None:
-    """A player for one of the user's stored files (named by its asset id), from /files."""
-    asset_id = Path(path).stem
+def file_player(user: CurrentUser, asset_id: str) -> None:
+    """A player (a picture for an image) for one of the user's stored files, from /files."""
     stored = backend.asset_file(user, asset_id)
-    if stored is None or stored.resolve() != Path(path).resolve():
+    if stored is None:
         st.warning("This file is no longer on disk.")
         return
     if stored.suffix in (".mp4", ".mkv", ".avi"):
         st.video(absolute(file_url(asset_id)))
+    elif stored.suffix in IMAGE_SUFFIXES:
+        st.image(absolute(file_url(asset_id)))
     else:
         st.audio(absolute(file_url(asset_id)))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from engines.errors import ParamError
+from engines.params import specs
 from jobs.kinds import combine, music, score, video
 from jobs.kinds.job_kind import JobKind
 
@@ -33,3 +34,15 @@ def kind_of(params: Any) -> JobKind:
     raise ParamError(
         f"{type(params).__name__} is not the params of any job kind; known: {', '.join(KINDS)}."
     )
+
+
+def file_labels() -> dict[str, str]:
+    """What a card calls each declared input file (melody_path: "Melody"), from the params'
+    declarations of every kind."""
+    return {
+        spec.name: spec.label
+        for kind in KINDS.values()
+        for cls in kind.params_classes()
+        for spec in specs(cls)
+        if spec.kind == "file"
+    }

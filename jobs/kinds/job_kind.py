@@ -61,15 +61,19 @@ class JobKind:
     def file_fields(self) -> tuple[str, ...]:
         """The params fields declared as input files (``param(kind="file")``), of every
         family this kind runs: each names an asset of the owner and travels with the job."""
+        found: dict[str, None] = {}
+        for cls in self.params_classes():
+            found.update(dict.fromkeys(file_fields(cls)))
+        return tuple(found)
+
+    def params_classes(self) -> list[type]:
+        """Every params class a job of this kind may have (each family's, for model jobs)."""
         if self.output is None:
-            return file_fields(self.params_type())
+            return [self.params_type()]
         from engines.catalog import CATALOG
 
-        found: dict[str, None] = {}
-        for entry in CATALOG.values():
-            if entry.output == self.output:
-                found.update(dict.fromkeys(file_fields(entry.params_class())))
-        return tuple(found)
+        classes = [e.params_class() for e in CATALOG.values() if e.output == self.output]
+        return list(dict.fromkeys(classes))
 
     @property
     def output_type(self) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import streamlit as st
 
 from engines.catalog import VIDEO
-from engines.errors import ParamError
+from engines.errors import MediaError, ParamError
 from studio import services
+from studio.file_input import stored_file_inputs
 from studio.made_with import made_with_drop
 from studio.model_form import model_picker, params_form
 from studio.variations import submit_from_page, variations_count, variations_grid
@@ -32,8 +33,9 @@ def render() -> None:
     count = variations_count("video")
     if st.button("Generate video", type="primary", key="video_generate"):
         try:
+            values = stored_file_inputs(user, entry.params_class(), values)  # uploads: ids
             submit_from_page(user, "video", entry.params(**values), count)
-        except ParamError as problem:
+        except (ParamError, MediaError) as problem:
             st.error(str(problem))
     variations_grid(user, "video")
 
