@@ -60,7 +60,7 @@ class Job:
         return min(self.step / self.total, 1.0) if self.total else 0.0
 
 
-OUTPUT_TYPES = ("video", "audio")  # what an asset's file is
+OUTPUT_TYPES = ("video", "audio", "image")  # what an asset's file is (engines.params.MEDIA)
 SOURCES = ("generated", "combined", "scored", "uploaded")  # how it came to be
 
 
@@ -68,7 +68,7 @@ SOURCES = ("generated", "combined", "scored", "uploaded")  # how it came to be
 class Asset:
     id: str
     owner: str
-    output_type: str  # video or audio
+    output_type: str  # video, audio or image
     source: str  # generated, combined, scored or uploaded
     model: str | None  # the model that made it; None for uploads and plain edits
     path: str  # relative to the data dir

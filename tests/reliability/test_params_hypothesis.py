@@ -139,7 +139,7 @@ def from_declared(cls: type, **overrides: Any) -> dict[str, tuple[Any, Any]]:
             fields[spec.name] = ints(int(spec.minimum or 0), int(spec.maximum or 0))
         elif spec.kind == "float":
             fields[spec.name] = floats(float(spec.minimum or 0), float(spec.maximum or 0))
-        elif spec.kind == "path":
+        elif spec.kind == "file":
             fields[spec.name] = file_paths(optional=spec.optional)
         elif spec.kind == "model":
             fields[spec.name] = model_names(cls)
