@@ -84,17 +84,30 @@ def test_assets_are_only_reachable_by_their_owner(api: JobsAPI):
     assert not (api.config.data_dir / asset.path).exists()
 
 
-def test_a_file_param_must_be_one_of_the_owners_assets(api: JobsAPI, tmp_path: Path):
+def test_a_file_param_must_be_the_id_of_one_of_the_owners_assets_of_its_media(
+    api: JobsAPI, tmp_path: Path
+):
     theirs = api.import_file("bob", b"RIFF", ".wav")
+    my_clip = api.import_file("alice", b"\x00\x00\x00\x18ftypmp42", ".mp4")
+    mine = api.import_file("alice", b"RIFF", ".wav")
     stray = tmp_path / "elsewhere.wav"
     stray.write_bytes(b"RIFF")
-    for path in (str(api.config.data_dir / theirs.path), str(stray), "/etc/passwd"):
-        with pytest.raises(ParamError, match="must be one of your files"):
-            api.submit("alice", MusicParams(description="calm piano", melody_path=path))
+    refused = (
+        theirs.id,  # another user's asset reads as unknown
+        my_clip.id,  # a video where audio is declared
+        str(api.config.data_dir / mine.path),  # a path, even to one of mine
+        str(stray),
+        "/etc/passwd",
+        "0" * 32,
+    )
+    for value in refused:
+        with pytest.raises(
+            ParamError, match="`melody_path` must be the id of one of your audio files"
+        ):
+            api.submit("alice", MusicParams(description="calm piano", melody_path=value))
     assert api.list("alice") == []
 
-    mine = api.import_file("alice", b"RIFF", ".wav")
-    melody_path = str(api.config.data_dir / mine.path)
-    job_id = api.submit("alice", MusicParams(description="calm piano", melody_path=melody_path))
+    job_id = api.submit("alice", MusicParams(description="calm piano", melody_path=mine.id))
     job = api.get(job_id)
     assert job is not None and job.source_ids == (mine.id,)
+    assert job.params["melody_path"] == mine.id  # the id travels, never a path

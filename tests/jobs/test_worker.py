@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import threading
 import time
@@ -33,12 +34,11 @@ def tiny_video(prompt: str = "a red fox in the snow", **changes: object) -> Vide
 
 
 def upload_tone(api: JobsAPI, owner: str) -> str:
-    """An uploaded melody: a one-second tone stored as the owner's asset."""
+    """An uploaded melody: a one-second tone stored as the owner's asset; its id."""
     rate = 32_000
     path = api.config.data_dir / "tone.wav"
     soundfile.write(path, 0.5 * np.sin(2 * np.pi * 440 * np.arange(rate) / rate), rate)
-    asset = api.import_file(owner, path.read_bytes(), ".wav")
-    return str(api.config.data_dir / asset.path)
+    return api.import_file(owner, path.read_bytes(), ".wav").id
 
 
 def scratch_files(studio: InProcessStudio) -> list[Path]:
@@ -267,10 +267,8 @@ def test_combine_and_score_jobs_record_their_source_assets(
         studio.api.asset(j.asset_id or "", "alice") for j in studio.wait([video_id, track_id])
     )
     data_dir = studio.config.data_dir
-    params = CombineJobParams(
-        str(data_dir / video.path), str(data_dir / track.path), CombineParams(fade_in_s=0.2)
-    )
-    with pytest.raises(ParamError, match="must be one of your files"):
+    params = CombineJobParams(video.id, track.id, CombineParams(fade_in_s=0.2))
+    with pytest.raises(ParamError, match="`video_path` must be the id of one of your videos"):
         studio.api.submit("bob", params)  # not bob's files
 
     (job,) = studio.wait([studio.api.submit("alice", params)])
@@ -283,7 +281,7 @@ def test_combine_and_score_jobs_record_their_source_assets(
     assert set(combined.source_ids) == {video.id, track.id}
     assert combined.params["options"]["fade_in_s"] == 0.2
 
-    score = ScoreJobParams(str(data_dir / video.path), "a soft hum", duration=1.0)
+    score = ScoreJobParams(video.id, "a soft hum", duration=1.0)
     (job,) = studio.wait([studio.api.submit("alice", score)])
     assert job.status == DONE, job.error
     scored = studio.api.asset(job.asset_id or "", "alice")
@@ -307,7 +305,7 @@ def test_combine_and_score_jobs_record_their_source_assets(
     }
     assert made_with[track.id]["params"]["description"] == "a drum loop"
     assert made_with[combined.id]["sources"] == sorted([video.id, track.id])
-    assert "video_path" not in made_with[combined.id]["params"]  # no server paths inside
+    assert made_with[combined.id]["params"]["video_path"] == video.id  # no server paths inside
     assert made_with[combined.id]["params"]["options"]["fade_in_s"] == 0.2
     assert made_with[scored.id]["sources"] == [video.id]
 
@@ -362,11 +360,15 @@ def test_results_and_uploads_get_their_pictures_once_and_lose_them_with_the_asse
     ]
     video, track = studio.wait(ids)
     assert (video.status, track.status) == (DONE, DONE), (video.error, track.error)
-    upload = studio.api.asset(Path(upload_tone(studio.api, "alice")).stem, "alice")
+    upload = studio.api.asset(upload_tone(studio.api, "alice"), "alice")
+    png = io.BytesIO()
+    Image.new("RGB", (900, 600), (200, 40, 40)).save(png, "PNG")
+    image = studio.api.import_file("alice", png.getvalue(), ".png")
     expected = {
         video.asset_id: {"poster": "JPEG", "filmstrip": "JPEG"},
         track.asset_id: {"waveform": "PNG"},
         upload.id: {"waveform": "PNG"},
+        image.id: {"poster": "JPEG"},  # an image's poster: a thumbnail of itself
     }
     for asset_id, formats in expected.items():
         asset = studio.api.asset(asset_id or "", "alice")
