@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from httpx import Response
 from starlette.testclient import TestClient
 
 from jobs.api import JobsAPI
 from studio.api_rate import RateLimit
 from studio.web_config import WebConfig
 from tests.fixtures.studio import web_app, web_config
+from tests.image_factory import BAD_IMAGES, png_bytes
 from tests.jobs.harness import InProcessStudio, wait_for_jobs
 from tests.media_factory import make_tone
 
@@ -171,6 +173,16 @@ def test_another_users_ids_answer_404_like_unknown_ones(
     assert api.get(job_id).status == "queued"  # type: ignore[union-attr]
     assert client.get("/api/v1/assets", headers=ben).json() == []
     assert [a["id"] for a in client.get("/api/v1/assets", headers=ana).json()] == [asset.id]
+    # Ana's melody in Ben's job reads as an id no one has.
+    answers = [
+        client.post("/api/v1/jobs", json=melody_job(value), headers=ben)
+        for value in (asset.id, unknown)
+    ]
+    assert refused(answers[0], 422).replace(asset.id, unknown) == refused(answers[1], 422)
+
+
+def melody_job(melody: str) -> dict:
+    return {"model": "musicgen-melody", "params": {"description": "x", "melody_path": melody}}
 
 
 @pytest.mark.parametrize(
@@ -183,7 +195,7 @@ def test_another_users_ids_answer_404_like_unknown_ones(
         ({"model": "wan2.1-t2v-1.3b", "params": {"prompt": "x", "num_frames": 8}}, "4k+1"),
         ({"model": "sdxl", "params": {}}, "Unknown model 'sdxl'"),
         ({"model": "musicgen-melody", "params": {"description": "x", "melody_path": "/etc/passwd"}},
-         "id of one of your uploads"),
+         "`melody_path` must be the id of one of your audio files (upload it first)"),
         ({"prompt": "no model"}, '{"model"'),
     ],
 )  # fmt: skip
@@ -247,6 +259,31 @@ def test_upload_stores_a_checked_file_and_a_melody_job_can_use_it(
     )  # fmt: skip
     refused(fake, 422)
     refused(client.post("/api/v1/uploads", data={"output_type": "audio"}, headers=ana), 422)
+
+
+def test_an_image_upload_is_checked_by_its_content_and_is_no_melody(
+    config: WebConfig, client: TestClient, api: JobsAPI
+):
+    ana = as_user(config, "ana")
+
+    def upload(name: str, data: bytes) -> Response:
+        files = {"file": (name, data)}
+        return client.post(
+            "/api/v1/uploads", data={"output_type": "image"}, files=files, headers=ana
+        )
+
+    answer = upload("kite.png", png_bytes())
+    assert answer.status_code == 201, answer.text
+    image = api.asset(answer.json()["id"], "ana")
+    assert (image.output_type, image.path.endswith(".png")) == ("image", True)
+    assert "poster" in image.meta["previews"]
+    for name, (data, says) in BAD_IMAGES.items():
+        message = refused(upload(name, data), 422)
+        assert message.startswith(name) and says in message, message
+    # An image where the model declares an audio file is refused like a stranger's id.
+    message = refused(client.post("/api/v1/jobs", json=melody_job(image.id), headers=ana), 422)
+    assert "`melody_path` must be the id of one of your audio files" in message
+    assert [a.id for a in api.assets("ana")] == [image.id]  # nothing bad was stored
 
 
 def test_a_finished_job_downloads_byte_identical(
