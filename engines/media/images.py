@@ -15,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 
 from engines.errors import MediaError
 from engines.files import atomic_output
+from engines.media.probe import label_of, require_local_file
 
 MAX_IMAGE_BYTES = 50 * 1024**2  # 50 MB: a 40-megapixel PNG fits
 MAX_IMAGE_PIXELS = 40_000_000  # 40 megapixels, e.g. 8000x5000
@@ -47,9 +48,9 @@ def validate_image_upload(
 ) -> ImageInfo:
     """Accept an uploaded image only if it is a still PNG, JPEG or WebP within the limits
     that decodes whole; else MediaError says why."""
-    label = name or Path(path).name
+    label = label_of(path, name)
     # 1. Size: costs nothing.
-    size = Path(path).stat().st_size
+    size = require_local_file(path, label).stat().st_size
     if size > max_bytes:
         raise MediaError(
             f"{label} is {size / 1024**2:.1f} MB; an image may be at most "

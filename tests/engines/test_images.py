@@ -27,7 +27,7 @@ def test_each_bad_image_is_refused_in_words_that_name_it(tmp_path: Path, name: s
     path.write_bytes(data)
     with pytest.raises(MediaError, match=re.escape(says)) as refused:
         validate_image_upload(path, name=name)
-    assert str(refused.value).startswith(name)
+    assert str(refused.value).startswith(f"'{name}' ")  # as the user named it
 
 
 def test_the_pixel_and_size_limits_are_checked_before_decoding(tmp_path: Path):

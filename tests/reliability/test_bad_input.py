@@ -23,6 +23,7 @@ from engines.video import VideoParams
 from jobs.api import JobsAPI, NotFound
 from jobs.assets import relative_asset_path, resolve_in
 from jobs.catalog.records import DONE
+from tests.image_factory import BAD_IMAGES
 from tests.jobs.harness import InProcessStudio
 from tests.media_factory import make_encoded_tone, make_h264_clip, make_tone
 
@@ -132,8 +133,8 @@ NUMBER_CASES = [
     (music(top_p=1.5), "`top_p` must be between 0 and 1, but is 1.5"),
     (music(temperature=0), "`temperature` must be between 0.1 and 4, but is 0"),
     (music(guidance_scale=100), "`guidance_scale` must be between 1 and 20, but is 100"),
-    (music(melody_path=""), "`melody_path` must be the path of an audio file or None"),
-    (music(melody_path=7), "`melody_path` must be the path of an audio file or None"),
+    (music(melody_path=""), "`melody_path` must be an audio file or None"),
+    (music(melody_path=7), "`melody_path` must be an audio file or None"),
     (("video", {"prompt": "a fox", "frames": 8}), "Unknown video parameter(s): frames"),
     (("music", {"duration": 5.0}), "Missing music parameter(s): description"),
     (("video", {"steps": 2}), 'Missing video parameter(s): prompt; for example {"prompt": ...}'),
@@ -153,10 +154,10 @@ def test_out_of_range_numbers_are_refused_at_submit(
 
 def test_out_of_range_combine_and_score_options_are_refused_at_submit(api: JobsAPI):
     clip = api.import_file("alice", b"\x00" * 64, ".mp4")
-    track = api.import_file("alice", b"\x00" * 64, ".wav")
-    paths = {"video_path": str(api.config.data_dir / clip.path)}
-    combine = {**paths, "audio_path": str(api.config.data_dir / track.path)}
-    score = {**paths, "description": "calm piano", "duration": 5.0}
+    track = api.import_file("alice", b"\x01" * 64, ".wav")  # other bytes: another asset
+    ids = {"video_path": clip.id}
+    combine = {**ids, "audio_path": track.id}
+    score = {**ids, "description": "calm piano", "duration": 5.0}
     cases = [
         ("combine", {**combine, "options": {"offset_s": -1}}, "`offset_s` must be between 0"),
         ("combine", {**combine, "options": {"volume_db": 40}}, "`volume_db` must be between -60"),
@@ -242,10 +243,14 @@ def test_file_params_naming_other_files_are_refused(api: JobsAPI):
         str(data / "catalog.sqlite3"),
         str(data / "assets" / "alice" / ".." / "bob" / Path(theirs.path).name),  # traversal
         str(data / theirs.path),
+        str(data / mine.path),  # a path, even to one of mine: a job names files by id
         str(data / mine.path) + "\x00",
         "\x00",
+        theirs.id,
+        mine.id + "\x00",
+        f"{mine.id}.wav",
     ]:
-        with pytest.raises(ParamError, match="`melody_path` must be one of your files"):
+        with pytest.raises(ParamError, match="`melody_path` must be the id of one of your audio"):
             api.submit("alice", {"description": "calm piano", "melody_path": path}, kind="music")
     assert_nothing_queued(api)
 
@@ -297,8 +302,10 @@ def studio_api(studio_data: Path) -> JobsAPI:
         (corrupt_mp3, "audio", "is cut off or damaged: its audio ends at 1.0 s although"),
         (lambda folder: b"", "audio", "is empty (0 bytes)"),
         (lambda folder: b"MZ\x90\x00" + b"\x00" * 200, "video", "is a program (an executable)"),
+        *((lambda folder, d=data: d, "image", says) for data, says in BAD_IMAGES.values()),
+        (lambda folder: b"", "image", "is empty (0 bytes)"),
     ],
-    ids=["2-hour-melody", "corrupt-mp3", "empty", "windows-exe"],
+    ids=["2-hour-melody", "corrupt-mp3", "empty", "windows-exe", *BAD_IMAGES, "empty-image"],
 )
 def test_bad_uploads_through_the_page_path_store_nothing(
     studio_api: JobsAPI, tmp_path: Path, make: Any, kind: str, message: str
@@ -333,13 +340,14 @@ def test_a_good_upload_named_like_a_path_is_stored_under_its_id(studio_api: Jobs
 
     ana = CurrentUser("ana", "Ana", "user")
     song = make_tone(tmp_path / "song.wav", 440, 1.0).read_bytes()
-    stored = Path(backend.store_upload(ana, Upload("../../../etc/cron.d/x.sh", song), "audio"))
+    stored_id = backend.store_upload(ana, Upload("../../../etc/cron.d/x.sh", song), "audio")
     (asset,) = studio_api.assets("ana")
+    stored = studio_api.asset_path(stored_id, "ana")
     assert stored == studio_api.config.assets_dir / "ana" / f"{asset.id}.wav"
     assert asset.params["uploaded_as"] == "../../../etc/cron.d/x.sh"  # kept as a label only
 
     clip = make_h264_clip(tmp_path / "clip.mp4")
-    stored_clip = Path(
-        backend.store_upload(ana, Upload("/abs/clip\x00.mp4", clip.read_bytes()), "video")
+    stored_clip = studio_api.asset_path(
+        backend.store_upload(ana, Upload("/abs/clip\x00.mp4", clip.read_bytes()), "video"), "ana"
     )
     assert stored_clip.parent == stored.parent and stored_clip.suffix == ".mp4"

@@ -64,10 +64,10 @@ def test_another_users_asset_cannot_be_read_downloaded_or_deleted(api: JobsAPI):
     assert api.assets("ben") == []
     assert api.read_asset(asset.id, "ana") == b"ana's track"  # nothing was lost
 
-    # Nor used as an input of one of ben's jobs, by its path.
-    path = str(api.config.data_dir / asset.path)
-    with pytest.raises(ParamError, match="must be one of your files"):
-        api.submit("ben", {"description": "a remix", "melody_path": path}, kind="music")
+    # Nor used as an input of one of ben's jobs, by its id or its path.
+    for value in (asset.id, str(api.config.data_dir / asset.path)):
+        with pytest.raises(ParamError, match="must be the id of one of your audio files"):
+            api.submit("ben", {"description": "a remix", "melody_path": value}, kind="music")
     assert api.list("ben") == []
 
     assert api.read_asset(asset.id, "root", admin=True) == b"ana's track"

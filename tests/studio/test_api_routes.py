@@ -279,7 +279,7 @@ def test_an_image_upload_is_checked_by_its_content_and_is_no_melody(
     assert "poster" in image.meta["previews"]
     for name, (data, says) in BAD_IMAGES.items():
         message = refused(upload(name, data), 422)
-        assert message.startswith(name) and says in message, message
+        assert message.startswith(f"'{name}' ") and says in message, message
     # An image where the model declares an audio file is refused like a stranger's id.
     message = refused(client.post("/api/v1/jobs", json=melody_job(image.id), headers=ana), 422)
     assert "`melody_path` must be the id of one of your audio files" in message
