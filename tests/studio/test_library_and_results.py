@@ -94,9 +94,10 @@ def test_a_melody_track_is_a_track_everywhere_and_its_upload_is_stored_once(
     assert app.text_area(key="music_description").value == HUM
     assert app.number_input(key="music_seed").value == 4321
     assert app.checkbox(key="music_random_seed").value is False
-    # The melody comes along (an uploader cannot be refilled): the same stored file.
-    assert "Melody of the settings you reused: hum.wav" in texts(app)
-    assert app.checkbox(key="music_keep_melody").value is True
+    # The melody comes along (an uploader cannot be refilled): picked from the library.
+    picker = app.selectbox(key="music_melody_pick")
+    assert picker.value == made[0].params["melody_path"]
+    assert picker.options[picker.index or 0].startswith("hum.wav (uploaded)")
     app.button(key="music_generate").click().run()
     again = api.get(app.session_state["music_job"])
     assert again is not None and again.params["melody_path"] == made[0].params["melody_path"]
