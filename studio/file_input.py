@@ -9,7 +9,7 @@ uploads into asset ids, which is what a job's file field holds.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
@@ -82,5 +82,5 @@ def stored_file_inputs(user: Any, params_class: type, values: Mapping[str, Any])
         value = out.get(spec.name)
         if spec.kind == "file" and hasattr(value, "getvalue"):
             # Stored once, however often it is used: the same bytes are one asset.
-            out[spec.name] = backend.store_upload(user, value, spec.media)
+            out[spec.name] = backend.store_upload(user, cast(backend.Upload, value), spec.media)
     return out

@@ -17,22 +17,24 @@ from engines.errors import ParamError
 from engines.music import MusicParams
 from engines.params import check, param
 from engines.progress import CancelCheck, ProgressFn, RunContext
-from engines.validation import require_float_range, require_prompt, require_seed
+from engines.validation import require_float_range, require_seed
 from jobs.kinds.job_kind import JobKind
 
 
 @dataclass(frozen=True)
 class ScoreJobParams:
     video_path: str = param(kind="file", media="video", label="Video", help="The video to score.")
-    description: str  # the music to make, in English
-    duration: float  # seconds of music, 1 to 300; a longer video loops it
+    description: str = param(kind="prompt", help="The music to make, in English.")
+    duration: float = param(
+        kind="float", minimum=1.0, maximum=300.0,
+        help="Seconds of music (the model's own limit applies); a longer video loops it.",
+    )  # fmt: skip
     seed: int | None = None
     fade_out_s: float = 1.0  # end the music gently with the clip
     model: str | None = None  # any audio model (catalog name); None is the default
 
     def __post_init__(self) -> None:
-        check(self)  # the declared file field
-        require_prompt("description", self.description)
+        check(self)  # the declared fields: the video, the description, the duration
         require_seed(self.seed)
         # Checked here, not first in the worker's CombineParams: bad input never becomes a job.
         require_float_range("fade_out_s", self.fade_out_s, 0.0, MAX_FADE_S)
