@@ -1,1 +1,4 @@
-"""Who may use the studio: accounts, login cookies and limits, API tokens (no Streamlit, no Starlette)."""
+"""Who may use the studio: accounts, login cookies, login limits, API tokens.
+
+No Streamlit and no Starlette here: both sides of the studio import these.
+"""

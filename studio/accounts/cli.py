@@ -12,8 +12,8 @@ import sys
 
 from engines.settings import Settings
 from jobs.catalog.database import catalog_path
-from studio.accounts import AccountStore
-from studio.api_tokens import ApiTokens, TokenError
+from studio.accounts.store import AccountStore
+from studio.accounts.tokens import ApiTokens, TokenError
 
 
 def parser() -> argparse.ArgumentParser:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from studio.accounts import AccountStore, password_matches
-from studio.login_limits import LoginLimits, Refusal
+from studio.accounts.login_limits import LoginLimits, Refusal
+from studio.accounts.store import AccountStore, password_matches
 
 log = logging.getLogger("studio.login")
 

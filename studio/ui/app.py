@@ -1,7 +1,7 @@
 """The studio's router: page config, then the login check, then only this user's pages.
 
-Logging in and out happen over HTTP (``studio.login_routes``); a page opened while
-logged out is sent to the login form before any of this runs (``studio.web_guard``).
+Logging in and out happen over HTTP (``studio.web.login``); a page opened while
+logged out is sent to the login form before any of this runs (``studio.web.guard``).
 A session whose login ends while it is open lands here logged out.
 """
 
@@ -13,10 +13,10 @@ from urllib.parse import quote, urlsplit
 import streamlit as st
 
 from studio import services
-from studio.accounts import AccountError
-from studio.cookie_key import CookieKeyError, cookie_expiry_hours
-from studio.navigation import login_pages, pages_for
-from studio.session_user import session_user
+from studio.accounts.login_cookie import CookieKeyError, cookie_expiry_hours
+from studio.accounts.store import AccountError
+from studio.ui.navigation import login_pages, pages_for
+from studio.ui.session import session_user
 
 ICON = Path(__file__).resolve().parent.parent / "assets" / "icon.svg"  # inlined: no CDN
 # A real form post (logout revokes on the server), styled like Streamlit's own buttons.

@@ -6,6 +6,7 @@ Every call takes the ``CurrentUser`` and scopes what it reads or changes to that
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -16,13 +17,16 @@ from engines.errors import MediaError
 from engines.media.info import MediaInfo
 from engines.media.probe import probe_media, video_duration_s
 from jobs.api import JobsAPI, NotFound
+from jobs.catalog.database import catalog_path
 from jobs.catalog.limits import LimitOverrides
 from jobs.catalog.records import Asset, Job
 from jobs.estimates import Outlook
 from jobs.kinds.combine import CombineJobParams
 from jobs.kinds.score import ScoreJobParams
-from studio.auth import CurrentUser
-from studio.uploads import store_checked_upload
+from jobs.uploads import store_checked_upload
+from studio import services
+from studio.accounts.login_cookie import CurrentUser
+from studio.accounts.tokens import ApiTokens, TokenInfo
 
 
 class Upload(Protocol):
@@ -215,3 +219,30 @@ def store_upload(user: CurrentUser, upload: Upload, output_type: str) -> str:
 def _require_admin(user: CurrentUser) -> None:
     if not user.is_admin:
         raise PermissionError("Only admins may see every user's jobs.")
+
+
+# The "My account" page's logic: a user's own API tokens, never anyone else's.
+#
+# The page shows a new token once, right after ``create_token``; only its hash is kept.
+@st.cache_resource
+def api_tokens() -> ApiTokens:
+    return ApiTokens(catalog_path(services.settings().data_dir))
+
+
+def create_token(user: CurrentUser, name: str) -> str:
+    """A new token named ``name`` for ``user`` (TokenError when the name is taken or bad)."""
+    return api_tokens().create(user.username, name.strip())
+
+
+def my_tokens(user: CurrentUser) -> list[TokenInfo]:
+    return api_tokens().list(user.username)
+
+
+def revoke_token(user: CurrentUser, name: str) -> bool:
+    return api_tokens().revoke(user.username, name)
+
+
+def shown_time(timestamp: float | None, never: str = "never") -> str:
+    if timestamp is None:
+        return never
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")

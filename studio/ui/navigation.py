@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from studio.auth import CurrentUser
+from studio.accounts.login_cookie import CurrentUser
 
 # name -> (title, icon); the file is app_pages/<name>.py, the URL /<name>; the first is the default.
 PAGES: dict[str, tuple[str, str]] = {

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studio.auth import COOKIE_NAME, CurrentUser, read_login_token, user_for_login
-from studio.cookie_key import cookie_expiry_hours
+from studio.accounts.login_cookie import (
+    COOKIE_NAME,
+    CurrentUser,
+    cookie_expiry_hours,
+    read_login_token,
+    user_for_login,
+)
 from studio.services import account_store, cookie_key
 
 LOGIN_KEY = "_studio_login"  # (login name, expiry moment) of this session's cookie

@@ -1,9 +1,9 @@
 """Our routes and middleware, as ``studio/server.py`` hands them to ``st.App``.
 
-- ``/auth/*``: login form, login and logout posts (``studio.login_routes``)
-- ``/files/<asset_id>``: the owner's files, Range and ETag (``studio.file_routes``)
-- ``/api/v1/*``: the HTTP API for scripts, bearer tokens (``studio.api_routes``)
-- in front of everything, Streamlit's routes included: ``studio.web_guard.WebGuard``
+- ``/auth/*``: login form, login and logout posts (``studio.web.login``)
+- ``/files/<asset_id>``: the owner's files, Range and ETag (``studio.web.files``)
+- ``/api/v1/*``: the HTTP API for scripts, bearer tokens (``studio.web.api.routes``)
+- in front of everything, Streamlit's routes included: ``studio.web.guard.WebGuard``
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from jobs.api import JobsAPI
-from studio.api_routes import api_routes
-from studio.file_routes import file_routes
-from studio.login_routes import login_routes
-from studio.web_config import WebConfig
-from studio.web_guard import WebGuard
+from studio.services import WebConfig
+from studio.web.api.routes import api_routes
+from studio.web.files import file_routes
+from studio.web.guard import WebGuard
+from studio.web.login import login_routes
 
 
 def web_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:

@@ -1,7 +1,7 @@
 """The owner's files over HTTP: ``GET /files/<asset_id>``, ``/files/<asset_id>/download``
 and the pictures made once per asset: ``/files/<asset_id>/poster``, ``/filmstrip``, ``/waveform``.
 
-Every request checks the login (``studio.web_guard``) and the asset's owner (admins
+Every request checks the login (``studio.web.guard``) and the asset's owner (admins
 excepted); someone else's id and an unknown id get the same 404, so nobody learns
 which ids exist. Starlette's ``FileResponse`` streams from disk in 64 KiB chunks and
 answers ``Range`` (206, suffix ranges, 416); ``If-None-Match`` gets a 304 here.
@@ -11,7 +11,9 @@ answers ``Range`` (206, suffix ranges, 416); ``If-None-Match`` gets a 304 here.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -21,8 +23,7 @@ from starlette.routing import Route
 from jobs.api import JobsAPI, NotFound
 from jobs.assets import resolve_in
 from jobs.catalog.records import Asset
-from studio.file_names import download_name
-from studio.web_guard import request_user
+from studio.web.guard import request_user
 
 CACHE_CONTROL = "private, no-cache"  # the browser may keep it, but asks again (ETag) first
 MIME = {
@@ -35,19 +36,6 @@ MIME = {
 }
 PICTURES = ("poster", "filmstrip", "waveform")
 NAME_PREFIX = {"video": "video", "audio": "music"}  # what a downloaded file's name starts with
-
-
-def file_url(asset_id: str) -> str:
-    return f"/files/{asset_id}"
-
-
-def download_url(asset_id: str) -> str:
-    return f"/files/{asset_id}/download"
-
-
-def picture_url(asset_id: str, name: str) -> str:
-    """One of an asset's pictures (``name`` is poster, filmstrip or waveform)."""
-    return f"/files/{asset_id}/{name}"
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -114,3 +102,17 @@ def file_routes(api: JobsAPI) -> list[Route]:
         Route("/files/{asset_id}/download", download, methods=["GET", "HEAD"]),
         Route("/files/{asset_id}/{picture}", picture, methods=["GET", "HEAD"]),
     ]
+
+
+# Names that say what a downloaded file is: ``video-<seed>-<prompt-slug>.mp4``.
+def slug(text: str, limit: int = 40) -> str:
+    """A file-name-safe summary of a prompt: lower-case words joined by dashes."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words)[:limit].strip("-") or "untitled"
+
+
+def download_name(kind: str, result: dict[str, Any], params: dict[str, Any], suffix: str) -> str:
+    text = params.get("prompt") or params.get("description") or kind
+    seed = result.get("seed")
+    middle = f"-{seed}" if seed is not None else ""
+    return f"{kind}{middle}-{slug(str(text))}{suffix}"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studio.account_tokens import create_token, my_tokens, revoke_token, shown_time
-from studio.api_tokens import TokenError
-from studio.plain_text import as_markdown_text
-from studio.widgets import page_user
+from studio.accounts.tokens import TokenError
+from studio.ui.backend import create_token, my_tokens, revoke_token, shown_time
+from studio.ui.components.job_panel import page_user
+from studio.ui.text import as_markdown_text
 
 NEW_TOKEN_KEY = "account_new_token"  # (name, secret) shown once, then dropped
 

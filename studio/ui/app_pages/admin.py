@@ -7,11 +7,12 @@ import datetime as dt
 import streamlit as st
 
 from engines.errors import ParamError
-from studio import backend, services
-from studio.accounts import AccountError, AccountStore
-from studio.auth import CurrentUser
-from studio.plain_text import as_markdown_text
-from studio.widgets import page_user
+from studio import services
+from studio.accounts.login_cookie import CurrentUser
+from studio.accounts.store import AccountError, AccountStore
+from studio.ui import backend
+from studio.ui.components.job_panel import page_user
+from studio.ui.text import as_markdown_text
 
 
 def when(timestamp: float | None) -> str:

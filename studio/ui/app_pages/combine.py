@@ -18,10 +18,11 @@ from engines.combine import (
     OriginalSound,
 )
 from engines.errors import MediaError, ParamError
-from studio import backend, services
-from studio.asset_labels import asset_label
-from studio.auth import CurrentUser
-from studio.widgets import file_player, page_user, recent_jobs_section
+from studio import services
+from studio.accounts.login_cookie import CurrentUser
+from studio.ui import backend
+from studio.ui.components.asset_card import asset_label
+from studio.ui.components.job_panel import file_player, page_user, recent_jobs_section
 
 FIT_LABELS = {
     "loop": "Loop the track to the video's length",

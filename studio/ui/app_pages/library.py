@@ -8,8 +8,9 @@ import math
 
 import streamlit as st
 
-from studio import backend
-from studio.asset_cards import (
+from studio.accounts.login_cookie import CurrentUser
+from studio.ui import backend
+from studio.ui.components.asset_card import (
     OPEN_KEY,
     OUTPUT_WORDS,
     actions,
@@ -19,10 +20,9 @@ from studio.asset_cards import (
     summary,
     title,
 )
-from studio.auth import CurrentUser
-from studio.file_routes import file_url, picture_url
-from studio.made_with import made_with_drop
-from studio.widgets import absolute, page_user
+from studio.ui.components.job_panel import absolute, page_user
+from studio.ui.components.made_with import made_with_drop
+from studio.urls import file_url, picture_url
 
 PAGE_SIZE = 24
 COLUMNS = 4

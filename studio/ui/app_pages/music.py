@@ -11,12 +11,13 @@ import streamlit as st
 
 from engines.catalog import AUDIO
 from engines.errors import MediaError, ParamError
-from studio import backend, services
-from studio.asset_cards import reused_melody
-from studio.made_with import made_with_drop
-from studio.model_form import model_picker, params_form
-from studio.variations import submit_from_page, variations_count, variations_grid
-from studio.widgets import examples_row, page_user, recent_jobs_section
+from studio import services
+from studio.ui import backend
+from studio.ui.components.asset_card import reused_melody
+from studio.ui.components.job_panel import examples_row, page_user, recent_jobs_section
+from studio.ui.components.made_with import made_with_drop
+from studio.ui.components.model_form import model_picker, params_form
+from studio.ui.components.variations import submit_from_page, variations_count, variations_grid
 
 MELODY_TYPES = ["wav", "mp3", "flac", "ogg", "m4a"]
 RECORD_SAMPLE_RATE = 32_000  # MusicGen-Melody's chroma rate; the browser's default is 16 kHz

@@ -10,10 +10,10 @@ import streamlit as st
 from engines.catalog import VIDEO
 from engines.errors import ParamError
 from studio import services
-from studio.made_with import made_with_drop
-from studio.model_form import model_picker, params_form
-from studio.variations import submit_from_page, variations_count, variations_grid
-from studio.widgets import examples_row, page_user, recent_jobs_section
+from studio.ui.components.job_panel import examples_row, page_user, recent_jobs_section
+from studio.ui.components.made_with import made_with_drop
+from studio.ui.components.model_form import model_picker, params_form
+from studio.ui.components.variations import submit_from_page, variations_count, variations_grid
 
 EXAMPLE_FIELDS = {"prompt": "video_prompt"}  # example key -> widget key
 

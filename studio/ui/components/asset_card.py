@@ -11,9 +11,11 @@ from typing import Any, Literal
 import streamlit as st
 
 from jobs.catalog.records import Asset
-from studio import backend, model_form, navigation, services
-from studio.auth import CurrentUser
-from studio.file_routes import download_url
+from studio import services
+from studio.accounts.login_cookie import CurrentUser
+from studio.ui import backend, navigation
+from studio.ui.components import model_form
+from studio.urls import download_url
 
 OUTPUT_WORDS = {"video": "Video", "audio": "Track"}
 SOURCE_WORDS = {
@@ -182,3 +184,15 @@ def actions(user: CurrentUser, asset: Asset, where: str) -> None:
         if no.button("Keep it", key=f"{where}-keep-{asset.id}"):
             st.session_state.pop(confirm, None)
             st.rerun()
+
+
+# How an asset is named in a picker: its prompt (or upload name), how it came, a short id.
+# A generated result needs no word; the others say how they came.
+SOURCE_WORDS = {"uploaded": "uploaded", "combined": "combined", "scored": "scored"}
+
+
+def asset_label(asset: Asset) -> str:
+    params = asset.params or {}
+    text = params.get("prompt") or params.get("description") or params.get("uploaded_as")
+    how = SOURCE_WORDS.get(asset.source)
+    return f"{str(text or asset.output_type)[:60]}{f' ({how})' if how else ''} · {asset.id[:6]}"

@@ -10,11 +10,18 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from studio import backend
-from studio.asset_cards import actions, loops, player_width, settings_table, summary, title
-from studio.auth import CurrentUser
-from studio.file_routes import file_url, picture_url
-from studio.session_user import session_user
+from studio.accounts.login_cookie import CurrentUser
+from studio.ui import backend
+from studio.ui.components.asset_card import (
+    actions,
+    loops,
+    player_width,
+    settings_table,
+    summary,
+    title,
+)
+from studio.ui.session import session_user
+from studio.urls import file_url, picture_url
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
 REFRESH_S = 1.0  # how often a running job's panel re-reads the catalog

@@ -19,10 +19,11 @@ from engines.errors import MediaError
 from engines.media.info import DEFAULT_LIMITS
 from engines.media.probe import probe_media
 from engines.media.settings_tag import settings_in
-from studio import backend, services
-from studio.model_form import reuse_settings
-from studio.navigation import PAGES, page_file
-from studio.plain_text import as_markdown_text
+from studio import services
+from studio.ui import backend
+from studio.ui.components.model_form import reuse_settings
+from studio.ui.navigation import PAGES, page_file
+from studio.ui.text import as_markdown_text
 
 DROP_TYPES = ["mp4", "wav"]  # what the studio writes, and carries settings in
 PAGE_OF_JOB_KIND = {"video": "video", "music": "music"}  # whose form a file's settings fill

@@ -14,9 +14,9 @@ from typing import Any
 import streamlit as st
 
 from jobs.api import MAX_VARIATIONS
-from studio import backend
-from studio.auth import CurrentUser
-from studio.widgets import show_finished_job
+from studio.accounts.login_cookie import CurrentUser
+from studio.ui import backend
+from studio.ui.components.job_panel import show_finished_job
 
 
 def group_key(page: str) -> str:

@@ -9,7 +9,7 @@
     POST   /api/v1/uploads          multipart ``output_type`` (audio|video), ``file`` -> 201 {"id"}
     GET    /api/v1/openapi.json     the document, from the models' declared params
 
-Every call but the document needs ``Authorization: Bearer <token>`` (studio.api_tokens):
+Every call but the document needs ``Authorization: Bearer <token>`` (studio.accounts.tokens):
 the token acts as its user, with their rights and quotas, and only while the account is
 active. No cookie counts here, so no other site can make a browser call the API. Every
 refusal is JSON ``{"error": "..."}``; another user's id answers like an unknown one.
@@ -37,11 +37,11 @@ from jobs.api import MAX_VARIATIONS, JobsAPI, NotFound
 from jobs.catalog.records import Asset, Job
 from jobs.kinds import KINDS
 from jobs.quotas import QuotaExceeded
-from studio.api_schema import openapi_document
-from studio.auth import CurrentUser
-from studio.file_routes import MIME
-from studio.uploads import store_checked_upload
-from studio.web_config import WebConfig
+from jobs.uploads import store_checked_upload
+from studio.accounts.login_cookie import CurrentUser
+from studio.services import WebConfig
+from studio.web.api.schema import openapi_document
+from studio.web.files import MIME
 
 PREFIX = "/api/v1"
 # The job kind a model's output makes, as the pages submit it.
