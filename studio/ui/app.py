@@ -18,7 +18,7 @@ from studio.accounts.store import AccountError
 from studio.ui.navigation import login_pages, pages_for
 from studio.ui.session import session_user
 
-ICON = Path(__file__).resolve().parent.parent / "assets" / "icon.svg"  # inlined: no CDN
+ICON = Path(__file__).resolve().parents[2] / "assets" / "icon.svg"  # inlined: no CDN
 # A real form post (logout revokes on the server), styled like Streamlit's own buttons.
 LOGOUT_FORM = (
     '<form method="post" action="/auth/logout"><button type="submit" style="'

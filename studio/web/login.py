@@ -28,7 +28,7 @@ from studio.accounts.login_limits import subjects
 from studio.services import WebConfig
 from studio.web.guard import LOGIN_PATH, request_user
 
-ICON = Path(__file__).resolve().parent.parent / "assets" / "icon.svg"
+ICON = Path(__file__).resolve().parents[2] / "assets" / "icon.svg"
 MAX_FIELD_CHARS = 1000  # longer names are cut before counting; no password is this long
 NO_STORE = {"Cache-Control": "no-store"}
 
