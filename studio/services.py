@@ -1,7 +1,8 @@
-"""Process-wide objects the pages share, created once per Streamlit server.
+"""Process-wide objects both sides of the studio share, created once per server.
 
-Each is thread-safe and holds no per-user state, as ``st.cache_resource`` requires:
-the stores open a fresh SQLite connection per call.
+The pages get theirs through ``st.cache_resource`` (each thread-safe, holding no per-user
+state: the stores open a fresh SQLite connection per call); the web layer gets
+``WebConfig``, read once from the environment by ``studio/server.py``.
 """
 
 from __future__ import annotations
