@@ -121,7 +121,7 @@ def file_fields(cls: Any) -> tuple[str, ...]:
 
 
 def media_words(media: str) -> str:
-    """"an audio file", "a video", "an image": how messages name a file param's media."""
+    """How messages name a file param's media: "an audio file", "a video", "an image"."""
     return {"audio": "an audio file", "video": "a video", "image": "an image"}[media]
 
 

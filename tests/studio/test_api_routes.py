@@ -11,8 +11,8 @@ from httpx import Response
 from starlette.testclient import TestClient
 
 from jobs.api import JobsAPI
-from studio.api_rate import RateLimit
-from studio.web_config import WebConfig
+from studio.accounts.token_rate import RateLimit
+from studio.services import WebConfig
 from tests.fixtures.studio import web_app, web_config
 from tests.image_factory import BAD_IMAGES, png_bytes
 from tests.jobs.harness import InProcessStudio, wait_for_jobs
