@@ -15,7 +15,6 @@ import streamlit as st
 
 from engines.params import ParamSpec, media_words, specs
 from studio.ui import backend
-from studio.ui.components import asset_card  # a module: asset_card imports the form too
 from studio.ui.session import session_user
 
 # What the help names; any type reaches the server, and a wrong one is refused in words.
@@ -40,6 +39,9 @@ def file_input(spec: ParamSpec, key: str, where: Any) -> Any:
     if user is None:  # the page asked first (page_user); a login that ended meanwhile
         st.stop()
     what = media_words(spec.media)
+    # Here, not at the top: asset_card imports the form, which imports this module.
+    from studio.ui.components.asset_card import asset_label
+
     upload_at, record_at = where.columns(2) if spec.media == "audio" else (where, None)
     uploaded = upload_at.file_uploader(
         f"{spec.label}: {what} to upload",
@@ -67,7 +69,7 @@ def file_input(spec: ParamSpec, key: str, where: Any) -> Any:
         f"Or pick {what} from your library",
         [None, *owned],
         key=picked_key,
-        format_func=lambda i: "None" if i is None else asset_card.asset_label(owned[i]),
+        format_func=lambda i: "None" if i is None else asset_label(owned[i]),
         disabled=fresh is not None,
         help="Your uploads and results of this kind, newest first.",
     )
