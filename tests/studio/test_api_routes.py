@@ -277,6 +277,8 @@ def test_an_image_upload_is_checked_by_its_content_and_is_no_melody(
     image = api.asset(answer.json()["id"], "ana")
     assert (image.output_type, image.path.endswith(".png")) == ("image", True)
     assert "poster" in image.meta["previews"]
+    download = client.get(f"/api/v1/assets/{image.id}/file", headers=ana)
+    assert download.headers["content-type"] == "image/png" and download.content == png_bytes()
     for name, (data, says) in BAD_IMAGES.items():
         message = refused(upload(name, data), 422)
         assert message.startswith(f"'{name}' ") and says in message, message

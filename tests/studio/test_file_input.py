@@ -97,3 +97,20 @@ def test_a_good_image_upload_becomes_the_jobs_input_by_id(studio_data: Path, ima
     assert (image.output_type, image.params["uploaded_as"]) == ("image", "dune.png")
     assert job is not None and job.params["image"] == image.id
     api.close()
+
+
+def test_an_uploaded_image_is_an_image_in_the_library(studio_data: Path):
+    api = JobsAPI()
+    dune = api.import_file("ana", png_bytes((80, 60)), ".png", params={"uploaded_as": "dune.png"})
+    api.import_file("ana", png_bytes((10, 10)), ".png")
+    api.import_file("ana", b"RIFF....WAVE", ".wav")  # not an image: filtered out
+    app = log_in(open_app(), "ana", USERS["ana"])
+    app.switch_page("app_pages/library.py").run()
+    app.button_group(key="lib_type").set_value("image").run()
+    assert not app.exception
+    app.button(key=f"lib-open-{dune.id}").click().run()
+    assert not app.exception and not app.error
+    urls = [image.proto.imgs[0].url for image in app.get("image")]
+    assert sum(url.endswith("/poster") for url in urls) == 2  # each card: its thumbnail
+    assert any(url.endswith(f"/files/{dune.id}") for url in urls)  # the dialog: the picture
+    api.close()

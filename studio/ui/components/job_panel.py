@@ -237,6 +237,8 @@ def show_asset(user: CurrentUser, asset: Any) -> None:
         short = loops(asset)
         st.video(absolute(file_url(asset.id)), format="video/mp4", loop=short, autoplay=short,
                  muted=short, width=player_width(asset))  # fmt: skip
+    elif asset.output_type == "image":
+        st.image(absolute(file_url(asset.id)))
     else:
         st.audio(absolute(file_url(asset.id)), format="audio/wav")
         if ((asset.meta or {}).get("previews") or {}).get("waveform"):
