@@ -3,15 +3,16 @@ image uploader and a library picker of the user's images, with no page code of i
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engines.catalog import ModelEntry
+from engines.catalog import CATALOG
+from engines.families.text_to_video_sd import VideoParams
 from engines.params import param
-from engines.video import VideoParams
 from jobs.api import JobsAPI
 from tests.fixtures.studio import USERS, log_in, open_app
 from tests.image_factory import BAD_IMAGES, png_bytes
@@ -30,13 +31,12 @@ class StartImageParams(VideoParams):
 
 @pytest.fixture
 def image_to_video(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The default video model takes StartImageParams (AppTest runs in this process)."""
-    own = ModelEntry.params_class
-
-    def params_class(entry: ModelEntry) -> type:
-        return StartImageParams if entry.name == "modelscope-t2v-1.7b" else own(entry)
-
-    monkeypatch.setattr(ModelEntry, "params_class", params_class)
+    """The default video model takes StartImageParams and its image (AppTest runs in this
+    process, so the pages see this catalog)."""
+    entry = CATALOG["modelscope-t2v-1.7b"]
+    family = dataclasses.replace(entry.family, params=StartImageParams)
+    taking = dataclasses.replace(entry, family=family, inputs=("image",))
+    monkeypatch.setitem(CATALOG, entry.name, taking)
 
 
 def page_uploaders(app: AppTest) -> list:
