@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from jobs.config import JobsConfig
-from jobs.keeper import Keeper
+from jobs.keeper.loop import Keeper
 
 log = logging.getLogger(__name__)
 

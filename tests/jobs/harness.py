@@ -20,7 +20,7 @@ from engines.settings import Settings
 from jobs.api import JobsAPI
 from jobs.catalog.records import Job
 from jobs.config import JobsConfig
-from jobs.keeper import Keeper
+from jobs.keeper.loop import Keeper
 from jobs.kinds.job_kind import Registry
 from jobs.worker.process import JobWorker
 

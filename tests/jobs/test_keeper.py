@@ -11,7 +11,7 @@ from engines.registry import EngineRegistry
 from engines.video import VideoParams
 from jobs.catalog.records import DONE, FAILED, QUEUED, RUNNING
 from jobs.config import JobsConfig
-from jobs.keeper import INPUT_GONE_MESSAGE
+from jobs.keeper.loop import INPUT_GONE_MESSAGE
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
 from tests.jobs.harness import InProcessStudio, wait_until

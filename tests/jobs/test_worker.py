@@ -22,7 +22,7 @@ from jobs.api import JobsAPI
 from jobs.catalog.records import CANCELLED, DONE, FAILED, RUNNING
 from jobs.kinds.combine import CombineJobParams
 from jobs.kinds.score import ScoreJobParams
-from jobs.worker.process import OUT_OF_MEMORY_MESSAGE
+from jobs.worker.outcomes import OUT_OF_MEMORY_MESSAGE
 from tests.jobs.harness import InProcessStudio, partial_files, wait_until
 from tests.jobs.tracking_registry import TrackingRegistry
 
