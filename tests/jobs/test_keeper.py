@@ -28,8 +28,8 @@ def quick_stale_studio(jobs_config: JobsConfig) -> Iterator[InProcessStudio]:
     harness.close()
 
 
-def tiny_video(prompt: str = "a heron in the reeds") -> VideoParams:
-    return VideoParams(prompt=prompt, num_frames=1, steps=2, height=64, width=64)
+def tiny_video(prompt: str = "a heron in the reeds", steps: int = 2) -> VideoParams:
+    return VideoParams(prompt=prompt, num_frames=1, steps=steps, height=64, width=64)
 
 
 def ghost_announces(broker: Broker, name: str) -> None:
@@ -142,3 +142,28 @@ def test_a_lost_job_whose_input_file_was_deleted_fails_with_the_reason(studio: I
 
     (job,) = studio.wait([job_id])
     assert (job.status, job.error) == (FAILED, INPUT_GONE_MESSAGE)
+
+
+def test_a_job_far_past_its_limit_is_stopped_and_fails_with_the_reason(
+    jobs_config: JobsConfig, tiny_settings
+):
+    # A budget of 1 s: with no similar job done yet, a job may run 3 s.
+    studio = InProcessStudio(jobs_config.with_changes(run_budget_s=1.0))
+    studio.start_keeper()
+    try:
+        registry = TrackingRegistry(tiny_settings)
+        registry.tracker.step_delay_s = 0.1  # 100 steps: 10 s and more
+        studio.start_worker(registry)
+        slow = studio.api.submit("alice", tiny_video("a slow tide", steps=100))
+        (job,) = studio.wait([slow])
+        assert job.status == FAILED and job.asset_id is None
+        assert job.error == (
+            "Stopped: it ran past 3 s (3x the 1 s a job may take here). "
+            "Try fewer frames or steps, a smaller size or a shorter duration."
+        )
+        assert 0 < job.step < 100  # stopped at a step, not at the end
+        registry.tracker.step_delay_s = 0.0
+        (after,) = studio.wait([studio.api.submit("alice", tiny_video())])
+        assert after.status == DONE  # the worker goes on
+    finally:
+        studio.close()

@@ -1,0 +1,63 @@
+"""A cancel always lands: a job whose step never returns (a C call that blocks, ignoring
+every cancel check) is answered "cancelled" within 15 s, its worker process is replaced
+by a fresh one (same command line, same pid), and the next job runs on it. A real worker
+process, tiny models, CPU, the embedded queue."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from engines.video import VideoParams
+from jobs.catalog.records import CANCELLED, DONE, RUNNING
+from jobs.config import JobsConfig
+from tests.jobs.harness import InProcessStudio, Spawned, process_env, wait_until
+from tests.jobs.stuck_worker import HANG
+
+START_S = 120.0  # a fresh process imports torch and diffusers first
+
+
+def tiny_video(prompt: str) -> VideoParams:
+    return VideoParams(prompt=prompt, num_frames=1, steps=2, height=64, width=64)
+
+
+def command_line(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_step_that_never_returns_is_cancelled_within_15_s_and_its_worker_replaced(
+    studio: InProcessStudio, jobs_config: JobsConfig, spawn: Callable[..., Spawned]
+):
+    worker = spawn(["-m", "tests.jobs.stuck_worker"], process_env(jobs_config))
+    stuck = studio.api.submit("ana", tiny_video(f"a wave that {HANG}"))
+    wait_until(
+        lambda: (job := studio.api.get(stuck)) is not None and job.status == RUNNING and job.step,
+        START_S,
+        "the stuck job to run",
+    )
+    other = studio.api.submit("ben", tiny_video("a lighthouse in fog"))  # waits its turn
+
+    asked = studio.api.cancel(stuck, "ana")
+    asked_at = time.monotonic()
+    assert asked.cancel_requested  # the page shows "Cancelling..."
+    cancelled = wait_until(
+        lambda: (job := studio.api.get(stuck)) is not None and job.status == CANCELLED and job,
+        15.0,
+        "the stuck job to end cancelled",
+    )
+    assert time.monotonic() - asked_at <= 15.0
+    assert cancelled.error == "Cancelled at step 1 of 10."
+    assert cancelled.asset_id is None and studio.api.assets("ana") == []
+
+    # The same pid now runs a fresh `python -m jobs.worker`, which takes the next job.
+    wait_until(
+        lambda: "-m jobs.worker" in command_line(worker.pid), 10.0, "the process to be replaced"
+    )
+    (done,) = studio.wait([other], START_S)
+    assert done.status == DONE, done.error
+    assert done.worker is not None and done.worker.endswith(f":{worker.pid}")
+    assert "did not stop within 10 s" in worker.log()
