@@ -47,6 +47,8 @@ HEARTBEAT_WRITE_S = 1.0  # a heartbeat alone (no new progress) is written at mos
 SERVICE_BEAT_S = 2.0
 WORKER_GONE_AFTER = 3  # presence intervals without a new announcement: the worker is gone
 INPUT_GONE_MESSAGE = "A file this job uses was deleted before it could run; pick another."
+CANCEL_SILENCE_S = 5.0  # a cancelled job whose worker is silent this long is ended here
+SILENT_CANCEL_MESSAGE = "Cancelled (its worker had stopped responding)."
 
 
 class Keeper:
@@ -149,6 +151,9 @@ class Keeper:
                 job = self.catalog.jobs.get(job.id) or job
         if job.status != RUNNING:
             return
+        if job.cancel_requested and now - self._last_sign(job) > CANCEL_SILENCE_S:
+            self._end_silent_cancel(job)  # a worker that died cannot answer the cancel
+            return
         state = seen.state
         if state is not None and state.get("delivery") == job.delivery:
             self._apply_state(job, state, now)
@@ -186,10 +191,24 @@ class Keeper:
             return True
         return False
 
+    def _last_sign(self, job: Job) -> float:
+        """When the job's worker was last heard of; a keeper that just started has not
+        watched long enough to call anyone silent."""
+        return max(job.heartbeat_at or job.started_at or 0.0, self._started)
+
     def _is_stale(self, job: Job, now: float) -> bool:
-        # A keeper that just started has not watched long enough to call anyone dead.
-        last = max(job.heartbeat_at or job.started_at or 0.0, self._started)
-        return now - last > self.config.stale_after_s
+        return now - self._last_sign(job) > self.config.stale_after_s
+
+    def _end_silent_cancel(self, job: Job) -> None:
+        """Cancel a running job whose worker went silent, so the page need not wait for it
+        to be called dead; should the worker wake up, it stops and its result is ignored."""
+        self.broker.supersede(job.id, job.delivery)
+        ended = self.catalog.transitions.finish(
+            job.id, job.delivery, "cancelled", SILENT_CANCEL_MESSAGE
+        )
+        if ended:
+            log.warning("Job %s cancelled; its worker %s was silent.", job.id, job.worker)
+            self.broker.forget(job.id, job.delivery, job_kind(job.kind).file_fields)
 
     def _give_up(self, job: Job, now: float) -> None:
         silent = now - (job.heartbeat_at or now)

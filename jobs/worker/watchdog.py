@@ -77,7 +77,7 @@ class Watchdog:
             return
         reasons = run.stop_reasons()
         if self.worker.stopping.is_set():
-            reasons = {job_id: reasons.get(job_id, RELEASED) for job_id in run.active}
+            reasons = {job_id: reasons.get(job_id, RELEASED) for job_id in list(run.active)}
         if not reasons:
             return
         now = time.monotonic()
@@ -92,7 +92,7 @@ class Watchdog:
             self._run = None
         log.error(
             "Job(s) %s did not stop within %.0f s of being asked (%s); replacing this worker.",
-            ", ".join(run.active),
+            ", ".join(list(run.active)),
             self.grace_s,
             ", ".join(sorted(set(reasons.values()))),
         )

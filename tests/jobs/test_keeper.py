@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -9,9 +10,9 @@ import pytest
 from engines.music import MusicParams
 from engines.registry import EngineRegistry
 from engines.video import VideoParams
-from jobs.catalog.records import DONE, FAILED, QUEUED, RUNNING
+from jobs.catalog.records import CANCELLED, DONE, FAILED, QUEUED, RUNNING
 from jobs.config import JobsConfig
-from jobs.keeper.loop import INPUT_GONE_MESSAGE
+from jobs.keeper.loop import INPUT_GONE_MESSAGE, SILENT_CANCEL_MESSAGE
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
 from tests.jobs.harness import InProcessStudio, wait_until
@@ -73,6 +74,19 @@ def test_a_job_whose_worker_went_silent_is_requeued_and_completes_once(
     assert (job.status, job.attempts, job.delivery, job.worker) == (DONE, 2, 2, "live:2")
     assert len(registry.tracker.generated) == 1
     assert len(studio.api.assets("alice")) == 1
+
+
+def test_a_cancel_of_a_job_whose_worker_went_silent_lands_within_seconds(studio: InProcessStudio):
+    job_id = studio.api.submit("alice", tiny_video())
+    ghost_takes_next_job(studio.api.broker, "ghost:1")  # then dies: no more heartbeats
+    wait_until(lambda: studio.api.get(job_id).status == RUNNING, what="the ghost's claim")  # type: ignore[union-attr]
+    studio.api.cancel(job_id, "alice")
+    asked_at = time.monotonic()
+    (job,) = studio.wait([job_id], timeout=15.0)  # long before it counts as dead (10 s)
+
+    assert (job.status, job.error) == (CANCELLED, SILENT_CANCEL_MESSAGE)
+    assert time.monotonic() - asked_at < studio.config.stale_after_s
+    assert studio.api.broker.stop_reason(job_id, 1) == "cancelled"  # if the ghost wakes up
 
 
 def test_a_job_whose_workers_keep_dying_fails_with_the_reason(
@@ -152,8 +166,10 @@ def test_a_job_far_past_its_limit_is_stopped_and_fails_with_the_reason(
     studio.start_keeper()
     try:
         registry = TrackingRegistry(tiny_settings)
-        registry.tracker.step_delay_s = 0.1  # 100 steps: 10 s and more
         studio.start_worker(registry)
+        (warm,) = studio.wait([studio.api.submit("alice", tiny_video())])  # the model loads
+        assert warm.status == DONE
+        registry.tracker.step_delay_s = 0.1  # 100 steps: 10 s and more
         slow = studio.api.submit("alice", tiny_video("a slow tide", steps=100))
         (job,) = studio.wait([slow])
         assert job.status == FAILED and job.asset_id is None
