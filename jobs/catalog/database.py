@@ -91,9 +91,8 @@ class CatalogDatabase:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        use_wal(self.path)
         with self.connect() as conn:
-            # WAL: readers (every page poll) never block the keeper's writes.
-            conn.execute("pragma journal_mode=wal")
             _add_dispatched_at(conn)
             _split_asset_kind(conn)
             _add_phase(conn)
@@ -102,26 +101,52 @@ class CatalogDatabase:
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            conn.row_factory = sqlite3.Row
-            conn.execute("pragma foreign_keys=on")
-            conn.execute("pragma synchronous=normal")  # WAL + normal: durable across crashes
+        with connect(self.path, rows=True) as conn:
             yield conn
-        finally:
-            conn.close()
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction that takes the write lock up front (no upgrade deadlocks)."""
-        with self.connect() as conn:
-            conn.execute("begin immediate")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("rollback")
-                raise
-            conn.execute("commit")
+        with transaction(self.path, immediate=True, rows=True) as conn:
+            yield conn
+
+
+@contextmanager
+def connect(path: str | Path, *, rows: bool = False) -> Iterator[sqlite3.Connection]:
+    """A short-lived connection to a studio SQLite file, in autocommit mode (every store
+    opens its own: the catalog, the accounts, the API tokens, the login limits)."""
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        if rows:
+            conn.row_factory = sqlite3.Row
+        conn.execute("pragma foreign_keys=on")
+        conn.execute("pragma synchronous=normal")  # WAL + normal: durable across crashes
+        yield conn
+    finally:
+        conn.close()
+
+
+@contextmanager
+def transaction(
+    path: str | Path, *, immediate: bool = False, rows: bool = False
+) -> Iterator[sqlite3.Connection]:
+    """One transaction, committed when the block ends, rolled back if it raises.
+    ``immediate`` takes the write lock first, so check-then-write is one atomic step."""
+    with connect(path, rows=rows) as conn:
+        conn.execute("begin immediate" if immediate else "begin")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("rollback")
+            raise
+        conn.execute("commit")
+
+
+def use_wal(path: str | Path) -> None:
+    """Write-ahead logging: readers (every page poll) never block a writer. Set once; the
+    file keeps it."""
+    with connect(path) as conn:
+        conn.execute("pragma journal_mode=wal")
 
 
 def _add_dispatched_at(conn: sqlite3.Connection) -> None:
