@@ -1,4 +1,4 @@
-"""The job system's settings from the environment: the per-user limits."""
+"""The job system's settings from the environment: the per-user limits, the run budget."""
 
 from __future__ import annotations
 
@@ -28,8 +28,15 @@ def test_limits_come_from_the_environment():
         ("STUDIO_DAILY_GPU_SECONDS_PER_USER", "0"),
         ("STUDIO_DAILY_GPU_SECONDS_PER_USER", "an hour"),
         ("STUDIO_DAILY_GPU_SECONDS_PER_USER", "inf"),
+        ("STUDIO_JOBS_RUN_BUDGET_S", "0.5"),
+        ("STUDIO_JOBS_RUN_BUDGET_S", "ten minutes"),
     ],
 )
 def test_bad_limits_are_refused_with_the_variables_name(name: str, value: str):
     with pytest.raises(ValueError, match=name):
         JobsConfig.from_env({name: value})
+
+
+def test_a_job_may_run_30_minutes_without_an_estimate_unless_the_budget_says_otherwise():
+    assert JobsConfig.from_env({}).run_budget_s == 600.0  # 3x: 30 minutes
+    assert JobsConfig.from_env({"STUDIO_JOBS_RUN_BUDGET_S": "1200"}).run_budget_s == 1200.0
