@@ -73,7 +73,7 @@ def test_a_stuck_batch_answers_the_cancelled_job_and_hands_the_others_back(
     gate = threading.Event()
     real_batch = TrackingEngine.generate_batch
 
-    def stuck_batch(self: TrackingEngine, params, seeds, outs, run=None):  # type: ignore[no-untyped-def]
+    def stuck_batch(self: TrackingEngine, params, seeds, outs, run=None):
         if not gate.is_set():
             run.on_progress(1, 8)
             gate.wait(60)  # no step callback, no cancel check, until the test lets go
