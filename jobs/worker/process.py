@@ -21,7 +21,7 @@ from typing import Any
 from huey.consumer import Worker as HueyWorkerLoop
 
 from jobs.config import JobsConfig
-from jobs.kinds.job_kind import Registry, default_model_name
+from jobs.kinds.job_kind import Registry
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
 from jobs.worker.run import run_message
@@ -168,9 +168,7 @@ class JobWorker:
         try:
             # A score job's model is its music's; every other job names its own.
             model_params = params.music() if kind.name == "score" else params
-            wanted = getattr(model_params, "model", None) or default_model_name(
-                model_params, kind.output or "audio"
-            )
+            wanted = self.registry.model_for(model_params).name  # type: ignore[attr-defined]
             return bool(status().resident != wanted)
         except Exception:  # a registry that cannot say: no claim either way
             return False

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engines.video import VideoParams
+from engines.families.text_to_video_sd import VideoParams
 from jobs.catalog.records import CANCELLED, DONE, RUNNING
 from jobs.config import JobsConfig
 from tests.jobs.harness import InProcessStudio, Spawned, process_env, wait_until

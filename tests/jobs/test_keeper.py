@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from engines.music import MusicParams
+from engines.families.musicgen import MusicParams
+from engines.families.text_to_video_sd import VideoParams
 from engines.registry import EngineRegistry
-from engines.video import VideoParams
 from jobs.catalog.records import CANCELLED, DONE, FAILED, QUEUED, RUNNING
 from jobs.config import JobsConfig
 from jobs.keeper.loop import INPUT_GONE_MESSAGE, SILENT_CANCEL_MESSAGE
