@@ -1,7 +1,7 @@
 """The job system's own cost: time from submit to result, minus the engine's own time.
 
 What ``make run`` starts runs for real: the supervisor process (keeper + one worker
-process with the tiny video model); this process submits through ``jobs.api`` and
+process with the tiny video model); this process submits through ``jobs.service`` and
 polls the catalog, as a page does. Per backend (embedded SQLite; Redis when
 redis-server is on PATH or --redis-url is given):
 
@@ -34,9 +34,9 @@ from typing import Any
 
 from engines.settings import Settings
 from engines.video import VideoParams
-from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, RUNNING
 from jobs.config import JobsConfig
+from jobs.service import JobService
 from tests.jobs.harness import RedisServer, process_env
 
 REPO = Path(__file__).resolve().parents[1]
@@ -97,7 +97,7 @@ def _measure_backend(
         stdout=subprocess.DEVNULL,
         stderr=(data_dir / "supervisor.log").open("wb"),
     )
-    api = JobsAPI(config)
+    api = JobService(config)
     try:
         # 1. Warm-up: starts the worker's engines.
         _run_job(api, TINY_JOB, timeout=300)
@@ -120,7 +120,7 @@ def _measure_backend(
     }
 
 
-def _run_job(api: JobsAPI, params: VideoParams, timeout: float = 60) -> tuple[float, Any]:
+def _run_job(api: JobService, params: VideoParams, timeout: float = 60) -> tuple[float, Any]:
     started = time.perf_counter()
     job_id = api.submit("bench", params)
     deadline = started + timeout
@@ -137,7 +137,7 @@ def _run_job(api: JobsAPI, params: VideoParams, timeout: float = 60) -> tuple[fl
         time.sleep(POLL_S)
 
 
-def _progress_gaps(api: JobsAPI) -> dict[str, Any]:
+def _progress_gaps(api: JobService) -> dict[str, Any]:
     job_id = api.submit("bench", PROGRESS_JOB)
     updates: list[float] = []  # when the catalog showed new progress, on this clock
     last: tuple[int, float | None] | None = None

@@ -13,8 +13,8 @@ from typing import Any
 from engines.catalog import CATALOG, ModelEntry
 from engines.params import ParamSpec, specs
 from engines.validation import MAX_PROMPT_CHARS
-from jobs.api import MAX_VARIATIONS
 from jobs.catalog.records import STATUSES
+from jobs.submission import MAX_VARIATIONS
 
 API_VERSION = "1.0.0"
 MAX_SEED = 2**32 - 1

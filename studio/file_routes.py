@@ -18,9 +18,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from jobs.api import JobsAPI, NotFound
 from jobs.assets import resolve_in
 from jobs.catalog.records import Asset
+from jobs.owned_assets import NotFound
+from jobs.service import JobService
 from studio.file_names import download_name
 from studio.web_guard import request_user
 
@@ -57,7 +58,7 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def file_routes(api: JobsAPI) -> list[Route]:
+def file_routes(api: JobService) -> list[Route]:
     def find(
         request: Request, picture: str | None = None
     ) -> tuple[Asset, Path, os.stat_result] | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-from jobs.api import JobsAPI
+from jobs.service import JobService
 from studio.api_routes import api_routes
 from studio.file_routes import file_routes
 from studio.login_routes import login_routes
@@ -19,7 +19,7 @@ from studio.web_config import WebConfig
 from studio.web_guard import WebGuard
 
 
-def web_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
+def web_routes(config: WebConfig, api: JobService) -> list[BaseRoute]:
     return [*login_routes(config), *file_routes(api), *api_routes(config, api)]
 
 

@@ -80,22 +80,16 @@ class JobKind:
             get(model, self.output)
         return entry.params_class()
 
-    def accepts(self, params: Any) -> bool:
-        """True when ``params`` is this kind's params (any family's, for model jobs)."""
-        if self.output is None:
-            return isinstance(params, self.params_type())
-        model = getattr(params, "model", None)
-        try:
-            return isinstance(params, self.params_type(model))
-        except ParamError:
-            return False
-
     def build(self, data: Mapping[str, Any]) -> Any:
         """Rebuild (and so validate) the params; raises ParamError with a clear message."""
         model = data.get("model")
         if model is not None and not isinstance(model, str):
             raise ParamError(f"`model` must be a model name, but is {model!r}.")
-        cls = self.params_type(model)
+        return self.build_as(self.params_type(model), data)
+
+    def build_as(self, cls: type, data: Mapping[str, Any]) -> Any:
+        """``cls`` (the params class already resolved) from ``data``, or a ParamError that
+        names the unknown and missing fields as the caller wrote them."""
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -123,11 +117,10 @@ class JobKind:
     def to_json(self, params: Any) -> dict[str, Any]:
         """Params as a JSON-able dict that ``build`` turns back into equal params.
 
-        A model job names its model: a worker on another machine loads that one.
+        A submitted model job names its model (JobService.submit resolves it), so a
+        worker on another machine loads that one.
         """
         data = dataclasses.asdict(params)
-        if self.output is not None and data.get("model") is None:
-            data["model"] = default_model_name(params, self.output)
         try:
             return json.loads(json.dumps(data))
         except (TypeError, ValueError) as exc:

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from engines.settings import Settings
-from jobs.api import JobsAPI
 from jobs.catalog.records import Job
 from jobs.config import JobsConfig
 from jobs.keeper import Keeper
 from jobs.kinds.job_kind import Registry
+from jobs.service import JobService
 from jobs.worker.process import JobWorker
 
 REPO = Path(__file__).resolve().parents[2]
@@ -112,7 +112,7 @@ class InProcessStudio:
 
     def __init__(self, config: JobsConfig) -> None:
         self.config = config
-        self.api = JobsAPI(config)
+        self.api = JobService(config)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.workers: list[JobWorker] = []
@@ -147,7 +147,7 @@ class InProcessStudio:
         self._threads.append(thread)
 
 
-def wait_for_jobs(api: JobsAPI, job_ids: Iterable[str], timeout: float = WAIT_S) -> list[Job]:
+def wait_for_jobs(api: JobService, job_ids: Iterable[str], timeout: float = WAIT_S) -> list[Job]:
     ids = list(job_ids)
     deadline = time.monotonic() + timeout
     while True:

@@ -10,11 +10,11 @@ import pytest
 from engines.registry import EngineRegistry
 from engines.settings import Settings
 from engines.video import VideoParams
-from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, QUEUED, Job
 from jobs.config import JobsConfig
 from jobs.estimates import RunTimes
 from jobs.quotas import QuotaExceeded
+from jobs.service import JobService
 from tests.jobs.harness import InProcessStudio, wait_until
 from tests.jobs.tracking_registry import TrackingRegistry
 
@@ -84,7 +84,7 @@ def test_one_users_jobs_stay_first_in_first_out(
     assert started_in_order(studio, studio.wait(ids)) == [f"ana {n}" for n in range(1, 5)]
 
 
-def test_the_fifth_waiting_job_is_refused_with_the_limit_and_nothing_is_queued(api: JobsAPI):
+def test_the_fifth_waiting_job_is_refused_with_the_limit_and_nothing_is_queued(api: JobService):
     queued = [api.submit("ana", tiny_video(f"ana {n}")) for n in range(4)]  # the default: 4
     with pytest.raises(QuotaExceeded) as refused:
         api.submit("ana", tiny_video("one too many"))

@@ -8,14 +8,14 @@ import soundfile
 
 from engines.errors import ParamError
 from engines.wan import WanParams
-from jobs.api import JobsAPI
 from jobs.catalog.records import DONE
+from jobs.service import JobService
 from tests.jobs.harness import InProcessStudio
 from tests.jobs.tracking_registry import TrackingRegistry
 from tests.mp4_probe import probe_mp4
 
 
-def test_a_job_for_wan_is_checked_against_wans_params(api: JobsAPI):
+def test_a_job_for_wan_is_checked_against_wans_params(api: JobService):
     wan = {"prompt": "a crane", "model": "wan2.1-t2v-1.3b", "num_frames": 16}
     with pytest.raises(ParamError, match=r"`num_frames` has to be 4k\+1.*try 17"):
         api.submit("alice", wan, kind="video")

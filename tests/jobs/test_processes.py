@@ -14,9 +14,9 @@ from typing import Any
 from engines.music import MusicParams
 from engines.settings import Settings
 from engines.video import VideoParams
-from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, RUNNING, Job
 from jobs.config import JobsConfig
+from jobs.service import JobService
 from tests.jobs.harness import (
     REPO,
     InProcessStudio,
@@ -43,7 +43,7 @@ def short_video(prompt: str) -> VideoParams:
     return VideoParams(prompt=prompt, num_frames=1, steps=2, height=64, width=64)
 
 
-def running_with_progress(api: JobsAPI, job_id: str) -> Callable[[], Job | None]:
+def running_with_progress(api: JobService, job_id: str) -> Callable[[], Job | None]:
     def check() -> Job | None:
         job = api.get(job_id)
         return job if job is not None and job.status == RUNNING and job.step >= 2 else None
@@ -57,7 +57,7 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_exactly_once(
     config = jobs_config.with_changes(stale_after_s=3.0)
     # The studio's run command: keeper + one worker, restarted when it dies.
     spawn(["-m", "jobs.supervisor", "--workers", "1"], process_env(config))
-    api = JobsAPI(config)
+    api = JobService(config)
     try:
         job_id = api.submit("alice", long_video())
         running = wait_until(running_with_progress(api, job_id), PROCESS_WAIT_S, "the job to run")

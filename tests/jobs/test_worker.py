@@ -18,10 +18,10 @@ from engines.media.settings_tag import STUDIO_VERSION, settings_in
 from engines.music import MusicParams
 from engines.registry import EngineRegistry
 from engines.video import VideoParams
-from jobs.api import JobsAPI
 from jobs.catalog.records import CANCELLED, DONE, FAILED, RUNNING
 from jobs.kinds.combine import CombineJobParams
 from jobs.kinds.score import ScoreJobParams
+from jobs.service import JobService
 from jobs.worker.process import OUT_OF_MEMORY_MESSAGE
 from tests.jobs.harness import InProcessStudio, partial_files, wait_until
 from tests.jobs.tracking_registry import TrackingRegistry
@@ -32,7 +32,7 @@ def tiny_video(prompt: str = "a red fox in the snow", **changes: object) -> Vide
     return VideoParams(prompt=prompt, **{**settings, **changes})  # type: ignore[arg-type]
 
 
-def upload_tone(api: JobsAPI, owner: str) -> str:
+def upload_tone(api: JobService, owner: str) -> str:
     """An uploaded melody: a one-second tone stored as the owner's asset."""
     rate = 32_000
     path = api.config.data_dir / "tone.wav"
@@ -233,11 +233,11 @@ def test_a_refreshed_page_finds_its_job_progress_and_result_again(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
     studio.start_worker(shared_registry)
-    first_page = JobsAPI(studio.config)
+    first_page = JobService(studio.config)
     job_id = first_page.submit("alice", tiny_video("a slow one", steps=40, num_frames=2))
     first_page.close()  # the browser tab is gone; the job is not
 
-    second_page = JobsAPI(studio.config)
+    second_page = JobService(studio.config)
     try:
         (found,) = second_page.list("alice")
         assert found.id == job_id

@@ -20,16 +20,17 @@ from engines.music import MusicParams
 from engines.prompts import ENGLISH_ONLY_WARNING
 from engines.registry import EngineRegistry
 from engines.video import VideoParams
-from jobs.api import JobsAPI, NotFound
 from jobs.assets import relative_asset_path, resolve_in
 from jobs.catalog.records import DONE
+from jobs.owned_assets import NotFound
+from jobs.service import JobService
 from tests.jobs.harness import InProcessStudio
 from tests.media_factory import make_encoded_tone, make_h264_clip, make_tone
 
 TINY_VIDEO = {"num_frames": 2, "steps": 1, "height": 64, "width": 64}
 
 
-def assert_nothing_queued(api: JobsAPI) -> None:
+def assert_nothing_queued(api: JobService) -> None:
     assert api.list_all() == []
     assert api.broker.pending() == set()
 
@@ -62,7 +63,7 @@ CONTROL = "contains control characters"
     ],
 )
 def test_bad_prompts_are_refused_at_submit_with_the_fields_name(
-    api: JobsAPI, kind: str, field: str, value: object, message: str
+    api: JobService, kind: str, field: str, value: object, message: str
 ):
     base: dict[str, Any] = (
         {"prompt": "a fox", **TINY_VIDEO} if kind == "video" else {"description": "calm piano"}
@@ -142,7 +143,7 @@ NUMBER_CASES = [
 
 @pytest.mark.parametrize(("kind_and_params", "message"), NUMBER_CASES)
 def test_out_of_range_numbers_are_refused_at_submit(
-    api: JobsAPI, kind_and_params: tuple[str, dict[str, Any]], message: str
+    api: JobService, kind_and_params: tuple[str, dict[str, Any]], message: str
 ):
     kind, params = kind_and_params
     with pytest.raises(ParamError) as refusal:
@@ -151,7 +152,7 @@ def test_out_of_range_numbers_are_refused_at_submit(
     assert_nothing_queued(api)
 
 
-def test_out_of_range_combine_and_score_options_are_refused_at_submit(api: JobsAPI):
+def test_out_of_range_combine_and_score_options_are_refused_at_submit(api: JobService):
     clip = api.import_file("alice", b"\x00" * 64, ".mp4")
     track = api.import_file("alice", b"\x00" * 64, ".wav")
     paths = {"video_path": str(api.config.data_dir / clip.path)}
@@ -187,7 +188,7 @@ EVIL_NAMES = ["../../etc/passwd", "/etc/passwd", "alice\x00", "alice\n", "", "."
 
 
 @pytest.mark.parametrize("owner", EVIL_NAMES)
-def test_owner_names_that_are_not_one_safe_folder_are_refused(api: JobsAPI, owner: str):
+def test_owner_names_that_are_not_one_safe_folder_are_refused(api: JobService, owner: str):
     for call in (
         lambda: api.submit(owner, VideoParams("a fox", num_frames=2, steps=1, height=64, width=64)),
         lambda: api.list(owner),
@@ -203,7 +204,7 @@ def test_owner_names_that_are_not_one_safe_folder_are_refused(api: JobsAPI, owne
 @pytest.mark.parametrize(
     "suffix", ["\x00", ".wav\x00.sh", ".wav\n", "/../x", ".", ".toolongsuffix"]
 )
-def test_file_suffixes_are_checked(api: JobsAPI, suffix: str):
+def test_file_suffixes_are_checked(api: JobService, suffix: str):
     with pytest.raises(ValueError, match=r"must look like '\.mp4' or '\.wav'"):
         api.import_file("alice", b"RIFF", suffix)
 
@@ -211,7 +212,7 @@ def test_file_suffixes_are_checked(api: JobsAPI, suffix: str):
 @pytest.mark.parametrize(
     "asset_id", ["../../etc/passwd", "/etc/passwd", "\x00", "0" * 32 + "\n", "%2e%2e%2f"]
 )
-def test_asset_ids_that_are_paths_find_nothing_and_touch_nothing(api: JobsAPI, asset_id: str):
+def test_asset_ids_that_are_paths_find_nothing_and_touch_nothing(api: JobService, asset_id: str):
     mine = api.import_file("alice", b"RIFF", ".wav")
     for call in (api.asset, api.asset_path, api.read_asset, api.delete_asset):
         with pytest.raises(NotFound):
@@ -232,7 +233,7 @@ def test_a_catalog_path_outside_the_asset_folder_is_never_opened(tmp_path: Path,
         resolve_in(tmp_path, stored)
 
 
-def test_file_params_naming_other_files_are_refused(api: JobsAPI):
+def test_file_params_naming_other_files_are_refused(api: JobService):
     mine = api.import_file("alice", b"RIFF", ".wav")
     theirs = api.import_file("bob", b"RIFF", ".wav")
     data = api.config.data_dir
@@ -284,10 +285,10 @@ def corrupt_mp3(folder: Path) -> bytes:
 
 
 @pytest.fixture
-def studio_api(studio_data: Path) -> JobsAPI:
+def studio_api(studio_data: Path) -> JobService:
     from studio import backend
 
-    return backend.jobs_api()
+    return backend.job_service()
 
 
 @pytest.mark.parametrize(
@@ -301,7 +302,7 @@ def studio_api(studio_data: Path) -> JobsAPI:
     ids=["2-hour-melody", "corrupt-mp3", "empty", "windows-exe"],
 )
 def test_bad_uploads_through_the_page_path_store_nothing(
-    studio_api: JobsAPI, tmp_path: Path, make: Any, kind: str, message: str
+    studio_api: JobService, tmp_path: Path, make: Any, kind: str, message: str
 ):
     from studio import backend
     from studio.auth import CurrentUser
@@ -327,7 +328,7 @@ def test_a_one_gigabyte_upload_is_refused_by_its_size_before_it_is_read(tmp_path
         validate_audio_upload(huge, name="huge.wav")
 
 
-def test_a_good_upload_named_like_a_path_is_stored_under_its_id(studio_api: JobsAPI, tmp_path):
+def test_a_good_upload_named_like_a_path_is_stored_under_its_id(studio_api: JobService, tmp_path):
     from studio import backend
     from studio.auth import CurrentUser
 

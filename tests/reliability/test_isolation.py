@@ -17,8 +17,9 @@ import pytest
 
 from engines.errors import ParamError
 from engines.video import VideoParams
-from jobs.api import JobsAPI, NotAllowed, NotFound
 from jobs.catalog.records import CANCELLED, QUEUED
+from jobs.owned_assets import NotFound
+from jobs.service import JobService, NotAllowed
 from studio.auth import CurrentUser
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app
 
@@ -37,7 +38,7 @@ def near_misses(real_id: str) -> list[str]:
     return [*flipped, real_id[:8], real_id.upper(), f" {real_id}", f"{real_id}%", "*", "%"]
 
 
-def test_another_users_job_cannot_be_read_or_cancelled_by_its_id_or_a_guess(api: JobsAPI):
+def test_another_users_job_cannot_be_read_or_cancelled_by_its_id_or_a_guess(api: JobService):
     job_id = api.submit("ana", tiny_video("ana's secret lighthouse"))
     assert api.get(job_id, "ben") is None
     assert all(j.id != job_id for j in api.list("ben"))
@@ -54,7 +55,7 @@ def test_another_users_job_cannot_be_read_or_cancelled_by_its_id_or_a_guess(api:
     assert api.cancel(job_id, "root", admin=True).status == CANCELLED
 
 
-def test_another_users_asset_cannot_be_read_downloaded_or_deleted(api: JobsAPI):
+def test_another_users_asset_cannot_be_read_downloaded_or_deleted(api: JobService):
     asset = api.import_file("ana", b"ana's track", ".wav")
     calls: list[Callable[..., Any]] = [api.asset, api.asset_path, api.read_asset, api.delete_asset]
     for call in calls:
@@ -89,7 +90,7 @@ def test_the_pages_back_end_scopes_every_call_to_the_user(people: dict[str, Curr
 
     ana, ben, boss = people["ana"], people["ben"], people["boss"]
     job_id = backend.submit(ana, tiny_video("ana's secret lighthouse"))
-    asset = backend.jobs_api().import_file("ana", b"ana's clip", ".mp4")
+    asset = backend.job_service().import_file("ana", b"ana's clip", ".mp4")
 
     assert backend.get_job(ben, job_id) is None
     assert backend.recent_jobs(ben, "video", limit=10) == []

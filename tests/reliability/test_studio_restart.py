@@ -18,9 +18,9 @@ import psutil
 import pytest
 
 from engines.video import VideoParams
-from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, QUEUED, RUNNING
 from jobs.config import JobsConfig
+from jobs.service import JobService
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD
 from tests.jobs.harness import Spawned, free_port, partial_files, process_env, wait_for_jobs
 from tests.jobs.harness import wait_until as wait_for
@@ -39,8 +39,8 @@ def config(jobs_config: JobsConfig) -> JobsConfig:
 
 
 @pytest.fixture
-def api(config: JobsConfig) -> Iterator[JobsAPI]:
-    api = JobsAPI(config)
+def api(config: JobsConfig) -> Iterator[JobService]:
+    api = JobService(config)
     yield api
     api.close()
 
@@ -92,7 +92,7 @@ class Studio:
         self.process.stop()
 
 
-def running_with_progress(api: JobsAPI, job_id: str) -> Callable[[], bool]:
+def running_with_progress(api: JobService, job_id: str) -> Callable[[], bool]:
     def check() -> bool:
         job = api.get(job_id)
         return job is not None and job.status == RUNNING and job.step >= 2
@@ -101,7 +101,7 @@ def running_with_progress(api: JobsAPI, job_id: str) -> Callable[[], bool]:
 
 
 def test_jobs_queued_and_running_complete_once_across_a_stop_and_a_crash(
-    config: JobsConfig, api: JobsAPI, spawn: Callable[..., Spawned]
+    config: JobsConfig, api: JobService, spawn: Callable[..., Spawned]
 ):
     started = time.monotonic()
     studio = Studio(spawn, config)

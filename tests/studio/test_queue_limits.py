@@ -7,14 +7,14 @@ import re
 from pathlib import Path
 
 from engines.video import VideoParams
-from jobs.api import JobsAPI
 from jobs.config import JobsConfig
+from jobs.service import JobService
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app, rerun_until
 
 
-def studio_api() -> JobsAPI:
+def studio_api() -> JobService:
     """The job system the app under test uses (same data dir, from the environment)."""
-    return JobsAPI(JobsConfig.from_env())
+    return JobService(JobsConfig.from_env())
 
 
 def progress_texts(app) -> list[str]:  # type: ignore[no-untyped-def]

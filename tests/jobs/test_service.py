@@ -11,14 +11,15 @@ import pytest
 from engines.errors import ParamError
 from engines.music import MusicParams
 from engines.video import VideoParams
-from jobs.api import JobsAPI, NotAllowed, NotFound
 from jobs.catalog.records import CANCELLED, QUEUED
+from jobs.owned_assets import NotFound
+from jobs.service import JobService, NotAllowed
 from tests.jobs.harness import REPO
 
 
 def test_importing_the_api_loads_no_torch_diffusers_or_transformers():
     code = (
-        "import sys, jobs.api, jobs.catalog\n"
+        "import sys, jobs.service, jobs.catalog\n"
         "from jobs.kinds import KINDS\n"
         "[kind.params_type() for kind in KINDS.values()]\n"
         "heavy = {'torch', 'diffusers', 'transformers'} & set(sys.modules)\n"
@@ -27,7 +28,7 @@ def test_importing_the_api_loads_no_torch_diffusers_or_transformers():
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=120)
 
 
-def test_bad_params_fail_at_submit_and_never_become_jobs(api: JobsAPI):
+def test_bad_params_fail_at_submit_and_never_become_jobs(api: JobService):
     with pytest.raises(ParamError, match="`steps` must be between 1 and 100"):
         api.submit("alice", {"prompt": "a fox", "steps": 0}, kind="video")
     with pytest.raises(ParamError, match="Unknown video parameter"):
@@ -42,7 +43,7 @@ def test_bad_params_fail_at_submit_and_never_become_jobs(api: JobsAPI):
     assert api.broker.pending() == set()
 
 
-def test_submit_stores_validated_params_and_leaves_sending_to_the_keeper(api: JobsAPI):
+def test_submit_stores_validated_params_and_leaves_sending_to_the_keeper(api: JobService):
     job_id = api.submit("alice", VideoParams(prompt="a fox", steps=3, seed=5))
     job = api.get(job_id)
     assert job is not None
@@ -58,7 +59,7 @@ def test_submit_stores_validated_params_and_leaves_sending_to_the_keeper(api: Jo
     assert api.get(job_id, "root", admin=True) is not None
 
 
-def test_only_the_owner_or_an_admin_may_cancel(api: JobsAPI):
+def test_only_the_owner_or_an_admin_may_cancel(api: JobService):
     job_id = api.submit("alice", VideoParams(prompt="a fox"))
     with pytest.raises(NotAllowed):
         api.cancel(job_id, "bob")
@@ -67,7 +68,7 @@ def test_only_the_owner_or_an_admin_may_cancel(api: JobsAPI):
     assert api.cancel(job_id, "root", admin=True).status == CANCELLED
 
 
-def test_assets_are_only_reachable_by_their_owner(api: JobsAPI):
+def test_assets_are_only_reachable_by_their_owner(api: JobService):
     asset = api.import_file("alice", b"RIFF....WAVE", ".wav")
     assert asset.path == f"assets/alice/{asset.id}.wav"
     assert api.read_asset(asset.id, "alice") == b"RIFF....WAVE"
@@ -84,7 +85,7 @@ def test_assets_are_only_reachable_by_their_owner(api: JobsAPI):
     assert not (api.config.data_dir / asset.path).exists()
 
 
-def test_a_file_param_must_be_one_of_the_owners_assets(api: JobsAPI, tmp_path: Path):
+def test_a_file_param_must_be_one_of_the_owners_assets(api: JobService, tmp_path: Path):
     theirs = api.import_file("bob", b"RIFF", ".wav")
     stray = tmp_path / "elsewhere.wav"
     stray.write_bytes(b"RIFF")
