@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from engines.cost import Cost, DiffusionAudioCost, SecondsCost, VideoCost, check_cost
 from engines.errors import ParamError
 
 VIDEO, AUDIO = "video", "audio"
@@ -24,6 +25,7 @@ class Family:
     engine: str  # "module:Class" of the engine, imported on first use
     params: str  # "module:Class" of the params
     classes: tuple[str, ...]  # model_index.json _class_name / config.json architectures
+    cost: Cost  # what a job of its params costs, in the units its entries' max_cost counts
     # Makes several seeds of the same params in one pipeline call, each sample from its own
     # generator, so each clip equals what its seed makes alone (ModelEngine.generate_batch).
     batches: bool = False
@@ -37,10 +39,16 @@ FAMILIES = {
             "engines.video:TextToVideoEngine",
             "engines.video:VideoParams",
             ("TextToVideoSDPipeline",),
+            VideoCost(),
             batches=True,
         ),
         Family(
-            "wan", "engines.wan:WanEngine", "engines.wan:WanParams", ("WanPipeline",), batches=True
+            "wan",
+            "engines.wan:WanEngine",
+            "engines.wan:WanParams",
+            ("WanPipeline",),
+            VideoCost(),
+            batches=True,
         ),
         # MusicGen samples tokens from torch's one global RNG: a batch would give each seed
         # other tokens than it gets alone. Stable Audio and ACE-Step: not wired (one by one).
@@ -49,18 +57,21 @@ FAMILIES = {
             "engines.music:MusicEngine",
             "engines.music:MusicParams",
             ("MusicgenForConditionalGeneration", "MusicgenMelodyForConditionalGeneration"),
+            SecondsCost(),
         ),
         Family(
             "stable-audio",
             "engines.stable_audio:StableAudioEngine",
             "engines.stable_audio:StableAudioParams",
             ("StableAudioPipeline",),
+            DiffusionAudioCost(),
         ),
         Family(
             "ace-step",
             "engines.ace_step:AceStepEngine",
             "engines.ace_step:AceStepParams",
             ("AceStepPipeline",),
+            DiffusionAudioCost(),
         ),
     )
 }
@@ -75,6 +86,8 @@ class ModelEntry:
     licence: str
     vram_gb: float  # approximate peak at the defaults, fp16
     description: str  # one line for the picker
+    # The most cost (its family's units) its target GPU does in engines.cost.BUDGET_MINUTES.
+    max_cost: float
     defaults: dict[str, Any] = field(default_factory=dict)  # overrides of the params' defaults
     english_only: bool = True  # warn on prompts in other scripts
     melody: bool = False  # conditions on a melody file
@@ -110,6 +123,11 @@ class ModelEntry:
         spec = spec_of(self.params_class(), name)
         return spec.minimum, spec.maximum
 
+    def check_cost(self, params: Any, allowance: float = 1.0) -> None:
+        """Raise CostTooHigh when ``params`` ask more than ``max_cost`` x ``allowance``."""
+        declared = FAMILIES[self.family].cost
+        check_cost(declared, params, self.max_cost, self.default_of, allowance)
+
     def default_of(self, name: str) -> Any:
         from engines.params import spec_of
 
@@ -133,6 +151,9 @@ CATALOG: dict[str, ModelEntry] = {
             _CC_BY_NC,
             8.0,
             "ModelScope 1.7B: the original 256x256 clips; English prompts; non-commercial.",
+            # A guided UNet step at 16x256x256 is 9.77 TFLOP (bench/README.md); a T4 does ~20
+            # TFLOP/s of fp16 there: ~0.5 s, so ~1200 such steps in 10 minutes.
+            max_cost=16 * 256 * 256 * 1200,
             tiny_builder=_TINY_VIDEO,
         ),
         ModelEntry(
@@ -143,6 +164,7 @@ CATALOG: dict[str, ModelEntry] = {
             _CC_BY_NC,
             9.0,
             "Zeroscope v2: ModelScope retrained for 576x320, no watermark; non-commercial.",
+            max_cost=16 * 256 * 256 * 1200,  # ModelScope's UNet: the same work per pixel
             defaults={"width": 576, "height": 320, "num_frames": 24},
             tiny_builder=_TINY_VIDEO,
         ),
@@ -154,6 +176,10 @@ CATALOG: dict[str, ModelEntry] = {
             "Apache-2.0",
             8.2,
             "Wan 2.1 1.3B: sharper 480x832 clips at 16 fps; English or Chinese; Apache-2.0.",
+            # Its defaults (81x480x832 x 50) are ~570 TFLOP a guided step (33k tokens of
+            # attention): ~20 minutes on a T4, not 10. The form's own values must run, so the
+            # limit is its defaults and a quarter; more needs an admin's allowance.
+            max_cost=81 * 480 * 832 * 50 * 1.25,
             english_only=False,
             tiny_builder="engines.tiny.wan:build_tiny_wan",
         ),
@@ -165,6 +191,7 @@ CATALOG: dict[str, ModelEntry] = {
             _CC_BY_NC,
             2.0,
             "MusicGen small (300M): quick mono tracks from a description.",
+            max_cost=300,  # 50 decoder steps an audio second at ~15 ms on a T4: all 300 s fit
             tiny_builder=_TINY_MUSIC,
         ),
         ModelEntry(
@@ -175,6 +202,7 @@ CATALOG: dict[str, ModelEntry] = {
             _CC_BY_NC,
             6.0,
             "MusicGen medium (1.5B): richer mono tracks, slower.",
+            max_cost=300,  # ~35 ms a decoder step on a T4: ~2 s a second of audio, 300 s fit
             tiny_builder=_TINY_MUSIC,
         ),
         ModelEntry(
@@ -185,6 +213,7 @@ CATALOG: dict[str, ModelEntry] = {
             _CC_BY_NC,
             12.0,
             "MusicGen large (3.3B): the best mono quality; needs a 16 GB card.",
+            max_cost=150,  # ~75 ms a decoder step on a T4: ~4 s a second of audio
             tiny_builder=_TINY_MUSIC,
         ),
         ModelEntry(
@@ -195,6 +224,7 @@ CATALOG: dict[str, ModelEntry] = {
             _CC_BY_NC,
             6.0,
             "MusicGen melody (1.5B): follows a hummed or played melody you upload.",
+            max_cost=300,  # medium's decoder (1.5B): ~2 s a second of audio on a T4
             melody=True,
             tiny_builder="engines.tiny.music:build_tiny_melody",
         ),
@@ -206,6 +236,7 @@ CATALOG: dict[str, ModelEntry] = {
             _CC_BY_NC,
             2.5,
             "MusicGen stereo small (300M): two-channel tracks from a description.",
+            max_cost=300,  # small's decoder with 8 codebooks: still under 1 s an audio second
             channels=2,
             tiny_builder="engines.tiny.music:build_tiny_stereo",
         ),
@@ -219,6 +250,9 @@ CATALOG: dict[str, ModelEntry] = {
             "Stability AI Community License (free under US$1M yearly revenue)",
             7.0,
             "Stable Audio Open 1.0: sound effects and ambience, 44.1 kHz stereo, up to 47 s.",
+            # The DiT denoises its whole 47 s window whatever the duration; 200 steps of it take
+            # ~3 minutes on a T4: every value it accepts fits.
+            max_cost=47 * 200,
             channels=2,
             sample_rate=44_100,
             english_only=True,
@@ -236,6 +270,9 @@ CATALOG: dict[str, ModelEntry] = {
             "MIT (ACE-Step 1.5 release)",
             12.0,
             "ACE-Step 1.5 turbo: songs with sung lyrics, 48 kHz stereo, 10 s to 4 min.",
+            # v1 (3.5B) makes 240 s at 27 steps in ~20 s on an A100; a T4 is ~8x slower and
+            # XL ~2x larger: 240 s x 27 steps in ~5 minutes.
+            max_cost=240 * 27 * 2,
             english_only=False,
             channels=2,
             sample_rate=48_000,
