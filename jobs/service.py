@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engines.catalog import AUDIO, ModelEntry, resolve
+from engines.cost import CostTooHigh
 from engines.errors import ParamError, StudioError
 from jobs.assets import (
     check_owner,
@@ -75,6 +77,7 @@ class JobService(OwnedAssets):
 
     def __init__(self, config: JobsConfig | None = None) -> None:
         self.config = config or JobsConfig.from_env()
+        self.settings = self.config.settings  # the models offered, the default ones
         self.catalog = Catalog(self.config.catalog_path)
         self._broker: Broker | None = None
         self._lock = threading.Lock()  # one broker connection per API
@@ -109,11 +112,12 @@ class JobService(OwnedAssets):
         """
         check_owner(owner)
         count = checked_count(variations)
-        kind, entry = resolve_target(model_or_kind, self.config.settings)
+        kind, entry = resolve_target(model_or_kind, self.settings)
         params = build_params(kind, entry, values)
         data, sources = self._input_assets(owner, kind, kind.to_json(params))
         group = variation_group(kind, data, count)
         quota = self.limits(owner)
+        self._check_cost(entry, params, quota.cost_allowance)  # each variation costs the same
         self._check_budget(owner, quota)
         return self._enqueue(owner, kind, group, sources, quota)
 
@@ -219,11 +223,18 @@ class JobService(OwnedAssets):
         return self.catalog.limits.get(check_owner(owner))
 
     def set_limits(
-        self, owner: str, *, max_queued: int | None, daily_gpu_seconds: float | None
+        self,
+        owner: str,
+        *,
+        max_queued: int | None,
+        daily_gpu_seconds: float | None,
+        cost_allowance: float | None = None,
     ) -> UserQuota:
         """An admin's per-user limits; None goes back to the default, a budget of 0 is none.
 
-        The caller checks that an admin asks (studio/backend.py does).
+        ``cost_allowance`` is how many times each model's cost limit one job may ask (2:
+        twice what its GPU does in 10 minutes). The caller checks that an admin asks
+        (studio/backend.py does).
         """
         if max_queued is not None and max_queued < 1:
             raise ParamError(f"The most jobs waiting must be 1 or more, but is {max_queued}.")
@@ -231,8 +242,32 @@ class JobService(OwnedAssets):
             raise ParamError(
                 f"The daily GPU seconds must be 0 (no budget) or more, but is {daily_gpu_seconds}."
             )
-        self.catalog.limits.set(check_owner(owner), LimitOverrides(max_queued, daily_gpu_seconds))
+        if cost_allowance is not None and not 0 < cost_allowance < float("inf"):
+            raise ParamError(
+                f"The cost allowance must be above 0 (1 is each model's own limit), "
+                f"but is {cost_allowance}."
+            )
+        overrides = LimitOverrides(max_queued, daily_gpu_seconds, cost_allowance)
+        self.catalog.limits.set(check_owner(owner), overrides)
         return self.limits(owner)
+
+    def _check_cost(self, entry: ModelEntry | None, params: Any, allowance: float) -> None:
+        """No job may ask more of its model than its GPU does in minutes (x ``allowance``);
+        a score's music is checked as the music job it runs. CostTooHigh says what fits."""
+        if entry is None and callable(getattr(params, "music", None)):
+            music = params.music()
+            entry = (
+                resolve(music.model, AUDIO) if music.model else self.settings.default_model(AUDIO)
+            )
+            params = music
+        if entry is None:
+            return  # combining runs no model
+        try:
+            entry.check_cost(params, allowance=allowance)
+        except CostTooHigh as over:
+            raise CostTooHigh(
+                f"{over} An admin can raise how much one job of yours may ask."
+            ) from None
 
     def _check_budget(self, owner: str, quota: UserQuota) -> None:
         if quota.daily_gpu_seconds is None:

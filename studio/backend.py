@@ -130,11 +130,16 @@ def request_unload(user: CurrentUser) -> None:
     job_service().unload_models()
 
 
-def default_limits(user: CurrentUser) -> tuple[int, float | None]:
-    """The studio's defaults: jobs waiting per user, daily GPU seconds (None: no budget)."""
+def default_limits(user: CurrentUser) -> tuple[int, float | None, float]:
+    """The studio's defaults: jobs waiting per user, daily GPU seconds (None: no budget),
+    and the cost allowance (times each model's own limit one job may ask)."""
     _require_admin(user)
     config = job_service().config
-    return config.max_queued_per_user, config.daily_gpu_seconds_per_user
+    return (
+        config.max_queued_per_user,
+        config.daily_gpu_seconds_per_user,
+        config.cost_allowance_per_user,
+    )
 
 
 def limit_overrides(user: CurrentUser, username: str) -> LimitOverrides:
@@ -143,11 +148,20 @@ def limit_overrides(user: CurrentUser, username: str) -> LimitOverrides:
 
 
 def set_limits(
-    user: CurrentUser, username: str, max_queued: int | None, daily_gpu_seconds: float | None
+    user: CurrentUser,
+    username: str,
+    max_queued: int | None,
+    daily_gpu_seconds: float | None,
+    cost_allowance: float | None = None,
 ) -> None:
     """An admin's limits for one user; None goes back to the default (ParamError if bad)."""
     _require_admin(user)
-    job_service().set_limits(username, max_queued=max_queued, daily_gpu_seconds=daily_gpu_seconds)
+    job_service().set_limits(
+        username,
+        max_queued=max_queued,
+        daily_gpu_seconds=daily_gpu_seconds,
+        cost_allowance=cost_allowance,
+    )
 
 
 def list_assets(
