@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from jobs.catalog.records import Asset
+from jobs.catalog.records import Asset, asked_text
 from studio import backend, model_form, navigation, services
 from studio.auth import CurrentUser
 from studio.file_routes import download_url
@@ -49,7 +49,7 @@ TINY_PX = 320  # smaller clips are shown at twice their size
 
 def title(asset: Asset) -> str:
     params = asset.params or {}
-    text = params.get("prompt") or params.get("description") or params.get("uploaded_as")
+    text = asked_text(params) or params.get("uploaded_as")
     return str(text or OUTPUT_WORDS.get(asset.output_type, asset.output_type))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jobs.catalog.records import Asset
+from jobs.catalog.records import Asset, asked_text
 
 # A generated result needs no word; the others say how they came.
 SOURCE_WORDS = {"uploaded": "uploaded", "combined": "combined", "scored": "scored"}
@@ -10,6 +10,6 @@ SOURCE_WORDS = {"uploaded": "uploaded", "combined": "combined", "scored": "score
 
 def asset_label(asset: Asset) -> str:
     params = asset.params or {}
-    text = params.get("prompt") or params.get("description") or params.get("uploaded_as")
+    text = asked_text(params) or params.get("uploaded_as")
     how = SOURCE_WORDS.get(asset.source)
     return f"{str(text or asset.output_type)[:60]}{f' ({how})' if how else ''} · {asset.id[:6]}"
