@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,19 @@ from jobs.service import JobService
 from jobs.worker.process import JobWorker
 
 REPO = Path(__file__).resolve().parents[2]
+MODELSCOPE = "modelscope-t2v-1.7b"  # the default video model, whose tiny checkpoint is quick
 WAIT_S = 60.0  # generous: CI shares two cores between several suites
+
+
+def submit_one(api: JobService, owner: str, model_or_kind: str, values: Mapping[str, Any]) -> str:
+    """Queue one job through the one submit path, as a page does; its id."""
+    (job_id,) = api.submit(owner, model_or_kind, values)
+    return job_id
+
+
+def submit_video(api: JobService, owner: str, values: Mapping[str, Any]) -> str:
+    """One job of the default video model (quick at 64x64 on its tiny checkpoint); its id."""
+    return submit_one(api, owner, MODELSCOPE, values)
 
 
 # -- redis-server ---------------------------------------------------------------------

@@ -16,18 +16,18 @@ from typing import Any
 import pytest
 
 from engines.errors import MediaError, ParamError
-from engines.music import MusicParams
 from engines.prompts import ENGLISH_ONLY_WARNING
 from engines.registry import EngineRegistry
-from engines.video import VideoParams
 from jobs.assets import relative_asset_path, resolve_in
 from jobs.catalog.records import DONE
 from jobs.owned_assets import NotFound
 from jobs.service import JobService
-from tests.jobs.harness import InProcessStudio
+from tests.jobs.harness import MODELSCOPE, InProcessStudio, submit_video
 from tests.media_factory import make_encoded_tone, make_h264_clip, make_tone
 
 TINY_VIDEO = {"num_frames": 2, "steps": 1, "height": 64, "width": 64}
+# What makes each kind of job here: the melody model takes every music param, a melody too.
+MAKER = {"video": MODELSCOPE, "music": "musicgen-melody"}
 
 
 def assert_nothing_queued(api: JobService) -> None:
@@ -69,7 +69,7 @@ def test_bad_prompts_are_refused_at_submit_with_the_fields_name(
         {"prompt": "a fox", **TINY_VIDEO} if kind == "video" else {"description": "calm piano"}
     )
     with pytest.raises(ParamError, match=f"`{field}`") as refusal:
-        api.submit("alice", {**base, field: value}, kind=kind)
+        api.submit("alice", MAKER[kind], {**base, field: value})
     assert message in str(refusal.value)
     assert_nothing_queued(api)
 
@@ -79,11 +79,10 @@ def test_emoji_only_and_chinese_prompts_run_and_warn_that_the_model_reads_englis
 ):
     studio.start_worker(shared_registry)
     prompts = {"emoji": "🦊🌊🏄", "chinese": "一只狐狸在雪地里奔跑", "english": "a fox in the snow"}
-    ids = {name: studio.api.submit("alice", {"prompt": p, **TINY_VIDEO}, kind="video")
+    ids = {name: submit_video(studio.api, "alice", {"prompt": p, **TINY_VIDEO})
            for name, p in prompts.items()}  # fmt: skip
-    music_id = studio.api.submit(
-        "alice", MusicParams(description="平静的钢琴曲", duration=1.0, seed=1)
-    )
+    music = {"description": "平静的钢琴曲", "duration": 1.0, "seed": 1}
+    (music_id,) = studio.api.submit("alice", "musicgen-small", music)
     jobs = dict(zip([*ids, "music"], studio.wait([*ids.values(), music_id]), strict=True))
     for name, job in jobs.items():
         assert job.status == DONE, (name, job.error)
@@ -147,7 +146,7 @@ def test_out_of_range_numbers_are_refused_at_submit(
 ):
     kind, params = kind_and_params
     with pytest.raises(ParamError) as refusal:
-        api.submit("alice", params, kind=kind)
+        api.submit("alice", MAKER[kind], params)
     assert message in str(refusal.value)
     assert_nothing_queued(api)
 
@@ -173,12 +172,12 @@ def test_out_of_range_combine_and_score_options_are_refused_at_submit(api: JobSe
     ]
     for kind, params, message in cases:
         with pytest.raises(ParamError) as refusal:
-            api.submit("alice", params, kind=kind)
+            api.submit("alice", kind, params)
         assert message in str(refusal.value), (kind, params)
     assert_nothing_queued(api)
     # The same requests with sane values are accepted: the refusals were about the values.
-    api.submit("alice", {**combine, "options": {"offset_s": 1.0}}, kind="combine")
-    api.submit("alice", score, kind="score")
+    api.submit("alice", "combine", {**combine, "options": {"offset_s": 1.0}})
+    api.submit("alice", "score", score)
     assert len(api.list_all()) == 2
 
 
@@ -190,7 +189,7 @@ EVIL_NAMES = ["../../etc/passwd", "/etc/passwd", "alice\x00", "alice\n", "", "."
 @pytest.mark.parametrize("owner", EVIL_NAMES)
 def test_owner_names_that_are_not_one_safe_folder_are_refused(api: JobService, owner: str):
     for call in (
-        lambda: api.submit(owner, VideoParams("a fox", num_frames=2, steps=1, height=64, width=64)),
+        lambda: api.submit(owner, MODELSCOPE, {"prompt": "a fox", **TINY_VIDEO}),
         lambda: api.list(owner),
         lambda: api.assets(owner),
         lambda: api.import_file(owner, b"RIFF", ".wav"),
@@ -247,7 +246,7 @@ def test_file_params_naming_other_files_are_refused(api: JobService):
         "\x00",
     ]:
         with pytest.raises(ParamError, match="`melody_path` must be one of your files"):
-            api.submit("alice", {"description": "calm piano", "melody_path": path}, kind="music")
+            api.submit("alice", MAKER["music"], {"description": "calm piano", "melody_path": path})
     assert_nothing_queued(api)
 
 

@@ -183,7 +183,7 @@ def test_another_users_ids_answer_404_like_unknown_ones(
         ({"model": "wan2.1-t2v-1.3b", "params": {"prompt": "x", "num_frames": 8}}, "4k+1"),
         ({"model": "sdxl", "params": {}}, "Unknown model 'sdxl'"),
         ({"model": "musicgen-melody", "params": {"description": "x", "melody_path": "/etc/passwd"}},
-         "id of one of your uploads"),
+         "must be one of your files"),
         ({"prompt": "no model"}, '{"model"'),
     ],
 )  # fmt: skip
@@ -192,6 +192,22 @@ def test_bad_params_get_422_with_the_pages_message(
 ):
     message = refused(client.post("/api/v1/jobs", json=body, headers=as_user(config, "ana")), 422)
     assert says in message, message
+
+
+def test_a_job_over_its_models_cost_limit_gets_422_until_an_admin_raises_it(
+    config: WebConfig, client: TestClient, api: JobService
+):
+    ana = as_user(config, "ana")
+    huge = {**VIDEO, "num_frames": 64, "width": 1024, "height": 1024, "steps": 100}
+    body = {"model": "modelscope-t2v-1.7b", "params": huge}
+    message = refused(client.post("/api/v1/jobs", json=body, headers=ana), 422)
+    assert "64 frames at 1024x1024 x 100 steps is about 5.3x" in message, message
+    assert "try at most" in message
+    message = refused(client.post("/api/v1/jobs", json={**body, "variations": 2}, headers=ana), 422)
+    assert "64 frames at 1024x1024 x 100 steps" in message  # each variation is such a job
+    assert api.list("ana") == []
+    api.set_limits("ana", max_queued=None, daily_gpu_seconds=None, cost_allowance=6.0)
+    assert client.post("/api/v1/jobs", json=body, headers=ana).status_code == 201
 
 
 def test_a_body_that_is_not_json_gets_400(config: WebConfig, client: TestClient):
