@@ -120,10 +120,10 @@ def api_routes(config: WebConfig, api: JobService) -> list[BaseRoute]:
                 'The body is {"model": "<catalog name>", "params": {...}}, and optionally '
                 f'"variations": 1 to {MAX_VARIATIONS}.'
             )
-        # The pages' own path: the model's defaults, the checks, the user's files and limits.
-        ids = api.submit(
-            user.username, body.get("model"), body.get("params", {}), body.get("variations", 1)
-        )
+        # The pages' own path: the model's defaults, the checks, the user's files and limits;
+        # it refuses a `model` that is no model's name, whatever JSON it is.
+        model: Any = body.get("model")
+        ids = api.submit(user.username, model, body.get("params", {}), body.get("variations", 1))
         return {"id": ids[0], "ids": ids} if "variations" in body else {"id": ids[0]}
 
     async def post_job(request: Request, user: CurrentUser) -> Response:
