@@ -104,8 +104,10 @@ class JobService(OwnedAssets):
         jobs), or "combine" or "score" (jobs.submission says more). ``values`` are the
         params as a form or a script gives them, over the model's own defaults. Every page,
         the HTTP API and scripts come through here, so every job is checked alike: the
-        params (a bad one raises ParamError and makes no job), the owner's files, and the
-        owner's limits (QuotaExceeded, a ParamError, with the limit and when it frees up).
+        params (a bad one raises ParamError and makes no job), the owner's files, the cost
+        guard (CostTooHigh: more than the model's GPU does in minutes, times the owner's
+        allowance, saying what fits), and the owner's limits (QuotaExceeded, with the limit
+        and when it frees up); each is a ParamError, and nothing is queued.
         Variations follow on from the params' seed (7, 8, 9, ...), or draw random seeds
         when it is None; all of them are queued or none. The keeper sends each job to a
         worker when its fair turn comes.
