@@ -236,7 +236,7 @@ class JobService(OwnedAssets):
 
         ``cost_allowance`` is how many times each model's cost limit one job may ask (2:
         twice what its GPU does in 10 minutes). The caller checks that an admin asks
-        (studio/backend.py does).
+        (studio/ui/backend.py does).
         """
         if max_queued is not None and max_queued < 1:
             raise ParamError(f"The most jobs waiting must be 1 or more, but is {max_queued}.")
