@@ -15,6 +15,7 @@ from engines.cost import CostTooHigh
 from engines.errors import ParamError
 from engines.video import VideoParams
 from jobs.catalog.records import CANCELLED, QUEUED
+from jobs.config import JobsConfig
 from jobs.owned_assets import NotFound
 from jobs.service import JobService, NotAllowed
 from tests.jobs.harness import REPO
@@ -76,11 +77,9 @@ def test_the_models_own_defaults_lie_under_the_values_given(api: JobService):
     assert (params["steps"], params["model"]) == (4, "zeroscope-v2-576w")
 
 
-def test_a_model_the_studio_does_not_offer_is_refused(jobs_config, monkeypatch):
-    monkeypatch.setenv("STUDIO_MODELS_ENABLED", "musicgen-small")
-    from jobs.config import JobsConfig
-
-    api = JobService(JobsConfig.from_env())
+def test_a_model_the_studio_does_not_offer_is_refused(jobs_config: JobsConfig):
+    offered = dataclasses.replace(jobs_config.settings, models_enabled=("musicgen-small",))
+    api = JobService(jobs_config.with_changes(settings=offered))
     try:
         with pytest.raises(ParamError, match="Unknown model 'musicgen-large'"):
             api.submit("alice", "musicgen-large", {"description": "rain"})
