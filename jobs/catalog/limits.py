@@ -26,9 +26,7 @@ class UserLimits:
 
     def get(self, owner: str) -> LimitOverrides:
         with self.db.connect() as conn:
-            row = conn.execute(
-                "select * from user_limits where owner = ?", (owner,)
-            ).fetchone()
+            row = conn.execute("select * from user_limits where owner = ?", (owner,)).fetchone()
         return _overrides(row) if row is not None else LimitOverrides()
 
     def all(self) -> dict[str, LimitOverrides]:
