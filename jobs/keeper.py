@@ -39,7 +39,7 @@ from jobs.assets import (
     write_asset,
 )
 from jobs.catalog import Catalog
-from jobs.catalog.records import QUEUED, RUNNING, Job
+from jobs.catalog.records import QUEUED, RUNNING, Job, asked_text
 from jobs.config import JobsConfig
 from jobs.dispatch import dispatch_waiting
 from jobs.kinds import job_kind
@@ -267,9 +267,7 @@ class Keeper:
             asset = self.catalog.assets.get(stem)
             if asset is not None:
                 p = asset.params
-                names[field] = str(
-                    p.get("uploaded_as") or p.get("prompt") or p.get("description") or ""
-                )
+                names[field] = str(p.get("uploaded_as") or asked_text(p))
         return names
 
     @staticmethod

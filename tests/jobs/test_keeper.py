@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from engines.families.musicgen import MusicParams
-from engines.families.text_to_video_sd import VideoParams
 from engines.registry import EngineRegistry
 from jobs.catalog.records import DONE, FAILED, QUEUED, RUNNING
 from jobs.config import JobsConfig
 from jobs.keeper import INPUT_GONE_MESSAGE
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
-from tests.jobs.harness import InProcessStudio, wait_until
+from tests.jobs.harness import InProcessStudio, submit_one, submit_video, wait_until
 from tests.jobs.test_worker import upload_tone
 from tests.jobs.tracking_registry import TrackingRegistry
 
@@ -28,8 +27,8 @@ def quick_stale_studio(jobs_config: JobsConfig) -> Iterator[InProcessStudio]:
     harness.close()
 
 
-def tiny_video(prompt: str = "a heron in the reeds") -> VideoParams:
-    return VideoParams(prompt=prompt, num_frames=1, steps=2, height=64, width=64)
+def tiny_video(prompt: str = "a heron in the reeds") -> dict[str, Any]:
+    return {"prompt": prompt, "num_frames": 1, "steps": 2, "height": 64, "width": 64}
 
 
 def ghost_announces(broker: Broker, name: str) -> None:
@@ -54,7 +53,7 @@ def test_a_job_whose_worker_went_silent_is_requeued_and_completes_once(
     quick_stale_studio: InProcessStudio, tiny_settings
 ):
     studio = quick_stale_studio
-    job_id = studio.api.submit("alice", tiny_video())
+    job_id = submit_video(studio.api, "alice", tiny_video())
     ghost_takes_next_job(studio.api.broker, "ghost:1")
     wait_until(
         lambda: studio.api.get(job_id).status == RUNNING,  # type: ignore[union-attr]
@@ -79,7 +78,7 @@ def test_a_job_whose_workers_keep_dying_fails_with_the_reason(
     quick_stale_studio: InProcessStudio,
 ):
     studio = quick_stale_studio
-    job_id = studio.api.submit("alice", tiny_video())
+    job_id = submit_video(studio.api, "alice", tiny_video())
     ghost_takes_next_job(studio.api.broker, "ghost:1")
     wait_until(lambda: studio.api.get(job_id).delivery == 2, what="a second delivery")  # type: ignore[union-attr]
     ghost_takes_next_job(studio.api.broker, "ghost:2")  # the re-queued delivery
@@ -95,9 +94,9 @@ def test_a_requeued_job_keeps_its_place_ahead_of_later_jobs(
     quick_stale_studio: InProcessStudio, shared_registry: EngineRegistry
 ):
     studio = quick_stale_studio
-    ana_1 = studio.api.submit("ana", tiny_video("ana 1"))
-    ana_2 = studio.api.submit("ana", tiny_video("ana 2"))
-    ben_1 = studio.api.submit("ben", tiny_video("ben 1"))
+    ana_1 = submit_video(studio.api, "ana", tiny_video("ana 1"))
+    ana_2 = submit_video(studio.api, "ana", tiny_video("ana 2"))
+    ben_1 = submit_video(studio.api, "ben", tiny_video("ben 1"))
     assert ghost_takes_next_job(studio.api.broker, "ghost:1").job_id == ana_1
     wait_until(lambda: studio.api.get(ana_1).delivery == 2, what="ana 1 to be queued again")  # type: ignore[union-attr]
 
@@ -115,7 +114,7 @@ def test_a_requeued_job_keeps_its_place_ahead_of_later_jobs(
 def test_queued_jobs_the_broker_lost_are_enqueued_again(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
-    ids = [studio.api.submit("alice", tiny_video(f"clip {n}")) for n in range(3)]
+    ids = [submit_video(studio.api, "alice", tiny_video(f"clip {n}")) for n in range(3)]
     for n in range(3):  # three workers announce themselves, so the keeper sends all three
         ghost_announces(studio.api.broker, f"ghost:{n}")
     wait_until(lambda: studio.api.broker.huey.pending_count() == 3, what="three jobs sent")
@@ -133,7 +132,8 @@ def test_queued_jobs_the_broker_lost_are_enqueued_again(
 
 def test_a_lost_job_whose_input_file_was_deleted_fails_with_the_reason(studio: InProcessStudio):
     melody = upload_tone(studio.api, "alice")
-    job_id = studio.api.submit("alice", MusicParams(description="a hymn", melody_path=melody))
+    values = {"description": "a hymn", "melody_path": melody}
+    job_id = submit_one(studio.api, "alice", "musicgen-melody", values)
     ghost_announces(studio.api.broker, "ghost:1")
     wait_until(lambda: studio.api.broker.huey.pending_count() == 1, what="the job to be sent")
     studio.api.broker.huey.storage.flush_queue()
