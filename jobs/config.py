@@ -41,6 +41,9 @@ class JobsConfig:
     # Per-user limits (an admin can override them per user on the Admin page):
     max_queued_per_user: int = DEFAULT_MAX_QUEUED_PER_USER  # STUDIO_MAX_QUEUED_PER_USER
     daily_gpu_seconds_per_user: float | None = None  # STUDIO_DAILY_GPU_SECONDS_PER_USER
+    # STUDIO_COST_ALLOWANCE_PER_USER: times each model's cost limit (its GPU's 10 minutes)
+    # that one job may ask; 1 is the model's own limit.
+    cost_allowance_per_user: float = 1.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> JobsConfig:
@@ -71,6 +74,7 @@ class JobsConfig:
             run_budget_s=_run_budget(env),
             max_queued_per_user=_max_queued(env),
             daily_gpu_seconds_per_user=_daily_gpu_seconds(env),
+            cost_allowance_per_user=_cost_allowance(env),
         )
 
     def with_changes(self, **changes: object) -> JobsConfig:
@@ -145,3 +149,19 @@ def _run_budget(env: Mapping[str, str]) -> float:
             "is stopped once it runs 3 times its estimate and at least 3 times this."
         )
     return seconds
+
+
+def _cost_allowance(env: Mapping[str, str]) -> float:
+    value = env.get("STUDIO_COST_ALLOWANCE_PER_USER", "").strip()
+    if not value:
+        return 1.0  # each model's own limit
+    try:
+        allowance = float(value)
+    except ValueError:
+        allowance = -1.0
+    if not 0 < allowance < float("inf"):
+        raise ValueError(
+            "STUDIO_COST_ALLOWANCE_PER_USER must be a number above 0 (1 is each model's own "
+            f"limit, 2 twice it), but is {value!r}."
+        )
+    return allowance

@@ -54,6 +54,7 @@ create table if not exists user_limits (    -- an admin's overrides of the studi
     owner text primary key,
     max_queued integer,                      -- null: STUDIO_MAX_QUEUED_PER_USER
     daily_gpu_seconds real,                  -- null: STUDIO_DAILY_GPU_SECONDS_PER_USER; 0: no cap
+    cost_allowance real,                     -- null: STUDIO_COST_ALLOWANCE_PER_USER
     updated_at real not null
 );
 
@@ -97,6 +98,7 @@ class CatalogDatabase:
             _split_asset_kind(conn)
             _add_phase(conn)
             _add_batching(conn)
+            _add_cost_allowance(conn)
             conn.executescript(SCHEMA)
 
     @contextmanager
@@ -182,6 +184,13 @@ def _add_batching(conn: sqlite3.Connection) -> None:
     for column in ("group_id", "batch_of"):
         if columns and column not in columns:
             conn.execute(f"alter table jobs add column {column} text")
+
+
+def _add_cost_allowance(conn: sqlite3.Connection) -> None:
+    """Catalogs made before the cost guard: every user has the studio's default allowance."""
+    columns = {row[1] for row in conn.execute("pragma table_info(user_limits)")}
+    if columns and "cost_allowance" not in columns:
+        conn.execute("alter table user_limits add column cost_allowance real")
 
 
 def _split_asset_kind(conn: sqlite3.Connection) -> None:

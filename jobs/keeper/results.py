@@ -13,7 +13,7 @@ from typing import Any
 
 from jobs.assets import relative_asset_path, relative_preview_path, write_asset
 from jobs.catalog import Catalog
-from jobs.catalog.records import QUEUED, Job
+from jobs.catalog.records import QUEUED, Job, asked_text
 from jobs.config import JobsConfig
 from jobs.keeper.overtime import Overtime
 from jobs.kinds import job_kind
@@ -123,7 +123,5 @@ class Results:
             asset = self.catalog.assets.get(stem)
             if asset is not None:
                 p = asset.params
-                names[field] = str(
-                    p.get("uploaded_as") or p.get("prompt") or p.get("description") or ""
-                )
+                names[field] = str(p.get("uploaded_as") or asked_text(p))
         return names

@@ -10,21 +10,28 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from engines.families.text_to_video_sd import VideoParams
 from jobs.catalog.records import CANCELLED, DONE, RUNNING
 from jobs.config import JobsConfig
-from tests.jobs.harness import InProcessStudio, Spawned, process_env, wait_until
+from tests.jobs.harness import (
+    MODELSCOPE,
+    InProcessStudio,
+    Spawned,
+    process_env,
+    submit_video,
+    wait_until,
+)
 from tests.jobs.stuck_worker import HANG
 from tests.jobs.tracking_registry import TrackingEngine, TrackingRegistry
 
 START_S = 120.0  # a fresh process imports torch and diffusers first
 
 
-def tiny_video(prompt: str) -> VideoParams:
-    return VideoParams(prompt=prompt, num_frames=1, steps=2, height=64, width=64)
+def tiny_video(prompt: str) -> dict[str, Any]:
+    return {"prompt": prompt, "num_frames": 1, "steps": 2, "height": 64, "width": 64}
 
 
 def command_line(pid: int) -> str:
@@ -36,13 +43,13 @@ def test_a_step_that_never_returns_is_cancelled_within_15_s_and_its_worker_repla
     studio: InProcessStudio, jobs_config: JobsConfig, spawn: Callable[..., Spawned]
 ):
     worker = spawn(["-m", "tests.jobs.stuck_worker"], process_env(jobs_config))
-    stuck = studio.api.submit("ana", tiny_video(f"a wave that {HANG}"))
+    stuck = submit_video(studio.api, "ana", tiny_video(f"a wave that {HANG}"))
     wait_until(
         lambda: (job := studio.api.get(stuck)) is not None and job.status == RUNNING and job.step,
         START_S,
         "the stuck job to run",
     )
-    other = studio.api.submit("ben", tiny_video("a lighthouse in fog"))  # waits its turn
+    other = submit_video(studio.api, "ben", tiny_video("a lighthouse in fog"))  # waits its turn
 
     asked = studio.api.cancel(stuck, "ana")
     asked_at = time.monotonic()
@@ -86,8 +93,8 @@ def test_a_stuck_batch_answers_the_cancelled_job_and_hands_the_others_back(
         worker = studio.start_worker(TrackingRegistry(tiny_settings))
         restarts: list[bool] = []
         worker.restart = restarts.append  # what `python -m jobs.worker` does: a fresh process
-        tiny = {"num_frames": 1, "steps": 8, "height": 64, "width": 64}
-        ids = studio.api.submit_variations("ana", VideoParams(prompt="a kite", seed=5, **tiny), 2)  # type: ignore[arg-type]
+        kite = {**tiny_video("a kite"), "steps": 8, "seed": 5}
+        ids = studio.api.submit("ana", MODELSCOPE, kite, variations=2)
         wait_until(
             lambda: all((j := studio.api.get(i)) and j.status == RUNNING for i in ids),
             what="the batch to run",

@@ -7,9 +7,10 @@ import pytest
 from jobs.config import JobsConfig
 
 
-def test_limits_default_to_four_waiting_and_no_daily_budget():
+def test_limits_default_to_four_waiting_no_daily_budget_and_each_models_own_cost_limit():
     config = JobsConfig.from_env({})
     assert (config.max_queued_per_user, config.daily_gpu_seconds_per_user) == (4, None)
+    assert config.cost_allowance_per_user == 1.0
 
 
 def test_limits_come_from_the_environment():
@@ -17,6 +18,10 @@ def test_limits_come_from_the_environment():
         {"STUDIO_MAX_QUEUED_PER_USER": "10", "STUDIO_DAILY_GPU_SECONDS_PER_USER": "3600"}
     )
     assert (config.max_queued_per_user, config.daily_gpu_seconds_per_user) == (10, 3600.0)
+    assert (
+        JobsConfig.from_env({"STUDIO_COST_ALLOWANCE_PER_USER": "2.5"}).cost_allowance_per_user
+        == 2.5
+    )
 
 
 @pytest.mark.parametrize(
@@ -30,6 +35,10 @@ def test_limits_come_from_the_environment():
         ("STUDIO_DAILY_GPU_SECONDS_PER_USER", "inf"),
         ("STUDIO_JOBS_RUN_BUDGET_S", "0.5"),
         ("STUDIO_JOBS_RUN_BUDGET_S", "ten minutes"),
+        ("STUDIO_COST_ALLOWANCE_PER_USER", "0"),
+        ("STUDIO_COST_ALLOWANCE_PER_USER", "-2"),
+        ("STUDIO_COST_ALLOWANCE_PER_USER", "double"),
+        ("STUDIO_COST_ALLOWANCE_PER_USER", "nan"),
     ],
 )
 def test_bad_limits_are_refused_with_the_variables_name(name: str, value: str):
