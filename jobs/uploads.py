@@ -14,8 +14,8 @@ from engines.media.images import validate_image_upload
 from engines.media.info import MediaInfo
 from engines.media.validation import validate_audio_upload, validate_video_upload
 from engines.params import MEDIA
-from jobs.api import JobsAPI
 from jobs.catalog.records import Asset
+from jobs.service import JobService
 
 # The stored file's suffix comes from what the content is, never from the upload's name.
 SUFFIX_BY_DEMUXER = {
@@ -32,7 +32,7 @@ SUFFIX_BY_DEMUXER = {
 
 
 def store_checked_upload(
-    api: JobsAPI, owner: str, name: str, data: bytes, output_type: str
+    api: JobService, owner: str, name: str, data: bytes, output_type: str
 ) -> Asset:
     """Check ``data`` by its content as an ``output_type`` ("audio", "video" or "image"),
     store it.

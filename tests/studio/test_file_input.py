@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from engines.catalog import CATALOG
 from engines.families.text_to_video_sd import VideoParams
 from engines.params import param
-from jobs.api import JobsAPI
+from jobs.service import JobService
 from tests.fixtures.studio import USERS, log_in, open_app
 from tests.image_factory import BAD_IMAGES, png_bytes
 from tests.media_factory import make_tone
@@ -52,7 +52,7 @@ def generate(app: AppTest, name: str, data: bytes) -> AppTest:
 def test_a_declared_image_param_gets_an_image_uploader_and_picker(
     studio_data: Path, tmp_path: Path, image_to_video: None
 ):
-    api = JobsAPI()
+    api = JobService()
     kite = api.import_file("ana", png_bytes((40, 30)), ".png", params={"uploaded_as": "kite.png"})
     api.import_file("ana", make_tone(tmp_path / "t.wav").read_bytes(), ".wav")  # not an image
     app = log_in(open_app(), "ana", USERS["ana"])  # Text to video
@@ -83,7 +83,7 @@ def test_a_bad_image_on_the_page_is_refused_with_its_reason(
     app = generate(log_in(open_app(), "ana", USERS["ana"]), name, data)
     assert not app.exception
     assert app.error and says in app.error[0].value and f"'{name}'" in app.error[0].value
-    api = JobsAPI()
+    api = JobService()
     assert api.list("ana") == [] and api.assets("ana") == []  # nothing queued, nothing kept
     api.close()
 
@@ -91,7 +91,7 @@ def test_a_bad_image_on_the_page_is_refused_with_its_reason(
 def test_a_good_image_upload_becomes_the_jobs_input_by_id(studio_data: Path, image_to_video: None):
     app = generate(log_in(open_app(), "ana", USERS["ana"]), "dune.png", png_bytes((48, 32)))
     assert not app.exception and not app.error, [e.value for e in app.error]
-    api = JobsAPI()
+    api = JobService()
     (image,) = api.assets("ana")
     job = api.get(app.session_state["video_job"])
     assert (image.output_type, image.params["uploaded_as"]) == ("image", "dune.png")
@@ -100,7 +100,7 @@ def test_a_good_image_upload_becomes_the_jobs_input_by_id(studio_data: Path, ima
 
 
 def test_an_uploaded_image_is_an_image_in_the_library(studio_data: Path):
-    api = JobsAPI()
+    api = JobService()
     dune = api.import_file("ana", png_bytes((80, 60)), ".png", params={"uploaded_as": "dune.png"})
     api.import_file("ana", png_bytes((10, 10)), ".png")
     api.import_file("ana", b"RIFF....WAVE", ".wav")  # not an image: filtered out

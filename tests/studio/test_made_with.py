@@ -19,7 +19,7 @@ VIDEO_PAGE = "app_pages/video.py"
 
 
 def studio_file(path: Path, kind: str, params: object, seed: int) -> bytes:
-    """A file tagged as the keeper tags every result (jobs.assets.settings_for_file)."""
+    """A file tagged as the worker tags every result (jobs.assets.settings_for_file)."""
     data = {**dataclasses.asdict(params), "seed": seed}
     meta = {"model": data["model"], "revision": None, "seed": seed}
     embed_settings(path, settings_for_file(kind, data, meta, []))
@@ -126,9 +126,9 @@ def test_a_file_without_settings_dropped_on_the_library_stays_with_a_message(
 def test_a_melody_track_names_its_melody_by_id_and_fills_the_picker_only_for_its_owner(
     studio_data: Path, tmp_path: Path
 ):
-    from jobs.api import JobsAPI
+    from jobs.service import JobService
 
-    api = JobsAPI()
+    api = JobService()
     hum = api.import_file("ana", make_tone(tmp_path / "hum.wav").read_bytes(), ".wav")
     bens = api.import_file("ben", make_tone(tmp_path / "b.wav", 330).read_bytes(), ".wav")
     for melody, picked in ((hum.id, hum.id), (bens.id, None)):

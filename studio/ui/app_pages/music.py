@@ -42,7 +42,7 @@ def render() -> None:
     if st.button("Generate music", type="primary", key="music_generate"):
         try:
             values = stored_file_inputs(user, entry.params_class(), values)  # a melody: its id
-            submit_from_page(user, "music", entry.params(**values), count)
+            submit_from_page(user, "music", entry.name, values, count)
         except (ParamError, MediaError) as problem:
             st.error(str(problem))
     variations_grid(user, "music")

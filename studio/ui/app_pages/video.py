@@ -34,7 +34,7 @@ def render() -> None:
     if st.button("Generate video", type="primary", key="video_generate"):
         try:
             values = stored_file_inputs(user, entry.params_class(), values)  # uploads: ids
-            submit_from_page(user, "video", entry.params(**values), count)
+            submit_from_page(user, "video", entry.name, values, count)
         except (ParamError, MediaError) as problem:
             st.error(str(problem))
     variations_grid(user, "video")

@@ -14,9 +14,9 @@ from engines.catalog import CATALOG, ModelEntry
 from engines.params import MEDIA, ParamSpec, specs
 from engines.seeds import MAX_SEED
 from engines.validation import MAX_PROMPT_CHARS
-from jobs.api import MAX_VARIATIONS
 from jobs.catalog.records import STATUSES
 from jobs.input_files import YOUR_MEDIA
+from jobs.submission import MAX_VARIATIONS
 
 API_VERSION = "1.0.0"
 
