@@ -1,0 +1,214 @@
+"""Jobs in every state a person meets, made as the studio makes them: submitted through
+the page API (or the HTTP API), then moved by the catalog's own transitions, with real
+files for the finished ones. With no keeper or worker running, each state holds.
+
+    states = JobStates(api, data_dir, media_dir)
+    ids = states.make("ana", "running")   # the ids of the jobs that state needs
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from engines.catalog import AUDIO, CATALOG, DEFAULTS, VIDEO
+from jobs.api import JobsAPI
+from jobs.assets import (
+    preview_pictures,
+    relative_asset_path,
+    relative_preview_path,
+    write_asset,
+)
+from jobs.catalog.records import Job
+from jobs.kinds import job_kind
+from jobs.kinds.combine import CombineJobParams
+from jobs.kinds.score import ScoreJobParams
+from studio.web_config import WebConfig
+from tests.fixtures.studio import web_app
+from tests.media_factory import make_h264_clip, make_tone
+
+FAILURE = "The model ran out of GPU memory: try fewer frames or a smaller size."
+PROMPTS = {"video": "a lighthouse in a storm", "music": "slow ambient pads"}
+
+
+@dataclass(frozen=True)
+class State:
+    """One state a person meets: which page's "Your latest" shows it, and in what words."""
+
+    name: str
+    page: str  # the page whose form made it: "video", "music" or "combine"
+    shows: tuple[str, ...]  # text on that page, each a part of some element's text
+
+
+STATES = {
+    s.name: s
+    for s in (
+        State("queued", "video", ("Queued: ", "in the queue")),
+        State("running", "video", ("step 3 of 8",)),
+        State("cancelling", "video", ("Cancelling…",)),
+        State("done", "video", ("Download",)),
+        State("failed", "video", ("Video job failed", FAILURE)),
+        State("cancelled", "video", ("Cancelled", "was cancelled")),
+        State("variations-done", "video", ("Variations", "Seed 7", "Seed 9")),
+        State("variations-part-done", "music", ("Variations", "Seed 7", "Running · step 2")),
+        State("from-the-api", "video", ("Download",)),
+        State("combine", "combine", ("Your latest combines", "Download")),
+        State("score", "combine", ("Your latest scores", "step 1 of 4")),
+    )
+}
+
+
+class Media:
+    """One short clip and one tone, with their preview pictures, made once and copied."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        clip = make_h264_clip(folder / "clip.mp4", seconds=1.0, size=(64, 64))
+        tone = make_tone(folder / "tone.wav", seconds=1.0)
+        self.files = {"video": clip.read_bytes(), "audio": tone.read_bytes()}
+        self.previews = {
+            "video": preview_pictures(clip, folder / "video-previews"),
+            "audio": preview_pictures(tone, folder / "audio-previews"),
+        }
+
+
+class JobStates:
+    def __init__(self, api: JobsAPI, data_dir: Path, media: Media) -> None:
+        self.api = api
+        self.catalog = api.catalog
+        self.data_dir = data_dir
+        self.media = media
+
+    def make(self, owner: str, state: str) -> list[str]:
+        """Jobs of ``owner`` in ``state`` (a key of STATES); their ids, oldest first."""
+        return getattr(self, "_" + state.replace("-", "_"))(owner)
+
+    # -- the states ------------------------------------------------------------------
+
+    def _queued(self, owner: str) -> list[str]:
+        return [self.api.submit(owner, self.video())]
+
+    def _running(self, owner: str) -> list[str]:
+        job_id = self.api.submit(owner, self.video())
+        self.run(job_id, step=3, total=8)
+        return [job_id]
+
+    def _cancelling(self, owner: str) -> list[str]:
+        job_id = self._running(owner)[0]
+        self.catalog.transitions.request_cancel(job_id)
+        return [job_id]
+
+    def _done(self, owner: str) -> list[str]:
+        job_id = self.api.submit(owner, self.video())
+        self.finish(job_id)
+        return [job_id]
+
+    def _failed(self, owner: str) -> list[str]:
+        job_id = self._running(owner)[0]
+        self.catalog.transitions.finish(job_id, 1, "failed", FAILURE)
+        return [job_id]
+
+    def _cancelled(self, owner: str) -> list[str]:
+        job_id = self._cancelling(owner)[0]
+        self.catalog.transitions.finish(job_id, 1, "cancelled", "Cancelled.")
+        return [job_id]
+
+    def _variations_done(self, owner: str) -> list[str]:
+        ids = self.api.submit_variations(owner, self.video(seed=7), 3)
+        for job_id in ids:
+            self.finish(job_id)
+        return ids
+
+    def _variations_part_done(self, owner: str) -> list[str]:
+        ids = self.api.submit_variations(owner, self.music(seed=7), 3)
+        self.finish(ids[0])
+        self.run(ids[1], step=2, total=5)
+        return ids  # the third still waits
+
+    def _from_the_api(self, owner: str) -> list[str]:
+        config = WebConfig(self.data_dir, "", 3600)
+        token = config.tokens.create(owner, "script")
+        body = {"model": DEFAULTS[VIDEO], "params": {"prompt": "a fox from a script", "steps": 2}}
+        with TestClient(web_app(config, self.api)) as client:
+            answer = client.post(
+                "/api/v1/jobs", json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+        assert answer.status_code == 201, answer.text
+        job_id = str(answer.json()["id"])
+        self.finish(job_id)
+        return [job_id]
+
+    def _combine(self, owner: str) -> list[str]:
+        video, track = self._done(owner)[0], self._music_done(owner)
+        job_id = self.api.submit(owner, CombineJobParams(self.file(video), self.file(track)))
+        self.finish(job_id)
+        return [video, track, job_id]
+
+    def _score(self, owner: str) -> list[str]:
+        video = self._done(owner)[0]
+        job_id = self.api.submit(owner, ScoreJobParams(self.file(video), "tense strings", 1.0))
+        self.run(job_id, step=1, total=4)
+        return [video, job_id]
+
+    def _music_done(self, owner: str) -> str:
+        job_id = self.api.submit(owner, self.music())
+        self.finish(job_id)
+        return job_id
+
+    # -- params and transitions ------------------------------------------------------
+
+    @staticmethod
+    def video(seed: int | None = None) -> Any:
+        entry = CATALOG[DEFAULTS[VIDEO]]
+        return entry.params(prompt=PROMPTS["video"], num_frames=8, steps=2, seed=seed)
+
+    @staticmethod
+    def music(seed: int | None = None) -> Any:
+        entry = CATALOG[DEFAULTS[AUDIO]]
+        return entry.params(description=PROMPTS["music"], duration=1.0, seed=seed)
+
+    def job(self, job_id: str) -> Job:
+        job = self.catalog.jobs.get(job_id)
+        assert job is not None
+        return job
+
+    def file(self, job_id: str) -> str:
+        """The path of a done job's file, as the Combine page names it."""
+        job = self.job(job_id)
+        return str(self.api.asset_path(str(job.asset_id), job.owner))
+
+    def run(self, job_id: str, *, step: int, total: int) -> None:
+        """queued -> running on a worker, then a progress report."""
+        job = self.job(job_id)
+        assert self.catalog.transitions.mark_running(job_id, job.delivery, "worker-1:4242")
+        assert self.catalog.transitions.record_progress(
+            job_id, job.delivery, step, total, eta_s=12.0, phase="generating"
+        )
+
+    def finish(self, job_id: str) -> None:
+        """Run the job, then store a real file and mark it done, as the keeper does."""
+        self.run(job_id, step=1, total=2)
+        job = self.job(job_id)
+        output = job_kind(job.kind).output_type
+        suffix = ".mp4" if output == "video" else ".wav"
+        relative = relative_asset_path(job.owner, job.output_id, suffix)
+        path = write_asset(self.data_dir, relative, self.media.files[output])
+        previews = {}
+        for name, blob in self.media.previews[output].items():
+            previews[name] = relative_preview_path(relative, name)
+            write_asset(self.data_dir, previews[name], blob)
+        seed = job.params.get("seed")
+        params = {**job.params, "seed": 1234 if seed is None else seed}
+        meta = {"path": relative, "previews": previews, "seed": params["seed"], "tiny": True,
+                "duration_s": 1.0, "job_kind": job.kind}  # fmt: skip
+        if output == "video":
+            meta.update(width=64, height=64, fps=8)
+        assert path.is_file()
+        assert self.catalog.transitions.finish_done(
+            job_id, job.delivery, path=relative, output_type=output,
+            source=job_kind(job.kind).source, model=params.get("model"),
+            asset_params=params, meta=meta, engine_s=1.5, steps=(2, 2),
+        )  # fmt: skip

@@ -1,0 +1,140 @@
+"""Every page after every state a job can be in, for a user and for an admin: no
+exception, no error box, and the state in the words a person reads on the page that
+made the job (tests/studio/job_states.py makes the states through the catalog)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from jobs.api import JobsAPI
+from jobs.catalog.database import catalog_path
+from studio.accounts import AccountStore
+from studio.auth import COOKIE_NAME, issue_login_token
+from studio.cookie_key import cookie_expiry_hours
+from tests.fixtures import studio as fixtures
+from tests.fixtures.studio import APP, COOKIE_KEY
+from tests.studio.job_states import STATES, JobStates, Media
+
+PAGES = {
+    "video": ("app_pages/video.py", "Text to video"),
+    "music": ("app_pages/music.py", "Music"),
+    "combine": ("app_pages/combine.py", "Combine"),
+    "library": ("app_pages/library.py", "Library"),
+    "account": ("app_pages/account.py", "My account"),
+    "admin": ("app_pages/admin.py", "Admin"),
+}
+ROLES = ("user", "admin")
+
+
+def owner(state: str, role: str) -> str:
+    return f"{state}-{role}"
+
+
+@pytest.fixture(scope="module")
+def world(
+    tmp_path_factory: pytest.TempPathFactory, tiny_models_dir: Path
+) -> Iterator[dict[str, list[str]]]:
+    """One studio data dir for the module: a user and an admin for each state, each with
+    the jobs of that state only. Returns each owner's job ids."""
+    data = tmp_path_factory.mktemp("every-state") / "data"
+    data.mkdir()
+    (data / "tiny-models").symlink_to(tiny_models_dir, target_is_directory=True)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {
+            "STUDIO_DATA_DIR": str(data),
+            "STUDIO_MODELS": "tiny",
+            "STUDIO_DEVICE": "cpu",
+            "STUDIO_COOKIE_KEY": COOKIE_KEY,
+            "STUDIO_ADMIN_USER": fixtures.ADMIN,
+            "STUDIO_ADMIN_PASSWORD": fixtures.ADMIN_PASSWORD,
+        }.items():
+            patch.setenv(name, value)
+        patch.delenv("STUDIO_REDIS_URL", raising=False)
+        patch.setattr("studio.accounts.BCRYPT_ROUNDS", 4)  # no login form here: hashes unused
+        patch.setattr("streamlit.runtime.context._get_client_context", lambda: fixtures._connection)
+        st.cache_resource.clear()
+        accounts = AccountStore(catalog_path(data))
+        api = JobsAPI()
+        states = JobStates(api, data, Media(data.parent / "media"))
+        made = {}
+        for state in STATES:
+            for role in ROLES:
+                accounts.add(owner(state, role), "a-password-1", role=role)
+                made[owner(state, role)] = states.make(owner(state, role), state)
+        yield made
+        api.close()
+        st.cache_resource.clear()
+
+
+def logged_in_as(username: str) -> AppTest:
+    """A session with the cookie the login route would set (no password check to wait on)."""
+    lifetime = cookie_expiry_hours() * 3600
+    token, _ = issue_login_token(username, COOKIE_KEY, lifetime)
+    fixtures._connection.cookies = {COOKIE_NAME: token}
+    fixtures._connection.remote_ip, fixtures._connection.header_list = None, []
+    return AppTest.from_file(APP, default_timeout=30).run()
+
+
+def shown_text(app: AppTest) -> str:
+    """Everything a person reads on the page, one element a line."""
+    parts = [e.value for kind in ("title", "subheader", "markdown", "text", "caption", "info",
+                                  "warning", "success") for e in getattr(app, kind)]  # fmt: skip
+    parts += [p.proto.text for p in app.get("progress")]
+    parts += [b.proto.label for b in app.get("link_button")] + [b.label for b in app.button]
+    return "\n".join(str(p) for p in parts)
+
+
+def problems(app: AppTest) -> list[str]:
+    return [str(e.value) for e in app.exception] + [f"error box: {e.value}" for e in app.error]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("state", list(STATES))
+def test_every_page_shows_the_state_without_an_error(
+    world: dict[str, list[str]], state: str, role: str
+):
+    app = logged_in_as(owner(state, role))
+    assert not problems(app), problems(app)
+    for name, (page, title) in PAGES.items():
+        if name == "admin" and role == "user":
+            continue  # not on a user's menu (tests/studio/test_pages.py)
+        app.switch_page(page).run()
+        assert not problems(app), (name, problems(app))
+        assert [t.value for t in app.title] == [title], name
+        text = shown_text(app)
+        if name == STATES[state].page:
+            for words in STATES[state].shows:
+                assert words in text, f"{name} page lacks {words!r}:\n{text}"
+    # The Library shows every finished file and nothing of the others.
+    app.switch_page(PAGES["library"][0]).run()
+    done = [job_id for job_id in world[owner(state, role)] if finished(job_id)]
+    text = shown_text(app)
+    if done:
+        assert f"{len(done)} file" in text, text
+    else:
+        assert "Nothing here yet" in text, text
+
+
+def finished(job_id: str) -> bool:
+    job = JobsAPI().get(job_id)
+    assert job is not None
+    return job.status == "done"
+
+
+def test_the_admin_queue_lists_every_state(world: dict[str, list[str]]):
+    app = logged_in_as(owner("queued", "admin"))
+    app.switch_page(PAGES["admin"][0]).run()
+    assert not problems(app), problems(app)
+    table = app.dataframe[1].value
+    shown = dict(zip(table["id"], table["status"], strict=True))
+    api = JobsAPI()
+    for ids in world.values():
+        for job_id in ids:
+            job = api.get(job_id)
+            assert job is not None and shown[job_id[:8]] == job.status
+    assert set(shown.values()) == {"queued", "running", "done", "failed", "cancelled"}
