@@ -143,7 +143,8 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
         st.caption("Cancelling…")
     elif st.button("Cancel", key=f"cancel-{job.id}"):
         backend.cancel_job(user, job.id)
-        st.rerun(scope="fragment")
+        # Said at once, not by a fragment rerun: a click in a whole-page run cannot ask one.
+        st.caption("Cancelling…")
 
 
 def job_name(job: Any) -> str:

@@ -54,6 +54,9 @@ STATES = {
         State("cancelled", "video", ("Cancelled", "was cancelled")),
         State("variations-done", "video", ("Variations", "Seed 7", "Seed 9")),
         State("variations-part-done", "music", ("Variations", "Seed 7", "Running · step 2")),
+        State("variations-mixed", "video", ("Seed 7", "Video job failed", "was cancelled")),
+        State("restarted", "video", ("Restarted after its worker stopped: attempt 2 of",)),
+        State("file-deleted", "music", ("its file has since been deleted",)),
         State("from-the-api", "video", ("Download",)),
         State("combine", "combine", ("Your latest combines", "Download")),
         State("score", "combine", ("Your latest scores", "step 1 of 4")),
@@ -127,6 +130,31 @@ class JobStates:
         self.finish(ids[0])
         self.run(ids[1], step=2, total=5)
         return ids  # the third still waits
+
+    def _variations_mixed(self, owner: str) -> list[str]:
+        """Four seeds: one done, one failed, one cancelled, one still running."""
+        ids = self.api.submit_variations(owner, self.video(seed=7), 4)
+        self.finish(ids[0])
+        self.run(ids[1], step=1, total=2)
+        self.catalog.transitions.finish(ids[1], 1, "failed", FAILURE)
+        self.catalog.transitions.cancel_queued(ids[2], 1)
+        self.run(ids[3], step=1, total=2)
+        return ids
+
+    def _restarted(self, owner: str) -> list[str]:
+        """Its worker was lost while it ran: queued again for a second try."""
+        job_id = self._running(owner)[0]
+        again = self.catalog.transitions.requeue(
+            job_id, 1, max_attempts=3, reason="Its worker stopped answering."
+        )
+        assert again is not None and again.status == "queued"
+        return [job_id]
+
+    def _file_deleted(self, owner: str) -> list[str]:
+        """Done, and its track deleted since (from the Library, or "Keep this one")."""
+        job_id = self._music_done(owner)
+        self.api.delete_asset(str(self.job(job_id).asset_id), owner)
+        return [job_id]
 
     def _from_the_api(self, owner: str) -> list[str]:
         config = WebConfig(self.data_dir, "", 3600)

@@ -29,6 +29,21 @@ PAGES = {
     "admin": ("app_pages/admin.py", "Admin"),
 }
 ROLES = ("user", "admin")
+CLICKS = "clicks"  # a third owner of each state, whose jobs the buttons below may change
+ACTIONS = (
+    "USE-LATER",
+    "Send to Combine",
+    "Score this video",
+    "Cancel",
+    "Keep this one",
+    "Delete",
+)
+LANDS = {  # the page a button leads to, where it leads away
+    "Use these settings again": ("Text to video", "Music"),
+    "Send to Combine": ("Combine",),
+    "Score this video": ("Combine",),
+}
+NOTHING_TO_CLICK = {"cancelling", "failed", "cancelled", "file-deleted"}
 
 
 def owner(state: str, role: str) -> str:
@@ -39,8 +54,8 @@ def owner(state: str, role: str) -> str:
 def world(
     tmp_path_factory: pytest.TempPathFactory, tiny_models_dir: Path
 ) -> Iterator[dict[str, list[str]]]:
-    """One studio data dir for the module: a user and an admin for each state, each with
-    the jobs of that state only. Returns each owner's job ids."""
+    """One studio data dir for the module: two users and an admin for each state, each
+    with the jobs of that state only. Returns each owner's job ids."""
     data = tmp_path_factory.mktemp("every-state") / "data"
     data.mkdir()
     (data / "tiny-models").symlink_to(tiny_models_dir, target_is_directory=True)
@@ -58,17 +73,21 @@ def world(
         patch.setattr("studio.accounts.BCRYPT_ROUNDS", 4)  # no login form here: hashes unused
         patch.setattr("streamlit.runtime.context._get_client_context", lambda: fixtures._connection)
         st.cache_resource.clear()
+        shown_errors = st.config.get_option("client.showErrorDetails")
+        st.config.set_option("client.showErrorDetails", "full")  # a failure says what broke
         accounts = AccountStore(catalog_path(data))
         api = JobsAPI()
         states = JobStates(api, data, Media(data.parent / "media"))
         made = {}
         for state in STATES:
-            for role in ROLES:
-                accounts.add(owner(state, role), "a-password-1", role=role)
+            for role in (*ROLES, CLICKS):
+                role_of = "admin" if role == "admin" else "user"
+                accounts.add(owner(state, role), "a-password-1", role=role_of)
                 made[owner(state, role)] = states.make(owner(state, role), state)
         yield made
         api.close()
         st.cache_resource.clear()
+        st.config.set_option("client.showErrorDetails", shown_errors)
 
 
 def logged_in_as(username: str) -> AppTest:
@@ -110,7 +129,7 @@ def test_every_page_shows_the_state_without_an_error(
         if name == STATES[state].page:
             for words in STATES[state].shows:
                 assert words in text, f"{name} page lacks {words!r}:\n{text}"
-    # The Library shows every finished file and nothing of the others.
+    # The Library shows every file kept and nothing of the other jobs.
     app.switch_page(PAGES["library"][0]).run()
     done = [job_id for job_id in world[owner(state, role)] if finished(job_id)]
     text = shown_text(app)
@@ -121,9 +140,11 @@ def test_every_page_shows_the_state_without_an_error(
 
 
 def finished(job_id: str) -> bool:
-    job = JobsAPI().get(job_id)
+    """Done, its file kept."""
+    api = JobsAPI()
+    job = api.get(job_id)
     assert job is not None
-    return job.status == "done"
+    return job.status == "done" and api.catalog.assets.get(str(job.asset_id)) is not None
 
 
 def test_the_admin_queue_lists_every_state(world: dict[str, list[str]]):
@@ -138,3 +159,30 @@ def test_the_admin_queue_lists_every_state(world: dict[str, list[str]]):
             job = api.get(job_id)
             assert job is not None and shown[job_id[:8]] == job.status
     assert set(shown.values()) == {"queued", "running", "done", "failed", "cancelled"}
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_each_action_on_the_page_of_a_state_lands_without_an_error(
+    world: dict[str, list[str]], state: str
+):
+    """Each kind of button a result or a job has, clicked once in a fresh session: the
+    page it lands on (the same, a form filled by reuse, Combine) draws without an error."""
+    page = PAGES[STATES[state].page][0]
+    clicked = []
+    for label in ACTIONS:  # those that only move to a page first, then those that change
+        app = logged_in_as(owner(state, CLICKS))
+        app.switch_page(page).run()
+        button = next((b for b in app.button if b.label == label), None)
+        if button is None:
+            continue
+        button.click().run()
+        assert not problems(app), (label, problems(app))
+        landed = [t.value for t in app.title]
+        assert landed[0] in LANDS.get(label, (PAGES[STATES[state].page][1],)), (label, landed)
+        if label == "Cancel":
+            assert "Cancelling…" in shown_text(app) or "Cancelled" in shown_text(app)
+        for confirm in [b for b in app.button if b.label == "Yes, delete"]:
+            confirm.click().run()
+            assert not problems(app), (label, problems(app))
+        clicked.append(label)
+    assert bool(clicked) == (state not in NOTHING_TO_CLICK), clicked
