@@ -31,7 +31,7 @@ PAGES = {
 ROLES = ("user", "admin")
 CLICKS = "clicks"  # a third owner of each state, whose jobs the buttons below may change
 ACTIONS = (
-    "USE-LATER",
+    "Use these settings again",
     "Send to Combine",
     "Score this video",
     "Cancel",
