@@ -19,7 +19,6 @@ from studio.variations import submit_from_page, variations_count, variations_gri
 from studio.widgets import examples_row, page_user, recent_jobs_section
 
 MELODY_TYPES = ["wav", "mp3", "flac", "ogg", "m4a"]
-RECORD_SAMPLE_RATE = 32_000  # MusicGen-Melody's chroma rate; the browser's default is 16 kHz
 
 EXAMPLE_FIELDS = {
     "description": "music_description",
@@ -50,7 +49,7 @@ def render() -> None:
         )
         recorded = record.audio_input(
             "Or hum, whistle or play it here",
-            sample_rate=RECORD_SAMPLE_RATE,
+            sample_rate=entry.sample_rate,  # the model's own rate; the browser's is 16 kHz
             key="music_melody_recording",
         )
         melody = uploaded if uploaded is not None else recorded
