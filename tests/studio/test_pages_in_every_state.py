@@ -84,6 +84,8 @@ def world(
                 role_of = "admin" if role == "admin" else "user"
                 accounts.add(owner(state, role), "a-password-1", role=role_of)
                 made[owner(state, role)] = states.make(owner(state, role), state)
+        accounts.add("cancelled-by-admin", "a-password-1")
+        made["cancelled-by-admin"] = states.make("cancelled-by-admin", "running")
         yield made
         api.close()
         st.cache_resource.clear()
@@ -161,6 +163,17 @@ def test_the_admin_queue_lists_every_state(world: dict[str, list[str]]):
     assert set(shown.values()) == {"queued", "running", "done", "failed", "cancelled"}
 
 
+def test_an_admin_cancels_another_users_running_job_from_the_queue(world: dict[str, list[str]]):
+    (running,) = world["cancelled-by-admin"]
+    app = logged_in_as(owner("done", "admin"))
+    app.switch_page(PAGES["admin"][0]).run()
+    app.selectbox(key="admin_job").set_value(running).run()
+    app.button(key="admin_cancel_job").click().run()
+    assert not problems(app), problems(app)
+    job = JobsAPI().get(running)
+    assert job is not None and job.cancel_requested  # its worker stops it at the next step
+
+
 @pytest.mark.parametrize("state", list(STATES))
 def test_each_action_on_the_page_of_a_state_lands_without_an_error(
     world: dict[str, list[str]], state: str
@@ -186,3 +199,40 @@ def test_each_action_on_the_page_of_a_state_lands_without_an_error(
             assert not problems(app), (label, problems(app))
         clicked.append(label)
     assert bool(clicked) == (state not in NOTHING_TO_CLICK), clicked
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_each_library_card_opens_and_its_buttons_land_without_an_error(
+    world: dict[str, list[str]], state: str
+):
+    """Every card of the state's files opened; in the first one's dialog, the buttons that
+    lead elsewhere, and Delete answered "Keep it" (nothing is changed)."""
+    app = logged_in_as(owner(state, "user"))
+    app.switch_page(PAGES["library"][0]).run()
+    cards = [b.key for b in app.button if b.label == "Open"]
+    assert len(cards) == len([i for i in world[owner(state, "user")] if finished(i)])
+    for key in cards:
+        app.button(key=key).click().run()
+        assert not problems(app), (key, problems(app))
+        assert "Download" in shown_text(app), key  # the dialog: its player and actions
+    clicked = []
+    for label, lands in [("Use these settings again", LANDS["Use these settings again"]),
+                         ("Send to Combine", ("Combine",)), ("Delete", ("Library",))]:  # fmt: skip
+        app = logged_in_as(owner(state, "user"))
+        app.switch_page(PAGES["library"][0]).run()
+        if not cards:
+            break
+        app.button(key=cards[0]).click().run()
+        button = next((b for b in app.button if b.label == label), None)
+        if button is None:  # a combined file is not made by a form: no reuse
+            continue
+        button.click().run()
+        assert not problems(app), (label, problems(app))
+        assert app.title[0].value in lands, (label, app.title[0].value)
+        clicked.append(label)
+    assert len(clicked) >= (2 if cards else 0), clicked
+    keep = [b for b in app.button if b.label == "Keep it"]
+    if cards:
+        assert keep, "Delete asks first"
+        keep[0].click().run()
+        assert not problems(app) and "Delete this file for good?" not in shown_text(app)
