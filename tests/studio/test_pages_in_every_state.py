@@ -34,6 +34,7 @@ ACTIONS = (
     "Use these settings again",
     "Send to Combine",
     "Score this video",
+    "Combine",  # the Combine page's own submit, and its "Score this video" above
     "Cancel",
     "Keep this one",
     "Delete",
@@ -185,7 +186,7 @@ def test_each_action_on_the_page_of_a_state_lands_without_an_error(
     for label in ACTIONS:  # those that only move to a page first, then those that change
         app = logged_in_as(owner(state, CLICKS))
         app.switch_page(page).run()
-        button = next((b for b in app.button if b.label == label), None)
+        button = next((b for b in app.button if b.label == label and not b.disabled), None)
         if button is None:
             continue
         button.click().run()
