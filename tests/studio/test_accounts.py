@@ -5,7 +5,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from studio.accounts import AccountError, AccountStore
+from studio.accounts.store import AccountError, AccountStore
 
 
 @pytest.fixture
