@@ -26,7 +26,7 @@ from jobs.catalog.records import Job
 from jobs.kinds import job_kind
 from jobs.kinds.combine import CombineJobParams
 from jobs.kinds.score import ScoreJobParams
-from studio.web_config import WebConfig
+from studio.services import WebConfig
 from tests.fixtures.studio import web_app
 from tests.media_factory import make_h264_clip, make_tone
 

@@ -25,7 +25,7 @@ from engines.catalog import AUDIO, CATALOG, DEFAULTS, VIDEO
 from jobs.api import JobsAPI
 from jobs.catalog.records import Job
 from jobs.config import JobsConfig
-from studio.api_tokens import ApiTokens
+from studio.accounts.tokens import ApiTokens
 from tests.fixtures.browser import (
     ADMIN,
     PASSWORD,

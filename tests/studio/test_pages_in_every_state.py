@@ -13,9 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from jobs.api import JobsAPI
 from jobs.catalog.database import catalog_path
-from studio.accounts import AccountStore
-from studio.auth import COOKIE_NAME, issue_login_token
-from studio.cookie_key import cookie_expiry_hours
+from studio.accounts.login_cookie import COOKIE_NAME, cookie_expiry_hours, issue_login_token
+from studio.accounts.store import AccountStore
 from tests.fixtures import studio as fixtures
 from tests.fixtures.studio import APP, COOKIE_KEY
 from tests.studio.job_states import STATES, JobStates, Media
@@ -71,7 +70,7 @@ def world(
         }.items():
             patch.setenv(name, value)
         patch.delenv("STUDIO_REDIS_URL", raising=False)
-        patch.setattr("studio.accounts.BCRYPT_ROUNDS", 4)  # no login form here: hashes unused
+        patch.setattr("studio.accounts.store.BCRYPT_ROUNDS", 4)  # no login form here: hashes unused
         patch.setattr("streamlit.runtime.context._get_client_context", lambda: fixtures._connection)
         st.cache_resource.clear()
         shown_errors = st.config.get_option("client.showErrorDetails")
