@@ -58,6 +58,8 @@ STATES = {
         State("restarted", "video", ("Restarted after its worker stopped: attempt 2 of",)),
         State("file-deleted", "music", ("its file has since been deleted",)),
         State("from-the-api", "video", ("Download",)),
+        State("retired-model", "video", ("Download", "retired-t2v")),
+        State("melody", "music", ("Download",)),
         State("combine", "combine", ("Your latest combines", "Download")),
         State("score", "combine", ("Your latest scores", "step 1 of 4")),
     )
@@ -166,6 +168,25 @@ class JobStates:
             )
         assert answer.status_code == 201, answer.text
         job_id = str(answer.json()["id"])
+        self.finish(job_id)
+        return [job_id]
+
+    def _retired_model(self, owner: str) -> list[str]:
+        """Done by a model the catalog has since dropped (or renamed)."""
+        params = {**job_kind("video").to_json(self.video()), "model": "retired-t2v"}
+        job_id = self.catalog.jobs.add(owner, "video", params).id
+        self.finish(job_id)
+        return [job_id]
+
+    def _melody(self, owner: str) -> list[str]:
+        """A track that followed an uploaded melody (reuse keeps the melody)."""
+        hum = self.api.import_file(
+            owner, self.media.files["audio"], ".wav", params={"uploaded_as": "hum.wav"}
+        )
+        entry = next(e for e in CATALOG.values() if e.output == AUDIO and e.melody)
+        melody_path = str(self.api.asset_path(hum.id, owner))
+        params = entry.params(description="a hummed tune", duration=1.0, melody_path=melody_path)
+        job_id = self.api.submit(owner, params)
         self.finish(job_id)
         return [job_id]
 

@@ -131,22 +131,22 @@ def test_every_page_shows_the_state_without_an_error(
         if name == STATES[state].page:
             for words in STATES[state].shows:
                 assert words in text, f"{name} page lacks {words!r}:\n{text}"
-    # The Library shows every file kept and nothing of the other jobs.
+    # The Library shows every file kept (results and uploads) and nothing of other jobs.
     app.switch_page(PAGES["library"][0]).run()
-    done = [job_id for job_id in world[owner(state, role)] if finished(job_id)]
+    kept = files_of(world, owner(state, role))
     text = shown_text(app)
-    if done:
-        assert f"{len(done)} file" in text, text
+    if kept:
+        assert f"{kept} file" in text, text
     else:
         assert "Nothing here yet" in text, text
 
 
-def finished(job_id: str) -> bool:
-    """Done, its file kept."""
+def files_of(world: dict[str, list[str]], username: str) -> int:
+    """The owner's done jobs whose file is kept, and the files they uploaded."""
     api = JobsAPI()
-    job = api.get(job_id)
-    assert job is not None
-    return job.status == "done" and api.catalog.assets.get(str(job.asset_id)) is not None
+    jobs = [job for job_id in world[username] if (job := api.get(job_id)) is not None]
+    kept = [j for j in jobs if j.status == "done" and api.catalog.assets.get(str(j.asset_id))]
+    return len(kept) + len(api.assets(username, source="uploaded"))
 
 
 def test_the_admin_queue_lists_every_state(world: dict[str, list[str]]):
@@ -209,8 +209,8 @@ def test_each_library_card_opens_and_its_buttons_land_without_an_error(
     lead elsewhere, and Delete answered "Keep it" (nothing is changed)."""
     app = logged_in_as(owner(state, "user"))
     app.switch_page(PAGES["library"][0]).run()
-    cards = [b.key for b in app.button if b.label == "Open"]
-    assert len(cards) == len([i for i in world[owner(state, "user")] if finished(i)])
+    cards = [str(b.key) for b in app.button if b.label == "Open"]
+    assert len(cards) == files_of(world, owner(state, "user"))
     for key in cards:
         app.button(key=key).click().run()
         assert not problems(app), (key, problems(app))
