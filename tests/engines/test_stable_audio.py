@@ -10,9 +10,9 @@ import soundfile
 
 from engines.catalog import CATALOG
 from engines.errors import ParamError
+from engines.families.stable_audio import StableAudioParams, _decode
 from engines.registry import EngineRegistry
 from engines.settings import Settings
-from engines.stable_audio import StableAudioParams, _decode
 
 
 def test_a_20_s_ambience_is_44_1_khz_stereo_of_that_length(

@@ -4,8 +4,8 @@ still hold. Real workers and keeper in this process, tiny engines, SQLite and Re
 
 from __future__ import annotations
 
-from engines.music import MusicParams
-from engines.video import VideoParams
+from engines.families.musicgen import MusicParams
+from engines.families.text_to_video_sd import VideoParams
 from jobs.catalog.records import CANCELLED, DONE, QUEUED, RUNNING
 from tests.jobs.harness import InProcessStudio, partial_files, wait_until
 from tests.jobs.tracking_registry import TrackingRegistry
