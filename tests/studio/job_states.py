@@ -8,6 +8,7 @@ files for the finished ones. With no keeper or worker running, each state holds.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,7 +174,7 @@ class JobStates:
 
     def _retired_model(self, owner: str) -> list[str]:
         """Done by a model the catalog has since dropped (or renamed)."""
-        params = {**job_kind("video").to_json(self.video()), "model": "retired-t2v"}
+        params = {**dataclasses.asdict(self.video()), "model": "retired-t2v"}
         job_id = self.catalog.jobs.add(owner, "video", params).id
         self.finish(job_id)
         return [job_id]
@@ -183,7 +184,7 @@ class JobStates:
         hum = self.api.import_file(
             owner, self.media.files["audio"], ".wav", params={"uploaded_as": "hum.wav"}
         )
-        entry = next(e for e in CATALOG.values() if e.output == AUDIO and e.melody)
+        entry = next(e for e in CATALOG.values() if "melody_path" in e.inputs)
         melody_path = str(self.api.asset_path(hum.id, owner))
         params = entry.params(description="a hummed tune", duration=1.0, melody_path=melody_path)
         job_id = self.api.submit(owner, params)
