@@ -1,7 +1,7 @@
 """The owner's assets, as the page-facing API reaches them: list, read, import, delete.
 
 Every call checks the owner (an admin may reach any asset); someone else's asset is
-NotFound, never a hint that it exists. JobsAPI is one of these.
+NotFound, never a hint that it exists. JobService is one of these.
 """
 
 from __future__ import annotations

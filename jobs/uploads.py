@@ -12,8 +12,8 @@ import tempfile
 from engines.errors import MediaError
 from engines.media.info import MediaInfo
 from engines.media.validation import validate_audio_upload, validate_video_upload
-from jobs.api import JobsAPI
 from jobs.catalog.records import Asset
+from jobs.service import JobService
 
 UPLOAD_TYPES = ("audio", "video")
 # The stored file's suffix comes from what the content is, never from the upload's name.
@@ -31,7 +31,7 @@ SUFFIX_BY_DEMUXER = {
 
 
 def store_checked_upload(
-    api: JobsAPI, owner: str, name: str, data: bytes, output_type: str
+    api: JobService, owner: str, name: str, data: bytes, output_type: str
 ) -> Asset:
     """Check ``data`` by its content as an ``output_type`` ("audio" or "video"), store it.
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 STATUSES = (QUEUED, RUNNING, DONE, FAILED, CANCELLED)
 ACTIVE = (QUEUED, RUNNING)
+
+
+def asked_text(params: Mapping[str, Any] | None) -> str:
+    """What a job or asset was asked for in words: a video's prompt, a track's description
+    (a score's too); "" when its params have neither (a combine, an upload)."""
+    params = params or {}
+    return str(params.get("prompt") or params.get("description") or "")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from engines.catalog import AUDIO, CATALOG, DEFAULTS, VIDEO
-from jobs.api import JobsAPI
 from jobs.assets import (
     preview_pictures,
     relative_asset_path,
@@ -25,12 +24,12 @@ from jobs.assets import (
 )
 from jobs.catalog.records import Job
 from jobs.kinds import job_kind
-from jobs.kinds.combine import CombineJobParams
-from jobs.kinds.score import ScoreJobParams
+from jobs.service import JobService
 from studio.services import WebConfig
 from tests.fixtures.studio import web_app
 from tests.media_factory import make_h264_clip, make_tone
 
+VIDEO_MODEL, MUSIC_MODEL = DEFAULTS[VIDEO], DEFAULTS[AUDIO]
 FAILURE = "The model ran out of GPU memory: try fewer frames or a smaller size."
 PROMPTS = {"video": "a lighthouse in a storm", "music": "slow ambient pads"}
 
@@ -82,7 +81,7 @@ class Media:
 
 
 class JobStates:
-    def __init__(self, api: JobsAPI, data_dir: Path, media: Media) -> None:
+    def __init__(self, api: JobService, data_dir: Path, media: Media) -> None:
         self.api = api
         self.catalog = api.catalog
         self.data_dir = data_dir
@@ -95,10 +94,10 @@ class JobStates:
     # -- the states ------------------------------------------------------------------
 
     def _queued(self, owner: str) -> list[str]:
-        return [self.api.submit(owner, self.video())]
+        return [self.submit(owner, VIDEO_MODEL, self.video())]
 
     def _running(self, owner: str) -> list[str]:
-        job_id = self.api.submit(owner, self.video())
+        job_id = self.submit(owner, VIDEO_MODEL, self.video())
         self.run(job_id, step=3, total=8)
         return [job_id]
 
@@ -108,7 +107,7 @@ class JobStates:
         return [job_id]
 
     def _done(self, owner: str) -> list[str]:
-        job_id = self.api.submit(owner, self.video())
+        job_id = self.submit(owner, VIDEO_MODEL, self.video())
         self.finish(job_id)
         return [job_id]
 
@@ -123,20 +122,20 @@ class JobStates:
         return [job_id]
 
     def _variations_done(self, owner: str) -> list[str]:
-        ids = self.api.submit_variations(owner, self.video(seed=7), 3)
+        ids = self.api.submit(owner, VIDEO_MODEL, self.video(seed=7), 3)
         for job_id in ids:
             self.finish(job_id)
         return ids
 
     def _variations_part_done(self, owner: str) -> list[str]:
-        ids = self.api.submit_variations(owner, self.music(seed=7), 3)
+        ids = self.api.submit(owner, MUSIC_MODEL, self.music(seed=7), 3)
         self.finish(ids[0])
         self.run(ids[1], step=2, total=5)
         return ids  # the third still waits
 
     def _variations_mixed(self, owner: str) -> list[str]:
         """Four seeds: one done, one failed, one cancelled, one still running."""
-        ids = self.api.submit_variations(owner, self.video(seed=7), 4)
+        ids = self.api.submit(owner, VIDEO_MODEL, self.video(seed=7), 4)
         self.finish(ids[0])
         self.run(ids[1], step=1, total=2)
         self.catalog.transitions.finish(ids[1], 1, "failed", FAILURE)
@@ -174,7 +173,8 @@ class JobStates:
 
     def _retired_model(self, owner: str) -> list[str]:
         """Done by a model the catalog has since dropped (or renamed)."""
-        params = {**dataclasses.asdict(self.video()), "model": "retired-t2v"}
+        params = {**dataclasses.asdict(CATALOG[VIDEO_MODEL].params(**self.video())),
+                  "model": "retired-t2v"}  # fmt: skip
         job_id = self.catalog.jobs.add(owner, "video", params).id
         self.finish(job_id)
         return [job_id]
@@ -186,39 +186,44 @@ class JobStates:
         )
         entry = next(e for e in CATALOG.values() if "melody_path" in e.inputs)
         melody_path = str(self.api.asset_path(hum.id, owner))
-        params = entry.params(description="a hummed tune", duration=1.0, melody_path=melody_path)
-        job_id = self.api.submit(owner, params)
+        values = {"description": "a hummed tune", "duration": 1.0, "melody_path": melody_path}
+        job_id = self.submit(owner, entry.name, values)
         self.finish(job_id)
         return [job_id]
 
     def _combine(self, owner: str) -> list[str]:
         video, track = self._done(owner)[0], self._music_done(owner)
-        job_id = self.api.submit(owner, CombineJobParams(self.file(video), self.file(track)))
+        values = {"video_path": self.file(video), "audio_path": self.file(track)}
+        job_id = self.submit(owner, "combine", values)
         self.finish(job_id)
         return [video, track, job_id]
 
     def _score(self, owner: str) -> list[str]:
         video = self._done(owner)[0]
-        job_id = self.api.submit(owner, ScoreJobParams(self.file(video), "tense strings", 1.0))
+        values = {"video_path": self.file(video), "description": "tense strings", "duration": 1.0}
+        job_id = self.submit(owner, "score", values)
         self.run(job_id, step=1, total=4)
         return [video, job_id]
 
     def _music_done(self, owner: str) -> str:
-        job_id = self.api.submit(owner, self.music())
+        job_id = self.submit(owner, MUSIC_MODEL, self.music())
         self.finish(job_id)
         return job_id
 
     # -- params and transitions ------------------------------------------------------
 
     @staticmethod
-    def video(seed: int | None = None) -> Any:
-        entry = CATALOG[DEFAULTS[VIDEO]]
-        return entry.params(prompt=PROMPTS["video"], num_frames=8, steps=2, seed=seed)
+    def video(seed: int | None = None) -> dict[str, Any]:
+        return {"prompt": PROMPTS["video"], "num_frames": 8, "steps": 2, "seed": seed}
 
     @staticmethod
-    def music(seed: int | None = None) -> Any:
-        entry = CATALOG[DEFAULTS[AUDIO]]
-        return entry.params(description=PROMPTS["music"], duration=1.0, seed=seed)
+    def music(seed: int | None = None) -> dict[str, Any]:
+        return {"description": PROMPTS["music"], "duration": 1.0, "seed": seed}
+
+    def submit(self, owner: str, model_or_kind: str, values: dict[str, Any]) -> str:
+        """One job, as a page submits it."""
+        (job_id,) = self.api.submit(owner, model_or_kind, values)
+        return job_id
 
     def job(self, job_id: str) -> Job:
         job = self.catalog.jobs.get(job_id)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from jobs.api import JobsAPI
+from jobs.service import JobService
 from studio.accounts.token_rate import RateLimit
 from studio.services import WebConfig
 from tests.fixtures.studio import web_app, web_config
@@ -25,14 +25,14 @@ def config(studio_data: Path) -> WebConfig:
 
 
 @pytest.fixture
-def api(studio_data: Path) -> Iterator[JobsAPI]:
-    api = JobsAPI()
+def api(studio_data: Path) -> Iterator[JobService]:
+    api = JobService()
     yield api
     api.close()
 
 
 @pytest.fixture
-def client(config: WebConfig, api: JobsAPI) -> TestClient:
+def client(config: WebConfig, api: JobService) -> TestClient:
     return TestClient(web_app(config, api), follow_redirects=False)
 
 
@@ -76,7 +76,7 @@ def test_the_login_cookie_does_not_count_and_is_not_needed(config: WebConfig, cl
     assert answer.headers["x-content-type-options"] == "nosniff"  # the guard's safe headers
 
 
-def test_submit_get_list_and_cancel_a_job(config: WebConfig, client: TestClient, api: JobsAPI):
+def test_submit_get_list_and_cancel_a_job(config: WebConfig, client: TestClient, api: JobService):
     ana = as_user(config, "ana")
     answer = client.post(
         "/api/v1/jobs", json={"model": "modelscope-t2v-1.7b", "params": VIDEO}, headers=ana
@@ -99,7 +99,7 @@ def test_submit_get_list_and_cancel_a_job(config: WebConfig, client: TestClient,
 
 
 def test_variations_queue_one_job_a_seed_and_answer_every_id(
-    config: WebConfig, client: TestClient, api: JobsAPI
+    config: WebConfig, client: TestClient, api: JobService
 ):
     api.set_limits("ana", max_queued=5, daily_gpu_seconds=None)
     ana = as_user(config, "ana")
@@ -125,7 +125,7 @@ def test_variations_queue_one_job_a_seed_and_answer_every_id(
 
 
 def test_variations_beyond_the_quota_get_429_saying_how_many_fit(
-    config: WebConfig, client: TestClient, api: JobsAPI
+    config: WebConfig, client: TestClient, api: JobService
 ):
     api.set_limits("ana", max_queued=3, daily_gpu_seconds=None)
     ana = as_user(config, "ana")
@@ -150,12 +150,12 @@ def test_a_zeroscope_submit_gets_the_models_own_defaults(config: WebConfig, clie
     ana = as_user(config, "ana")
     body = {"model": "zeroscope-v2-576w", "params": {"prompt": "a boat"}}
     job_id = client.post("/api/v1/jobs", json=body, headers=ana).json()["id"]
-    params = JobsAPI().get(job_id).params  # type: ignore[union-attr]
+    params = JobService().get(job_id).params  # type: ignore[union-attr]
     assert (params["width"], params["height"], params["num_frames"]) == (576, 320, 24)
 
 
 def test_another_users_ids_answer_404_like_unknown_ones(
-    config: WebConfig, client: TestClient, api: JobsAPI, tmp_path: Path
+    config: WebConfig, client: TestClient, api: JobService, tmp_path: Path
 ):
     ana, ben = as_user(config, "ana"), as_user(config, "ben")
     body = {"model": "musicgen-small", "params": {"description": "calm piano", "duration": 1.0}}
@@ -183,7 +183,7 @@ def test_another_users_ids_answer_404_like_unknown_ones(
         ({"model": "wan2.1-t2v-1.3b", "params": {"prompt": "x", "num_frames": 8}}, "4k+1"),
         ({"model": "sdxl", "params": {}}, "Unknown model 'sdxl'"),
         ({"model": "musicgen-melody", "params": {"description": "x", "melody_path": "/etc/passwd"}},
-         "id of one of your uploads"),
+         "must be one of your files"),
         ({"prompt": "no model"}, '{"model"'),
     ],
 )  # fmt: skip
@@ -194,13 +194,29 @@ def test_bad_params_get_422_with_the_pages_message(
     assert says in message, message
 
 
+def test_a_job_over_its_models_cost_limit_gets_422_until_an_admin_raises_it(
+    config: WebConfig, client: TestClient, api: JobService
+):
+    ana = as_user(config, "ana")
+    huge = {**VIDEO, "num_frames": 64, "width": 1024, "height": 1024, "steps": 100}
+    body = {"model": "modelscope-t2v-1.7b", "params": huge}
+    message = refused(client.post("/api/v1/jobs", json=body, headers=ana), 422)
+    assert "64 frames at 1024x1024 x 100 steps is about 5.3x" in message, message
+    assert "try at most" in message
+    message = refused(client.post("/api/v1/jobs", json={**body, "variations": 2}, headers=ana), 422)
+    assert "64 frames at 1024x1024 x 100 steps" in message  # each variation is such a job
+    assert api.list("ana") == []
+    api.set_limits("ana", max_queued=None, daily_gpu_seconds=None, cost_allowance=6.0)
+    assert client.post("/api/v1/jobs", json=body, headers=ana).status_code == 201
+
+
 def test_a_body_that_is_not_json_gets_400(config: WebConfig, client: TestClient):
     answer = client.post("/api/v1/jobs", content=b"{nope", headers=as_user(config, "ana"))
     assert "Send JSON" in refused(answer, 400)
 
 
 def test_over_the_quota_gets_429_with_the_limit(
-    config: WebConfig, client: TestClient, api: JobsAPI
+    config: WebConfig, client: TestClient, api: JobService
 ):
     api.set_limits("ana", max_queued=1, daily_gpu_seconds=None)
     ana = as_user(config, "ana")
@@ -223,7 +239,7 @@ def test_each_token_is_rate_limited(config: WebConfig, client: TestClient):
 
 
 def test_upload_stores_a_checked_file_and_a_melody_job_can_use_it(
-    config: WebConfig, client: TestClient, api: JobsAPI, tmp_path: Path
+    config: WebConfig, client: TestClient, api: JobService, tmp_path: Path
 ):
     ana = as_user(config, "ana")
     tone = make_tone(tmp_path / "hum.wav", seconds=1.0).read_bytes()
@@ -250,7 +266,7 @@ def test_upload_stores_a_checked_file_and_a_melody_job_can_use_it(
 
 
 def test_a_finished_job_downloads_byte_identical(
-    config: WebConfig, client: TestClient, api: JobsAPI, live_jobs: InProcessStudio
+    config: WebConfig, client: TestClient, api: JobService, live_jobs: InProcessStudio
 ):
     ana = as_user(config, "ana")
     body = {"model": "modelscope-t2v-1.7b", "params": {**VIDEO, "seed": 7}}

@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from engines.catalog import AUDIO, CATALOG, DEFAULTS, VIDEO
-from jobs.api import JobsAPI
+from engines.catalog import AUDIO, DEFAULTS, VIDEO
 from jobs.catalog.records import Job
 from jobs.config import JobsConfig
+from jobs.service import JobService
 from studio.accounts.tokens import ApiTokens
 from tests.fixtures.browser import (
     ADMIN,
@@ -52,12 +52,12 @@ def studio(launch_studio: LaunchStudio) -> RunningStudio:
     return launch_studio(STUDIO_JOBS_STALE_S="3600")
 
 
-def jobs_api(studio: RunningStudio) -> JobsAPI:
+def jobs_api(studio: RunningStudio) -> JobService:
     env = {"STUDIO_DATA_DIR": str(studio.data), "STUDIO_MODELS": "tiny", "STUDIO_DEVICE": "cpu"}
-    return JobsAPI(JobsConfig.from_env(env))
+    return JobService(JobsConfig.from_env(env))
 
 
-def wait_for(api: JobsAPI, job_id: str, done: Callable[[Job], bool], what: str) -> Job:
+def wait_for(api: JobService, job_id: str, done: Callable[[Job], bool], what: str) -> Job:
     """Poll the catalog until ``done(job)``; the page is never waited on by the clock."""
     deadline = time.monotonic() + WAIT_MS / 1000
     while True:
@@ -126,12 +126,12 @@ def test_every_page_with_jobs_in_every_state_shows_no_error_box(
     studio: RunningStudio, chromium: Any, tmp_path: Path
 ):
     api = jobs_api(studio)
-    drone = CATALOG[DEFAULTS[AUDIO]].params(description="a slow drone", duration=LONG_TRACK_S)
-    running = api.submit("ana", drone)
-    wait_for(api, running, lambda j: j.status == "running" and j.total > 0, "the long track")
-    queued = api.submit("ana", JobStates.video())
-    from_api = submit_by_http(studio, "ana")
     states = JobStates(api, studio.data, Media(tmp_path / "media"))
+    drone = {"description": "a slow drone", "duration": LONG_TRACK_S}
+    running = states.submit("ana", DEFAULTS[AUDIO], drone)
+    wait_for(api, running, lambda j: j.status == "running" and j.total > 0, "the long track")
+    queued = states.submit("ana", DEFAULTS[VIDEO], JobStates.video())
+    from_api = submit_by_http(studio, "ana")
     for state in ("combine", "done", "failed", "cancelled", "variations-done"):  # group last
         states.make("ben", state)
     assert {api.get(i).status for i in (queued, from_api)} == {"queued"}  # type: ignore[union-attr]

@@ -19,7 +19,7 @@ VIDEO_PAGE = "app_pages/video.py"
 
 
 def studio_file(path: Path, kind: str, params: object, seed: int) -> bytes:
-    """A file tagged as the keeper tags every result (jobs.assets.settings_for_file)."""
+    """A file tagged as the worker tags every result (jobs.assets.settings_for_file)."""
     data = {**dataclasses.asdict(params), "seed": seed}
     meta = {"model": data["model"], "revision": None, "seed": seed}
     embed_settings(path, settings_for_file(kind, data, meta, []))

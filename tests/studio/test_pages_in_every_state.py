@@ -11,8 +11,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from jobs.api import JobsAPI
 from jobs.catalog.database import catalog_path
+from jobs.service import JobService
 from studio.accounts.login_cookie import COOKIE_NAME, cookie_expiry_hours, issue_login_token
 from studio.accounts.store import AccountStore
 from tests.fixtures import studio as fixtures
@@ -76,7 +76,7 @@ def world(
         shown_errors = st.config.get_option("client.showErrorDetails")
         st.config.set_option("client.showErrorDetails", "full")  # a failure says what broke
         accounts = AccountStore(catalog_path(data))
-        api = JobsAPI()
+        api = JobService()
         states = JobStates(api, data, Media(data.parent / "media"))
         made = {}
         for state in STATES:
@@ -143,7 +143,7 @@ def test_every_page_shows_the_state_without_an_error(
 
 def files_of(world: dict[str, list[str]], username: str) -> int:
     """The owner's done jobs whose file is kept, and the files they uploaded."""
-    api = JobsAPI()
+    api = JobService()
     jobs = [job for job_id in world[username] if (job := api.get(job_id)) is not None]
     kept = [j for j in jobs if j.status == "done" and api.catalog.assets.get(str(j.asset_id))]
     return len(kept) + len(api.assets(username, source="uploaded"))
@@ -155,7 +155,7 @@ def test_the_admin_queue_lists_every_state(world: dict[str, list[str]]):
     assert not problems(app), problems(app)
     table = app.dataframe[1].value
     shown = dict(zip(table["id"], table["status"], strict=True))
-    api = JobsAPI()
+    api = JobService()
     for ids in world.values():
         for job_id in ids:
             job = api.get(job_id)
@@ -170,7 +170,7 @@ def test_an_admin_cancels_another_users_running_job_from_the_queue(world: dict[s
     app.selectbox(key="admin_job").set_value(running).run()
     app.button(key="admin_cancel_job").click().run()
     assert not problems(app), problems(app)
-    job = JobsAPI().get(running)
+    job = JobService().get(running)
     assert job is not None and job.cancel_requested  # its worker stops it at the next step
 
 

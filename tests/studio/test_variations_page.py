@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from engines.catalog import AUDIO
 from engines.settings import Settings
-from jobs.api import JobsAPI
+from jobs.service import JobService
 from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
 
 
@@ -120,7 +120,7 @@ def test_every_audio_model_queues_its_variations_with_consecutive_seeds(
     app.select_slider(key="music_variations").set_value(3)
     app.button(key="music_generate").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
-    api = JobsAPI()
+    api = JobService()
     jobs = [api.get(job_id) for job_id in app.session_state["music_group"]]
     assert [(j.kind, j.params["model"], j.params["seed"]) for j in jobs if j] == [
         ("music", model, 9), ("music", model, 10), ("music", model, 11),

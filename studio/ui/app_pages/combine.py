@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import streamlit as st
 
 from engines.catalog import AUDIO
@@ -13,9 +11,6 @@ from engines.combine import (
     MAX_GAIN_DB,
     MIN_GAIN_DB,
     ORIGINAL_SOUND_MODES,
-    CombineParams,
-    FitMode,
-    OriginalSound,
 )
 from engines.errors import MediaError, ParamError
 from studio import services
@@ -152,15 +147,15 @@ def render() -> None:
         "Combine", type="primary", key="combine_go", disabled=not (video_path and track_path)
     ):
         try:
-            options = CombineParams(
-                offset_s=float(offset),
-                volume_db=float(volume),
-                fade_in_s=float(fade_in),
-                fade_out_s=float(fade_out),
-                fit=cast(FitMode, fit),
-                original=cast(OriginalSound, original),
-                original_level_db=float(level),
-            )
+            options = {
+                "offset_s": float(offset),
+                "volume_db": float(volume),
+                "fade_in_s": float(fade_in),
+                "fade_out_s": float(fade_out),
+                "fit": fit,
+                "original": original,
+                "original_level_db": float(level),
+            }
             st.session_state["combine_job"] = backend.submit_combine(
                 user, str(video_path), str(track_path), options
             )

@@ -70,7 +70,7 @@ def render() -> None:
                     if melody is not None
                     else (kept[0] if kept else None)
                 )
-            submit_from_page(user, "music", entry.params(**values), count)
+            submit_from_page(user, "music", entry.name, values, count)
         except (ParamError, MediaError) as problem:
             st.error(str(problem))
     drawn = variations_grid(user, "music")

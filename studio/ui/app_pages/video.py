@@ -32,7 +32,7 @@ def render() -> None:
     count = variations_count("video")
     if st.button("Generate video", type="primary", key="video_generate"):
         try:
-            submit_from_page(user, "video", entry.params(**values), count)
+            submit_from_page(user, "video", entry.name, values, count)
         except ParamError as problem:
             st.error(str(problem))
     drawn = variations_grid(user, "video")

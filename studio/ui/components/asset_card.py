@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from jobs.catalog.records import Asset
+from jobs.catalog.records import Asset, asked_text
 from studio import services
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend, navigation
@@ -51,7 +51,7 @@ TINY_PX = 320  # smaller clips are shown at twice their size
 
 def title(asset: Asset) -> str:
     params = asset.params or {}
-    text = params.get("prompt") or params.get("description") or params.get("uploaded_as")
+    text = asked_text(params) or params.get("uploaded_as")
     return str(text or OUTPUT_WORDS.get(asset.output_type, asset.output_type))
 
 
@@ -197,6 +197,6 @@ SOURCE_WORDS = {"uploaded": "uploaded", "combined": "combined", "scored": "score
 
 def asset_label(asset: Asset) -> str:
     params = asset.params or {}
-    text = params.get("prompt") or params.get("description") or params.get("uploaded_as")
+    text = asked_text(params) or params.get("uploaded_as")
     how = SOURCE_WORDS.get(asset.source)
     return f"{str(text or asset.output_type)[:60]}{f' ({how})' if how else ''} · {asset.id[:6]}"

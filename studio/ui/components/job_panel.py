@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from jobs.catalog.records import asked_text
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend
 from studio.ui.components.asset_card import (
@@ -133,7 +134,7 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
     if job is None or not job.active:
         st.rerun(scope="app")  # finished: draw the result outside the fragment, once
         return
-    prompt = job.params.get("prompt") or job.params.get("description") or ""
+    prompt = asked_text(job.params)
     st.markdown(f"**{job.kind.title()}**")
     st.text(prompt)  # user text as text: markdown would render its links and images
     elapsed = time.time() - (job.started_at or job.created_at)
@@ -156,7 +157,7 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
 
 def job_name(job: Any) -> str:
     """How a card names its job: the kind, what was asked, and a short id."""
-    asked = job.params.get("prompt") or job.params.get("description") or ""
+    asked = asked_text(job.params)
     words = f' "{str(asked)[:60]}"' if asked else ""
     return f"{job.kind.title()} job{words} ({job.id[:8]})"
 

@@ -9,11 +9,12 @@ refresh; a single job is ``<page>_job``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
-from jobs.api import MAX_VARIATIONS
+from jobs.submission import MAX_VARIATIONS
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend
 from studio.ui.components.job_panel import show_finished_job
@@ -36,19 +37,17 @@ def variations_count(page: str) -> int:
     )
 
 
-def submit_group(user: CurrentUser, page: str, params: Any, count: int) -> list[str]:
-    ids = backend.submit_variations(user, params, count)
-    st.session_state[group_key(page)] = ids
-    return ids
-
-
-def submit_from_page(user: CurrentUser, page: str, params: Any, count: int) -> list[str]:
+def submit_from_page(
+    user: CurrentUser, page: str, model: str, values: Mapping[str, Any], count: int
+) -> list[str]:
     """The page's Generate: one job (the page follows it), or a group of ``count``."""
+    ids = backend.submit(user, model, values, count)
     if count == 1:
-        st.session_state[f"{page}_job"] = backend.submit(user, params)
+        st.session_state[f"{page}_job"] = ids[0]
         st.session_state.pop(group_key(page), None)
-        return [st.session_state[f"{page}_job"]]
-    return submit_group(user, page, params, count)
+    else:
+        st.session_state[group_key(page)] = ids
+    return ids
 
 
 def variations_grid(user: CurrentUser, page: str) -> list[str]:

@@ -14,8 +14,8 @@ from engines.catalog import CATALOG, ModelEntry
 from engines.params import ParamSpec, specs
 from engines.seeds import MAX_SEED
 from engines.validation import MAX_PROMPT_CHARS
-from jobs.api import MAX_VARIATIONS
 from jobs.catalog.records import STATUSES
+from jobs.submission import MAX_VARIATIONS
 
 API_VERSION = "1.0.0"
 
