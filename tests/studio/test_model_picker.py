@@ -6,6 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from engines.catalog import CATALOG
 from jobs.service import JobService
 from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
 
@@ -100,7 +101,8 @@ def test_the_music_form_follows_the_model_and_a_melody_model_asks_for_a_melody(
     assert not app.exception
     assert len(melody_uploaders(app)) == 1
     assert "hummed or played melody" in app.caption[0].value
-    assert len(app.get("audio_input")) == 1  # or record the melody in the browser
+    (recorder,) = app.get("audio_input")  # or record the melody in the browser
+    assert recorder.proto.sample_rate == CATALOG["musicgen-melody"].sample_rate  # its own rate
     assert app.slider(key="music_duration").max == 300.0  # long tracks, window by window
 
 

@@ -173,7 +173,7 @@ def render() -> None:
             value=f"Soundtrack for: {prompt}" if prompt else "",
             key=f"score_description_{video_id}",
         )
-        # Any enabled audio model: a soundtrack (MusicGen, ACE-Step) or ambience (Stable Audio).
+        # Any enabled audio model: a soundtrack or an ambience, within its own duration bounds.
         models = {e.name: e for e in services.settings().enabled_models(AUDIO)}
         model = st.selectbox(
             "Audio model",

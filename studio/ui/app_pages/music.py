@@ -45,9 +45,9 @@ def render() -> None:
             submit_from_page(user, "music", entry.name, values, count)
         except (ParamError, MediaError) as problem:
             st.error(str(problem))
-    variations_grid(user, "music")
+    drawn = variations_grid(user, "music")
 
-    recent_jobs_section(user, "music", focus=st.session_state.get("music_job"))
+    recent_jobs_section(user, "music", focus=st.session_state.get("music_job"), shown=drawn)
 
 
 render()

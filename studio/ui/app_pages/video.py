@@ -37,9 +37,9 @@ def render() -> None:
             submit_from_page(user, "video", entry.name, values, count)
         except (ParamError, MediaError) as problem:
             st.error(str(problem))
-    variations_grid(user, "video")
+    drawn = variations_grid(user, "video")
 
-    recent_jobs_section(user, "video", focus=st.session_state.get("video_job"))
+    recent_jobs_section(user, "video", focus=st.session_state.get("video_job"), shown=drawn)
 
 
 render()

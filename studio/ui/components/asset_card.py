@@ -142,10 +142,14 @@ def actions(user: CurrentUser, asset: Asset, where: str) -> None:
     columns = st.columns(5)
     columns[0].link_button("Download", download_url(asset.id))
     kind = form_of(asset)
+    # Filled in the click's callback, before the run draws a form: on the page that made
+    # it the form is drawn above this card, and its widgets cannot be set once drawn.
     if kind is not None and columns[1].button(
-        "Use these settings again", key=f"{where}-reuse-{asset.id}"
+        "Use these settings again",
+        key=f"{where}-reuse-{asset.id}",
+        on_click=reuse_settings,
+        args=(kind, asset.params, (asset.meta or {}).get("seed")),
     ):
-        reuse_settings(kind, asset.params, (asset.meta or {}).get("seed"))
         st.switch_page(navigation.page(kind))
     if columns[2].button("Send to Combine", key=f"{where}-combine-{asset.id}"):
         st.session_state[

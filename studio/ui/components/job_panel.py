@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,11 +43,21 @@ def page_user() -> CurrentUser:
 
 
 def recent_jobs_section(
-    user: CurrentUser, kind: str, focus: str | None = None, *, title: str = "Your latest"
+    user: CurrentUser,
+    kind: str,
+    focus: str | None = None,
+    *,
+    title: str = "Your latest",
+    shown: Collection[str] = (),
 ) -> None:
-    """This user's jobs of ``kind``, newest first: found again after a refresh."""
-    jobs = backend.recent_jobs(user, kind, limit=RECENT)
-    if focus and all(job.id != focus for job in jobs):
+    """This user's jobs of ``kind``, newest first: found again after a refresh.
+
+    Jobs in ``shown`` are on the page already (finished variations): each clip is drawn
+    once, as two identical autoplaying players on one page stop it (a duplicate id).
+    """
+    recent = backend.recent_jobs(user, kind, limit=RECENT + len(shown))
+    jobs = [job for job in recent if job.id not in shown]  # the newest: shown ones come first
+    if focus and focus not in shown and all(job.id != focus for job in jobs):
         latest = backend.get_job(user, focus)
         jobs = [latest, *jobs] if latest is not None else jobs
     if not jobs:
@@ -143,7 +154,8 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
         st.caption("Cancelling…")
     elif st.button("Cancel", key=f"cancel-{job.id}"):
         backend.cancel_job(user, job.id)
-        st.rerun(scope="fragment")
+        # Said at once, not by a fragment rerun: a click in a whole-page run cannot ask one.
+        st.caption("Cancelling…")
 
 
 def job_name(job: Any) -> str:

@@ -1,7 +1,7 @@
 """A model picker and a form drawn from whatever params the chosen model declares.
 
 The widgets come from each field's declared bounds (engines.params): their ranges,
-steps, allowed values (multiples of 8 or 16, Wan's 4k+1 frames) and ``help=`` tooltips.
+steps, allowed values (multiples of 8 or 16, frame counts of 4k+1) and ``help=`` tooltips.
 Widget keys are ``<page>_<short name>`` and shared across models, so "use these
 settings again" fills the same keys; switching models resets the fields to the new
 model's defaults, keeping the prompt and the seed.
@@ -66,7 +66,7 @@ def _reset_model_fields(page: str) -> None:
     """A new model: its own defaults in every field, keeping the prompt and the seed.
 
     Set, not just dropped: a widget drawn again with the same key and bounds keeps what
-    the browser shows (MusicGen's guidance 3 under Stable Audio's 7) unless told anew.
+    the browser shows (one model's guidance 3 under another's default 7) unless told anew.
     """
     entry = CATALOG[str(st.session_state[model_key(page)])]
     own = {
