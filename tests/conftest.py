@@ -14,8 +14,8 @@ import pytest
 # bcrypt at its floor cost (as Django's test hasher), 0.75 s a hash at 12 adds minutes.
 os.environ["STUDIO_BCRYPT_ROUNDS"] = "4"
 
-from engines.settings import Settings  # noqa: E402
-from tests.required_tools import IN_CI  # noqa: E402
+from engines.settings import Settings
+from tests.required_tools import IN_CI
 
 pytest_plugins = [
     "tests.fixtures.jobs",
