@@ -35,10 +35,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.longrepr = f"skipped in CI, where every test must run: {report.longrepr}"
 
 
+# Tiny checkpoints outlive the session here, one folder per builder_fingerprint.
+TINY_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "studio-tiny-models"
+
+
 @pytest.fixture(scope="session")
 def tiny_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One folder of tiny checkpoints for the whole session: each is built once."""
-    return tmp_path_factory.mktemp("tiny-models")
+    """The session's tiny checkpoints: each name links into TINY_CACHE by its builder's
+    fingerprint, so a checkpoint is built on first use and again only when its builder
+    (or a library that writes it) changes."""
+    from engines.catalog import CATALOG
+    from engines.tiny import builder_fingerprint
+
+    folder = tmp_path_factory.mktemp("tiny-models")
+    for name in CATALOG:
+        try:
+            cached = TINY_CACHE / f"{name}-{builder_fingerprint(name)}"
+        except KeyError:  # no tiny checkpoint for this entry
+            continue
+        (folder / name).symlink_to(cached, target_is_directory=True)
+    return folder
 
 
 @pytest.fixture
