@@ -14,9 +14,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from pathlib import Path
-
 from importlib.metadata import version
+from pathlib import Path
 
 from filelock import FileLock
 

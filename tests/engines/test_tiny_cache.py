@@ -29,7 +29,7 @@ def test_the_fingerprint_follows_the_builders_source(
     module = tmp_path / "tiny_builder_under_test.py"
     module.write_text("def build(folder):\n    (folder / 'weights').write_text('1')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    import tiny_builder_under_test  # type: ignore[import-not-found]
+    import tiny_builder_under_test
 
     monkeypatch.setattr(engines.tiny, "_builder", lambda name: tiny_builder_under_test.build)
     before = builder_fingerprint("musicgen-small")
