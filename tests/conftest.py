@@ -26,6 +26,26 @@ pytest_plugins = [
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+# A test that uses one of these is slow (`make test-fast` leaves it out): a real browser, a
+# studio or worker in a process of its own, a Redis server.
+SLOW_FIXTURES = {
+    "playwright",
+    "chromium",
+    "launch_studio",
+    "spawn",
+    "redis_server",
+    "own_redis_server",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if fixtures & SLOW_FIXTURES or params.get("backend") == "redis":
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
     outcome = yield

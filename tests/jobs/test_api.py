@@ -13,6 +13,7 @@ from engines.music import MusicParams
 from engines.video import VideoParams
 from jobs.api import JobsAPI, NotAllowed, NotFound
 from jobs.catalog.records import CANCELLED, QUEUED
+from tests.fixtures.jobs import on_both_queues
 from tests.jobs.harness import REPO
 
 
@@ -42,6 +43,7 @@ def test_bad_params_fail_at_submit_and_never_become_jobs(api: JobsAPI):
     assert api.broker.pending() == set()
 
 
+@on_both_queues
 def test_submit_stores_validated_params_and_leaves_sending_to_the_keeper(api: JobsAPI):
     job_id = api.submit("alice", VideoParams(prompt="a fox", steps=3, seed=5))
     job = api.get(job_id)

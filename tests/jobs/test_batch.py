@@ -7,6 +7,7 @@ from __future__ import annotations
 from engines.music import MusicParams
 from engines.video import VideoParams
 from jobs.catalog.records import CANCELLED, DONE, QUEUED, RUNNING
+from tests.fixtures.jobs import on_both_queues
 from tests.jobs.harness import InProcessStudio, partial_files, wait_until
 from tests.jobs.tracking_registry import TrackingRegistry
 from tests.mp4_probe import decode_frames
@@ -14,6 +15,7 @@ from tests.mp4_probe import decode_frames
 TINY = {"prompt": "a lighthouse", "num_frames": 2, "steps": 2, "height": 64, "width": 64}
 
 
+@on_both_queues
 def test_a_group_of_three_runs_as_one_pipeline_call_and_makes_three_assets(
     studio: InProcessStudio, tiny_settings
 ):

@@ -126,7 +126,6 @@ def test_the_refusal_says_when_a_slot_frees_up_once_there_is_history(
     studio.wait([first, second, waiting])
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_daily_gpu_budget_refuses_once_spent_and_an_admin_can_lift_it(
     jobs_config: JobsConfig, shared_registry: EngineRegistry
 ):
@@ -149,7 +148,6 @@ def test_a_daily_gpu_budget_refuses_once_spent_and_an_admin_can_lift_it(
         studio.close()
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_the_start_estimate_after_three_similar_jobs_is_within_30_percent(
     studio: InProcessStudio, tiny_settings: Settings
 ):

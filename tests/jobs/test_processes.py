@@ -17,6 +17,7 @@ from engines.video import VideoParams
 from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, RUNNING, Job
 from jobs.config import JobsConfig
+from tests.fixtures.jobs import on_both_queues
 from tests.jobs.harness import (
     REPO,
     InProcessStudio,
@@ -51,6 +52,7 @@ def running_with_progress(api: JobsAPI, job_id: str) -> Callable[[], Job | None]
     return check
 
 
+@on_both_queues
 def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_exactly_once(
     jobs_config: JobsConfig, spawn: Callable[..., Spawned]
 ):

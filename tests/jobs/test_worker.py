@@ -23,6 +23,7 @@ from jobs.catalog.records import CANCELLED, DONE, FAILED, RUNNING
 from jobs.kinds.combine import CombineJobParams
 from jobs.kinds.score import ScoreJobParams
 from jobs.worker.process import OUT_OF_MEMORY_MESSAGE
+from tests.fixtures.jobs import on_both_queues
 from tests.jobs.harness import InProcessStudio, partial_files, wait_until
 from tests.jobs.tracking_registry import TrackingRegistry
 
@@ -45,6 +46,7 @@ def scratch_files(studio: InProcessStudio) -> list[Path]:
     return [p for p in studio.config.scratch_dir.rglob("*") if p.is_file()]
 
 
+@on_both_queues
 def test_jobs_run_one_at_a_time_with_one_model_and_land_in_the_owners_folder(
     studio: InProcessStudio, tiny_settings
 ):
@@ -126,6 +128,7 @@ def test_twenty_jobs_from_twenty_threads_complete_once_one_at_a_time(
         assert mine == sorted(mine)
 
 
+@on_both_queues
 def test_a_second_delivery_of_the_same_job_is_a_no_op(studio: InProcessStudio, tiny_settings):
     job_id = studio.api.submit("alice", tiny_video())
     job = studio.api.get(job_id)
@@ -145,6 +148,7 @@ def test_a_second_delivery_of_the_same_job_is_a_no_op(studio: InProcessStudio, t
     assert len(studio.api.assets("alice")) == 1
 
 
+@on_both_queues
 def test_cancelling_a_queued_job_means_it_never_runs(studio: InProcessStudio, tiny_settings):
     first = studio.api.submit("alice", tiny_video("first"))
     doomed = studio.api.submit("alice", tiny_video("second"))
@@ -163,6 +167,7 @@ def test_cancelling_a_queued_job_means_it_never_runs(studio: InProcessStudio, ti
     assert len(studio.api.assets("alice")) == 1
 
 
+@on_both_queues
 def test_cancelling_a_running_job_stops_it_within_one_step(
     studio: InProcessStudio, tiny_settings, monkeypatch: pytest.MonkeyPatch
 ):
@@ -254,7 +259,6 @@ def test_a_refreshed_page_finds_its_job_progress_and_result_again(
         second_page.close()
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_combine_and_score_jobs_record_their_source_assets(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
