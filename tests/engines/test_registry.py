@@ -62,6 +62,7 @@ def test_parking_budget_too_small_unloads_instead(tiny_settings: Settings, tmp_p
     assert registry.status().parked == {}
 
 
+@pytest.mark.slow  # four generations, two model switches
 def test_concurrent_generate_calls_run_one_after_another(tiny_settings: Settings, tmp_path: Path):
     registry = EngineRegistry(tiny_settings)
     events: list[tuple[int, int]] = []

@@ -30,6 +30,7 @@ def test_a_20_s_ambience_is_44_1_khz_stereo_of_that_length(
     assert params.negative_prompt == "Low quality." and StableAudioParams("x").steps == 100
 
 
+@pytest.mark.slow  # decodes a whole 47 s window
 def test_decoding_only_the_asked_part_gives_the_samples_of_the_whole_window(
     tiny_settings: Settings,
 ) -> None:
