@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 import json
 from pathlib import Path
+
+import pytest
 
 from engines.media.probe import probe_media
 from engines.media.settings_tag import settings_in
