@@ -107,6 +107,7 @@ def test_the_fifth_waiting_job_is_refused_with_the_limit_and_nothing_is_queued(a
     assert api.limits("ana").max_queued == 4
 
 
+@pytest.mark.slow  # waits for jobs to build a history
 def test_the_refusal_says_when_a_slot_frees_up_once_there_is_history(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -148,6 +149,7 @@ def test_a_daily_gpu_budget_refuses_once_spent_and_an_admin_can_lift_it(
         studio.close()
 
 
+@pytest.mark.slow  # four timed jobs of about 2.5 s each
 def test_the_start_estimate_after_three_similar_jobs_is_within_30_percent(
     studio: InProcessStudio, tiny_settings: Settings
 ):

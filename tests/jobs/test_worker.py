@@ -89,6 +89,7 @@ def test_jobs_run_one_at_a_time_with_one_model_and_land_in_the_owners_folder(
     assert scratch_files(studio) == []
 
 
+@pytest.mark.slow  # twenty jobs
 def test_twenty_jobs_from_twenty_threads_complete_once_one_at_a_time(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -316,6 +317,7 @@ def test_combine_and_score_jobs_record_their_source_assets(
     assert made_with[scored.id]["sources"] == [video.id]
 
 
+@pytest.mark.slow  # waits for a worker's graceful stop
 def test_a_stopping_worker_hands_its_job_back_uncharged(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
