@@ -4,6 +4,8 @@ still hold. Real workers and keeper in this process, tiny engines, SQLite and Re
 
 from __future__ import annotations
 
+import pytest
+
 from engines.music import MusicParams
 from engines.video import VideoParams
 from jobs.catalog.records import CANCELLED, DONE, QUEUED, RUNNING
@@ -37,6 +39,7 @@ def test_a_group_of_three_runs_as_one_pipeline_call_and_makes_three_assets(
     assert partial_files(studio.config.data_dir) == []
 
 
+@pytest.mark.slow  # a batch of three clips cancelled mid-run
 def test_a_cancelled_member_is_discarded_and_the_others_finish(
     studio: InProcessStudio, tiny_settings
 ):
@@ -68,6 +71,7 @@ def test_a_cancelled_member_is_discarded_and_the_others_finish(
     assert partial_files(studio.config.data_dir) == []
 
 
+@pytest.mark.slow  # waits for a worker's graceful stop
 def test_a_worker_that_stops_hands_the_whole_batch_back(studio: InProcessStudio, tiny_settings):
     ids = studio.api.submit_variations("ana", VideoParams(**{**TINY, "steps": 8}, seed=3), 2)
     first = TrackingRegistry(tiny_settings)
@@ -86,6 +90,7 @@ def test_a_worker_that_stops_hands_the_whole_batch_back(studio: InProcessStudio,
     assert partial_files(studio.config.data_dir) == []
 
 
+@pytest.mark.slow  # two batches
 def test_a_batch_is_one_turn_of_its_owner(studio: InProcessStudio, tiny_settings):
     group = studio.api.submit_variations("ana", VideoParams(**TINY, seed=1), 3)
     later = studio.api.submit("ana", VideoParams(**TINY, seed=9))

@@ -34,6 +34,7 @@ def worker_seen(studio: InProcessStudio, name: str) -> None:
     wait_until(lambda: name in studio.api.status().workers, 30, f"worker {name} to report")
 
 
+@pytest.mark.slow  # seven jobs
 def test_a_second_users_job_starts_no_later_than_the_first_users_second(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -49,6 +50,7 @@ def test_a_second_users_job_starts_no_later_than_the_first_users_second(
     assert [p for p in order if p.startswith("ana")] == [f"ana {n}" for n in range(1, 7)]
 
 
+@pytest.mark.slow  # nine jobs on two workers
 def test_two_workers_serve_three_users_round_robin(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):

@@ -207,6 +207,7 @@ def test_cancelling_a_running_job_stops_it_within_one_step(
     assert partial_files(studio.config.data_dir) == []
 
 
+@pytest.mark.slow  # four jobs, three of them failing
 def test_a_failing_engine_fails_the_job_with_a_clear_message_and_no_file(
     studio: InProcessStudio, tiny_settings
 ):
@@ -235,6 +236,7 @@ def test_a_failing_engine_fails_the_job_with_a_clear_message_and_no_file(
     assert scratch_files(studio) == []
 
 
+@pytest.mark.slow  # a 40-step job
 def test_a_refreshed_page_finds_its_job_progress_and_result_again(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -260,6 +262,7 @@ def test_a_refreshed_page_finds_its_job_progress_and_result_again(
         second_page.close()
 
 
+@pytest.mark.slow  # four jobs
 def test_combine_and_score_jobs_record_their_source_assets(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -338,6 +341,7 @@ def test_a_stopping_worker_hands_its_job_back_uncharged(
     assert (job.status, job.attempts, job.worker) == (DONE, 1, "arriving:2")
 
 
+@pytest.mark.slow  # waits for the workers' announcements
 def test_an_admin_can_have_every_worker_unload_its_models(studio: InProcessStudio, tiny_settings):
     registry = TrackingRegistry(tiny_settings)
     studio.start_worker(registry, name="gpu:1")
@@ -356,6 +360,7 @@ def test_an_admin_can_have_every_worker_unload_its_models(studio: InProcessStudi
     assert registry.tracker.unload_all_calls == 1 and registry.tracker.loaded == set()
 
 
+@pytest.mark.slow  # jobs and their posters and waveforms
 def test_results_and_uploads_get_their_pictures_once_and_lose_them_with_the_asset(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):

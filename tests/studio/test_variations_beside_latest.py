@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
 
 
@@ -12,6 +14,7 @@ def keep_buttons(app) -> int:  # type: ignore[no-untyped-def]
     return len([b for b in app.button if b.label == "Keep this one"])
 
 
+@pytest.mark.slow  # two tracks
 def test_two_finished_tracks_show_in_the_grid_and_in_your_latest(studio_data: Path, live_jobs):
     app = log_in(open_app(), "ana", USERS["ana"])
     app.switch_page("app_pages/music.py").run()
