@@ -153,6 +153,7 @@ def test_a_75_s_track_is_75_s_and_continues_the_previous_window_at_every_join(
         assert abs(audio[join] - audio[join - 1]) <= bound, (join, bound)
 
 
+@pytest.mark.slow  # two windows of music on CPU
 def test_cancel_in_a_later_window_stops_and_leaves_no_file(
     fast: MusicEngine, tmp_path: Path
 ) -> None:

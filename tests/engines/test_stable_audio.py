@@ -15,6 +15,7 @@ from engines.settings import Settings
 from engines.stable_audio import StableAudioParams, _decode
 
 
+@pytest.mark.slow  # a 20 s ambience on CPU
 def test_a_20_s_ambience_is_44_1_khz_stereo_of_that_length(
     tiny_settings: Settings, tmp_path: Path
 ) -> None:

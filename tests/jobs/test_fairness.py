@@ -78,6 +78,7 @@ def test_two_workers_serve_three_users_round_robin(
     assert all(job.attempts == 1 for job in jobs)
 
 
+@pytest.mark.slow  # four jobs
 def test_one_users_jobs_stay_first_in_first_out(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):

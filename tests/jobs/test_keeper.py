@@ -92,6 +92,7 @@ def test_a_job_whose_workers_keep_dying_fails_with_the_reason(
     assert studio.api.broker.huey.pending_count() == 0  # not queued a third time
 
 
+@pytest.mark.slow  # three jobs and a requeue
 def test_a_requeued_job_keeps_its_place_ahead_of_later_jobs(
     quick_stale_studio: InProcessStudio, shared_registry: EngineRegistry
 ):
