@@ -90,7 +90,7 @@ def _prepare(data: Path, size: int, clip: Path, track: Path) -> Path:
     from jobs.assets import relative_asset_path, relative_preview_path, resolve_in
     from jobs.catalog import Catalog
     from jobs.catalog.records import new_id
-    from studio.accounts import AccountStore
+    from studio.accounts.store import AccountStore
 
     data.mkdir(parents=True)
     accounts = AccountStore(data / "catalog.sqlite3")
@@ -156,13 +156,13 @@ def measure() -> dict[str, float]:
     """In the child: log in by cookie, then time the Library and watch the RSS."""
     from streamlit.testing.v1 import AppTest
 
-    import studio.auth
+    import studio.accounts.login_cookie
     from bench.library_page import _send_cookie
     from bench.measure import rss_bytes
 
-    app = AppTest.from_file(str(REPO / "studio" / "app.py"), default_timeout=120)
+    app = AppTest.from_file(str(REPO / "studio" / "ui" / "app.py"), default_timeout=120)
     app.run()
-    _send_cookie(studio.auth.issue_login_token(USER, KEY, 3600)[0])
+    _send_cookie(studio.accounts.login_cookie.issue_login_token(USER, KEY, 3600)[0])
     app.run()
     before = rss_bytes() or 0
     started = time.perf_counter()

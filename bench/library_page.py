@@ -84,7 +84,7 @@ def _prepare(data: Path) -> None:
 
     os.environ["STUDIO_DATA_DIR"] = str(data)
     from jobs.api import JobsAPI
-    from studio.accounts import AccountStore
+    from studio.accounts.store import AccountStore
 
     accounts = AccountStore(data / "catalog.sqlite3")
     accounts.add(ADMIN, ADMIN_PASSWORD, role="admin")
@@ -130,15 +130,16 @@ def measure(tree: Path) -> dict[str, Any]:
     import soundfile  # noqa: F401
     from streamlit.testing.v1 import AppTest
 
-    import studio.auth
+    if (tree / "studio" / "ui" / "app.py").is_file():  # after: the cookie the login route sets
+        from studio.accounts.login_cookie import issue_login_token
 
-    app = AppTest.from_file(str(tree / "studio" / "app.py"), default_timeout=120)
-    if hasattr(studio.auth, "issue_login_token"):  # after: the cookie the login route sets
+        app = AppTest.from_file(str(tree / "studio" / "ui" / "app.py"), default_timeout=120)
         app.run()  # the first page, logged out, as before's form
-        _send_cookie(studio.auth.issue_login_token(USER, KEY, 3600)[0])
+        _send_cookie(issue_login_token(USER, KEY, 3600)[0])
         app.run()
         library = "app_pages/library.py"
     else:  # before: streamlit-authenticator's form in the page
+        app = AppTest.from_file(str(tree / "studio" / "app.py"), default_timeout=120)
         app.run()
         app.text_input[0].input(USER)
         app.text_input[1].input(PASSWORD)

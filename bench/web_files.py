@@ -1,6 +1,6 @@
 """``/files`` against Starlette's own ``FileResponse``: throughput and the server's memory.
 
-One uvicorn server process serves the web layer (``studio.web_layer``: the guard, the
+One uvicorn server process serves the web layer (``studio.web``: the guard, the
 login route, ``/files``) and, beside it, a bare ``FileResponse`` of the same file at
 ``/static/bench-plain`` (a public path: no login, no catalog look-up). This process
 logs in, then per repeat downloads the 50 MB file once each way, in turn, and takes
@@ -80,7 +80,7 @@ def _prepare(data: Path) -> str:
     """A data dir with one account and one 50 MB file of theirs; returns the asset id."""
     os.environ["STUDIO_DATA_DIR"] = str(data)
     from jobs.api import JobsAPI
-    from studio.accounts import AccountStore
+    from studio.accounts.store import AccountStore
 
     AccountStore(data / "catalog.sqlite3").add(USER, PASSWORD)
     api = JobsAPI()
@@ -105,8 +105,8 @@ def serve(data: Path, port: int) -> None:
     from starlette.routing import Route
 
     from jobs.api import JobsAPI
-    from studio.web_config import WebConfig
-    from studio.web_layer import web_middleware, web_routes
+    from studio.services import WebConfig
+    from studio.web import web_middleware, web_routes
 
     config = WebConfig(data, KEY, lifetime_s=3600)
 

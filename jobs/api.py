@@ -252,7 +252,7 @@ class JobsAPI(OwnedAssets):
     ) -> UserQuota:
         """An admin's per-user limits; None goes back to the default, a budget of 0 is none.
 
-        The caller checks that an admin asks (studio/backend.py does).
+        The caller checks that an admin asks (studio/ui/backend.py does).
         """
         if max_queued is not None and max_queued < 1:
             raise ParamError(f"The most jobs waiting must be 1 or more, but is {max_queued}.")

@@ -1,7 +1,7 @@
 """Run the job system beside the studio: the keeper, and workers restarted when they die.
 
     python -m jobs.supervisor                                  # keeper + one worker
-    python -m jobs.supervisor -- streamlit run studio/app.py   # ... and the UI; Ctrl-C stops all
+    python -m jobs.supervisor -- streamlit run studio/server.py   # ... and the UI; Ctrl-C stops all
     python -m jobs.supervisor --workers 0                      # keeper only (GPUs elsewhere)
     python -m jobs.supervisor --workers 2 --no-keeper          # a GPU box with two GPUs
 

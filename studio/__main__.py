@@ -7,7 +7,7 @@ runs the keeper, one worker (restarted if it dies) and the web server:
 ``STUDIO_HOST`` (127.0.0.1 unless set) and ``STUDIO_PORT`` (8501).
 
 ``python -m studio tokens create|revoke USER NAME`` manages API tokens instead
-(``studio.token_commands``).
+(``studio.accounts.cli``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from pathlib import Path
 
 from engines.settings import Settings
 from jobs.catalog.database import catalog_path
-from studio.accounts import AccountError, AccountStore
-from studio.cookie_key import CookieKeyError
-from studio.first_start import ensure_admin, ensure_cookie_key
-from studio.private_files import make_data_dir_private
+from studio.accounts.login_cookie import CookieKeyError
+from studio.accounts.store import AccountError, AccountStore
+from studio.startup import ensure_admin, ensure_cookie_key, make_data_dir_private
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = ROOT / "studio" / "server.py"
@@ -30,7 +29,7 @@ SECRETS_FROM_ENV = ("STUDIO_ADMIN_PASSWORD",)  # needed once, here; no child may
 
 def main() -> int:
     if sys.argv[1:2] == ["tokens"]:
-        from studio.token_commands import main as tokens_main
+        from studio.accounts.cli import main as tokens_main
 
         return tokens_main(sys.argv[2:])
     settings = Settings.from_env()

@@ -1,5 +1,5 @@
-"""The studio's web server: the Streamlit script (``studio/app.py``) inside an ``st.App``
-with our routes and middleware (``studio.web_layer``).
+"""The studio's web server: the Streamlit script (``studio/ui/app.py``) inside an ``st.App``
+with our routes and middleware (``studio.web``).
 
 ``python -m studio`` runs ``streamlit run studio/server.py``: Streamlit finds ``app``
 below and serves it with uvicorn under its own config (port, address, ...).
@@ -14,10 +14,10 @@ from pathlib import Path
 import streamlit as st
 
 from jobs.api import JobsAPI
-from studio.web_config import WebConfig
-from studio.web_layer import web_middleware, web_routes
+from studio.services import WebConfig
+from studio.web import web_middleware, web_routes
 
-SCRIPT = Path(__file__).resolve().parent / "app.py"
+SCRIPT = Path(__file__).resolve().parent / "ui" / "app.py"
 
 
 def log_to_stderr(name: str) -> None:

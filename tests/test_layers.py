@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ROOT / "studio" / "app_pages"
+PAGES = ROOT / "studio" / "ui" / "app_pages"
 # What a page may import besides studio/, Streamlit and the standard library: the engines'
 # declared params (with their bounds), the catalog of models, and the errors those raise.
 PAGE_ENGINE_MODULES = {
@@ -58,7 +58,7 @@ def test_importing_the_ui_side_loads_no_model_library():
     # Transitive imports count too: the studio imports engines' params and settings.
     code = (
         "import sys, engines.settings, engines.video, engines.wan, engines.music, engines.registry;"
-        "import engines.catalog, engines.params, studio.model_form;"
+        "import engines.catalog, engines.params, studio.ui.components.model_form;"
         "[e.params_class() for e in engines.catalog.CATALOG.values()];"
         "heavy = {'torch', 'diffusers', 'transformers'} & set(sys.modules);"
         "print(sorted(heavy)); sys.exit(1 if heavy else 0)"
@@ -76,6 +76,30 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
     return names
+
+
+def importers_of(folder: str, module: str) -> dict[str, set[str]]:
+    """The files under ``folder`` that import ``module`` or anything inside it."""
+    found = {}
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        bad = {n for n in imported_modules(path) if n == module or n.startswith(module + ".")}
+        if bad:
+            found[str(path.relative_to(ROOT))] = bad
+    return found
+
+
+def test_the_ui_never_imports_the_web_layer():
+    # Both sides build file URLs from studio.urls; the pages never reach for a route.
+    assert importers_of("studio/ui", "studio.web") == {}
+
+
+def test_the_web_layer_never_imports_the_ui():
+    assert importers_of("studio/web", "studio.ui") == {}
+
+
+def test_accounts_import_neither_streamlit_nor_starlette():
+    # The token command and both sides of the studio use them.
+    assert offenders("studio/accounts", {"streamlit", "starlette"}) == {}
 
 
 def test_pages_reach_the_job_system_only_through_studio_modules():

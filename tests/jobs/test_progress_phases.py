@@ -15,7 +15,7 @@ from jobs.catalog import Catalog
 from jobs.catalog.records import RUNNING
 from jobs.tasks import JobMessage
 from jobs.worker.progress import LOADING, WRITING, ProgressReporter
-from studio.widgets import progress_text, restart_note
+from studio.ui.components.job_panel import progress_text, restart_note
 from tests.jobs.harness import InProcessStudio, wait_until
 from tests.jobs.tracking_registry import TrackingEngine, TrackingRegistry
 

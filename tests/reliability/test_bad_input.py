@@ -286,7 +286,7 @@ def corrupt_mp3(folder: Path) -> bytes:
 
 @pytest.fixture
 def studio_api(studio_data: Path) -> JobsAPI:
-    from studio import backend
+    from studio.ui import backend
 
     return backend.jobs_api()
 
@@ -304,8 +304,8 @@ def studio_api(studio_data: Path) -> JobsAPI:
 def test_bad_uploads_through_the_page_path_store_nothing(
     studio_api: JobsAPI, tmp_path: Path, make: Any, kind: str, message: str
 ):
-    from studio import backend
-    from studio.auth import CurrentUser
+    from studio.accounts.login_cookie import CurrentUser
+    from studio.ui import backend
 
     ana = CurrentUser("ana", "Ana", "user")
     with pytest.raises(MediaError) as refusal:
@@ -329,8 +329,8 @@ def test_a_one_gigabyte_upload_is_refused_by_its_size_before_it_is_read(tmp_path
 
 
 def test_a_good_upload_named_like_a_path_is_stored_under_its_id(studio_api: JobsAPI, tmp_path):
-    from studio import backend
-    from studio.auth import CurrentUser
+    from studio.accounts.login_cookie import CurrentUser
+    from studio.ui import backend
 
     ana = CurrentUser("ana", "Ana", "user")
     song = make_tone(tmp_path / "song.wav", 440, 1.0).read_bytes()

@@ -19,7 +19,7 @@ from engines.errors import ParamError
 from engines.video import VideoParams
 from jobs.api import JobsAPI, NotAllowed, NotFound
 from jobs.catalog.records import CANCELLED, QUEUED
-from studio.auth import CurrentUser
+from studio.accounts.login_cookie import CurrentUser
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app
 
 GUESSES = 500  # random ids tried per call
@@ -85,7 +85,7 @@ def people(studio_data: Path) -> dict[str, CurrentUser]:
 
 
 def test_the_pages_back_end_scopes_every_call_to_the_user(people: dict[str, CurrentUser]):
-    from studio import backend
+    from studio.ui import backend
 
     ana, ben, boss = people["ana"], people["ben"], people["boss"]
     job_id = backend.submit(ana, tiny_video("ana's secret lighthouse"))
@@ -111,7 +111,7 @@ def test_the_pages_back_end_scopes_every_call_to_the_user(people: dict[str, Curr
 
 
 def test_a_page_holding_another_users_job_id_shows_nothing_of_it(studio_data: Path):
-    from studio import backend
+    from studio.ui import backend
 
     ana_job = backend.submit(
         CurrentUser("ana", "Ana", "user"), tiny_video("ana's secret lighthouse")

@@ -13,12 +13,12 @@ import bcrypt
 import pytest
 from starlette.testclient import TestClient
 
-from studio import accounts
-from studio.accounts import AccountStore
-from studio.auth import COOKIE_NAME
-from studio.login_check import NO_MATCH, check_login
-from studio.login_limits import Attempt, LoginLimits, LoginPolicy, Refusal
-from studio.web_config import WebConfig
+from studio.accounts import store as accounts
+from studio.accounts.login_check import NO_MATCH, check_login
+from studio.accounts.login_cookie import COOKIE_NAME
+from studio.accounts.login_limits import Attempt, LoginLimits, LoginPolicy, Refusal
+from studio.accounts.store import AccountStore
+from studio.services import WebConfig
 from tests.fixtures.studio import SAME_SITE, USERS, web_client, web_config
 
 WINDOW_S = LoginPolicy().window_s

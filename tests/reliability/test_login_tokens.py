@@ -11,10 +11,9 @@ import jwt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from studio.accounts import AccountStore
-from studio.auth import COOKIE_NAME
-from studio.cookie_key import CookieKeyError, cookie_expiry_hours
-from studio.session_user import LOGIN_KEY
+from studio.accounts.login_cookie import COOKIE_NAME, CookieKeyError, cookie_expiry_hours
+from studio.accounts.store import AccountStore
+from studio.ui.session import LOGIN_KEY
 from tests.fixtures.studio import (
     COOKIE_KEY,
     SAME_SITE,
@@ -150,7 +149,7 @@ def test_forged_expired_or_garbage_cookies_show_the_login_form(
 
 
 def test_a_submit_after_the_login_ended_makes_no_job(studio_data: Path, accounts: AccountStore):
-    from studio import backend
+    from studio.ui import backend
 
     ana = log_in(open_app(), "ana", USERS["ana"])
     ana.text_area(key="video_prompt").input("a fox in the snow")

@@ -13,7 +13,7 @@ from pathlib import Path
 import uvicorn
 
 from jobs.api import JobsAPI
-from studio.web_config import WebConfig
+from studio.services import WebConfig
 from tests.fixtures.studio import web_app, web_config
 from tests.jobs.harness import free_port
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from studio.accounts import DUMMY_HASH, AccountError, AccountStore
+from studio.accounts.store import DUMMY_HASH, AccountError, AccountStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,7 +78,7 @@ def _costs_in_a_fresh_process(rounds: str | None) -> list[str]:
     if rounds is not None:
         env["STUDIO_BCRYPT_ROUNDS"] = rounds
     code = (
-        "from studio.accounts import DUMMY_HASH, hash_password\n"
+        "from studio.accounts.store import DUMMY_HASH, hash_password\n"
         "print(hash_password('a long password')[:7], DUMMY_HASH.decode()[:7])"
     )
     answer = subprocess.run(

@@ -10,8 +10,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from jobs.api import JobsAPI
-from studio.api_rate import RateLimit
-from studio.web_config import WebConfig
+from studio.accounts.token_rate import RateLimit
+from studio.services import WebConfig
 from tests.fixtures.studio import web_app, web_config
 from tests.jobs.harness import InProcessStudio, wait_for_jobs
 from tests.media_factory import make_tone

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from jobs.catalog.database import catalog_path
-from studio import api_tokens
-from studio.api_tokens import ApiTokens, TokenError
+from studio.accounts import tokens as api_tokens
+from studio.accounts.tokens import ApiTokens, TokenError
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 from jobs.assets import relative_asset_path, write_asset
 from jobs.catalog import Catalog
 from jobs.catalog.records import new_id
-from studio.accounts import AccountStore
+from studio.accounts.store import AccountStore
 from tests.fixtures.browser import (
     ADMIN,
     CHROMIUM_ARGS,

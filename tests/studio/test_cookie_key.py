@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.cookie_key import CookieKeyError, read_cookie_key
+from studio.accounts.login_cookie import CookieKeyError, read_cookie_key
 
 GOOD = "k" * 40
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from studio.file_names import download_name, slug
-from studio.widgets import format_seconds
+from studio.ui.components.job_panel import format_seconds
+from studio.web.files import download_name, slug
 
 
 def test_download_names_say_what_the_file_is():

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from studio.accounts import AccountError, AccountStore
-from studio.cookie_key import CookieKeyError
-from studio.first_start import ensure_admin, ensure_cookie_key
+from studio.accounts.login_cookie import CookieKeyError
+from studio.accounts.store import AccountError, AccountStore
+from studio.startup import ensure_admin, ensure_cookie_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,7 +72,7 @@ def test_the_launcher_refuses_a_weak_key_with_exit_code_2(tmp_path: Path, key: s
 def test_the_data_dir_is_made_private_with_what_an_earlier_start_left(tmp_path: Path):
     import os
 
-    from studio.private_files import make_data_dir_private
+    from studio.startup import make_data_dir_private
 
     data = tmp_path / "data"
     (data / "assets" / "ana").mkdir(parents=True)

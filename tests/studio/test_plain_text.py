@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from studio.plain_text import as_markdown_text
+from studio.ui.text import as_markdown_text
 
 COMMONMARK = MarkdownIt("commonmark")
 

@@ -69,7 +69,7 @@ def test_an_admin_raises_a_users_limit_on_the_admin_page(studio_data: Path):
 
 
 def test_the_panel_says_when_a_waiting_job_should_start_or_that_it_cannot_tell():
-    from studio.widgets import start_estimate
+    from studio.ui.components.job_panel import start_estimate
 
     assert start_estimate(None) == "no estimate yet"
     assert start_estimate(0.0) == "starts any moment"

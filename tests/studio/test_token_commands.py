@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from jobs.catalog.database import catalog_path
-from studio.api_tokens import ApiTokens
+from studio.accounts.tokens import ApiTokens
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,9 +11,9 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from jobs.api import JobsAPI
-from studio.auth import COOKIE_NAME
-from studio.first_start import ensure_admin
-from studio.web_config import WebConfig
+from studio.accounts.login_cookie import COOKIE_NAME
+from studio.services import WebConfig
+from studio.startup import ensure_admin
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, SAME_SITE, USERS, web_app, web_config
 from tests.media_factory import make_h264_clip, make_tone
 

@@ -1,0 +1,1 @@
+"""The Streamlit side: the router, navigation, the session's user, pages and components."""

@@ -1,0 +1,54 @@
+"""My account: the API tokens a user's scripts call the studio with (see the README)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from studio.accounts.tokens import TokenError
+from studio.ui.backend import create_token, my_tokens, revoke_token, shown_time
+from studio.ui.components.job_panel import page_user
+from studio.ui.text import as_markdown_text
+
+NEW_TOKEN_KEY = "account_new_token"  # (name, secret) shown once, then dropped
+
+
+def render() -> None:
+    user = page_user()
+    st.title("My account")
+    st.caption(f"Logged in as {user.username} ({user.role}).")
+    st.subheader("API tokens")
+    st.markdown(
+        "A token lets a script use the studio's HTTP API as you, with your limits: "
+        "send it as `Authorization: Bearer <token>` to `/api/v1/` "
+        "(the routes are in `/api/v1/openapi.json`)."
+    )
+    with st.form("account_token_form", clear_on_submit=True):
+        name = st.text_input("Name of the new token", key="account_token_name",
+                             placeholder="render farm")  # fmt: skip
+        if st.form_submit_button("Create token"):
+            try:
+                st.session_state[NEW_TOKEN_KEY] = (name.strip(), create_token(user, name))
+            except TokenError as refusal:
+                st.error(as_markdown_text(str(refusal)))
+    shown = st.session_state.pop(NEW_TOKEN_KEY, None)
+    if shown:
+        st.success(f"Your new token {shown[0]!r}. Copy it now: it is shown only this once.")
+        st.code(shown[1], language=None)
+
+    tokens = my_tokens(user)
+    if not tokens:
+        st.info("You have no tokens yet.")
+    for token in tokens:
+        left, middle, right = st.columns([3, 4, 2])
+        left.markdown(f"**{token.name}**")
+        status = f"revoked {shown_time(token.revoked_at)}" if not token.active else "active"
+        middle.caption(
+            f"created {shown_time(token.created_at)} · last used "
+            f"{shown_time(token.last_used_at)} · {status}"
+        )
+        if token.active and right.button("Revoke", key=f"account_revoke_{token.name}"):
+            revoke_token(user, token.name)
+            st.rerun()
+
+
+render()

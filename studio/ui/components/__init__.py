@@ -1,0 +1,1 @@
+"""Pieces the pages share: the job panel, the model form, variations, asset cards, made-with."""

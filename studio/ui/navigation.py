@@ -1,0 +1,58 @@
+"""The studio's pages, and which of them a user may see.
+
+The page files live in ``studio/app_pages/``: a folder named ``pages/`` beside the
+entry script would turn on Streamlit's legacy multipage mode.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from studio.accounts.login_cookie import CurrentUser
+
+# name -> (title, icon); the file is app_pages/<name>.py, the URL /<name>; the first is the default.
+PAGES: dict[str, tuple[str, str]] = {
+    "video": ("Text to video", ":material/movie:"),
+    "music": ("Music", ":material/music_note:"),
+    "combine": ("Combine", ":material/video_library:"),
+    "library": ("Library", ":material/folder_open:"),
+    "account": ("My account", ":material/key:"),
+    "admin": ("Admin", ":material/admin_panel_settings:"),
+}
+SECTIONS = {
+    "Create": ["video", "music", "combine"],
+    "Your work": ["library", "account"],
+    "Admin": ["admin"],
+}
+
+
+def page_file(name: str) -> str:
+    return f"app_pages/{name}.py"
+
+
+def page(name: str) -> StreamlitPage:
+    title, icon = PAGES[name]
+    return st.Page(page_file(name), title=title, icon=icon, url_path=name)
+
+
+def pages_for(user: CurrentUser) -> dict[str, list[StreamlitPage]]:
+    """Only the pages this user may see: the admin section for admins alone."""
+    return {
+        section: [page(name) for name in names]
+        for section, names in SECTIONS.items()
+        if section != "Admin" or user.is_admin
+    }
+
+
+def _logged_out() -> None:
+    """The router has said so and offered the login; a logged-out page adds nothing."""
+
+
+def login_pages() -> list[StreamlitPage]:
+    """Every page URL answers with the logged-out notice (not "page not found")."""
+    pages = [st.Page(_logged_out, title="Log in", url_path="login", default=True)]
+    pages += [
+        st.Page(_logged_out, title=title, url_path=name) for name, (title, _) in PAGES.items()
+    ]
+    return pages

@@ -1,0 +1,27 @@
+"""Our routes and middleware, as ``studio/server.py`` hands them to ``st.App``.
+
+- ``/auth/*``: login form, login and logout posts (``studio.web.login``)
+- ``/files/<asset_id>``: the owner's files, Range and ETag (``studio.web.files``)
+- ``/api/v1/*``: the HTTP API for scripts, bearer tokens (``studio.web.api.routes``)
+- in front of everything, Streamlit's routes included: ``studio.web.guard.WebGuard``
+"""
+
+from __future__ import annotations
+
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+
+from jobs.api import JobsAPI
+from studio.services import WebConfig
+from studio.web.api.routes import api_routes
+from studio.web.files import file_routes
+from studio.web.guard import WebGuard
+from studio.web.login import login_routes
+
+
+def web_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
+    return [*login_routes(config), *file_routes(api), *api_routes(config, api)]
+
+
+def web_middleware(config: WebConfig) -> list[Middleware]:
+    return [Middleware(WebGuard, config=config)]
