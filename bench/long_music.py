@@ -39,8 +39,8 @@ def run(
 ) -> dict[str, Any]:
     import torch
 
-    from engines.continuation import plan_windows
-    from engines.music import MusicParams
+    from engines.families.musicgen import MusicParams
+    from engines.families.musicgen_windows import plan_windows
     from engines.progress import RunContext
     from engines.registry import EngineRegistry
     from engines.settings import Settings

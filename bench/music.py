@@ -153,7 +153,7 @@ def _ours(folder: Path, device: str, clock: Clock, tmp: Path, bf16: bool) -> Way
     """MusicEngine through the registry, as a worker runs it."""
     import soundfile
 
-    from engines.music import MusicParams
+    from engines.families.musicgen import MusicParams
     from engines.progress import RunContext
     from engines.registry import EngineRegistry
     from engines.settings import Settings

@@ -32,8 +32,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from engines.families.text_to_video_sd import VideoParams
 from engines.settings import Settings
-from engines.video import VideoParams
 from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, RUNNING
 from jobs.config import JobsConfig

@@ -60,9 +60,9 @@ def run(
 def _model_case(
     tmp: Path, folder: Path | None, size: dict[str, int], device: str, repeats: int
 ) -> dict[str, Any]:
+    from engines.families.text_to_video_sd import VideoParams
     from engines.registry import EngineRegistry
     from engines.settings import Settings
-    from engines.video import VideoParams
 
     tmp.mkdir(parents=True)
     settings = Settings(data_dir=tmp, device=device, tiny=folder is None)

@@ -135,10 +135,10 @@ def _ours(
     folder: Path, device: str, size: dict[str, int], clock: Clock, out: Path, bf16: str
 ) -> dict[str, Any]:
     """TextToVideoEngine through the registry, as a worker runs it."""
+    from engines.families.text_to_video_sd import VideoParams
     from engines.progress import RunContext
     from engines.registry import EngineRegistry
     from engines.settings import Settings
-    from engines.video import VideoParams
 
     with tempfile.TemporaryDirectory(prefix="bench-video-data-") as data:
         settings = Settings(

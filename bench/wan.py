@@ -216,10 +216,10 @@ def _plain(folder: Path, device: str, size: dict[str, int], clock: Clock, out: P
 
 
 def _ours(folder: Path, device: str, size: dict[str, int], clock: Clock, out: Path) -> Any:
+    from engines.families.wan import WanParams
     from engines.progress import RunContext
     from engines.registry import EngineRegistry
     from engines.settings import Settings
-    from engines.wan import WanParams
 
     with tempfile.TemporaryDirectory(prefix="bench-wan-data-") as data:
         settings = Settings(data_dir=Path(data), video_model=str(folder), device=device)

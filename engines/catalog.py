@@ -1,67 +1,35 @@
 """The catalog of models: one entry per model the studio can run, keyed by a stable name.
 
-Each entry names its output (video or audio), its family (the engine code that runs
-it), where its weights live on the hub, its licence, roughly how much VRAM it needs,
-and the defaults it overrides on its family's params. A new model of an existing
-family is one entry here. Nothing here imports torch: the pages read the catalog.
+A model family is one file in ``engines/families/`` whose ``FAMILY`` declares its params,
+engine, cost, tiny builder and batching. An entry here names its family, where its
+weights live on the hub, its licence, roughly how much VRAM it needs, the most work it
+accepts (``max_cost``), and the defaults it overrides on its family's params. A new model
+of an existing family is one entry here. Nothing here imports torch: the pages read it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from engines.cost import check_cost
 from engines.errors import ParamError
+from engines.families import ace_step, musicgen, stable_audio, text_to_video_sd, wan
+from engines.families.family import AUDIO, VIDEO, Family
+from engines.params import file_fields, spec_of
+from engines.tiny.music import build_tiny_melody, build_tiny_stereo
 
-VIDEO, AUDIO = "video", "audio"
-
-
-@dataclass(frozen=True)
-class Family:
-    name: str  # "text-to-video-sd", "wan", "musicgen"
-    engine: str  # "module:Class" of the engine, imported on first use
-    params: str  # "module:Class" of the params
-    classes: tuple[str, ...]  # model_index.json _class_name / config.json architectures
-    # Makes several seeds of the same params in one pipeline call, each sample from its own
-    # generator, so each clip equals what its seed makes alone (ModelEngine.generate_batch).
-    batches: bool = False
-
-
-FAMILIES = {
+FAMILIES: dict[str, Family] = {
     family.name: family
     for family in (
-        Family(
-            "text-to-video-sd",
-            "engines.video:TextToVideoEngine",
-            "engines.video:VideoParams",
-            ("TextToVideoSDPipeline",),
-            batches=True,
-        ),
-        Family(
-            "wan", "engines.wan:WanEngine", "engines.wan:WanParams", ("WanPipeline",), batches=True
-        ),
-        # MusicGen samples tokens from torch's one global RNG: a batch would give each seed
-        # other tokens than it gets alone. Stable Audio and ACE-Step: not wired (one by one).
-        Family(
-            "musicgen",
-            "engines.music:MusicEngine",
-            "engines.music:MusicParams",
-            ("MusicgenForConditionalGeneration", "MusicgenMelodyForConditionalGeneration"),
-        ),
-        Family(
-            "stable-audio",
-            "engines.stable_audio:StableAudioEngine",
-            "engines.stable_audio:StableAudioParams",
-            ("StableAudioPipeline",),
-        ),
-        Family(
-            "ace-step",
-            "engines.ace_step:AceStepEngine",
-            "engines.ace_step:AceStepParams",
-            ("AceStepPipeline",),
-        ),
+        text_to_video_sd.FAMILY,
+        wan.FAMILY,
+        musicgen.FAMILY,
+        stable_audio.FAMILY,
+        ace_step.FAMILY,
     )
 }
 
@@ -69,35 +37,48 @@ FAMILIES = {
 @dataclass(frozen=True)
 class ModelEntry:
     name: str  # stable: an interface (settings, jobs, the CLI)
-    output: str  # VIDEO or AUDIO
-    family: str  # a key of FAMILIES
+    family: Family  # the code that runs it: params, engine, cost, tiny builder
     hub_id: str
     licence: str
     vram_gb: float  # approximate peak at the defaults, fp16
     description: str  # one line for the picker
+    # The most cost (its family's units) its target GPU does in engines.cost.BUDGET_MINUTES.
+    max_cost: float
     defaults: dict[str, Any] = field(default_factory=dict)  # overrides of the params' defaults
     english_only: bool = True  # warn on prompts in other scripts
-    melody: bool = False  # conditions on a melody file
+    # File inputs of its params it takes (a melody); a job that gives one and names no model
+    # runs the first entry that takes it (Settings.default_model).
+    inputs: tuple[str, ...] = ()
     channels: int = 1  # audio channels written
     sample_rate: int = 32_000  # audio samples a second written: the model's own rate
-    tiny_builder: str = ""  # "module:function(folder)" building its tiny checkpoint
+    tiny_builder: Callable[[Path], None] | None = None  # its own; None: its family's
     source: str = ""  # hub id or folder to load; empty means hub_id
     tiny_name: str = ""  # whose tiny checkpoint STUDIO_MODELS=tiny loads; empty: its own
+
+    @property
+    def output(self) -> str:
+        """VIDEO or AUDIO: what its family makes."""
+        return self.family.output
 
     @property
     def load_from(self) -> str:
         return self.source or self.hub_id
 
-    def params_class(self) -> type:
-        return _load(FAMILIES[self.family].params)
-
     @property
     def batches(self) -> bool:
         """Whether its family makes several seeds in one pipeline call."""
-        return FAMILIES[self.family].batches
+        return self.family.batches
+
+    @property
+    def tiny(self) -> Callable[[Path], None]:
+        """What builds its tiny random-weight checkpoint."""
+        return self.tiny_builder or self.family.tiny
+
+    def params_class(self) -> type:
+        return self.family.params
 
     def engine_class(self) -> type:
-        return _load(FAMILIES[self.family].engine)
+        return self.family.engine
 
     def params(self, **values: Any) -> Any:
         """This model's params: the family's defaults, this entry's, then ``values``."""
@@ -105,21 +86,41 @@ class ModelEntry:
 
     def bounds_of(self, name: str) -> tuple[float | None, float | None]:
         """(minimum, maximum) this model's params declare for field ``name``."""
-        from engines.params import spec_of
-
         spec = spec_of(self.params_class(), name)
         return spec.minimum, spec.maximum
 
     def default_of(self, name: str) -> Any:
-        from engines.params import spec_of
-
         if name in self.defaults:
             return self.defaults[name]
         return spec_of(self.params_class(), name).default
 
+    def check_params(self, params: Any) -> None:
+        """Raise ParamError unless ``params`` are its family's and give only files it takes."""
+        cls = self.params_class()
+        if not isinstance(params, cls):
+            mine = [e.name for e in CATALOG.values() if e.family is self.family]
+            raise ParamError(
+                f"`model` {self.name!r} does not take {type(params).__name__}; "
+                f"{cls.__name__} are for {', '.join(mine)}."
+            )
+        for name in given_inputs(params):
+            if name not in self.inputs:
+                takers = [e.name for e in CATALOG.values() if name in e.inputs]
+                raise ParamError(
+                    f"{self.name} does not take `{name}`; use {' or '.join(takers)}, "
+                    f"or leave `{name}` out."
+                )
 
-_TINY_VIDEO = "engines.tiny.video:build_tiny_video"
-_TINY_MUSIC = "engines.tiny.music:build_tiny_music"
+    def check_cost(self, params: Any, allowance: float = 1.0) -> None:
+        """Raise CostTooHigh when ``params`` ask more than ``max_cost`` x ``allowance``."""
+        check_cost(self.family.cost, params, self.max_cost, self.default_of, allowance)
+
+
+def given_inputs(params: Any) -> list[str]:
+    """The file inputs ``params`` give (a melody path, say)."""
+    return [name for name in file_fields(params) if getattr(params, name, None)]
+
+
 _CC_BY_NC = "CC-BY-NC-4.0"
 
 CATALOG: dict[str, ModelEntry] = {
@@ -127,107 +128,106 @@ CATALOG: dict[str, ModelEntry] = {
     for entry in (
         ModelEntry(
             "modelscope-t2v-1.7b",
-            VIDEO,
-            "text-to-video-sd",
+            text_to_video_sd.FAMILY,
             "ali-vilab/text-to-video-ms-1.7b",
             _CC_BY_NC,
             8.0,
             "ModelScope 1.7B: the original 256x256 clips; English prompts; non-commercial.",
-            tiny_builder=_TINY_VIDEO,
+            # A guided UNet step at 16x256x256 is 9.77 TFLOP (bench/README.md); a T4 does ~20
+            # TFLOP/s of fp16 there: ~0.5 s, so ~1200 such steps in 10 minutes.
+            max_cost=16 * 256 * 256 * 1200,
         ),
         ModelEntry(
             "zeroscope-v2-576w",
-            VIDEO,
-            "text-to-video-sd",
+            text_to_video_sd.FAMILY,
             "cerspense/zeroscope_v2_576w",
             _CC_BY_NC,
             9.0,
             "Zeroscope v2: ModelScope retrained for 576x320, no watermark; non-commercial.",
+            max_cost=16 * 256 * 256 * 1200,  # ModelScope's UNet: the same work per pixel
             defaults={"width": 576, "height": 320, "num_frames": 24},
-            tiny_builder=_TINY_VIDEO,
         ),
         ModelEntry(
             "wan2.1-t2v-1.3b",
-            VIDEO,
-            "wan",
+            wan.FAMILY,
             "Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
             "Apache-2.0",
             8.2,
             "Wan 2.1 1.3B: sharper 480x832 clips at 16 fps; English or Chinese; Apache-2.0.",
+            # Its defaults (81x480x832 x 50) are ~570 TFLOP a guided step (33k tokens of
+            # attention): ~20 minutes on a T4, not 10. The form's own values must run, so the
+            # limit is its defaults and a quarter; more needs an admin's allowance.
+            max_cost=81 * 480 * 832 * 50 * 1.25,
             english_only=False,
-            tiny_builder="engines.tiny.wan:build_tiny_wan",
         ),
         ModelEntry(
             "musicgen-small",
-            AUDIO,
-            "musicgen",
+            musicgen.FAMILY,
             "facebook/musicgen-small",
             _CC_BY_NC,
             2.0,
             "MusicGen small (300M): quick mono tracks from a description.",
-            tiny_builder=_TINY_MUSIC,
+            max_cost=300,  # 50 decoder steps an audio second at ~15 ms on a T4: all 300 s fit
         ),
         ModelEntry(
             "musicgen-medium",
-            AUDIO,
-            "musicgen",
+            musicgen.FAMILY,
             "facebook/musicgen-medium",
             _CC_BY_NC,
             6.0,
             "MusicGen medium (1.5B): richer mono tracks, slower.",
-            tiny_builder=_TINY_MUSIC,
+            max_cost=300,  # ~35 ms a decoder step on a T4: ~2 s a second of audio, 300 s fit
         ),
         ModelEntry(
             "musicgen-large",
-            AUDIO,
-            "musicgen",
+            musicgen.FAMILY,
             "facebook/musicgen-large",
             _CC_BY_NC,
             12.0,
             "MusicGen large (3.3B): the best mono quality; needs a 16 GB card.",
-            tiny_builder=_TINY_MUSIC,
+            max_cost=150,  # ~75 ms a decoder step on a T4: ~4 s a second of audio
         ),
         ModelEntry(
             "musicgen-melody",
-            AUDIO,
-            "musicgen",
+            musicgen.FAMILY,
             "facebook/musicgen-melody",
             _CC_BY_NC,
             6.0,
             "MusicGen melody (1.5B): follows a hummed or played melody you upload.",
-            melody=True,
-            tiny_builder="engines.tiny.music:build_tiny_melody",
+            max_cost=300,  # medium's decoder (1.5B): ~2 s a second of audio on a T4
+            inputs=(musicgen.MELODY,),
+            tiny_builder=build_tiny_melody,
         ),
         ModelEntry(
             "musicgen-stereo-small",
-            AUDIO,
-            "musicgen",
+            musicgen.FAMILY,
             "facebook/musicgen-stereo-small",
             _CC_BY_NC,
             2.5,
             "MusicGen stereo small (300M): two-channel tracks from a description.",
+            max_cost=300,  # small's decoder with 8 codebooks: still under 1 s an audio second
             channels=2,
-            tiny_builder="engines.tiny.music:build_tiny_stereo",
+            tiny_builder=build_tiny_stereo,
         ),
         ModelEntry(
             "stable-audio-open-1.0",
-            AUDIO,
-            "stable-audio",
+            stable_audio.FAMILY,
             "stabilityai/stable-audio-open-1.0",
             # Released in June 2024 under the Stability AI Non-Commercial Research Community
             # License; the repository's LICENSE.md has since been the Community License.
             "Stability AI Community License (free under US$1M yearly revenue)",
             7.0,
             "Stable Audio Open 1.0: sound effects and ambience, 44.1 kHz stereo, up to 47 s.",
+            # The DiT denoises its whole 47 s window whatever the duration; 200 steps of it take
+            # ~3 minutes on a T4: every value it accepts fits.
+            max_cost=47 * 200,
             channels=2,
             sample_rate=44_100,
             english_only=True,
-            tiny_builder="engines.tiny.stable_audio:build_tiny_stable_audio",
         ),
         ModelEntry(
             "acestep-v1.5-turbo",
-            AUDIO,
-            "ace-step",
+            ace_step.FAMILY,
             # The id diffusers' own AceStepPipeline example loads (pipeline_ace_step.py).
             "ACE-Step/acestep-v15-xl-turbo-diffusers",
             # The ACE-Step 1.5 project's README (github.com/ace-step/ACE-Step-1.5): "This
@@ -236,16 +236,17 @@ CATALOG: dict[str, ModelEntry] = {
             "MIT (ACE-Step 1.5 release)",
             12.0,
             "ACE-Step 1.5 turbo: songs with sung lyrics, 48 kHz stereo, 10 s to 4 min.",
+            # v1 (3.5B) makes 240 s at 27 steps in ~20 s on an A100; a T4 is ~8x slower and
+            # XL ~2x larger: 240 s x 27 steps in ~5 minutes.
+            max_cost=240 * 27 * 2,
             english_only=False,
             channels=2,
             sample_rate=48_000,
-            tiny_builder="engines.tiny.ace_step:build_tiny_ace_step",
         ),
     )
 }
 
 DEFAULTS = {VIDEO: "modelscope-t2v-1.7b", AUDIO: "musicgen-small"}
-MELODY_DEFAULT = "musicgen-melody"
 
 
 class UnknownModelError(ParamError):
@@ -263,6 +264,34 @@ def get(name: str, output: str | None = None) -> ModelEntry:
         valid = ", ".join(names(output))
         raise UnknownModelError(f"Unknown model {name!r}; valid models: {valid}.")
     return entry
+
+
+def find(model: str) -> ModelEntry:
+    """The entry ``model`` names: a catalog name, or a hub id or folder of either output."""
+    if model in CATALOG:
+        return CATALOG[model]
+    for output in (VIDEO, AUDIO):
+        try:
+            return resolve(model, output)
+        except UnknownModelError:
+            continue
+    raise UnknownModelError(f"Unknown model {model!r}; valid models: {', '.join(CATALOG)}.")
+
+
+def family_of(params: Any) -> Family:
+    """The family whose params class ``params`` is."""
+    for family in FAMILIES.values():
+        if isinstance(params, family.params):
+            return family
+    raise UnknownModelError(f"{type(params).__name__} is not the params of any model family.")
+
+
+def taking(inputs: list[str], family: Family) -> ModelEntry:
+    """The first entry of ``family`` that takes every file input in ``inputs``."""
+    for entry in CATALOG.values():
+        if entry.family is family and set(inputs) <= set(entry.inputs):
+            return entry
+    raise UnknownModelError(f"No {family.name} model takes {', '.join(inputs)}.")
 
 
 def resolve(value: str, output: str) -> ModelEntry:
@@ -287,8 +316,8 @@ def resolve(value: str, output: str) -> ModelEntry:
     if folder is None:  # not here (yet): the default family's loader says what is missing
         base = CATALOG[DEFAULTS[output]]
         return replace(base, name=value, source=value, tiny_name=base.name)
-    family, melody, channels = detect_family(folder)
-    base = next(e for e in CATALOG.values() if e.family == family and e.melody == melody)
+    family, inputs, channels = detect_family(folder)
+    base = next(e for e in CATALOG.values() if e.family is family and e.inputs == inputs)
     if base.output != output:
         raise UnknownModelError(f"{value} holds a model that makes {base.output}, not {output}.")
     return replace(base, name=value, source=value, channels=channels, tiny_name=base.name)
@@ -318,8 +347,8 @@ def _local_folder(value: str) -> Path | None:
         return None
 
 
-def detect_family(folder: Path) -> tuple[str, bool, int]:
-    """(family, melody, channels) of a checkpoint folder, read from its config files."""
+def detect_family(folder: Path) -> tuple[Family, tuple[str, ...], int]:
+    """(family, file inputs, channels) of a checkpoint folder, read from its config files."""
     index, config = folder / "model_index.json", folder / "config.json"
     classes: list[str] = []
     data: dict[str, Any] = {}
@@ -332,7 +361,7 @@ def detect_family(folder: Path) -> tuple[str, bool, int]:
     for family in FAMILIES.values():
         for name in classes:
             if name in family.classes:
-                return family.name, "Melody" in name, _audio_channels(folder, data)
+                return family, family.classes[name], _audio_channels(folder, data)
     found = ", ".join(classes) or "no model_index.json or config.json"
     known = ", ".join(c for f in FAMILIES.values() for c in f.classes)
     raise UnknownModelError(
@@ -349,10 +378,3 @@ def _audio_channels(folder: Path, data: dict[str, Any]) -> int:
     if vae.is_file():
         return int(json.loads(vae.read_text()).get("audio_channels", 1))
     return 1
-
-
-def _load(reference: str) -> Any:
-    import importlib
-
-    module, _, name = reference.partition(":")
-    return getattr(importlib.import_module(module), name)

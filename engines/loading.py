@@ -5,15 +5,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engines.catalog import ModelEntry
 from engines.errors import ModelUnavailableError
-from engines.settings import Settings
+
+if TYPE_CHECKING:  # the families import this, and the catalog imports the families
+    from engines.catalog import ModelEntry
+    from engines.settings import Settings
 
 
 def model_source(settings: Settings, entry: ModelEntry) -> str:
     """The hub id or folder to load ``entry`` from, building tiny checkpoints on demand."""
-    if settings.tiny and entry.tiny_builder:
+    if settings.tiny:
         from engines.tiny import ensure_tiny_checkpoint
 
         return str(ensure_tiny_checkpoint(entry.tiny_name or entry.name, settings.tiny_dir))

@@ -113,8 +113,6 @@ def check(params: Any) -> None:
     for spec in specs(params):
         value = getattr(params, spec.name)
         check_value(spec, value)
-        if spec.kind == "model" and value is not None:
-            _check_family(type(params), value)
 
 
 def check_value(spec: ParamSpec, value: Any) -> None:
@@ -140,19 +138,6 @@ def check_value(spec: ParamSpec, value: Any) -> None:
         what = "the path of an audio file" if spec.kind == "path" else "a model name"
         none = " or None" if spec.optional else ""
         raise ParamError(f"`{spec.name}` must be {what}{none}, but is {value!r}.")
-
-
-def _check_family(cls: type, model: str) -> None:
-    """A catalog name must be of this params class's family (a folder is checked on load)."""
-    from engines.catalog import CATALOG
-
-    entry = CATALOG.get(model)
-    if entry is not None and entry.params_class() is not cls:
-        mine = [e.name for e in CATALOG.values() if e.params_class() is cls]
-        raise ParamError(
-            f"`model` {model!r} does not take {cls.__name__}; "
-            f"these params are for {', '.join(mine)}."
-        )
 
 
 def _check_shape(spec: ParamSpec, value: int) -> None:
@@ -184,6 +169,6 @@ def _either(first: int | None, second: int | None) -> str:
     return " or ".join(shown) if shown else "a value in range"
 
 
-def defaults_of(cls: Any) -> dict[str, Any]:
-    """Every declared field's default (required fields give None)."""
-    return {spec.name: spec.default for spec in specs(cls)}
+def file_fields(cls_or_instance: Any) -> tuple[str, ...]:
+    """The fields that name an input file (a melody), in declaration order."""
+    return tuple(spec.name for spec in specs(cls_or_instance) if spec.kind == "path")

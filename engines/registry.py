@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engines.base import ModelEngine
-from engines.catalog import AUDIO, CATALOG, FAMILIES, VIDEO, ModelEntry, UnknownModelError, resolve
+from engines.catalog import ModelEntry, find
 from engines.device import Placement, choose_placement, free_device_memory
+from engines.families.base import ModelEngine
 from engines.progress import RunContext
 from engines.settings import Settings
 
@@ -30,16 +30,6 @@ def make_engine(settings: Settings, entry: ModelEntry) -> ModelEngine:
     """The family's engine class for ``entry``, imported only now."""
     engine: ModelEngine = entry.engine_class()(settings, entry)
     return engine
-
-
-def output_of(params: Any) -> str:
-    """VIDEO or AUDIO: the output of the family whose params class ``params`` is."""
-    reference = f"{type(params).__module__}:{type(params).__qualname__}"
-    for family in FAMILIES.values():
-        if family.params == reference:
-            entry = next(e for e in CATALOG.values() if e.family == family.name)
-            return entry.output
-    raise UnknownModelError(f"{type(params).__name__} is not the params of any model family.")
 
 
 @dataclass(frozen=True)
@@ -73,28 +63,13 @@ class EngineRegistry:
             self._placement = choose_placement(self.settings.device)
         return self._placement
 
-    @property
-    def models(self) -> list[str]:
-        return list(CATALOG)
-
     def entry(self, model: str) -> ModelEntry:
         """The catalog entry ``model`` names (or the folder or hub id it points at)."""
-        if model in CATALOG:
-            return CATALOG[model]
-        for output in (VIDEO, AUDIO):
-            try:
-                return resolve(model, output)
-            except UnknownModelError:
-                continue
-        raise UnknownModelError(f"Unknown model {model!r}; valid models: {', '.join(CATALOG)}.")
+        return find(model)
 
     def model_for(self, params: Any) -> ModelEntry:
         """The model that serves ``params``: the one it names, else the settings' default."""
-        name = getattr(params, "model", None)
-        if name is not None:
-            return self.entry(name)
-        melody = bool(getattr(params, "melody_path", None))
-        return self.settings.default_model(output_of(params), melody=melody)
+        return self.settings.model_for(params)
 
     def get(self, model: str | ModelEntry) -> ModelEngine:
         """The loaded engine of ``model``, evicting whichever other model is resident.

@@ -6,15 +6,28 @@ Imports nothing heavy: the UI reads settings too and must never import torch.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from engines.catalog import AUDIO, DEFAULTS, MELODY_DEFAULT, VIDEO, ModelEntry
+from engines.catalog import (
+    AUDIO,
+    CATALOG,
+    DEFAULTS,
+    VIDEO,
+    ModelEntry,
+    family_of,
+    find,
+    given_inputs,
+    resolve,
+    taking,
+)
 
 DEFAULT_VIDEO_MODEL = DEFAULTS[VIDEO]  # catalog names; a hub id or a folder works too
 DEFAULT_MUSIC_MODEL = DEFAULTS[AUDIO]
-DEFAULT_MELODY_MODEL = MELODY_DEFAULT
+MELODY_INPUT = "melody_path"  # the file input STUDIO_MELODY_MODEL picks a model for
+DEFAULT_MELODY_MODEL = next(e.name for e in CATALOG.values() if MELODY_INPUT in e.inputs)
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
 SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True,
                  "0": False, "false": False, "no": False, "off": False}  # fmt: skip
@@ -71,13 +84,31 @@ class Settings:
     def tiny_dir(self) -> Path:
         return self.data_dir / "tiny-models"
 
-    def default_model(self, output: str, *, melody: bool = False) -> ModelEntry:
-        """The model that serves ``output`` when none is named (STUDIO_*_MODEL)."""
-        from engines.catalog import resolve
-
-        if output == AUDIO and melody:
+    def default_model(self, output: str, *, given: Collection[str] = ()) -> ModelEntry:
+        """The model that serves ``output`` when none is named (STUDIO_*_MODEL); for a job
+        giving a file input that model does not take, the model set for that input."""
+        entry = resolve(self.video_model if output == VIDEO else self.music_model, output)
+        missing = [name for name in given if name not in entry.inputs]
+        if not missing:
+            return entry
+        if missing == [MELODY_INPUT] and output == AUDIO:
             return resolve(self.melody_model, AUDIO)
-        return resolve(self.video_model if output == VIDEO else self.music_model, output)
+        return taking(missing, entry.family)
+
+    def model_for(self, params: Any) -> ModelEntry:
+        """The model a job of ``params`` runs: the one they name, else the default for their
+        output and the files they give, else their family's first model that takes them."""
+        name = getattr(params, "model", None)
+        if name is not None:
+            entry = find(name)
+        else:
+            family = family_of(params)
+            given = given_inputs(params)
+            entry = self.default_model(family.output, given=given)
+            if entry.family is not family:  # STUDIO_VIDEO_MODEL is another family's
+                entry = taking(given, family)
+        entry.check_params(params)
+        return entry
 
     def enabled_models(self, output: str) -> list[ModelEntry]:
         """The models the pages offer for ``output``: the default first, then the catalog's."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from engines.errors import ParamError
+from engines.seeds import MAX_SEED
 
 MAX_PROMPT_CHARS = 2000
 
@@ -47,4 +48,4 @@ def require_prompt(name: str, value: object, *, allow_empty: bool = False) -> No
 def require_seed(value: object) -> None:
     if value is None:
         return
-    require_int_range("seed", value, 0, 2**32 - 1)
+    require_int_range("seed", value, 0, MAX_SEED)

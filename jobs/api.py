@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from engines.errors import ParamError, StudioError
+from engines.seeds import MAX_SEED
 from jobs.assets import (
     check_owner,
 )
@@ -52,7 +53,6 @@ log = logging.getLogger(__name__)
 
 WORKER_SEEN_S = 30.0  # a keeper or worker that reported within this long counts as up
 MAX_VARIATIONS = 4  # one submit, side by side on the page
-MAX_SEED = 2**32 - 1
 
 
 def variation_seeds(seed: int | None, count: int) -> builtins.list[int]:
@@ -114,8 +114,9 @@ class JobsAPI(OwnedAssets):
         elif kind is not None and not spec.accepts(params):
             raise ParamError(f"{type(params).__name__} are not {spec.name} parameters.")
         else:
-            built = spec.build(spec.to_json(params))  # what a worker will rebuild, checked now
-        data = spec.to_json(built)
+            # What a worker will rebuild, checked now.
+            built = spec.build(spec.to_json(params, self.config.settings))
+        data = spec.to_json(built, self.config.settings)
         sources = self._input_assets(owner, spec, data)
         quota = self.limits(owner)
         self._check_budget(owner, quota)
@@ -144,11 +145,12 @@ class JobsAPI(OwnedAssets):
         ):
             raise ParamError(f"Variations are 1 to {MAX_VARIATIONS}, but {count!r} were asked.")
         spec = kind_of(params)
-        data = spec.to_json(spec.build(spec.to_json(params)))
+        settings = self.config.settings
+        data = spec.to_json(spec.build(spec.to_json(params, settings)), settings)
         if "seed" not in data:
             raise ParamError(f"{spec.name} jobs have no seed to vary.")
         seeds = variation_seeds(data["seed"], count)
-        group = [spec.to_json(spec.build({**data, "seed": seed})) for seed in seeds]
+        group = [spec.to_json(spec.build({**data, "seed": seed}), settings) for seed in seeds]
         sources = self._input_assets(owner, spec, data)
         quota = self.limits(owner)
         self._check_budget(owner, quota)

@@ -4,6 +4,7 @@ the job system only through the studio's own modules."""
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -16,9 +17,9 @@ PAGE_ENGINE_MODULES = {
     "engines.catalog",
     "engines.combine",
     "engines.errors",
-    "engines.music",
+    "engines.families.musicgen",
     "engines.validation",
-    "engines.video",
+    "engines.families.text_to_video_sd",
 }
 
 
@@ -55,16 +56,56 @@ def test_studio_never_imports_model_libraries():
 
 
 def test_importing_the_ui_side_loads_no_model_library():
-    # Transitive imports count too: the studio imports engines' params and settings.
+    # Transitive imports count too: the studio imports engines' params and settings, and the
+    # catalog imports every family file (their engines import torch only in load()).
+    families = sorted(p.stem for p in (ROOT / "engines" / "families").glob("*.py"))
     code = (
-        "import sys, engines.settings, engines.video, engines.wan, engines.music, engines.registry;"
-        "import engines.catalog, engines.params, studio.ui.components.model_form;"
-        "[e.params_class() for e in engines.catalog.CATALOG.values()];"
+        "import importlib, sys, engines.settings, engines.registry, engines.catalog;"
+        f"[importlib.import_module('engines.families.' + name) for name in {families!r}];"
+        "import engines.params, studio.ui.components.model_form;"
+        "[(e.params_class(), e.engine_class(), e.tiny) for e in engines.catalog.CATALOG.values()];"
         "heavy = {'torch', 'diffusers', 'transformers'} & set(sys.modules);"
         "print(sorted(heavy)); sys.exit(1 if heavy else 0)"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "text_to_video_sd" in families and "results" in families
+
+
+def test_every_family_file_declares_one_family_the_catalog_knows():
+    from engines.catalog import CATALOG, FAMILIES
+
+    declared = {}
+    for path in sorted((ROOT / "engines" / "families").glob("*.py")):
+        module = importlib.import_module(f"engines.families.{path.stem}")
+        if hasattr(module, "FAMILY"):
+            declared[module.FAMILY.name] = module.FAMILY
+    assert declared == FAMILIES
+    assert {entry.family.name for entry in CATALOG.values()} == set(FAMILIES)
+
+
+def runtime_imports(path: Path) -> set[str]:
+    """The modules ``path`` imports when it runs, at the top or in a function (not the
+    ones under ``if TYPE_CHECKING:``, which only the type checker reads)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            node.body = []
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_catalog_the_params_and_the_families_import_no_circle():
+    # The catalog imports the families, which import the params: none imports back up.
+    below_the_catalog = [ROOT / "engines" / "params.py", ROOT / "engines" / "loading.py"]
+    for path in [*below_the_catalog, *sorted((ROOT / "engines" / "families").glob("*.py"))]:
+        found = {m for m in runtime_imports(path) if m in ("engines.catalog", "engines.settings")}
+        assert not found, f"{path.relative_to(ROOT)} imports {found}"
 
 
 def imported_modules(path: Path) -> set[str]:

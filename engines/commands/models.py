@@ -34,7 +34,7 @@ def rows() -> list[dict[str, Any]]:
         {
             "name": e.name,
             "output": e.output,
-            "family": e.family,
+            "family": e.family.name,
             "hub_id": e.hub_id,
             "licence": e.licence,
             "vram_gb": e.vram_gb,

@@ -31,14 +31,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from engines.commands.tagging import tag_with_settings
     from engines.progress import RunContext
     from engines.registry import EngineRegistry
-    from engines.settings import Settings
+    from engines.settings import MELODY_INPUT, Settings
 
     settings = Settings.from_env()
     registry = EngineRegistry(settings)
     if args.model:
         entry = registry.entry(args.model)
     else:
-        entry = settings.default_model(AUDIO, melody=args.melody_path is not None)
+        entry = settings.default_model(AUDIO, given=[MELODY_INPUT] if args.melody_path else [])
     params = params_from_args(entry, args, AUDIO)
     out = Path(args.out)
     with progress_bar(entry.name) as bar:

@@ -8,7 +8,6 @@ They are built offline, deterministically, in seconds; their output is noise.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import inspect
 import os
 import shutil
@@ -24,15 +23,13 @@ COMPLETE_MARKER = "TINY-CHECKPOINT"
 
 
 def _builder(name: str) -> Callable[[Path], None]:
-    """The builder of a catalog entry's tiny checkpoint, imported only when it is built."""
+    """The builder of a catalog entry's tiny checkpoint (its family declares it)."""
     from engines.catalog import CATALOG
 
     entry = CATALOG.get(name)
-    if entry is None or not entry.tiny_builder:
+    if entry is None:
         raise KeyError(f"No tiny checkpoint for {name!r}; known: {', '.join(CATALOG)}.")
-    module, _, function = entry.tiny_builder.partition(":")
-    builder: Callable[[Path], None] = getattr(importlib.import_module(module), function)
-    return builder
+    return entry.tiny
 
 
 def builder_fingerprint(name: str) -> str:

@@ -13,10 +13,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from engines.errors import ParamError
 from engines.progress import CancelCheck, ProgressFn, RunContext
+
+if TYPE_CHECKING:
+    from engines.settings import Settings
 
 
 class Registry(Protocol):
@@ -29,20 +32,6 @@ def load_object(reference: str) -> Any:
     """``"package.module:name"`` -> the object."""
     module, _, name = reference.partition(":")
     return getattr(importlib.import_module(module), name)
-
-
-def default_model_name(params: Any, output: str) -> str:
-    """The model a job of ``params`` with no model named runs: the settings' default when
-    it is of ``params``' family, else that family's first catalog entry."""
-    from engines.catalog import CATALOG
-    from engines.settings import Settings
-
-    default = Settings.from_env().default_model(
-        output, melody=bool(getattr(params, "melody_path", None))
-    )
-    if isinstance(params, default.params_class()):
-        return default.name
-    return next(e.name for e in CATALOG.values() if isinstance(params, e.params_class()))
 
 
 @dataclass(frozen=True)
@@ -66,19 +55,22 @@ class JobKind:
         """The params class of this kind; of ``model``'s family when a model makes it."""
         if self.output is None or model is None:
             return load_object(self.params_class)
-        from engines.catalog import CATALOG, get
+        return self._entry(model).params_class()
 
+    def _entry(self, model: str) -> Any:
+        """The catalog entry (or placed folder) ``model`` names, of this kind's output."""
+        from engines.catalog import CATALOG, UnknownModelError, get, resolve
+
+        output = self.output or ""
         entry = CATALOG.get(model)
         if entry is None:  # a folder or hub id the settings name: the worker places it
-            from engines.catalog import UnknownModelError, resolve
-
             try:
-                entry = resolve(model, self.output)
+                entry = resolve(model, output)
             except UnknownModelError:
-                entry = get(model, self.output)  # raises, listing the valid names
-        if entry.output != self.output:
-            get(model, self.output)
-        return entry.params_class()
+                entry = get(model, output)  # raises, listing the valid names
+        if entry.output != output:
+            get(model, output)
+        return entry
 
     def accepts(self, params: Any) -> bool:
         """True when ``params`` is this kind's params (any family's, for model jobs)."""
@@ -116,18 +108,22 @@ class JobKind:
                 f"for example {{{', '.join(f'{json.dumps(n)}: ...' for n in missing)}}}."
             )
         try:
-            return cls(**data)
+            params = cls(**data)
         except TypeError as exc:  # a value of a type the params cannot even compare
             raise ParamError(f"Bad {self.name} parameters: {exc}.") from None
+        if self.output is not None and model is not None:
+            self._entry(model).check_params(params)  # the file inputs it takes (a melody)
+        return params
 
-    def to_json(self, params: Any) -> dict[str, Any]:
+    def to_json(self, params: Any, settings: Settings) -> dict[str, Any]:
         """Params as a JSON-able dict that ``build`` turns back into equal params.
 
-        A model job names its model: a worker on another machine loads that one.
+        A model job names its model (``settings`` pick it when ``params`` name none): a
+        worker on another machine loads that one.
         """
         data = dataclasses.asdict(params)
         if self.output is not None and data.get("model") is None:
-            data["model"] = default_model_name(params, self.output)
+            data["model"] = settings.model_for(params).name
         try:
             return json.loads(json.dumps(data))
         except (TypeError, ValueError) as exc:

@@ -6,8 +6,8 @@ from jobs.kinds.job_kind import JobKind
 
 KIND = JobKind(
     "music",
-    "engines.music:MusicParams",
+    "engines.families.musicgen:MusicParams",
     ".wav",
-    output="audio",  # the model its params name; a melody file with none: musicgen-melody
+    output="audio",  # the model its params name; with none, the settings pick (a melody's)
     file_fields=("melody_path",),  # the melody travels with the job
 )

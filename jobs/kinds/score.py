@@ -14,7 +14,7 @@ from typing import Any
 
 from engines.combine import MAX_FADE_S, CombineParams, combine
 from engines.errors import ParamError
-from engines.music import MusicParams
+from engines.families.musicgen import MusicParams
 from engines.progress import CancelCheck, ProgressFn, RunContext
 from engines.validation import require_float_range, require_prompt, require_seed
 from jobs.kinds.job_kind import JobKind

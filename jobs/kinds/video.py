@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from jobs.kinds.job_kind import JobKind
 
-# The params class is the named model's family's: VideoParams (ModelScope, zeroscope) or
-# WanParams (Wan 2.1); `model` travels in the params, so a remote worker loads that model.
-KIND = JobKind("video", "engines.video:VideoParams", ".mp4", output="video")
+# The params class is the named model's family's (engines/families/); `model` travels in
+# the params, so a remote worker loads that model.
+KIND = JobKind("video", "engines.families.text_to_video_sd:VideoParams", ".mp4", output="video")

@@ -25,7 +25,7 @@ from engines.errors import GenerationCancelled, StudioError
 from jobs.assets import preview_pictures
 from jobs.config import JobsConfig
 from jobs.kinds import job_kind
-from jobs.kinds.job_kind import Registry, default_model_name
+from jobs.kinds.job_kind import Registry
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
 from jobs.worker.progress import LOADING, STARTING, WRITING, ProgressReporter
@@ -276,9 +276,7 @@ class JobWorker:
         try:
             # A score job's model is its music's; every other job names its own.
             model_params = params.music() if kind.name == "score" else params
-            wanted = getattr(model_params, "model", None) or default_model_name(
-                model_params, kind.output or "audio"
-            )
+            wanted = self.registry.model_for(model_params).name  # type: ignore[attr-defined]
             return bool(status().resident != wanted)
         except Exception:  # a registry that cannot say: no claim either way
             return False

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 import soundfile
 
-import engines.video
-from engines.music import MusicParams
+import engines.families.text_to_video_sd
+from engines.families.musicgen import MusicParams
+from engines.families.text_to_video_sd import VideoParams
 from engines.registry import EngineRegistry
 from engines.settings import Settings
-from engines.video import VideoParams
 
 FP32 = {"decoder": "float32", "text_encoder": "float32", "audio_encoder": "float32"}
 BF16 = {"decoder": "bfloat16", "text_encoder": "bfloat16", "audio_encoder": "float32"}
@@ -88,7 +88,7 @@ def test_video_unet_dtype_follows_the_switch_and_the_cpu(
     native: bool,
     unet: str,
 ) -> None:
-    monkeypatch.setattr(engines.video, "cpu_has_native_bf16", lambda: native)
+    monkeypatch.setattr(engines.families.text_to_video_sd, "cpu_has_native_bf16", lambda: native)
     registry = EngineRegistry(replace(tiny_settings, video_cpu_bf16=setting))
     params = VideoParams("a lighthouse", num_frames=2, steps=2, height=64, width=64, seed=3)
 

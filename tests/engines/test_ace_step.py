@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import soundfile
 
-from engines.ace_step import AceStepParams
 from engines.catalog import CATALOG
 from engines.errors import ParamError
+from engines.families.ace_step import AceStepParams
 from engines.registry import EngineRegistry
 from engines.settings import Settings
 

@@ -12,11 +12,11 @@ import pytest
 
 from engines.catalog import CATALOG
 from engines.errors import GenerationCancelled
+from engines.families.text_to_video_sd import VideoParams
+from engines.families.wan import WanParams
 from engines.progress import RunContext
 from engines.registry import EngineRegistry
 from engines.settings import Settings
-from engines.video import VideoParams
-from engines.wan import WanParams
 from tests.mp4_probe import decode_frames
 
 SEEDS = [11, 12, 13]
@@ -113,7 +113,9 @@ def test_a_cancel_stops_the_whole_batch_and_leaves_no_file(
 
 def test_only_the_video_families_batch():
     batching = {name for name, entry in CATALOG.items() if entry.batches}
-    assert batching == {n for n, e in CATALOG.items() if e.family in ("text-to-video-sd", "wan")}
+    assert batching == {
+        n for n, e in CATALOG.items() if e.family.name in ("text-to-video-sd", "wan")
+    }
     assert not CATALOG["musicgen-small"].batches  # its sampler's one global RNG
 
 

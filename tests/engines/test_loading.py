@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from engines.errors import ModelUnavailableError
+from engines.families.text_to_video_sd import VideoParams
 from engines.registry import EngineRegistry
 from engines.settings import Settings
-from engines.video import VideoParams
 
 
 def _generate_with(settings: Settings, tmp_path: Path) -> None:

@@ -18,11 +18,11 @@ import pytest
 import soundfile
 
 from engines.catalog import CATALOG
-from engines.continuation import plan_windows
 from engines.device import Placement
 from engines.errors import GenerationCancelled
-from engines.melody import melody_chroma
-from engines.music import MusicEngine, MusicParams
+from engines.families.musicgen import MusicEngine, MusicParams
+from engines.families.musicgen_chroma import melody_chroma
+from engines.families.musicgen_windows import plan_windows
 from engines.progress import RunContext
 from engines.settings import Settings
 from engines.tiny.music import build_tiny_melody, build_tiny_music
@@ -45,7 +45,7 @@ def _one_torch_thread() -> Iterator[None]:
 def _engine(folder: Path, name: str) -> MusicEngine:
     import torch
 
-    entry = replace(CATALOG[name], source=str(folder), tiny_builder="")
+    entry = replace(CATALOG[name], source=str(folder))
     engine = MusicEngine(Settings(data_dir=folder.parent, device="cpu"), entry)
     engine.load(Placement("cpu", torch.float32))
     return engine

@@ -9,8 +9,8 @@ import pytest
 import soundfile
 
 from engines.errors import MediaError
+from engines.families.musicgen_chroma import melody_chroma
 from engines.media.audio import decode_audio
-from engines.melody import melody_chroma
 
 SR = 32_000
 # Chroma bins start at C, as in MusicgenMelodyFeatureExtractor (start_at_c_chroma=True).

@@ -28,24 +28,18 @@ from engines.registry import EngineRegistry
 from engines.settings import Settings
 from tests.mp4_probe import decode_frames, probe_mp4
 
-# Small work for each family: tiny sizes and 2 steps keep the whole suite fast on 2 cores.
-SMALL = {
-    "text-to-video-sd": {"num_frames": 4, "steps": 2, "height": 64, "width": 64, "fps": 4},
-    "wan": {"num_frames": 5, "steps": 2, "height": 32, "width": 48, "fps": 8},
-    "musicgen": {"duration": 1.0},
-    "stable-audio": {"duration": 1.0, "steps": 2},
-    "ace-step": {"duration": 10.0, "steps": 2, "lyrics": "[verse]\nsoft piano"},
-}
 MUSIC_STEPS = 50 + 3  # 1 s at 50 EnCodec frames a second, plus the delay pattern's 3
 
 
 def small(entry: ModelEntry, **values: Any) -> Any:
     prompt = "description" if entry.output == AUDIO else "prompt"
-    return entry.params(**{prompt: "a calm lake at dawn", **SMALL[entry.family], **values})
+    # Each family's smoke settings (tiny sizes, 2 steps) keep the suite fast on 2 cores.
+    return entry.params(**{prompt: "a calm lake at dawn", **entry.family.smoke, **values})
 
 
 def steps_of(entry: ModelEntry) -> int:
-    return MUSIC_STEPS if entry.family == "musicgen" else int(SMALL[entry.family]["steps"])
+    smoke = entry.family.smoke
+    return int(smoke["steps"]) if "steps" in smoke else MUSIC_STEPS  # MusicGen: per second
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +65,7 @@ def test_loads_through_the_real_path_from_its_hub_layout(
     folder = Path(engine.model_id)
     assert folder.name == entry.name and folder.is_dir()
     # The tiny folder is found to be of its family the way any local folder is.
-    family, melody, channels = detect_family(folder)
-    assert (family, melody, channels) == (entry.family, entry.melody, entry.channels)
+    assert detect_family(folder) == (entry.family, entry.inputs, entry.channels)
     assert engine.memory_bytes() > 0 and engine.part_dtypes()
 
 
@@ -146,7 +139,9 @@ def test_cancel_stops_within_one_step_and_writes_nothing(
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
 
 
-def test_bad_params_are_refused_with_messages_that_say_what_works(entry: ModelEntry):
+def test_bad_params_are_refused_with_messages_that_say_what_works(
+    registry: EngineRegistry, entry: ModelEntry
+):
     for spec in specs(entry.params_class()):
         if spec.kind not in ("int", "float") or spec.maximum is None:
             continue
@@ -156,9 +151,11 @@ def test_bad_params_are_refused_with_messages_that_say_what_works(entry: ModelEn
             wrong = next(v for v in range(int(spec.minimum or 1), 200) if not spec.accepts_shape(v))
             with pytest.raises(ParamError, match=rf"`{spec.name}` has to be .* try \d+"):
                 small(entry, **{spec.name: wrong})
-    other = next(e for e in CATALOG.values() if e.family != entry.family)
-    with pytest.raises(ParamError, match="`model`"):
-        entry.params_class()(**{**vars(small(entry)), "model": other.name})
+    other = next(e for e in CATALOG.values() if e.family is not entry.family)
+    with pytest.raises(ParamError, match=rf"`model` {other.name!r} does not take"):
+        other.check_params(small(entry))
+    with pytest.raises(ParamError, match="`model`"):  # the registry looks the model up so
+        registry.model_for(entry.params_class()(**{**vars(small(entry)), "model": other.name}))
 
 
 @pytest.mark.slow  # a full garbage collection a model; test_registry unloads in the fast tier

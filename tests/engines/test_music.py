@@ -15,8 +15,8 @@ import soundfile
 from engines.catalog import CATALOG
 from engines.device import Placement
 from engines.errors import GenerationCancelled, MediaError, ModelUnavailableError, ParamError
+from engines.families.musicgen import MusicEngine, MusicParams
 from engines.media.wav import to_pcm16
-from engines.music import MusicEngine, MusicParams
 from engines.progress import RunContext
 from engines.prompts import ENGLISH_ONLY_WARNING
 from engines.registry import EngineRegistry
@@ -92,8 +92,11 @@ def test_defaults_and_kind() -> None:
     assert (params.duration, params.top_k, params.top_p) == (10.0, 250, 0.0)
     assert (params.temperature, params.guidance_scale, params.seed) == (1.0, 3.0, None)
     assert params.model is None  # the registry serves it with the default model
-    with pytest.raises(ParamError, match="musicgen-small does not follow a melody; use musicgen"):
-        replace(params, melody_path="tune.wav", model="musicgen-small")
+    small = CATALOG["musicgen-small"]
+    with pytest.raises(
+        ParamError, match="musicgen-small does not take `melody_path`; use musicgen"
+    ):
+        small.check_params(replace(params, melody_path="tune.wav", model="musicgen-small"))
 
 
 def test_pcm16_scales_down_only_when_it_would_clip() -> None:
@@ -229,7 +232,7 @@ def test_non_english_description_warns(tiny_settings: Settings, tmp_path: Path) 
 
 
 def test_engine_refuses_params_of_the_other_kind(tiny_settings: Settings, tmp_path: Path) -> None:
-    with pytest.raises(ParamError, match="musicgen-small cannot serve params with a melody file"):
+    with pytest.raises(ParamError, match="musicgen-small does not take `melody_path`"):
         loaded(tiny_settings).generate(
             MusicParams("jazz", duration=1.0, melody_path="tune.wav"), tmp_path / "a.wav"
         )
@@ -309,7 +312,7 @@ def test_missing_local_folder_says_which_folder(tmp_path: Path) -> None:
     folder = tmp_path / "no-such-model"
     settings = Settings(data_dir=tmp_path, melody_model=str(folder), device="cpu")
     with pytest.raises(ModelUnavailableError) as info:
-        MusicEngine(settings, settings.default_model("audio", melody=True)).load(cpu())
+        MusicEngine(settings, settings.default_model("audio", given=["melody_path"])).load(cpu())
     message = str(info.value)
     assert f"the folder {folder}" in message and "Check the path" in message
     assert "STUDIO_MODELS=tiny" in message

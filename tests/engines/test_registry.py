@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from engines.catalog import UnknownModelError
-from engines.music import MusicParams
+from engines.families.musicgen import MusicParams
+from engines.families.text_to_video_sd import VideoParams
 from engines.progress import RunContext
 from engines.registry import EngineRegistry
 from engines.settings import Settings
-from engines.video import VideoParams
 
 VIDEO = VideoParams("a lighthouse at dusk", num_frames=4, steps=2, height=64, width=64, seed=1)
 MUSIC = MusicParams("calm piano", duration=1.0, seed=1)

@@ -15,7 +15,9 @@ def test_defaults_without_environment():
     assert settings.melody_model == "musicgen-melody"
     assert settings.default_model("video").hub_id == "ali-vilab/text-to-video-ms-1.7b"
     assert settings.default_model("audio").hub_id == "facebook/musicgen-small"
-    assert settings.default_model("audio", melody=True).hub_id == "facebook/musicgen-melody"
+    assert (
+        settings.default_model("audio", given=["melody_path"]).hub_id == "facebook/musicgen-melody"
+    )
     assert (settings.tiny, settings.device, settings.park_ram_gb) == (False, "auto", 0.0)
 
 
@@ -37,7 +39,7 @@ def test_every_variable_is_read():
     # A folder or hub id outside the catalog becomes the default, named by itself.
     assert settings.default_model("video").name == "/models/t2v"
     assert settings.default_model("audio").name == "musicgen-medium"  # a catalog hub id
-    assert settings.default_model("audio", melody=True).name == "/models/melody"
+    assert settings.default_model("audio", given=["melody_path"]).name == "/models/melody"
     # Tiny mode loads the family's tiny checkpoint, whatever folder the settings name.
     assert settings.default_model("video").tiny_name == "modelscope-t2v-1.7b"
 
@@ -70,4 +72,4 @@ def test_models_enabled_takes_catalog_names_and_names_the_valid_ones():
     with pytest.raises(ValueError, match=r"unknown model.*wan3.*valid: modelscope-t2v-1\.7b"):
         Settings.from_env({"STUDIO_MODELS_ENABLED": "wan3"})
     wan_default = Settings.from_env({"STUDIO_VIDEO_MODEL": "wan2.1-t2v-1.3b"})
-    assert wan_default.default_model("video").family == "wan"
+    assert wan_default.default_model("video").family.name == "wan"

@@ -10,9 +10,9 @@ import soundfile
 
 from engines.catalog import CATALOG
 from engines.errors import ParamError
+from engines.families.stable_audio import StableAudioParams, _decode
 from engines.registry import EngineRegistry
 from engines.settings import Settings
-from engines.stable_audio import StableAudioParams, _decode
 
 
 @pytest.mark.slow  # a 20 s ambience on CPU

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from engines.errors import GenerationCancelled, ParamError
+from engines.families.text_to_video_sd import VideoParams
 from engines.progress import RunContext
 from engines.registry import EngineRegistry
 from engines.settings import Settings
-from engines.video import VideoParams
 from tests.mp4_probe import decode_frames, probe_mp4
 
 

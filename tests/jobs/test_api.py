@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from engines.errors import ParamError
-from engines.music import MusicParams
-from engines.video import VideoParams
+from engines.families.musicgen import MusicParams
+from engines.families.text_to_video_sd import VideoParams
 from jobs.api import JobsAPI, NotAllowed, NotFound
 from jobs.catalog.records import CANCELLED, QUEUED
 from tests.fixtures.jobs import on_both_queues

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from engines.music import MusicParams
-from engines.video import VideoParams
+from engines.families.musicgen import MusicParams
+from engines.families.text_to_video_sd import VideoParams
 from jobs.catalog.records import CANCELLED, DONE, QUEUED, RUNNING
 from tests.fixtures.jobs import on_both_queues
 from tests.jobs.harness import InProcessStudio, partial_files, wait_until

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from engines.families.text_to_video_sd import VideoParams
 from engines.registry import EngineRegistry
 from engines.settings import Settings
-from engines.video import VideoParams
 from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, QUEUED, Job
 from jobs.config import JobsConfig

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from engines.music import MusicParams
+from engines.families.musicgen import MusicParams
+from engines.families.text_to_video_sd import VideoParams
 from engines.registry import EngineRegistry
-from engines.video import VideoParams
 from jobs.catalog.records import DONE, FAILED, QUEUED, RUNNING
 from jobs.config import JobsConfig
 from jobs.keeper import INPUT_GONE_MESSAGE

@@ -7,7 +7,7 @@ import pytest
 import soundfile
 
 from engines.errors import ParamError
-from engines.wan import WanParams
+from engines.families.wan import WanParams
 from jobs.api import JobsAPI
 from jobs.catalog.records import DONE
 from tests.jobs.harness import InProcessStudio

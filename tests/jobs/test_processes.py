@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engines.music import MusicParams
+from engines.families.musicgen import MusicParams
+from engines.families.text_to_video_sd import VideoParams
 from engines.settings import Settings
-from engines.video import VideoParams
 from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, RUNNING, Job
 from jobs.config import JobsConfig

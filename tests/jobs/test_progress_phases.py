@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from engines.families.text_to_video_sd import VideoParams
 from engines.settings import Settings
-from engines.video import VideoParams
 from jobs.catalog import Catalog
 from jobs.catalog.records import RUNNING
 from jobs.tasks import JobMessage

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engines.errors import ParamError
-from engines.video import VideoParams
+from engines.families.text_to_video_sd import VideoParams
 from jobs.api import JobsAPI
 from jobs.config import JobsConfig
 from jobs.quotas import QuotaExceeded

@@ -13,11 +13,11 @@ import soundfile
 
 from engines.combine import CombineParams
 from engines.errors import ModelUnavailableError, ParamError
+from engines.families.musicgen import MusicParams
+from engines.families.text_to_video_sd import VideoParams
 from engines.media.probe import probe_media
 from engines.media.settings_tag import STUDIO_VERSION, settings_in
-from engines.music import MusicParams
 from engines.registry import EngineRegistry
-from engines.video import VideoParams
 from jobs.api import JobsAPI
 from jobs.catalog.records import CANCELLED, DONE, FAILED, RUNNING
 from jobs.kinds.combine import CombineJobParams

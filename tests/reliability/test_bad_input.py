@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from engines.errors import MediaError, ParamError
-from engines.music import MusicParams
+from engines.families.musicgen import MusicParams
+from engines.families.text_to_video_sd import VideoParams
 from engines.prompts import ENGLISH_ONLY_WARNING
 from engines.registry import EngineRegistry
-from engines.video import VideoParams
 from jobs.api import JobsAPI, NotFound
 from jobs.assets import relative_asset_path, resolve_in
 from jobs.catalog.records import DONE

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from engines.errors import ParamError
-from engines.video import VideoParams
+from engines.families.text_to_video_sd import VideoParams
 from jobs.api import JobsAPI, NotAllowed, NotFound
 from jobs.catalog.records import CANCELLED, QUEUED
 from studio.accounts.login_cookie import CurrentUser

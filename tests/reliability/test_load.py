@@ -19,8 +19,8 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
+from engines.families.text_to_video_sd import VideoParams
 from engines.settings import Settings
-from engines.video import VideoParams
 from jobs.catalog.records import DONE
 from jobs.config import JobsConfig
 from tests.jobs.harness import InProcessStudio, wait_until

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 import psutil
 import pytest
 
-from engines.video import VideoParams
+from engines.families.text_to_video_sd import VideoParams
 from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, QUEUED, RUNNING
 from jobs.config import JobsConfig

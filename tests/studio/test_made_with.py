@@ -8,9 +8,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from engines.families.musicgen import MusicParams
+from engines.families.text_to_video_sd import VideoParams
 from engines.media.settings_tag import embed_settings
-from engines.music import MusicParams
-from engines.video import VideoParams
 from jobs.assets import settings_for_file
 from tests.fixtures.studio import USERS, log_in, open_app
 from tests.media_factory import make_h264_clip, make_tone

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engines.video import VideoParams
+from engines.families.text_to_video_sd import VideoParams
 from jobs.api import JobsAPI
 from jobs.config import JobsConfig
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app, rerun_until

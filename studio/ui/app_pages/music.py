@@ -42,7 +42,7 @@ def render() -> None:
         placeholder="Upbeat surf rock with twangy electric guitar",
     )
     melody, kept = None, None
-    if entry.melody:
+    if "melody_path" in entry.inputs:
         upload, record = st.columns(2)
         uploaded = upload.file_uploader(
             "Melody to follow (a file; looped over a long track)",
@@ -64,7 +64,7 @@ def render() -> None:
     count = variations_count("music")
     if st.button("Generate music", type="primary", key="music_generate"):
         try:
-            if entry.melody:
+            if "melody_path" in entry.inputs:
                 # Stored once, however often it is used: the same bytes are one asset.
                 values["melody_path"] = (
                     backend.store_upload(user, melody, "audio")

@@ -16,6 +16,7 @@ import streamlit as st
 
 from engines.catalog import AUDIO, CATALOG, DEFAULTS, VIDEO, ModelEntry
 from engines.params import ParamSpec, specs
+from engines.seeds import MAX_SEED
 from engines.settings import Settings
 from engines.validation import MAX_PROMPT_CHARS
 
@@ -171,7 +172,7 @@ def seed_input(kind: str, container: Any) -> int | None:
     seed = container.number_input(
         "Seed",
         min_value=0,
-        max_value=2**32 - 1,
+        max_value=MAX_SEED,
         value=42,
         step=1,
         key=f"{kind}_seed",
@@ -188,5 +189,5 @@ def seed_input(kind: str, container: Any) -> int | None:
 
 
 def _new_seed(kind: str) -> None:
-    st.session_state[f"{kind}_seed"] = secrets.randbelow(2**32)
+    st.session_state[f"{kind}_seed"] = secrets.randbelow(MAX_SEED + 1)
     st.session_state[f"{kind}_random_seed"] = False

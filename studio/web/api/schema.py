@@ -12,12 +12,12 @@ from typing import Any
 
 from engines.catalog import CATALOG, ModelEntry
 from engines.params import ParamSpec, specs
+from engines.seeds import MAX_SEED
 from engines.validation import MAX_PROMPT_CHARS
 from jobs.api import MAX_VARIATIONS
 from jobs.catalog.records import STATUSES
 
 API_VERSION = "1.0.0"
-MAX_SEED = 2**32 - 1
 
 
 def field_schema(entry: ModelEntry, spec: ParamSpec) -> dict[str, Any]:

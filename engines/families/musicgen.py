@@ -8,29 +8,37 @@ engine. Heavy imports happen in ``load()`` and ``generate()``, never at import.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engines.base import ModelEngine
-from engines.catalog import MELODY_DEFAULT
-from engines.continuation import WINDOW_S, Window, plan_windows
+from engines.cost import SecondsCost
 from engines.device import Placement
-from engines.errors import ParamError
+from engines.families.base import ModelEngine
+from engines.families.family import AUDIO, Family
+from engines.families.musicgen_chroma import melody_chroma
+from engines.families.musicgen_windows import WINDOW_S, Window, plan_windows
+from engines.families.results import MusicResult
 from engines.media.audio import decode_audio
 from engines.media.wav import to_pcm16, write_wav
-from engines.melody import melody_chroma
 from engines.params import check, param
 from engines.progress import RunContext, StepReporter
 from engines.prompts import english_warning
 from engines.seeds import resolve_seed
-from engines.settings import Settings
 from engines.timing import timed
+from engines.tiny.music import build_tiny_music
+
+if TYPE_CHECKING:
+    from engines.settings import Settings
+
+MELODY = "melody_path"  # the file input a melody model (MusicGen-Melody) takes
 
 MIN_DURATION_S = 1.0
-MAX_DURATION_S = 300.0  # past one 30 s window, window by window (engines/continuation.py)
+MAX_DURATION_S = (
+    300.0  # past one 30 s window, window by window (engines/families/musicgen_windows.py)
+)
 MELODY_MAX_S = WINDOW_S  # MusicGen-Melody was trained on 30 s of chroma
 CODEBOOK_SIZE = 2048  # top-k beyond the codebook changes nothing
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.1, 4.0
@@ -83,39 +91,6 @@ class MusicParams:
 
     def __post_init__(self) -> None:
         check(self)
-        if self.melody_path is not None and self.model is not None:
-            from engines.catalog import CATALOG
-
-            entry = CATALOG.get(self.model)
-            if entry is not None and not entry.melody:
-                melody_models = [e.name for e in CATALOG.values() if e.melody]
-                raise ParamError(
-                    f"{self.model} does not follow a melody; "
-                    f"use {' or '.join(melody_models)}, or leave out the melody file."
-                )
-
-
-@dataclass(frozen=True)
-class MusicResult:
-    path: str  # the WAV file written
-    kind: str  # "music", or "melody" when a melody file led it
-    model: str  # hub id or folder the weights came from
-    revision: str | None  # hub snapshot commit; None for local folders
-    tiny: bool  # random-weight demo checkpoint: the audio is noise
-    device: str
-    dtype: str  # the device policy's dtype; what each part ran in is in `dtypes`
-    seed: int  # the seed actually used, so the track can be made again
-    params: dict[str, Any]
-    sample_rate: int
-    duration_s: float
-    timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds
-    warnings: list[str] = field(default_factory=list)
-    dtypes: dict[str, str] = field(default_factory=dict)  # decoder, text_encoder, audio_encoder
-    channels: int = 1
-    model_name: str = ""  # the catalog name (or the folder) that made it
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class MusicEngine(ModelEngine):
@@ -139,13 +114,13 @@ class MusicEngine(ModelEngine):
 
         model_class: Any = (
             MusicgenMelodyForConditionalGeneration
-            if self.entry.melody
+            if self._follows_melody()
             else MusicgenForConditionalGeneration
         )
         # Loaded in fp32 and cast part by part below, so EnCodec keeps its full weights.
         model = model_class.from_pretrained(source, dtype=torch.float32)
         self._tokenizer = AutoTokenizer.from_pretrained(source)
-        self._chroma_options = _chroma_options(source) if self.entry.melody else {}
+        self._chroma_options = _chroma_options(source) if self._follows_melody() else {}
         self._dtype = _compute_dtype(placement, self.settings)
         for name, part in model.named_children():
             if name != "audio_encoder":  # EnCodec is slower and no better in half
@@ -156,6 +131,10 @@ class MusicEngine(ModelEngine):
         super().unload()
         self._tokenizer = None
 
+    def _follows_melody(self) -> bool:
+        """A melody model (its entry takes a melody file) also runs on text alone."""
+        return MELODY in self.entry.inputs
+
     def _parts(self) -> dict[str, Any]:
         model = self._model
         return {
@@ -165,13 +144,6 @@ class MusicEngine(ModelEngine):
         }
 
     # -- generation -------------------------------------------------------------------
-
-    def _check(self, params: Any) -> None:
-        super()._check(params)
-        if params.melody_path and not self.entry.melody:  # a melody model also runs on text
-            raise ParamError(
-                f"{self.entry.name} cannot serve params with a melody file; use {MELODY_DEFAULT}."
-            )
 
     def _generate(self, params: MusicParams, out_path: Path, run: RunContext) -> MusicResult:
         """Write ``params.duration`` seconds of 16-bit WAV (mono, or stereo) to ``out_path``."""
@@ -224,24 +196,11 @@ class MusicEngine(ModelEngine):
         with timed(timings, "write"):
             write_wav(out_path, samples, sample_rate)
 
-        return MusicResult(
-            path=str(out_path),
-            kind="melody" if self.entry.melody else "music",
-            model=self.model_id,
-            model_name=self.entry.name,
-            revision=self.revision,
-            tiny=self.settings.tiny,
-            device=placement.device,
-            dtype=placement.dtype_name,
-            dtypes=self.part_dtypes(),
-            seed=seed,
-            params=asdict(params),
-            sample_rate=sample_rate,
-            duration_s=round(len(samples) / sample_rate, 6),
-            channels=1 if samples.ndim == 1 else int(samples.shape[1]),
-            timings={k: round(v, 4) for k, v in timings.items()},
-            warnings=warnings,
-        )
+        kind = "melody" if self._follows_melody() else "music"
+        return MusicResult.written(
+            self, params, placement, out_path, samples, sample_rate=sample_rate, seed=seed,
+            timings=timings, warnings=warnings, kind=kind,
+        )  # fmt: skip
 
     def _steps(self, params: MusicParams) -> int:
         return self._steps_for(params.duration)
@@ -396,3 +355,20 @@ def _chroma_options(source: str) -> dict[str, int]:
         "hop_length": int(config.get("hop_length", 4096)),
         "num_chroma": int(config.get("num_chroma", 12)),
     }
+
+
+FAMILY = Family(
+    name="musicgen",
+    output=AUDIO,
+    params=MusicParams,
+    engine=MusicEngine,
+    classes={
+        "MusicgenForConditionalGeneration": (),
+        "MusicgenMelodyForConditionalGeneration": (MELODY,),
+    },
+    cost=SecondsCost(),
+    tiny=build_tiny_music,
+    smoke={"duration": 1.0},
+    # Not batched: MusicGen samples tokens from torch's one global RNG, so a batch would
+    # give each seed other tokens than it gets alone.
+)

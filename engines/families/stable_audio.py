@@ -8,21 +8,23 @@ before the next step, so a cancelled run decodes and writes nothing.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from engines.base import ModelEngine, load_pipeline_with_fp32_vae
+from engines.cost import DiffusionAudioCost
 from engines.device import Placement
+from engines.families.base import ModelEngine, load_pipeline_with_fp32_vae
+from engines.families.family import AUDIO, Family
+from engines.families.results import MusicResult
 from engines.media.wav import to_pcm16, write_wav
-from engines.music import MusicResult
 from engines.params import check, param
 from engines.progress import RunContext
 from engines.prompts import english_warning
 from engines.seeds import resolve_seed
+from engines.tiny.stable_audio import build_tiny_stable_audio
 
 MAX_DURATION_S = 47.0  # the model's window is 47.55 s (1024 latents x 2048 samples)
 MAX_STEPS = 200
@@ -136,21 +138,27 @@ class StableAudioEngine(ModelEngine):
         with run.timed("write"):
             write_wav(out_path, samples, sample_rate)
 
-        return MusicResult(
-            path=str(out_path),
-            kind="music",
-            model=self.model_id,
-            model_name=self.entry.name,
-            revision=self.revision,
-            tiny=self.settings.tiny,
-            device=placement.device,
-            dtype=placement.dtype_name,
-            dtypes=self.part_dtypes(),
-            seed=seed,
-            params=dataclasses.asdict(params),
+        return MusicResult.written(
+            self,
+            params,
+            placement,
+            out_path,
+            samples,
             sample_rate=sample_rate,
-            duration_s=round(len(samples) / sample_rate, 6),
-            channels=1 if samples.ndim == 1 else int(samples.shape[1]),
-            timings=dict(run.timings),
+            seed=seed,
+            timings=run.timings,
             warnings=warnings,
         )
+
+
+# Not batched: its pipeline is wired one seed a call.
+FAMILY = Family(
+    name="stable-audio",
+    output=AUDIO,
+    params=StableAudioParams,
+    engine=StableAudioEngine,
+    classes={"StableAudioPipeline": ()},
+    cost=DiffusionAudioCost(),
+    tiny=build_tiny_stable_audio,
+    smoke={"duration": 1.0, "steps": 2},
+)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engines.catalog import ModelEntry
 from engines.device import Placement, free_device_memory, is_out_of_memory, module_bytes
 from engines.errors import ParamError
 from engines.loading import model_source, reporting_missing_weights, snapshot_revision
 from engines.progress import RunContext
-from engines.settings import Settings
+
+if TYPE_CHECKING:  # the catalog imports the families: types only, no circle
+    from engines.catalog import ModelEntry
+    from engines.settings import Settings
 
 
 class ModelEngine:
@@ -152,6 +154,7 @@ class ModelEngine:
                 f"These params are for {params.model!r}, but this engine runs "
                 f"{self.entry.name!r}; ask the registry for {params.model!r}."
             )
+        self.entry.check_params(params)  # the file inputs it takes (a melody)
         if self._model is None or self._placement is None:
             raise RuntimeError(f"{self.entry.name} is not loaded; get it from the EngineRegistry.")
 

@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engines.base import ModelEngine
+from engines.cost import VideoCost
 from engines.device import Placement
+from engines.families.base import ModelEngine
+from engines.families.family import VIDEO, Family
+from engines.families.results import VideoResult, write_clips
 from engines.params import check, param
 from engines.progress import RunContext
 from engines.prompts import english_warning
 from engines.seeds import resolve_seed
-from engines.video import VideoResult, write_clips
+from engines.tiny.wan import build_tiny_wan
 
 MAX_FRAMES = 81  # the length Wan 2.1 was trained on (5 s at 16 fps)
 MAX_STEPS = 100
@@ -181,3 +184,16 @@ def _decode(pipe: Any, latents: Any) -> Any:
     std = torch.tensor(vae.config.latents_std).view(shape).to(latents.device, latents.dtype)
     video = vae.decode(latents * std + mean, return_dict=False)[0]
     return pipe.video_processor.postprocess_video(video, output_type="np")  # one clip a sample
+
+
+FAMILY = Family(
+    name="wan",
+    output=VIDEO,
+    params=WanParams,
+    engine=WanEngine,
+    classes={"WanPipeline": ()},
+    cost=VideoCost(),
+    tiny=build_tiny_wan,
+    smoke={"num_frames": 5, "steps": 2, "height": 32, "width": 48, "fps": 8},
+    batches=True,
+)

@@ -9,21 +9,23 @@ and nothing is decoded or written.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from engines.base import ModelEngine, load_pipeline_with_fp32_vae
+from engines.cost import DiffusionAudioCost
 from engines.device import Placement
 from engines.errors import ParamError
+from engines.families.base import ModelEngine, load_pipeline_with_fp32_vae
+from engines.families.family import AUDIO, Family
+from engines.families.results import MusicResult
 from engines.media.wav import to_pcm16, write_wav
-from engines.music import MusicResult
 from engines.params import check, param
 from engines.progress import RunContext
 from engines.seeds import resolve_seed
+from engines.tiny.ace_step import build_tiny_ace_step
 
 MIN_DURATION_S, MAX_DURATION_S = 10.0, 240.0
 MAX_STEPS = 100
@@ -141,21 +143,27 @@ class AceStepEngine(ModelEngine):
         with run.timed("write"):
             write_wav(out_path, samples, sample_rate)
 
-        return MusicResult(
-            path=str(out_path),
-            kind="music",
-            model=self.model_id,
-            model_name=self.entry.name,
-            revision=self.revision,
-            tiny=self.settings.tiny,
-            device=placement.device,
-            dtype=placement.dtype_name,
-            dtypes=self.part_dtypes(),
-            seed=seed,
-            params=dataclasses.asdict(params),
+        return MusicResult.written(
+            self,
+            params,
+            placement,
+            out_path,
+            samples,
             sample_rate=sample_rate,
-            duration_s=round(len(samples) / sample_rate, 6),
-            channels=1 if samples.ndim == 1 else int(samples.shape[1]),
-            timings=dict(run.timings),
+            seed=seed,
+            timings=run.timings,
             warnings=[],
         )
+
+
+# Not batched: its pipeline is wired one seed a call.
+FAMILY = Family(
+    name="ace-step",
+    output=AUDIO,
+    params=AceStepParams,
+    engine=AceStepEngine,
+    classes={"AceStepPipeline": ()},
+    cost=DiffusionAudioCost(),
+    tiny=build_tiny_ace_step,
+    smoke={"duration": 10.0, "steps": 2, "lyrics": "[verse]\nsoft piano"},
+)

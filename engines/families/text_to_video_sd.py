@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engines.base import ModelEngine
+from engines.cost import VideoCost
 from engines.device import Placement
-from engines.files import atomic_output
-from engines.media.mp4 import write_mp4
+from engines.families.base import ModelEngine
+from engines.families.family import VIDEO, Family
+from engines.families.results import VideoResult, write_clips
 from engines.params import check, param
 from engines.progress import RunContext
 from engines.prompts import english_warning
 from engines.seeds import resolve_seed
-from engines.settings import Settings
+from engines.tiny.video import build_tiny_video
+
+if TYPE_CHECKING:
+    from engines.settings import Settings
 
 MAX_FRAMES = 64
 MAX_STEPS = 100
@@ -113,36 +115,6 @@ class VideoParams:
         check(self)
 
 
-@dataclass(frozen=True)
-class VideoResult:
-    path: str
-    seed: int  # the seed actually used
-    params: dict[str, Any]  # every parameter as given
-    model: str  # the hub id or folder the weights came from
-    revision: str | None  # hub snapshot commit; None for a local folder
-    tiny: bool  # random-weight demo model: the clip is noise
-    device: str
-    dtype: str  # the device policy's dtype; what each part ran in is in `dtypes`
-    frames: int
-    fps: int
-    width: int
-    height: int
-    duration_s: float
-    prompt_tokens: int  # CLIP tokens of the prompt, start and end markers included
-    prompt_token_limit: int
-    prompt_truncated: bool  # tokens past the limit were dropped by the encoder
-    timings: dict[str, float]  # seconds per phase: encode, denoise, decode, write
-    warnings: list[str] = field(default_factory=list)
-    memory_savers: list[str] = field(default_factory=list)
-    kind: str = "video"
-    dtypes: dict[str, str] = field(default_factory=dict)  # unet, text_encoder, vae
-    model_name: str = ""  # the catalog name (or the folder) that made it
-    batch: int = 1  # clips the pipeline call that made it made (variations run together)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
 class TextToVideoEngine(ModelEngine):
     """TextToVideoSDPipeline: ModelScope and zeroscope are presets of this one engine."""
 
@@ -236,11 +208,6 @@ class TextToVideoEngine(ModelEngine):
         return len(ids), int(tokenizer.model_max_length)
 
 
-def params_record(params: Any, seed: int, count: int) -> dict[str, Any]:
-    """Every parameter as given; in a batch, each sample's own seed."""
-    return dataclasses.asdict(params if count == 1 else dataclasses.replace(params, seed=seed))
-
-
 def _component_dtypes(placement: Placement, settings: Settings) -> Any:
     """The placement's dtype, or on CPU bf16 for the UNet and text encoder where it pays.
 
@@ -271,47 +238,14 @@ def cpu_has_native_bf16() -> bool:
     return False
 
 
-def write_clips(
-    engine: ModelEngine,
-    params: Any,
-    placement: Placement,
-    clips: Iterable[tuple[int, Path, Any]],
-    run: RunContext,
-    *,
-    tokens: int,
-    token_limit: int,
-    warnings: list[str],
-) -> list[VideoResult]:
-    """Each (seed, path, frames) as an MP4, written whole or not at all, and its result."""
-    clips = list(clips)
-    with run.timed("write"):
-        for _seed, out_path, frames in clips:
-            with atomic_output(out_path) as tmp:
-                write_mp4(frames, tmp, params.fps)
-    return [
-        VideoResult(
-            path=str(out_path),
-            seed=seed,
-            params=params_record(params, seed, len(clips)),
-            model=engine.model_id,
-            model_name=engine.entry.name,
-            revision=engine.revision,
-            tiny=engine.settings.tiny,
-            device=placement.device,
-            dtype=placement.dtype_name,
-            frames=len(frames),
-            fps=params.fps,
-            width=params.width,
-            height=params.height,
-            duration_s=round(len(frames) / params.fps, 4),
-            prompt_tokens=tokens,
-            prompt_token_limit=token_limit,
-            prompt_truncated=tokens > token_limit,
-            timings=dict(run.timings),
-            warnings=list(warnings),
-            memory_savers=list(engine.memory_savers),
-            dtypes=engine.part_dtypes(),
-            batch=len(clips),
-        )
-        for seed, out_path, frames in clips
-    ]
+FAMILY = Family(
+    name="text-to-video-sd",
+    output=VIDEO,
+    params=VideoParams,
+    engine=TextToVideoEngine,
+    classes={"TextToVideoSDPipeline": ()},
+    cost=VideoCost(),
+    tiny=build_tiny_video,
+    smoke={"num_frames": 4, "steps": 2, "height": 64, "width": 64, "fps": 4},
+    batches=True,
+)
