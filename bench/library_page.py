@@ -83,13 +83,13 @@ def _prepare(data: Path) -> None:
     import soundfile as sf
 
     os.environ["STUDIO_DATA_DIR"] = str(data)
-    from jobs.api import JobsAPI
+    from jobs.service import JobService
     from studio.accounts.store import AccountStore
 
     accounts = AccountStore(data / "catalog.sqlite3")
     accounts.add(ADMIN, ADMIN_PASSWORD, role="admin")
     accounts.add(USER, PASSWORD)
-    api = JobsAPI()
+    api = JobService()
     rng = np.random.default_rng(0)
     for n in range(ITEMS // 2):
         api.import_file(USER, os.urandom(2 << 20), ".mp4", params={"prompt": f"v{n}"})

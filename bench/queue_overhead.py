@@ -1,7 +1,7 @@
 """The job system's own cost: time from submit to result, minus the engine's own time.
 
 What ``make run`` starts runs for real: the supervisor process (keeper + one worker
-process with the tiny video model); this process submits through ``jobs.api`` and
+process with the tiny video model); this process submits through ``jobs.service`` and
 polls the catalog, as a page does. Per backend (embedded SQLite; Redis when
 redis-server is on PATH or --redis-url is given):
 
@@ -32,18 +32,18 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from engines.families.text_to_video_sd import VideoParams
 from engines.settings import Settings
-from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, RUNNING
 from jobs.config import JobsConfig
+from jobs.service import JobService
 from tests.jobs.harness import RedisServer, process_env
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_OVERHEAD_S = 0.25
 TARGET_PROGRESS_GAP_S = 0.5
-TINY_JOB = VideoParams(prompt="a bench mark", num_frames=1, steps=2, height=64, width=64)
-PROGRESS_JOB = VideoParams(prompt="a longer one", num_frames=4, steps=100, height=64, width=64)
+MODEL = "modelscope-t2v-1.7b"  # the tiny checkpoint of the default video model
+TINY_JOB = {"prompt": "a bench mark", "num_frames": 1, "steps": 2, "height": 64, "width": 64}
+PROGRESS_JOB = {"prompt": "a longer one", "num_frames": 4, "steps": 100, "height": 64, "width": 64}
 POLL_S = 0.005  # how often this "page" looks at the catalog for the result
 PROGRESS_POLL_S = 0.01
 
@@ -97,7 +97,7 @@ def _measure_backend(
         stdout=subprocess.DEVNULL,
         stderr=(data_dir / "supervisor.log").open("wb"),
     )
-    api = JobsAPI(config)
+    api = JobService(config)
     try:
         # 1. Warm-up: starts the worker's engines.
         _run_job(api, TINY_JOB, timeout=300)
@@ -120,9 +120,9 @@ def _measure_backend(
     }
 
 
-def _run_job(api: JobsAPI, params: VideoParams, timeout: float = 60) -> tuple[float, Any]:
+def _run_job(api: JobService, params: dict[str, Any], timeout: float = 60) -> tuple[float, Any]:
     started = time.perf_counter()
-    job_id = api.submit("bench", params)
+    (job_id,) = api.submit("bench", MODEL, params)
     deadline = started + timeout
     while True:
         job = api.get(job_id)
@@ -137,8 +137,8 @@ def _run_job(api: JobsAPI, params: VideoParams, timeout: float = 60) -> tuple[fl
         time.sleep(POLL_S)
 
 
-def _progress_gaps(api: JobsAPI) -> dict[str, Any]:
-    job_id = api.submit("bench", PROGRESS_JOB)
+def _progress_gaps(api: JobService) -> dict[str, Any]:
+    (job_id,) = api.submit("bench", MODEL, PROGRESS_JOB)
     updates: list[float] = []  # when the catalog showed new progress, on this clock
     last: tuple[int, float | None] | None = None
     while True:
@@ -153,7 +153,7 @@ def _progress_gaps(api: JobsAPI) -> dict[str, Any]:
         time.sleep(PROGRESS_POLL_S)
     gaps = [b - a for a, b in itertools.pairwise(updates)]
     return {
-        "steps": PROGRESS_JOB.steps,
+        "steps": PROGRESS_JOB["steps"],
         "updates_seen": len(updates),
         "run_s": round(updates[-1] - updates[0], 3) if updates else None,
         "max_gap_s": round(max(gaps), 3) if gaps else None,

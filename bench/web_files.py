@@ -79,11 +79,11 @@ def run(quick: bool = False) -> dict[str, Any]:
 def _prepare(data: Path) -> str:
     """A data dir with one account and one 50 MB file of theirs; returns the asset id."""
     os.environ["STUDIO_DATA_DIR"] = str(data)
-    from jobs.api import JobsAPI
+    from jobs.service import JobService
     from studio.accounts.store import AccountStore
 
     AccountStore(data / "catalog.sqlite3").add(USER, PASSWORD)
-    api = JobsAPI()
+    api = JobService()
     asset = api.import_file(USER, os.urandom(FILE_MB << 20), ".mp4")
     (data / "plain.mp4").hardlink_to(api.asset_path(asset.id, USER))
     api.close()
@@ -104,7 +104,7 @@ def serve(data: Path, port: int) -> None:
     from starlette.responses import FileResponse
     from starlette.routing import Route
 
-    from jobs.api import JobsAPI
+    from jobs.service import JobService
     from studio.services import WebConfig
     from studio.web import web_middleware, web_routes
 
@@ -113,7 +113,7 @@ def serve(data: Path, port: int) -> None:
     async def plain(_request: Any) -> FileResponse:
         return FileResponse(data / "plain.mp4", media_type="video/mp4")
 
-    routes = [*web_routes(config, JobsAPI()), Route("/static/bench-plain", plain)]
+    routes = [*web_routes(config, JobService()), Route("/static/bench-plain", plain)]
     app = Starlette(routes=routes, middleware=web_middleware(config))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 

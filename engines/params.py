@@ -21,7 +21,9 @@ from engines.validation import (
 )
 
 # What a field holds; decides its check, its CLI type and its widget.
-KINDS = ("prompt", "text", "int", "float", "seed", "choice", "path", "model")
+KINDS = ("prompt", "text", "int", "float", "seed", "choice", "file", "model")
+# What a "file" field takes: in a job, the id of one of the owner's assets of that output type.
+MEDIA = ("audio", "video", "image")
 META_KEY = "studio"
 
 
@@ -38,8 +40,9 @@ class ParamSpec:
     four_k_plus_one: bool = False  # Wan's frame counts: 1 + 4k (its VAE packs 4 frames)
     choices: tuple[Any, ...] = ()
     step: float | None = None  # the widget's step
-    widget: str = ""  # "slider", "number", "select", "text_area", "text", "seed", "" (hidden)
+    widget: str = ""  # "slider", "number", "select", "text_area", "text", "seed", "file", ""
     optional: bool = False  # None is accepted (a seed to draw, no melody file)
+    media: str = ""  # a "file" field's: one of MEDIA
 
     def allowed_values(self) -> list[int]:
         """Every value an int field accepts, in order (for a select box and for tests)."""
@@ -68,10 +71,20 @@ def param(
     step: float | None = None,
     widget: str = "",
     optional: bool = False,
+    media: str = "",
 ) -> Any:
-    """A dataclass field whose metadata declares how to check, show and parse it."""
+    """A dataclass field whose metadata declares how to check, show and parse it.
+
+    ``kind="file"`` with ``media`` ("audio", "video" or "image") declares an input file:
+    a path for the engine, an asset id in a job; its uploader, library picker, CLI flag,
+    API schema, ownership check and card label all derive from this declaration.
+    """
     if kind not in KINDS:
         raise ValueError(f"Unknown param kind {kind!r}; known: {', '.join(KINDS)}.")
+    if (kind == "file") != (media in MEDIA):
+        raise ValueError(f"A file param names its media ({', '.join(MEDIA)}); {media!r} given.")
+    if kind == "file":
+        widget = widget or "file"  # an uploader of its media and a library picker
     meta = {
         "kind": kind,
         "help": help,
@@ -84,6 +97,7 @@ def param(
         "step": step,
         "widget": widget,
         "optional": optional,
+        "media": media,
     }
     return dataclasses.field(default=default, metadata={META_KEY: meta})
 
@@ -99,6 +113,16 @@ def specs(cls: Any) -> list[ParamSpec]:
         label = meta["label"] or f.name.replace("_", " ").capitalize()
         out.append(ParamSpec(name=f.name, default=default, **{**meta, "label": label}))
     return out
+
+
+def file_fields(cls: Any) -> tuple[str, ...]:
+    """The names of the declared input files of a params class (or instance)."""
+    return tuple(spec.name for spec in specs(cls) if spec.kind == "file")
+
+
+def media_words(media: str) -> str:
+    """How messages name a file param's media: "an audio file", "a video", "an image"."""
+    return {"audio": "an audio file", "video": "a video", "image": "an image"}[media]
 
 
 def spec_of(cls: Any, name: str) -> ParamSpec:
@@ -133,9 +157,9 @@ def check_value(spec: ParamSpec, value: Any) -> None:
         if value not in spec.choices:
             options = ", ".join(repr(c) for c in spec.choices)
             raise ParamError(f"`{spec.name}` must be one of {options}, but is {value!r}.")
-    elif spec.kind in ("path", "model") and (not isinstance(value, str) or not value.strip()):
-        # The only file a model's params take is audio to follow (a melody).
-        what = "the path of an audio file" if spec.kind == "path" else "a model name"
+    elif spec.kind in ("file", "model") and (not isinstance(value, str) or not value.strip()):
+        # An engine reads a path; a job names an asset id (checked against its owner on submit).
+        what = media_words(spec.media) if spec.kind == "file" else "a model name"
         none = " or None" if spec.optional else ""
         raise ParamError(f"`{spec.name}` must be {what}{none}, but is {value!r}.")
 
@@ -167,8 +191,3 @@ def _within(spec: ParamSpec, candidates: list[int]) -> list[int | None]:
 def _either(first: int | None, second: int | None) -> str:
     shown = [str(v) for v in (first, second) if v is not None]
     return " or ".join(shown) if shown else "a value in range"
-
-
-def file_fields(cls_or_instance: Any) -> tuple[str, ...]:
-    """The fields that name an input file (a melody), in declaration order."""
-    return tuple(spec.name for spec in specs(cls_or_instance) if spec.kind == "path")

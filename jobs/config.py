@@ -19,6 +19,7 @@ from jobs.catalog.database import catalog_path
 DEFAULT_QUEUE_NAME = "studio"
 DEFAULT_STALE_AFTER_S = 60.0
 DEFAULT_MAX_QUEUED_PER_USER = 4
+DEFAULT_RUN_BUDGET_S = 600.0  # the work a catalog entry accepts in one job on its target GPU
 _QUEUE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
 
@@ -34,9 +35,15 @@ class JobsConfig:
     reconcile_interval_s: float = 1.0  # keeper's check for queued jobs missing from the broker
     poll_interval_s: float = 0.05  # worker's longest wait between looks at an empty SQLite queue
     presence_interval_s: float = 2.0  # worker's announcements for the admin page
+    cancel_grace_s: float = 10.0  # a stop not honoured by then replaces the worker process
+    # A running job is stopped at 3x its estimate, never before 3x this (STUDIO_JOBS_RUN_BUDGET_S).
+    run_budget_s: float = DEFAULT_RUN_BUDGET_S
     # Per-user limits (an admin can override them per user on the Admin page):
     max_queued_per_user: int = DEFAULT_MAX_QUEUED_PER_USER  # STUDIO_MAX_QUEUED_PER_USER
     daily_gpu_seconds_per_user: float | None = None  # STUDIO_DAILY_GPU_SECONDS_PER_USER
+    # STUDIO_COST_ALLOWANCE_PER_USER: times each model's cost limit (its GPU's 10 minutes)
+    # that one job may ask; 1 is the model's own limit.
+    cost_allowance_per_user: float = 1.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> JobsConfig:
@@ -64,8 +71,10 @@ class JobsConfig:
             redis_url=redis_url,
             queue_name=queue_name,
             stale_after_s=stale_after_s,
+            run_budget_s=_run_budget(env),
             max_queued_per_user=_max_queued(env),
             daily_gpu_seconds_per_user=_daily_gpu_seconds(env),
+            cost_allowance_per_user=_cost_allowance(env),
         )
 
     def with_changes(self, **changes: object) -> JobsConfig:
@@ -124,3 +133,35 @@ def _daily_gpu_seconds(env: Mapping[str, str]) -> float | None:
             f"(or unset for no budget), but is {value!r}."
         )
     return seconds
+
+
+def _run_budget(env: Mapping[str, str]) -> float:
+    value = env.get("STUDIO_JOBS_RUN_BUDGET_S", "").strip()
+    if not value:
+        return DEFAULT_RUN_BUDGET_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 1.0 <= seconds < float("inf"):
+        raise ValueError(
+            f"STUDIO_JOBS_RUN_BUDGET_S must be seconds, at least 1, but is {value!r}; a job "
+            "is stopped once it runs 3 times its estimate and at least 3 times this."
+        )
+    return seconds
+
+
+def _cost_allowance(env: Mapping[str, str]) -> float:
+    value = env.get("STUDIO_COST_ALLOWANCE_PER_USER", "").strip()
+    if not value:
+        return 1.0  # each model's own limit
+    try:
+        allowance = float(value)
+    except ValueError:
+        allowance = -1.0
+    if not 0 < allowance < float("inf"):
+        raise ValueError(
+            "STUDIO_COST_ALLOWANCE_PER_USER must be a number above 0 (1 is each model's own "
+            f"limit, 2 twice it), but is {value!r}."
+        )
+    return allowance

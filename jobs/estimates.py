@@ -21,7 +21,7 @@ from typing import Any
 
 from jobs.catalog import Catalog
 from jobs.catalog.records import QUEUED, RUNNING, Job, compact_json
-from jobs.scheduling import queue_order
+from jobs.keeper.scheduling import queue_order
 
 SIZE_PARAMS = ("model", "num_frames", "steps", "height", "width", "duration")  # what sets the cost
 SAMPLES = 5  # similar finished jobs whose median is the estimate

@@ -1,7 +1,7 @@
 """The owner's assets, as the page-facing API reaches them: list, read, import, delete.
 
 Every call checks the owner (an admin may reach any asset); someone else's asset is
-NotFound, never a hint that it exists. JobsAPI is one of these.
+NotFound, never a hint that it exists. JobService is one of these.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engines.errors import StudioError
+from engines.media.images import IMAGE_SUFFIXES
 from jobs.assets import (
     check_owner,
     check_suffix,
@@ -100,7 +101,8 @@ class OwnedAssets:
         *,
         params: Mapping[str, Any] | None = None,
     ) -> Asset:
-        """Store an upload (a melody, a video or track to combine) as the owner's asset.
+        """Store an upload (a melody, a video or track to combine, an image) as the owner's
+        asset.
 
         The caller checks the content first (``engines.media.validation``) and names the
         suffix from it; this only stores it, under a new id, never under the uploaded
@@ -116,7 +118,13 @@ class OwnedAssets:
         relative = relative_asset_path(owner, asset_id, suffix)
         path = write_asset(self.config.data_dir, relative, data)
         meta = {"previews": self._store_previews(path, relative)}
-        output_type = "video" if suffix in VIDEO_SUFFIXES else "audio"
+        output_type = (
+            "video"
+            if suffix in VIDEO_SUFFIXES
+            else "image"
+            if suffix in IMAGE_SUFFIXES
+            else "audio"
+        )
         return self.catalog.assets.add(
             owner,
             output_type,

@@ -8,7 +8,8 @@ key-value store, so a worker on another machine needs nothing but the queue:
     job:<id>:state              progress and heartbeat of the running delivery
     job:<id>:result:<delivery>  outcome, the engine's result and the output file's bytes
     job:<id>:cancel             the owner asked to cancel
-    job:<id>:stop:<delivery>    the keeper gave this delivery up (its worker seemed dead)
+    job:<id>:stop:<delivery>    the keeper gave this delivery up (its worker seemed dead), or
+                                it ran far past its estimate ("overtime")
     job:<id>:input:<field>      an input file (a melody) for workers without the studio's disk
     worker:<id>, workers        each worker's latest state (job, resident model), and their ids
     unload                      the admin asked every worker to free its GPU (a new token)
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,6 @@ from huey.constants import EmptyData
 
 from jobs.catalog.records import Job
 from jobs.config import JobsConfig
-from jobs.kinds import job_kind
 from jobs.tasks import JobHandler, JobMessage, register_run_job
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 _PEEK_CHUNK = 400  # keys per read; SQLite caps the number of bound variables
 WORKER_INDEX = "workers"  # ids of the workers that announced themselves
 UNLOAD_REQUEST = "unload"  # a token; each worker unloads its models when it changes
+OVERTIME = "overtime"  # a stop mark's value when the keeper stops a job that ran too long
 
 
 def make_huey(config: JobsConfig) -> Huey:
@@ -80,20 +81,20 @@ class Broker:
 
     # -- sending jobs ----------------------------------------------------------------
 
-    def send(self, job: Job, siblings: Iterable[Job] = ()) -> None:
-        """Enqueue the job's current delivery, its input files first; ``siblings`` (its
-        variations, without input files) ride in the same message, to run as one batch."""
-        kind = job_kind(job.kind)
+    def send(
+        self, job: Job, siblings: Iterable[Job] = (), inputs: Mapping[str, Path] | None = None
+    ) -> None:
+        """Enqueue the job's current delivery, its input files first (``inputs``: the files
+        its file fields' asset ids name); ``siblings`` (its variations, without input files)
+        ride in the same message, to run as one batch."""
         fields = []
-        for name in kind.file_fields:
-            value = job.params.get(name)
-            if value is None:
-                continue
-            path = Path(value)
+        for name, path in (inputs or {}).items():
             self.huey.put(_key(job.id, "input", name), (path.suffix, path.read_bytes()))
             fields.append(name)
         batch = tuple((s.id, s.delivery, s.params) for s in siblings)
-        message = JobMessage(job.id, job.delivery, job.kind, job.params, tuple(fields), batch)
+        message = JobMessage(
+            job.id, job.delivery, job.kind, job.params, tuple(fields), batch, job.source_ids
+        )
         self.huey.enqueue(self.task.s(message.to_dict()))
 
     def pending(self) -> set[tuple[str, int]]:
@@ -117,13 +118,13 @@ class Broker:
         return bool(self.huey.put_if_empty(_key(job_id, "claim", delivery), {"worker": worker}))
 
     def stop_reason(self, job_id: str, delivery: int) -> str | None:
-        """'cancelled' or 'superseded' when this delivery must stop, else None."""
+        """'cancelled', 'superseded' or 'overtime' when this delivery must stop, else None."""
         cancel, stop = _key(job_id, "cancel"), _key(job_id, "stop", delivery)
         found = self._peek([cancel, stop])
         if cancel in found:
             return "cancelled"
         if stop in found:
-            return "superseded"
+            return OVERTIME if found[stop] == OVERTIME else "superseded"
         return None
 
     def put_state(self, job_id: str, state: dict[str, Any]) -> None:
@@ -172,6 +173,10 @@ class Broker:
     def supersede(self, job_id: str, delivery: int) -> None:
         """Tell a worker that still runs this old delivery (thought dead) to stop."""
         self.huey.put(_key(job_id, "stop", delivery), True)
+
+    def overrun(self, job_id: str, delivery: int) -> None:
+        """Tell the worker running this delivery to stop it: it ran far past its estimate."""
+        self.huey.put(_key(job_id, "stop", delivery), OVERTIME)
 
     def forget(self, job_id: str, delivery: int, input_fields: Iterable[str]) -> None:
         """Drop a finished job's bulky keys; claims and cancel marks stay as tombstones."""

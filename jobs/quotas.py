@@ -1,6 +1,7 @@
-"""Per-user limits on the queue: how many jobs may wait, and an optional daily budget of
-device seconds. Defaults come from settings (``JobsConfig``); an admin can override them
-per user (stored in the catalog). A refused submit says the limit and when it frees up.
+"""Per-user limits on the queue: how many jobs may wait, an optional daily budget of
+device seconds, and how far past each model's cost limit one job may go (the allowance).
+Defaults come from settings (``JobsConfig``); an admin can override them per user (stored
+in the catalog). A refused submit says the limit and when it frees up.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class UserQuota:
 
     max_queued: int  # jobs that may wait at once
     daily_gpu_seconds: float | None  # device seconds per 24 hours; None: no budget
+    cost_allowance: float = 1.0  # times each model's cost limit one job may ask
     overridden: bool = False  # an admin set something for this user
 
 
@@ -37,6 +39,7 @@ def effective_quota(config: JobsConfig, overrides: LimitOverrides) -> UserQuota:
     return UserQuota(
         max_queued=overrides.max_queued or config.max_queued_per_user,
         daily_gpu_seconds=budget,
+        cost_allowance=overrides.cost_allowance or config.cost_allowance_per_user,
         overridden=overrides != LimitOverrides(),
     )
 

@@ -6,7 +6,8 @@
     python -m jobs.supervisor --workers 2 --no-keeper          # a GPU box with two GPUs
 
 With several workers, each sees one GPU (CUDA_VISIBLE_DEVICES=<index>). A worker that
-dies is started again after a pause that grows while it keeps dying young. A command
+dies is started again after a pause that grows while it keeps dying young. (A worker
+whose job ignores a cancel replaces its own process, ``jobs.worker.watchdog``.) A command
 after ``--`` runs once; when it exits, everything stops.
 """
 
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from jobs.config import JobsConfig
-from jobs.keeper import Keeper
+from jobs.keeper.loop import Keeper
 
 log = logging.getLogger(__name__)
 
@@ -141,9 +142,6 @@ class Supervisor:
                 process.wait()
         if self._keeper_thread is not None and self._keeper_thread.is_alive():
             self._keeper_thread.join(timeout=5)
-
-    def worker_pids(self) -> list[int]:
-        return [c.process.pid for c in self.children if c.process and c.process.poll() is None]
 
     def _spawn(self, child: _Child) -> None:
         env = dict(self.env)

@@ -27,10 +27,13 @@ class JobMessage:
     input_fields: tuple[str, ...] = field(default=())  # params naming files sent beside it
     # Variations of this job run with it as one batch: (job id, delivery, params) each.
     siblings: tuple[tuple[str, int, dict[str, Any]], ...] = field(default=())
+    sources: tuple[str, ...] = field(default=())  # the input assets' ids, for the file's tag
 
     def members(self) -> list[JobMessage]:
         """This job and its siblings, each as a message of its own, in batch order."""
-        alone = JobMessage(self.job_id, self.delivery, self.kind, self.params, self.input_fields)
+        alone = JobMessage(
+            self.job_id, self.delivery, self.kind, self.params, self.input_fields, (), self.sources
+        )
         return [alone] + [JobMessage(j, d, self.kind, p) for j, d, p in self.siblings]
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,6 +45,7 @@ class JobMessage:
             "params": self.params,
             "input_fields": list(self.input_fields),
             "siblings": [{"job_id": j, "delivery": d, "params": p} for j, d, p in self.siblings],
+            "sources": list(self.sources),
         }
 
     @classmethod
@@ -58,6 +62,7 @@ class JobMessage:
                 (str(s["job_id"]), int(s["delivery"]), dict(s["params"]))
                 for s in data.get("siblings", ())
             ),
+            sources=tuple(str(s) for s in data.get("sources", ())),
         )
 
 

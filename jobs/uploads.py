@@ -10,12 +10,13 @@ from __future__ import annotations
 import tempfile
 
 from engines.errors import MediaError
+from engines.media.images import validate_image_upload
 from engines.media.info import MediaInfo
 from engines.media.validation import validate_audio_upload, validate_video_upload
-from jobs.api import JobsAPI
+from engines.params import MEDIA
 from jobs.catalog.records import Asset
+from jobs.service import JobService
 
-UPLOAD_TYPES = ("audio", "video")
 # The stored file's suffix comes from what the content is, never from the upload's name.
 SUFFIX_BY_DEMUXER = {
     "mov": ".mp4",
@@ -31,21 +32,29 @@ SUFFIX_BY_DEMUXER = {
 
 
 def store_checked_upload(
-    api: JobsAPI, owner: str, name: str, data: bytes, output_type: str
+    api: JobService, owner: str, name: str, data: bytes, output_type: str
 ) -> Asset:
-    """Check ``data`` by its content as an ``output_type`` ("audio" or "video"), store it.
+    """Check ``data`` by its content as an ``output_type`` ("audio", "video" or "image"),
+    store it.
 
     A file that is not what it claims to be raises MediaError with the reason, and
     nothing is stored.
     """
-    if output_type not in UPLOAD_TYPES:
-        raise MediaError(f"An upload is 'audio' or 'video', not {output_type!r}.")
+    if output_type not in MEDIA:
+        raise MediaError(f"An upload is {' or '.join(map(repr, MEDIA))}, not {output_type!r}.")
     api.config.scratch_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=api.config.scratch_dir, suffix=".upload") as tmp:
         tmp.write(data)
         tmp.flush()
-        check = validate_video_upload if output_type == "video" else validate_audio_upload
-        info: MediaInfo = check(tmp.name, name=name)
-    suffix = SUFFIX_BY_DEMUXER.get(info.format_name.split(",")[0], ".bin")
+        suffix = _checked_suffix(tmp.name, name, output_type)
     # The output type follows from the content's suffix; the same bytes again are one asset.
     return api.import_file(owner, data, suffix, params={"uploaded_as": name})
+
+
+def _checked_suffix(path: str, name: str, output_type: str) -> str:
+    """The stored file's suffix, from what its content is; MediaError when it is not."""
+    if output_type == "image":
+        return validate_image_upload(path, name=name).suffix
+    check = validate_video_upload if output_type == "video" else validate_audio_upload
+    info: MediaInfo = check(path, name=name)
+    return SUFFIX_BY_DEMUXER.get(info.format_name.split(",")[0], ".bin")

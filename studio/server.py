@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from jobs.api import JobsAPI
+from jobs.service import JobService
 from studio.services import WebConfig
 from studio.web import web_middleware, web_routes
 
@@ -33,4 +33,4 @@ def log_to_stderr(name: str) -> None:
 log_to_stderr("studio")
 config = WebConfig.from_env()
 # A plain module-level `app = st.App(...)`: what `streamlit run` looks for to serve it.
-app = st.App(SCRIPT, routes=web_routes(config, JobsAPI()), middleware=web_middleware(config))
+app = st.App(SCRIPT, routes=web_routes(config, JobService()), middleware=web_middleware(config))

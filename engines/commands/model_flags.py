@@ -11,7 +11,7 @@ from typing import Any
 
 from engines.catalog import CATALOG, DEFAULTS, ModelEntry, names
 from engines.errors import ParamError
-from engines.params import ParamSpec, specs
+from engines.params import ParamSpec, media_words, specs
 
 # Field -> flag where the CLI's names are shorter than the fields'.
 FLAG_NAMES = {
@@ -20,7 +20,6 @@ FLAG_NAMES = {
     "negative_prompt": "--negative",
     "num_frames": "--frames",
     "guidance_scale": "--guidance",
-    "melody_path": "--melody",
 }
 # Text flags that may name a file to read instead (a song's lyrics).
 FILE_OR_TEXT = ("lyrics",)
@@ -28,7 +27,10 @@ TYPES = {"int": int, "float": float, "seed": int}
 
 
 def flag_of(name: str) -> str:
-    return FLAG_NAMES.get(name, "--" + name.replace("_", "-"))
+    """A field's flag; a file param's drops its ``_path`` (melody_path: ``--melody``)."""
+    if name in FLAG_NAMES:
+        return FLAG_NAMES[name]
+    return "--" + name.removesuffix("_path").replace("_", "-")
 
 
 def family_specs(output: str) -> dict[str, ParamSpec]:
@@ -75,12 +77,15 @@ def add_model_flags(parser: argparse.ArgumentParser, output: str) -> None:
     for spec in family_specs(output).values():
         shown = default.default_of(spec.name) if spec.name in _fields(default) else None
         suffix = f" (default for {default.name}: {shown})" if shown not in (None, "") else ""
+        if spec.kind == "file":  # on this machine, a path: the engine reads it
+            suffix = f" A path to {media_words(spec.media)}."
         parser.add_argument(
             flag_of(spec.name),
             dest=spec.name,
             type=TYPES.get(spec.kind, str),
             default=None,
             required=spec.kind == "prompt",
+            metavar="FILE" if spec.kind == "file" else None,
             help=spec.help + suffix,
         )
 

@@ -82,7 +82,7 @@ class MusicParams:
         optional=True,
     )  # fmt: skip
     melody_path: str | None = param(
-        None, kind="path", optional=True,
+        None, kind="file", media="audio", optional=True, label="Melody",
         help="An audio file whose melody to follow, looped over a long track.",
     )  # fmt: skip
     model: str | None = param(

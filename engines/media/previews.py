@@ -16,6 +16,7 @@ import numpy as np
 from engines.errors import MediaError
 from engines.files import atomic_output
 from engines.media.ffmpeg import local_input, run_ffmpeg
+from engines.media.images import IMAGE_SUFFIXES, write_image_poster
 from engines.media.probe import probe_media
 
 POSTER_MAX_SIDE = 512  # large enough for a gallery card at 2x, small enough to load at once
@@ -41,7 +42,10 @@ class Previews:
 
 
 def make_previews(media: Path, folder: Path, stem: str) -> Previews:
-    """Poster and filmstrip for a video, waveform for a track (a video with sound gets all)."""
+    """Poster and filmstrip for a video, waveform for a track (a video with sound gets all);
+    an image's poster is a thumbnail of itself."""
+    if media.suffix.lower() in IMAGE_SUFFIXES:
+        return Previews(poster=write_image_poster(media, folder / f"{stem}.poster.jpg"))
     info = probe_media(media, timeout=PREVIEW_TIMEOUT_S)
     poster = filmstrip = waveform = None
     if info.video is not None:

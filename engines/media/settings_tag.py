@@ -32,8 +32,9 @@ def settings_record(
     file_fields: Iterable[str] = (),
 ) -> dict[str, Any]:
     """What a result's file carries inside it: enough to make it again, and its lineage.
-    File params are paths on the machine that made it: the source asset ids stand for them."""
-    skipped = set(file_fields)
+    A file param is kept by its name alone (an asset id in a job, a file's name from the
+    CLI), never a folder of the machine that made it."""
+    named = set(file_fields)
     return {
         "studio_version": STUDIO_VERSION,
         "job_kind": job_kind,
@@ -41,9 +42,13 @@ def settings_record(
         "weights": meta.get("model"),  # the hub id or folder they came from
         "revision": meta.get("revision"),
         "seed": meta.get("seed"),
-        "params": {k: v for k, v in params.items() if k not in skipped},
+        "params": {k: _file_name(v) if k in named else v for k, v in params.items()},
         "sources": sorted(source_ids),
     }
+
+
+def _file_name(value: Any) -> Any:
+    return Path(str(value)).name if value else value
 
 
 def settings_comment(settings: Mapping[str, Any]) -> str:

@@ -54,6 +54,7 @@ create table if not exists user_limits (    -- an admin's overrides of the studi
     owner text primary key,
     max_queued integer,                      -- null: STUDIO_MAX_QUEUED_PER_USER
     daily_gpu_seconds real,                  -- null: STUDIO_DAILY_GPU_SECONDS_PER_USER; 0: no cap
+    cost_allowance real,                     -- null: STUDIO_COST_ALLOWANCE_PER_USER
     updated_at real not null
 );
 
@@ -91,37 +92,63 @@ class CatalogDatabase:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        use_wal(self.path)
         with self.connect() as conn:
-            # WAL: readers (every page poll) never block the keeper's writes.
-            conn.execute("pragma journal_mode=wal")
             _add_dispatched_at(conn)
             _split_asset_kind(conn)
             _add_phase(conn)
             _add_batching(conn)
+            _add_cost_allowance(conn)
             conn.executescript(SCHEMA)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            conn.row_factory = sqlite3.Row
-            conn.execute("pragma foreign_keys=on")
-            conn.execute("pragma synchronous=normal")  # WAL + normal: durable across crashes
+        with connect(self.path, rows=True) as conn:
             yield conn
-        finally:
-            conn.close()
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction that takes the write lock up front (no upgrade deadlocks)."""
-        with self.connect() as conn:
-            conn.execute("begin immediate")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("rollback")
-                raise
-            conn.execute("commit")
+        with transaction(self.path, immediate=True, rows=True) as conn:
+            yield conn
+
+
+@contextmanager
+def connect(path: str | Path, *, rows: bool = False) -> Iterator[sqlite3.Connection]:
+    """A short-lived connection to a studio SQLite file, in autocommit mode (every store
+    opens its own: the catalog, the accounts, the API tokens, the login limits)."""
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        if rows:
+            conn.row_factory = sqlite3.Row
+        conn.execute("pragma foreign_keys=on")
+        conn.execute("pragma synchronous=normal")  # WAL + normal: durable across crashes
+        yield conn
+    finally:
+        conn.close()
+
+
+@contextmanager
+def transaction(
+    path: str | Path, *, immediate: bool = False, rows: bool = False
+) -> Iterator[sqlite3.Connection]:
+    """One transaction, committed when the block ends, rolled back if it raises.
+    ``immediate`` takes the write lock first, so check-then-write is one atomic step."""
+    with connect(path, rows=rows) as conn:
+        conn.execute("begin immediate" if immediate else "begin")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("rollback")
+            raise
+        conn.execute("commit")
+
+
+def use_wal(path: str | Path) -> None:
+    """Write-ahead logging: readers (every page poll) never block a writer. Set once; the
+    file keeps it."""
+    with connect(path) as conn:
+        conn.execute("pragma journal_mode=wal")
 
 
 def _add_dispatched_at(conn: sqlite3.Connection) -> None:
@@ -157,6 +184,13 @@ def _add_batching(conn: sqlite3.Connection) -> None:
     for column in ("group_id", "batch_of"):
         if columns and column not in columns:
             conn.execute(f"alter table jobs add column {column} text")
+
+
+def _add_cost_allowance(conn: sqlite3.Connection) -> None:
+    """Catalogs made before the cost guard: every user has the studio's default allowance."""
+    columns = {row[1] for row in conn.execute("pragma table_info(user_limits)")}
+    if columns and "cost_allowance" not in columns:
+        conn.execute("alter table user_limits add column cost_allowance real")
 
 
 def _split_asset_kind(conn: sqlite3.Connection) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ class LimitOverrides:
 
     max_queued: int | None = None
     daily_gpu_seconds: float | None = None  # 0: no daily budget for this user
+    cost_allowance: float | None = None  # times each model's cost limit one job may ask
 
 
 class UserLimits:
@@ -24,17 +26,13 @@ class UserLimits:
 
     def get(self, owner: str) -> LimitOverrides:
         with self.db.connect() as conn:
-            row = conn.execute(
-                "select max_queued, daily_gpu_seconds from user_limits where owner = ?", (owner,)
-            ).fetchone()
-        if row is None:
-            return LimitOverrides()
-        return LimitOverrides(row["max_queued"], row["daily_gpu_seconds"])
+            row = conn.execute("select * from user_limits where owner = ?", (owner,)).fetchone()
+        return _overrides(row) if row is not None else LimitOverrides()
 
     def all(self) -> dict[str, LimitOverrides]:
         with self.db.connect() as conn:
             rows = conn.execute("select * from user_limits order by owner").fetchall()
-        return {r["owner"]: LimitOverrides(r["max_queued"], r["daily_gpu_seconds"]) for r in rows}
+        return {r["owner"]: _overrides(r) for r in rows}
 
     def set(self, owner: str, overrides: LimitOverrides) -> None:
         with self.db.write() as conn:
@@ -42,10 +40,22 @@ class UserLimits:
                 conn.execute("delete from user_limits where owner = ?", (owner,))
                 return
             conn.execute(
-                "insert into user_limits (owner, max_queued, daily_gpu_seconds, updated_at)"
-                " values (?, ?, ?, ?) on conflict (owner) do update set"
+                "insert into user_limits"
+                " (owner, max_queued, daily_gpu_seconds, cost_allowance, updated_at)"
+                " values (?, ?, ?, ?, ?) on conflict (owner) do update set"
                 " max_queued = excluded.max_queued,"
                 " daily_gpu_seconds = excluded.daily_gpu_seconds,"
+                " cost_allowance = excluded.cost_allowance,"
                 " updated_at = excluded.updated_at",
-                (owner, overrides.max_queued, overrides.daily_gpu_seconds, time.time()),
+                (
+                    owner,
+                    overrides.max_queued,
+                    overrides.daily_gpu_seconds,
+                    overrides.cost_allowance,
+                    time.time(),
+                ),
             )
+
+
+def _overrides(row: sqlite3.Row) -> LimitOverrides:
+    return LimitOverrides(row["max_queued"], row["daily_gpu_seconds"], row["cost_allowance"])

@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 STATUSES = (QUEUED, RUNNING, DONE, FAILED, CANCELLED)
 ACTIVE = (QUEUED, RUNNING)
+
+
+def asked_text(params: Mapping[str, Any] | None) -> str:
+    """What a job or asset was asked for in words: a video's prompt, a track's description
+    (a score's too); "" when its params have neither (a combine, an upload)."""
+    params = params or {}
+    return str(params.get("prompt") or params.get("description") or "")
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,7 @@ class Job:
         return min(self.step / self.total, 1.0) if self.total else 0.0
 
 
-OUTPUT_TYPES = ("video", "audio")  # what an asset's file is
+OUTPUT_TYPES = ("video", "audio", "image")  # what an asset's file is (engines.params.MEDIA)
 SOURCES = ("generated", "combined", "scored", "uploaded")  # how it came to be
 
 
@@ -68,7 +76,7 @@ SOURCES = ("generated", "combined", "scored", "uploaded")  # how it came to be
 class Asset:
     id: str
     owner: str
-    output_type: str  # video or audio
+    output_type: str  # video, audio or image
     source: str  # generated, combined, scored or uploaded
     model: str | None  # the model that made it; None for uploads and plain edits
     path: str  # relative to the data dir

@@ -7,9 +7,8 @@ module and one line in KINDS.
 
 from __future__ import annotations
 
-from typing import Any
-
 from engines.errors import ParamError
+from engines.params import specs
 from jobs.kinds import combine, music, score, video
 from jobs.kinds.job_kind import JobKind
 
@@ -25,11 +24,21 @@ def job_kind(name: str) -> JobKind:
         raise ParamError(f"Unknown job kind {name!r}; known: {', '.join(KINDS)}.") from None
 
 
-def kind_of(params: Any) -> JobKind:
-    """The job kind whose params ``params`` are (any model family's, for model jobs)."""
+def kind_for_output(output: str) -> JobKind:
+    """The kind of job a model of ``output`` ("video" or "audio") makes."""
     for kind in KINDS.values():
-        if kind.accepts(params):
+        if kind.output == output:
             return kind
-    raise ParamError(
-        f"{type(params).__name__} is not the params of any job kind; known: {', '.join(KINDS)}."
-    )
+    raise ParamError(f"No job kind makes {output!r}; known: {', '.join(KINDS)}.")
+
+
+def file_labels() -> dict[str, str]:
+    """What a card calls each declared input file (melody_path: "Melody"), from the params'
+    declarations of every kind."""
+    return {
+        spec.name: spec.label
+        for kind in KINDS.values()
+        for cls in kind.params_classes()
+        for spec in specs(cls)
+        if spec.kind == "file"
+    }

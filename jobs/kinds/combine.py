@@ -1,8 +1,8 @@
 """The combine job: lay one of the owner's tracks under one of their videos (ffmpeg).
 
 ``engines.combine`` takes the two files and ``CombineParams``; a job also needs the
-files, so its params are both together. The files are the owner's assets; like a
-melody they travel with the job, so a worker on another machine can combine too.
+files, so its params are both together. The files are the owner's assets (by id in the
+job); like a melody they travel with the job, so a worker on another machine can combine.
 """
 
 from __future__ import annotations
@@ -15,21 +15,23 @@ from typing import Any
 
 from engines.combine import CombineParams
 from engines.errors import ParamError
+from engines.params import check, param
 from engines.progress import CancelCheck, ProgressFn, StepReporter
 from jobs.kinds.job_kind import JobKind
 
 
 @dataclass(frozen=True)
 class CombineJobParams:
-    video_path: str  # one of the owner's videos (generated or uploaded)
-    audio_path: str  # one of the owner's tracks (generated or uploaded)
+    video_path: str = param(
+        kind="file", media="video", label="Video", help="The video to lay the track under."
+    )
+    audio_path: str = param(
+        kind="file", media="audio", label="Track", help="The track to lay under the video."
+    )
     options: CombineParams = field(default_factory=CombineParams)  # offset, volume, fades, fit
 
     def __post_init__(self) -> None:
-        for name in ("video_path", "audio_path"):
-            value = getattr(self, name)
-            if not isinstance(value, str) or not value.strip():
-                raise ParamError(f"`{name}` must name one of your files, but is {value!r}.")
+        check(self)
         if isinstance(self.options, Mapping):  # rebuilt from JSON
             known = {f.name for f in dataclasses.fields(CombineParams)}
             unknown = sorted(set(self.options) - known)
@@ -64,6 +66,5 @@ KIND = JobKind(
     "jobs.kinds.combine:CombineJobParams",
     ".mp4",
     runner="jobs.kinds.combine:run_combine",  # ffmpeg, no model
-    file_fields=("video_path", "audio_path"),
     source="combined",
 )

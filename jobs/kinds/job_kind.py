@@ -13,13 +13,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from engines.errors import ParamError
+from engines.params import file_fields
 from engines.progress import CancelCheck, ProgressFn, RunContext
-
-if TYPE_CHECKING:
-    from engines.settings import Settings
 
 
 class Registry(Protocol):
@@ -43,8 +41,25 @@ class JobKind:
     # the params class is that model's family's; None for jobs run by ``runner``.
     output: str | None = None
     runner: str | None = None  # "module:function(registry, params, out_path, ...)" off-registry
-    file_fields: tuple[str, ...] = ()  # params fields naming input files (they travel along)
     source: str = "generated"  # how its asset comes to be: generated, combined or scored
+
+    @property
+    def file_fields(self) -> tuple[str, ...]:
+        """The params fields declared as input files (``param(kind="file")``), of every
+        family this kind runs: each names an asset of the owner and travels with the job."""
+        found: dict[str, None] = {}
+        for cls in self.params_classes():
+            found.update(dict.fromkeys(file_fields(cls)))
+        return tuple(found)
+
+    def params_classes(self) -> list[type]:
+        """Every params class a job of this kind may have (each family's, for model jobs)."""
+        if self.output is None:
+            return [self.params_type()]
+        from engines.catalog import CATALOG
+
+        classes = [e.params_class() for e in CATALOG.values() if e.output == self.output]
+        return list(dict.fromkeys(classes))
 
     @property
     def output_type(self) -> str:
@@ -72,22 +87,19 @@ class JobKind:
             get(model, output)
         return entry
 
-    def accepts(self, params: Any) -> bool:
-        """True when ``params`` is this kind's params (any family's, for model jobs)."""
-        if self.output is None:
-            return isinstance(params, self.params_type())
-        model = getattr(params, "model", None)
-        try:
-            return isinstance(params, self.params_type(model))
-        except ParamError:
-            return False
-
     def build(self, data: Mapping[str, Any]) -> Any:
         """Rebuild (and so validate) the params; raises ParamError with a clear message."""
         model = data.get("model")
         if model is not None and not isinstance(model, str):
             raise ParamError(f"`model` must be a model name, but is {model!r}.")
-        cls = self.params_type(model)
+        params = self.build_as(self.params_type(model), data)
+        if self.output is not None and model is not None:
+            self._entry(model).check_params(params)  # the file inputs it takes (a melody)
+        return params
+
+    def build_as(self, cls: type, data: Mapping[str, Any]) -> Any:
+        """``cls`` (the params class already resolved) from ``data``, or a ParamError that
+        names the unknown and missing fields as the caller wrote them."""
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -108,22 +120,17 @@ class JobKind:
                 f"for example {{{', '.join(f'{json.dumps(n)}: ...' for n in missing)}}}."
             )
         try:
-            params = cls(**data)
+            return cls(**data)
         except TypeError as exc:  # a value of a type the params cannot even compare
             raise ParamError(f"Bad {self.name} parameters: {exc}.") from None
-        if self.output is not None and model is not None:
-            self._entry(model).check_params(params)  # the file inputs it takes (a melody)
-        return params
 
-    def to_json(self, params: Any, settings: Settings) -> dict[str, Any]:
+    def to_json(self, params: Any) -> dict[str, Any]:
         """Params as a JSON-able dict that ``build`` turns back into equal params.
 
-        A model job names its model (``settings`` pick it when ``params`` name none): a
+        A submitted model job names its model (JobService.submit resolves it), so a
         worker on another machine loads that one.
         """
         data = dataclasses.asdict(params)
-        if self.output is not None and data.get("model") is None:
-            data["model"] = settings.model_for(params).name
         try:
             return json.loads(json.dumps(data))
         except (TypeError, ValueError) as exc:

@@ -9,5 +9,4 @@ KIND = JobKind(
     "engines.families.musicgen:MusicParams",
     ".wav",
     output="audio",  # the model its params name; with none, the settings pick (a melody's)
-    file_fields=("melody_path",),  # the melody travels with the job
 )

@@ -15,28 +15,26 @@ from typing import Any
 from engines.combine import MAX_FADE_S, CombineParams, combine
 from engines.errors import ParamError
 from engines.families.musicgen import MusicParams
+from engines.params import check, param
 from engines.progress import CancelCheck, ProgressFn, RunContext
-from engines.validation import require_float_range, require_prompt, require_seed
+from engines.validation import require_float_range, require_seed
 from jobs.kinds.job_kind import JobKind
-
-
-def _require_file_path(name: str, value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ParamError(f"`{name}` must name one of your files, but is {value!r}.")
 
 
 @dataclass(frozen=True)
 class ScoreJobParams:
-    video_path: str  # the video to score
-    description: str  # the music to make, in English
-    duration: float  # seconds of music, 1 to 300; a longer video loops it
+    video_path: str = param(kind="file", media="video", label="Video", help="The video to score.")
+    description: str = param(kind="prompt", help="The music to make, in English.")
+    duration: float = param(
+        kind="float", minimum=1.0, maximum=300.0,
+        help="Seconds of music (the model's own limit applies); a longer video loops it.",
+    )  # fmt: skip
     seed: int | None = None
     fade_out_s: float = 1.0  # end the music gently with the clip
     model: str | None = None  # any audio model (catalog name); None is the default
 
     def __post_init__(self) -> None:
-        _require_file_path("video_path", self.video_path)
-        require_prompt("description", self.description)
+        check(self)  # the declared fields: the video, the description, the duration
         require_seed(self.seed)
         # Checked here, not first in the worker's CombineParams: bad input never becomes a job.
         require_float_range("fade_out_s", self.fade_out_s, 0.0, MAX_FADE_S)
@@ -114,6 +112,5 @@ KIND = JobKind(
     "jobs.kinds.score:ScoreJobParams",
     ".mp4",
     runner="jobs.kinds.score:run_score_job",  # music as long as the video, laid under it
-    file_fields=("video_path",),
     source="scored",
 )

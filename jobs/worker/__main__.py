@@ -9,6 +9,9 @@ the queue backend, so the same command works on another machine with only Redis:
         python -m jobs.worker
 
 SIGTERM or Ctrl-C stops it: a running job is handed back to the queue at its next step.
+A job that does not stop within 10 s of a cancel (a step that never returns) is answered,
+and the process replaces itself with a fresh one (``os.execv``: the same command and pid),
+so neither the supervisor's workers nor a remote one stay stuck or disappear.
 
 This module is the command line; the worker itself is ``jobs.worker.process.JobWorker``.
 """
@@ -17,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
+import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -47,7 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--redis-url", help="default: STUDIO_REDIS_URL (unset: embedded queue)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    worker = JobWorker(build_config(args))
+    command = [sys.executable, "-m", "jobs.worker", *(sys.argv[1:] if argv is None else argv)]
+    worker = JobWorker(build_config(args), restart=lambda stopping: start_afresh(command, stopping))
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         # Only set a flag: logging here could re-enter a write the signal interrupted.
@@ -59,6 +65,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     worker.serve()
     return 0
+
+
+def start_afresh(command: list[str], stopping: bool) -> None:
+    """Replace this process with ``command`` (or end it while stopping): every thread, the
+    stuck one too, and every open file and device handle goes with the old image."""
+    if stopping:
+        os._exit(0)
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # a driver's handles not marked close-on-exec
+    os.execv(command[0], command)
 
 
 if __name__ == "__main__":

@@ -15,36 +15,22 @@ import socket
 import threading
 import time
 import uuid
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from huey.consumer import Worker as HueyWorkerLoop
 
-from engines.device import is_out_of_memory
-from engines.errors import GenerationCancelled, StudioError
-from jobs.assets import preview_pictures
 from jobs.config import JobsConfig
-from jobs.kinds import job_kind
 from jobs.kinds.job_kind import Registry
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
-from jobs.worker.progress import LOADING, STARTING, WRITING, ProgressReporter
+from jobs.worker.run import run_message
 from jobs.worker.scratch import remove_dead_scratch
+from jobs.worker.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
-OUT_OF_MEMORY_MESSAGE = (
-    "The GPU ran out of memory for this job. Try fewer frames, a smaller size or a "
-    "shorter duration, or try again when the studio is less busy."
-)
 RESULT_RETRY_S = 120.0  # how long a finished job's result waits for the broker to come back
-
-
-def internal_error_message(job_id: str) -> str:
-    return (
-        f"Generation failed because of an internal error (job {job_id}). "
-        "An administrator can find the details in the worker's log."
-    )
 
 
 class JobWorker:
@@ -56,8 +42,12 @@ class JobWorker:
         registry: Registry | None = None,
         *,
         worker_id: str | None = None,
+        restart: Callable[[bool], None] | None = None,
     ) -> None:
         self.config = config
+        # Replaces this process (exits instead when True: the worker is stopping); None in a
+        # test's thread, where a stuck job is answered and its thread left alone.
+        self.restart = restart
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.broker = Broker(config, handler=self.run_job)
         self.stopping = threading.Event()
@@ -77,6 +67,7 @@ class JobWorker:
         }
         self._unload_seen: str | None = None
         self._unload_asked = threading.Event()
+        self.watchdog = Watchdog(self, config.cancel_grace_s, config.report_interval_s)
 
     @property
     def registry(self) -> Registry:
@@ -113,6 +104,7 @@ class JobWorker:
             self._unload_seen = self.broker.unload_request()
         presence = threading.Thread(target=self._announce_until_stopped, name="presence")
         presence.start()
+        self.watchdog.start()
         loop.initialize()
         try:
             while not self.stopping.is_set():
@@ -126,6 +118,7 @@ class JobWorker:
             loop.shutdown()
             self.stopping.set()
             presence.join()
+            self.watchdog.close()
             shutil.rmtree(self.scratch, ignore_errors=True)
             with contextlib.suppress(Exception):
                 self.broker.retire(self.worker_id)
@@ -136,16 +129,20 @@ class JobWorker:
         """Finish the loop; a running job is handed back at its next step."""
         self.stopping.set()
 
-    # -- one job ---------------------------------------------------------------------
+    def replace_process(self, *, stopping: bool) -> None:
+        """A step that never returns, its jobs answered: start this worker afresh (or just
+        end it, when it was stopping anyway), so the device is free for the next job."""
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.restart is None:
+            log.error("Worker %s runs in a thread and cannot be replaced.", self.worker_id)
+            return
+        self.restart(stopping)
+
+    # -- one message -----------------------------------------------------------------
 
     def run_job(self, message: JobMessage) -> None:
-        if message.siblings:  # variations sent together: one pipeline call where it can
-            from jobs.worker.batch import run_batch
-
-            run_batch(self, message)
-            return
-        if self.claim(message):
-            self.run_claimed(message)
+        """Run a message: one job, or variations sent together (``jobs.worker.run``)."""
+        run_message(self, message)
 
     def claim(self, message: JobMessage) -> bool:
         """Take this delivery (exactly one worker does); a cancelled one is answered here."""
@@ -157,111 +154,6 @@ class JobWorker:
             self.deliver(message, {"outcome": "cancelled", "error": "Cancelled before it ran."})
             return False
         return True
-
-    def run_claimed(self, message: JobMessage) -> None:
-        """Run a claimed delivery and send its result."""
-        job_id, delivery = message.job_id, message.delivery
-        log.info("Job %s (%s) delivery %d started.", job_id, message.kind, delivery)
-        self._presence["job"] = job_id
-        reporter = ProgressReporter(
-            self.broker, message, self.worker_id, self.config.report_interval_s
-        )
-        workdir = self.scratch / job_id
-        workdir.mkdir(parents=True, exist_ok=True)
-        reporter.start()
-        try:
-            result = self._generate(message, workdir, reporter)
-        finally:
-            reporter.stop()
-        try:
-            self.deliver(message, result)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-            self._presence["job"] = None
-            self._presence["jobs_done"] += 1
-            self.note_registry()
-        log.info("Job %s delivery %d: %s.", job_id, delivery, result["outcome"])
-
-    def _generate(
-        self, message: JobMessage, workdir: Path, reporter: ProgressReporter
-    ) -> dict[str, Any]:
-        job_id, delivery = message.job_id, message.delivery
-        stop_reason: list[str] = []
-
-        def should_cancel() -> bool:
-            # Read at every step, so a cancel takes effect within one step.
-            if self.stopping.is_set():
-                stop_reason[:] = ["released"]
-                return True
-            try:
-                reason = self.broker.stop_reason(job_id, delivery)
-            except Exception:  # broker unreachable: keep going, the keeper decides later
-                return False
-            if reason is not None:
-                stop_reason[:] = [reason]
-            return reason is not None
-
-        started_at = time.time()
-        try:
-            kind = job_kind(message.kind)
-            data = dict(message.params)
-            for name in message.input_fields:
-                suffix, blob = self.broker.get_input(job_id, name)
-                path = workdir / f"input-{name}{suffix}"
-                path.write_bytes(blob)
-                data[name] = str(path)
-            params = kind.build(data)
-            out_path = workdir / f"output{kind.suffix}"
-            reporter.phase(LOADING if self.must_load(kind, params) else STARTING)
-            clock = time.perf_counter()  # the engine's own time, for the queue's overhead
-            outcome = kind.run(
-                self.registry,
-                params,
-                out_path,
-                on_progress=reporter.progress,
-                should_cancel=should_cancel,
-            )
-            engine_s = time.perf_counter() - clock
-            return self.done_result(kind, outcome, out_path, reporter, engine_s, started_at)
-        except GenerationCancelled as exc:
-            self.free_working_memory()
-            reason = stop_reason[0] if stop_reason else "cancelled"
-            return {"outcome": reason, "error": str(exc), "step": exc.step, "total": exc.total}
-        except StudioError as exc:
-            return {"outcome": "failed", "error": str(exc)}
-        except Exception as exc:
-            if is_out_of_memory(exc):
-                log.warning("Job %s ran out of memory; unloading every model.", job_id)
-                self.unload_all()
-                return {"outcome": "failed", "error": OUT_OF_MEMORY_MESSAGE}
-            log.exception("Job %s failed.", job_id)
-            return {"outcome": "failed", "error": internal_error_message(job_id)}
-
-    def done_result(
-        self,
-        kind: Any,
-        outcome: Any,
-        out_path: Path,
-        reporter: ProgressReporter,
-        engine_s: float,
-        started_at: float,
-    ) -> dict[str, Any]:
-        """What the keeper needs to store a finished job: its file, previews and meta."""
-        step, total = reporter.step
-        reporter.phase(WRITING)
-        return {
-            "outcome": "done",
-            "step": step,
-            "total": total,
-            "meta": outcome.to_dict(),
-            "suffix": kind.suffix,
-            "file": out_path.read_bytes(),
-            "previews": preview_pictures(out_path, out_path.parent),
-            "engine_s": round(engine_s, 4),
-            "started_at": started_at,
-            "finished_at": time.time(),
-            "worker": self.worker_id,
-        }
 
     def note_job(self, job_id: str | None, finished: int = 0) -> None:
         """What the admin page shows this worker running; ``finished`` jobs count as done."""

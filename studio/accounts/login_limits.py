@@ -18,10 +18,12 @@ import asyncio
 import math
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from jobs.catalog.database import connect, transaction, use_wal
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS login_failures (
@@ -96,18 +98,17 @@ class LoginLimits:
         self.policy = policy or LoginPolicy()
         self.clock = clock
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.db_path, timeout=30)
-        try:
+        use_wal(db_path)
+        with connect(db_path) as db:
             db.executescript(SCHEMA)
-        finally:
-            db.close()
 
     def begin(self, username: str, address: str | None) -> Attempt | Refusal:
         """Count a try before its password is checked, so parallel tries cannot slip past."""
         now = self.clock()
         horizon = now - self.policy.window_s
         wanted = subjects(username, address)
-        with self._transaction(immediate=True) as db:
+        # The write lock first: check-then-insert is one atomic step.
+        with transaction(self.db_path, immediate=True) as db:
             db.execute("DELETE FROM login_failures WHERE at <= ?", (horizon,))
             retry_after = max(self._blocked_for(db, subject, now) for subject in wanted)
             if retry_after > 0:
@@ -129,7 +130,7 @@ class LoginLimits:
 
         The address keeps its count, so one known account cannot launder guesses at others.
         """
-        with self._transaction() as db:
+        with transaction(self.db_path) as db:
             db.executemany(
                 "DELETE FROM login_failures WHERE id = ?", [(i,) for i in attempt.row_ids]
             )
@@ -142,7 +143,7 @@ class LoginLimits:
     def failures(self, username: str, address: str | None = None) -> int:
         """Failures in the window counted against this name (and address, when given)."""
         horizon = self.clock() - self.policy.window_s
-        with self._transaction() as db:
+        with transaction(self.db_path) as db:
             return max(
                 int(
                     db.execute(
@@ -171,22 +172,6 @@ class LoginLimits:
         if row is None:
             return 0.0
         return max(float(row[0]) + self.policy.window_s - now, 0.0)
-
-    @contextmanager
-    def _transaction(self, *, immediate: bool = False) -> Iterator[sqlite3.Connection]:
-        # BEGIN IMMEDIATE takes the write lock first: check-then-insert is one atomic step.
-        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
 
 
 # One login try at a time per name and per address, the slow-down included.

@@ -10,13 +10,13 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import bcrypt
+
+from jobs.catalog.database import connect, transaction, use_wal
 
 ROLES = ("admin", "user")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
@@ -107,18 +107,9 @@ class AccountStore:
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        use_wal(db_path)
+        with connect(db_path) as db:
             db.executescript(SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.db_path, timeout=30)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            with db:
-                yield db
-        finally:
-            db.close()
 
     def add(self, username: str, password: str, *, name: str = "", role: str = "user") -> None:
         check_username(username)
@@ -126,7 +117,7 @@ class AccountStore:
         if role not in ROLES:
             raise AccountError(f"The role must be one of {', '.join(ROLES)}, not {role!r}.")
         try:
-            with self._connect() as db:
+            with transaction(self.db_path) as db:
                 db.execute(
                     "INSERT INTO accounts VALUES (?, ?, ?, ?, 0, ?, 0)",
                     (username, name or username, role, hash_password(password), time.time()),
@@ -141,7 +132,7 @@ class AccountStore:
 
     def revoke_token(self, username: str, expires_at: float) -> None:
         """Void one login cookie (logout): it no longer logs anyone in, wherever it was copied."""
-        with self._connect() as db:
+        with transaction(self.db_path) as db:
             db.execute("INSERT OR IGNORE INTO revoked_tokens VALUES (?, ?)", (username, expires_at))
             db.execute("DELETE FROM revoked_tokens WHERE expires_at < ?", (time.time(),))
 
@@ -150,7 +141,7 @@ class AccountStore:
 
     def token_is_valid(self, username: str, expires_at: float, lifetime_s: float) -> bool:
         """True when the cookie's account is active and the cookie was not revoked."""
-        with self._connect() as db:
+        with transaction(self.db_path) as db:
             row = db.execute(
                 "SELECT disabled, tokens_valid_after FROM accounts WHERE username = ?",
                 (username,),
@@ -170,7 +161,7 @@ class AccountStore:
         self._update(username, "disabled = ?", int(disabled))
 
     def get(self, username: str) -> Account | None:
-        with self._connect() as db:
+        with transaction(self.db_path) as db:
             row = db.execute(
                 "SELECT username, name, role, disabled, created_at FROM accounts "
                 "WHERE username = ?",
@@ -179,7 +170,7 @@ class AccountStore:
         return _account(row) if row else None
 
     def all(self) -> list[Account]:
-        with self._connect() as db:
+        with transaction(self.db_path) as db:
             rows = db.execute(
                 "SELECT username, name, role, disabled, created_at FROM accounts ORDER BY username"
             ).fetchall()
@@ -190,7 +181,7 @@ class AccountStore:
 
     def password_hash(self, username: str) -> str | None:
         """The stored hash of an active account; None for unknown or disabled ones."""
-        with self._connect() as db:
+        with transaction(self.db_path) as db:
             row = db.execute(
                 "SELECT password_hash FROM accounts WHERE username = ? AND disabled = 0",
                 (username,),
@@ -199,7 +190,7 @@ class AccountStore:
 
     def credentials(self) -> dict[str, Any]:
         """Every active account's name, role and hash; disabled accounts are left out."""
-        with self._connect() as db:
+        with transaction(self.db_path) as db:
             rows = db.execute(
                 "SELECT username, name, role, password_hash FROM accounts WHERE disabled = 0"
             ).fetchall()
@@ -211,7 +202,7 @@ class AccountStore:
         }
 
     def _update(self, username: str, assignment: str, value: object) -> None:
-        with self._connect() as db:
+        with transaction(self.db_path) as db:
             changed = db.execute(
                 f"UPDATE accounts SET {assignment} WHERE username = ?", (value, username)
             ).rowcount

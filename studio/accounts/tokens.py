@@ -19,10 +19,10 @@ import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from jobs.catalog.database import connect, transaction
 
 PREFIX = "studio_"
 NAME_PATTERN = re.compile(r"^[\w .@-]{1,64}$")
@@ -67,7 +67,7 @@ class ApiTokens:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        with self._connect() as conn:
+        with connect(self.path) as conn:
             conn.executescript(SCHEMA)
 
     def create(self, username: str, name: str) -> str:
@@ -79,7 +79,7 @@ class ApiTokens:
             )
         token = PREFIX + secrets.token_urlsafe(30)
         try:
-            with self._connect() as conn:
+            with transaction(self.path) as conn:
                 conn.execute(
                     "INSERT INTO api_tokens (token_hash, username, name, created_at)"
                     " VALUES (?, ?, ?, ?)",
@@ -93,7 +93,7 @@ class ApiTokens:
 
     def revoke(self, username: str, name: str) -> bool:
         """True when a live token of that name was revoked."""
-        with self._connect() as conn:
+        with transaction(self.path) as conn:
             cur = conn.execute(
                 "UPDATE api_tokens SET revoked_at = ?"
                 " WHERE username = ? AND name = ? AND revoked_at IS NULL",
@@ -103,7 +103,7 @@ class ApiTokens:
 
     def revoke_all(self, username: str) -> int:
         """Every live token of a user (a disabled account, say); how many."""
-        with self._connect() as conn:
+        with transaction(self.path) as conn:
             cur = conn.execute(
                 "UPDATE api_tokens SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL",
                 (time.time(), username),
@@ -112,7 +112,7 @@ class ApiTokens:
 
     def list(self, username: str) -> builtins.list[TokenInfo]:
         """The user's tokens, live ones first, newest first; never their secrets."""
-        with self._connect() as conn:
+        with transaction(self.path) as conn:
             rows = conn.execute(
                 "SELECT name, created_at, last_used_at, revoked_at FROM api_tokens"
                 " WHERE username = ? ORDER BY revoked_at IS NOT NULL, created_at DESC",
@@ -126,7 +126,7 @@ class ApiTokens:
             return None
         digest = token_hash(token)  # equal hashes or nothing: no timing oracle on the secret
         now = time.time()
-        with self._connect() as conn:
+        with transaction(self.path) as conn:
             row = conn.execute(
                 "SELECT username, last_used_at FROM api_tokens"
                 " WHERE token_hash = ? AND revoked_at IS NULL",
@@ -139,12 +139,3 @@ class ApiTokens:
                     "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?", (now, digest)
                 )
         return str(row[0])
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30)
-        try:
-            with conn:  # one transaction, committed on success
-                yield conn
-        finally:
-            conn.close()

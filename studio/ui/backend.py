@@ -7,22 +7,21 @@ Every call takes the ``CurrentUser`` and scopes what it reads or changes to that
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
 import streamlit as st
 
-from engines.combine import CombineParams
 from engines.errors import MediaError
 from engines.media.info import MediaInfo
 from engines.media.probe import probe_media, video_duration_s
-from jobs.api import JobsAPI, NotFound
 from jobs.catalog.database import catalog_path
 from jobs.catalog.limits import LimitOverrides
 from jobs.catalog.records import Asset, Job
 from jobs.estimates import Outlook
-from jobs.kinds.combine import CombineJobParams
-from jobs.kinds.score import ScoreJobParams
+from jobs.owned_assets import NotFound
+from jobs.service import JobService
 from jobs.uploads import store_checked_upload
 from studio import services
 from studio.accounts.login_cookie import CurrentUser
@@ -38,38 +37,50 @@ class Upload(Protocol):
 
 
 @st.cache_resource
-def jobs_api() -> JobsAPI:
-    return JobsAPI()
+def job_service() -> JobService:
+    return JobService()
 
 
-def submit(user: CurrentUser, params: Any) -> str:
-    return jobs_api().submit(user.username, params)
+def submit(
+    user: CurrentUser, model_or_kind: str, values: Mapping[str, Any], variations: int = 1
+) -> list[str]:
+    """Queue ``variations`` jobs of ``values`` for ``model_or_kind``; their ids, seed order.
 
-
-def submit_variations(user: CurrentUser, params: Any, count: int) -> list[str]:
-    """``count`` jobs of ``params`` with consecutive (or random) seeds; their ids."""
-    return jobs_api().submit_variations(user.username, params, count)
+    The one submit path the API and scripts take too (JobService.submit): a bad value,
+    a file not the user's, or a job beyond their limits raises ParamError with the reason.
+    """
+    return job_service().submit(user.username, model_or_kind, values, variations)
 
 
 def submit_combine(
-    user: CurrentUser, video_path: str, track_path: str, options: CombineParams
+    user: CurrentUser, video_id: str, track_id: str, options: Mapping[str, Any]
 ) -> str:
-    """Lay one of the user's tracks under one of their videos; returns the job's id."""
-    return submit(user, CombineJobParams(video_path, track_path, options))
+    """Lay one of the user's tracks under one of their videos (asset ids); the job's id.
+
+    ``options`` are CombineParams' fields (offset, volume, fades, fit), checked on submit.
+    """
+    values = {"video_path": video_id, "audio_path": track_id, "options": dict(options)}
+    (job_id,) = submit(user, "combine", values)
+    return job_id
 
 
 def submit_score(
     user: CurrentUser,
-    video_path: str,
+    video_id: str,
     description: str,
     duration: float,
     model: str | None = None,
 ) -> str:
-    """New audio of ``duration`` seconds from ``model`` laid under one of the user's videos."""
-    params = ScoreJobParams(
-        video_path=video_path, description=description, duration=duration, model=model
-    )
-    return submit(user, params)
+    """New audio of ``duration`` seconds from ``model`` laid under one of the user's videos
+    (its asset id)."""
+    values = {
+        "video_path": video_id,
+        "description": description,
+        "duration": duration,
+        "model": model,
+    }
+    (job_id,) = submit(user, "score", values)
+    return job_id
 
 
 def video_length_s(path: str) -> float:
@@ -78,70 +89,84 @@ def video_length_s(path: str) -> float:
 
 
 def get_job(user: CurrentUser, job_id: str) -> Job | None:
-    return jobs_api().get(job_id, user.username, admin=user.is_admin)
+    return job_service().get(job_id, user.username, admin=user.is_admin)
 
 
 def latest_variations(user: CurrentUser, kind: str) -> list[Job]:
     """The variations of the user's newest job of ``kind``: [] when it was a lone job."""
-    newest = next((j for j in jobs_api().list(user.username, limit=20) if j.kind == kind), None)
-    return jobs_api().variation_group(newest.id, user.username) if newest is not None else []
+    newest = next((j for j in job_service().list(user.username, limit=20) if j.kind == kind), None)
+    return job_service().variation_group(newest.id, user.username) if newest is not None else []
 
 
 def recent_jobs(user: CurrentUser, kind: str, limit: int) -> list[Job]:
     """The user's jobs of ``kind``, newest first: every active one, then the latest others."""
-    jobs = [job for job in jobs_api().list(user.username, limit=100) if job.kind == kind]
+    jobs = [job for job in job_service().list(user.username, limit=100) if job.kind == kind]
     active = [job for job in jobs if job.active]
     return active + [job for job in jobs if not job.active][: max(limit - len(active), 1)]
 
 
 def max_attempts() -> int:
     """How often a job whose worker died is started at most."""
-    return jobs_api().config.max_attempts
+    return job_service().config.max_attempts
 
 
 def queue_outlook(user: CurrentUser, job: Job) -> Outlook:
     """Where a waiting job stands in the fair queue (1 = next) and when it should start."""
-    return jobs_api().outlook(job.id, user.username, admin=user.is_admin)
+    return job_service().outlook(job.id, user.username, admin=user.is_admin)
 
 
 def cancel_job(user: CurrentUser, job_id: str) -> None:
-    jobs_api().cancel(job_id, user.username, admin=user.is_admin)
+    job_service().cancel(job_id, user.username, admin=user.is_admin)
 
 
 def all_jobs(user: CurrentUser) -> list[Job]:
     _require_admin(user)
-    return jobs_api().list_all()
+    return job_service().list_all()
 
 
 def workers(user: CurrentUser) -> dict[str, dict[str, Any]]:
     _require_admin(user)
-    return jobs_api().status().services
+    return job_service().status().services
 
 
 def request_unload(user: CurrentUser) -> None:
     """Ask every worker to free its GPU between jobs."""
     _require_admin(user)
-    jobs_api().unload_models()
+    job_service().unload_models()
 
 
-def default_limits(user: CurrentUser) -> tuple[int, float | None]:
-    """The studio's defaults: jobs waiting per user, daily GPU seconds (None: no budget)."""
+def default_limits(user: CurrentUser) -> tuple[int, float | None, float]:
+    """The studio's defaults: jobs waiting per user, daily GPU seconds (None: no budget),
+    and the cost allowance (times each model's own limit one job may ask)."""
     _require_admin(user)
-    config = jobs_api().config
-    return config.max_queued_per_user, config.daily_gpu_seconds_per_user
+    config = job_service().config
+    return (
+        config.max_queued_per_user,
+        config.daily_gpu_seconds_per_user,
+        config.cost_allowance_per_user,
+    )
 
 
 def limit_overrides(user: CurrentUser, username: str) -> LimitOverrides:
     _require_admin(user)
-    return jobs_api().limit_overrides(username)
+    return job_service().limit_overrides(username)
 
 
 def set_limits(
-    user: CurrentUser, username: str, max_queued: int | None, daily_gpu_seconds: float | None
+    user: CurrentUser,
+    username: str,
+    max_queued: int | None,
+    daily_gpu_seconds: float | None,
+    cost_allowance: float | None = None,
 ) -> None:
     """An admin's limits for one user; None goes back to the default (ParamError if bad)."""
     _require_admin(user)
-    jobs_api().set_limits(username, max_queued=max_queued, daily_gpu_seconds=daily_gpu_seconds)
+    job_service().set_limits(
+        username,
+        max_queued=max_queued,
+        daily_gpu_seconds=daily_gpu_seconds,
+        cost_allowance=cost_allowance,
+    )
 
 
 def list_assets(
@@ -155,7 +180,7 @@ def list_assets(
     oldest_first: bool = False,
 ) -> list[Asset]:
     """One page of the user's assets (newest first unless ``oldest_first``)."""
-    return jobs_api().assets(
+    return job_service().assets(
         user.username,
         output_type=output_type,
         source=source,
@@ -173,7 +198,7 @@ def count_assets(
     source: str | None = None,
     search: str | None = None,
 ) -> int:
-    return jobs_api().count_assets(
+    return job_service().count_assets(
         user.username, output_type=output_type, source=source, search=search
     )
 
@@ -188,32 +213,32 @@ def probe_file(path: str) -> MediaInfo | None:
 
 def get_asset(user: CurrentUser, asset_id: str) -> Asset | None:
     try:
-        return jobs_api().asset(asset_id, user.username, admin=user.is_admin)
+        return job_service().asset(asset_id, user.username, admin=user.is_admin)
     except NotFound:
         return None
 
 
 def asset_file(user: CurrentUser, asset_id: str) -> Path | None:
     try:
-        return jobs_api().asset_path(asset_id, user.username, admin=user.is_admin)
+        return job_service().asset_path(asset_id, user.username, admin=user.is_admin)
     except NotFound:
         return None
 
 
 def delete_asset(user: CurrentUser, asset_id: str) -> None:
-    jobs_api().delete_asset(asset_id, user.username, admin=user.is_admin)
+    job_service().delete_asset(asset_id, user.username, admin=user.is_admin)
 
 
 def store_upload(user: CurrentUser, upload: Upload, output_type: str) -> str:
-    """Check an upload by its content, store it as the user's asset, return its path.
+    """Check an upload by its content, store it as the user's asset, return its id (what a
+    job's file param names).
 
-    ``output_type`` is "audio" or "video"; a file that is not what it claims to be raises
+    ``output_type`` is "audio", "video" or "image"; a file that is not what it claims to be raises
     MediaError with the reason, and nothing is stored. The same file uploaded again is
     the asset stored the first time.
     """
-    api = jobs_api()
-    asset = store_checked_upload(api, user.username, upload.name, upload.getvalue(), output_type)
-    return str(api.asset_path(asset.id, user.username))
+    api = job_service()
+    return store_checked_upload(api, user.username, upload.name, upload.getvalue(), output_type).id
 
 
 def _require_admin(user: CurrentUser) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-from jobs.api import JobsAPI
+from jobs.service import JobService
 from studio.services import WebConfig
 from studio.web.api.routes import api_routes
 from studio.web.files import file_routes
@@ -19,7 +19,7 @@ from studio.web.guard import WebGuard
 from studio.web.login import login_routes
 
 
-def web_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
+def web_routes(config: WebConfig, api: JobService) -> list[BaseRoute]:
     return [*login_routes(config), *file_routes(api), *api_routes(config, api)]
 
 

@@ -20,9 +20,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from jobs.api import JobsAPI, NotFound
 from jobs.assets import resolve_in
-from jobs.catalog.records import Asset
+from jobs.catalog.records import Asset, asked_text
+from jobs.owned_assets import NotFound
+from jobs.service import JobService
 from studio.web.guard import request_user
 
 CACHE_CONTROL = "private, no-cache"  # the browser may keep it, but asks again (ETag) first
@@ -33,6 +34,7 @@ MIME = {
     ".flac": "audio/flac",
     ".jpg": "image/jpeg",
     ".png": "image/png",
+    ".webp": "image/webp",
 }
 PICTURES = ("poster", "filmstrip", "waveform")
 NAME_PREFIX = {"video": "video", "audio": "music"}  # what a downloaded file's name starts with
@@ -45,7 +47,7 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def file_routes(api: JobsAPI) -> list[Route]:
+def file_routes(api: JobService) -> list[Route]:
     def find(
         request: Request, picture: str | None = None
     ) -> tuple[Asset, Path, os.stat_result] | None:
@@ -112,7 +114,7 @@ def slug(text: str, limit: int = 40) -> str:
 
 
 def download_name(kind: str, result: dict[str, Any], params: dict[str, Any], suffix: str) -> str:
-    text = params.get("prompt") or params.get("description") or kind
+    text = asked_text(params) or kind
     seed = result.get("seed")
     middle = f"-{seed}" if seed is not None else ""
     return f"{kind}{middle}-{slug(str(text))}{suffix}"

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from engines.families.musicgen import MusicParams
-from engines.families.text_to_video_sd import VideoParams
 from jobs.catalog.records import CANCELLED, DONE, QUEUED, RUNNING
 from tests.fixtures.jobs import on_both_queues
-from tests.jobs.harness import InProcessStudio, partial_files, wait_until
+from tests.jobs.harness import MODELSCOPE, InProcessStudio, partial_files, submit_video, wait_until
 from tests.jobs.tracking_registry import TrackingRegistry
 from tests.mp4_probe import decode_frames
 
@@ -21,7 +19,7 @@ TINY = {"prompt": "a lighthouse", "num_frames": 2, "steps": 2, "height": 64, "wi
 def test_a_group_of_three_runs_as_one_pipeline_call_and_makes_three_assets(
     studio: InProcessStudio, tiny_settings
 ):
-    ids = studio.api.submit_variations("ana", VideoParams(**TINY, seed=41), 3)
+    ids = studio.api.submit("ana", MODELSCOPE, {**TINY, "seed": 41}, 3)
     registry = TrackingRegistry(tiny_settings)
     studio.start_worker(registry)
     jobs = studio.wait(ids)
@@ -43,7 +41,7 @@ def test_a_group_of_three_runs_as_one_pipeline_call_and_makes_three_assets(
 def test_a_cancelled_member_is_discarded_and_the_others_finish(
     studio: InProcessStudio, tiny_settings
 ):
-    ids = studio.api.submit_variations("ana", VideoParams(**{**TINY, "steps": 8}, seed=7), 3)
+    ids = studio.api.submit("ana", MODELSCOPE, {**TINY, "steps": 8, "seed": 7}, 3)
     registry = TrackingRegistry(tiny_settings)
     registry.tracker.step_delay_s = 0.3  # long enough to cancel mid-batch
     studio.start_worker(registry)
@@ -73,7 +71,7 @@ def test_a_cancelled_member_is_discarded_and_the_others_finish(
 
 @pytest.mark.slow  # waits for a worker's graceful stop
 def test_a_worker_that_stops_hands_the_whole_batch_back(studio: InProcessStudio, tiny_settings):
-    ids = studio.api.submit_variations("ana", VideoParams(**{**TINY, "steps": 8}, seed=3), 2)
+    ids = studio.api.submit("ana", MODELSCOPE, {**TINY, "steps": 8, "seed": 3}, 2)
     first = TrackingRegistry(tiny_settings)
     first.tracker.step_delay_s = 0.3
     worker = studio.start_worker(first, name="first")
@@ -92,9 +90,9 @@ def test_a_worker_that_stops_hands_the_whole_batch_back(studio: InProcessStudio,
 
 @pytest.mark.slow  # two batches
 def test_a_batch_is_one_turn_of_its_owner(studio: InProcessStudio, tiny_settings):
-    group = studio.api.submit_variations("ana", VideoParams(**TINY, seed=1), 3)
-    later = studio.api.submit("ana", VideoParams(**TINY, seed=9))
-    bob = studio.api.submit("bob", VideoParams(**TINY, seed=5))
+    group = studio.api.submit("ana", MODELSCOPE, {**TINY, "seed": 1}, 3)
+    later = submit_video(studio.api, "ana", {**TINY, "seed": 9})
+    bob = submit_video(studio.api, "bob", {**TINY, "seed": 5})
     registry = TrackingRegistry(tiny_settings)
     studio.start_worker(registry)
     jobs = {job.id: job for job in studio.wait([*group, later, bob])}
@@ -106,8 +104,8 @@ def test_a_batch_is_one_turn_of_its_owner(studio: InProcessStudio, tiny_settings
 
 
 def test_music_variations_run_one_by_one(studio: InProcessStudio, tiny_settings):
-    params = MusicParams(description="calm piano", duration=1.0, seed=4)
-    ids = studio.api.submit_variations("ana", params, 2)
+    params = {"description": "calm piano", "duration": 1.0, "seed": 4}
+    ids = studio.api.submit("ana", "musicgen-small", params, 2)
     registry = TrackingRegistry(tiny_settings)
     studio.start_worker(registry)
     jobs = studio.wait(ids)

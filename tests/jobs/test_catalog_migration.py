@@ -1,4 +1,5 @@
-"""A catalog written before assets had output types opens with every asset named right."""
+"""Old catalogs open: assets written before output types are named right, and limits
+written before the cost guard keep their values with the default allowance."""
 
 from __future__ import annotations
 
@@ -83,3 +84,22 @@ def test_an_old_catalog_with_melody_and_upload_assets_opens_correctly(tmp_path: 
     assert [(a.output_type, a.source) for a in catalog.assets.list("ana")] == [
         (a.output_type, a.source) for a in sorted(found.values(), key=lambda a: -a.created_at)
     ]
+
+
+def test_limits_set_before_the_cost_guard_keep_their_values_and_get_the_default_allowance(
+    tmp_path: Path,
+):
+    from jobs.catalog.database import catalog_path
+    from jobs.catalog.limits import LimitOverrides
+
+    path = catalog_path(tmp_path)
+    with sqlite3.connect(path) as conn:  # the limits table as issue 21's studio wrote it
+        conn.execute(
+            "create table user_limits (owner text primary key, max_queued integer,"
+            " daily_gpu_seconds real, updated_at real not null)"
+        )
+        conn.execute("insert into user_limits values ('ana', 6, 3600.0, 0)")
+    catalog = Catalog(path)
+    assert catalog.limits.get("ana") == LimitOverrides(6, 3600.0, None)
+    catalog.limits.set("ana", LimitOverrides(6, 3600.0, 2.0))
+    assert catalog.limits.all() == {"ana": LimitOverrides(6, 3600.0, 2.0)}

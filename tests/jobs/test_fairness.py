@@ -4,23 +4,23 @@ real catalog, real queue (SQLite and Redis), real tiny engines in in-process wor
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
-from engines.families.text_to_video_sd import VideoParams
 from engines.registry import EngineRegistry
 from engines.settings import Settings
-from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, QUEUED, Job
 from jobs.config import JobsConfig
 from jobs.estimates import RunTimes
 from jobs.quotas import QuotaExceeded
-from tests.jobs.harness import InProcessStudio, wait_until
+from jobs.service import JobService
+from tests.jobs.harness import InProcessStudio, submit_video, wait_until
 from tests.jobs.tracking_registry import TrackingRegistry
 
 
-def tiny_video(prompt: str, steps: int = 2, frames: int = 1) -> VideoParams:
-    return VideoParams(prompt=prompt, num_frames=frames, steps=steps, height=64, width=64)
+def tiny_video(prompt: str, steps: int = 2, frames: int = 1) -> dict[str, Any]:
+    return {"prompt": prompt, "num_frames": frames, "steps": steps, "height": 64, "width": 64}
 
 
 def started_in_order(studio: InProcessStudio, jobs: list[Job]) -> list[str]:
@@ -40,8 +40,8 @@ def test_a_second_users_job_starts_no_later_than_the_first_users_second(
 ):
     studio.api.set_limits("ana", max_queued=6, daily_gpu_seconds=None)  # six at once
     studio.start_worker(shared_registry)
-    ana = [studio.api.submit("ana", tiny_video(f"ana {n}")) for n in range(1, 7)]
-    ben = studio.api.submit("ben", tiny_video("ben 1"))
+    ana = [submit_video(studio.api, "ana", tiny_video(f"ana {n}")) for n in range(1, 7)]
+    ben = submit_video(studio.api, "ben", tiny_video("ben 1"))
     jobs = studio.wait([*ana, ben])
 
     assert [job.status for job in jobs] == [DONE] * 7
@@ -55,7 +55,7 @@ def test_two_workers_serve_three_users_round_robin(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
     ids = [
-        studio.api.submit(user, tiny_video(f"{user} {n}"))
+        submit_video(studio.api, user, tiny_video(f"{user} {n}"))
         for user in ("ana", "ben", "cy")
         for n in (1, 2, 3)
     ]  # all of ana's, then all of ben's, then all of cy's
@@ -82,29 +82,29 @@ def test_two_workers_serve_three_users_round_robin(
 def test_one_users_jobs_stay_first_in_first_out(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
-    ids = [studio.api.submit("ana", tiny_video(f"ana {n}")) for n in range(1, 5)]
+    ids = [submit_video(studio.api, "ana", tiny_video(f"ana {n}")) for n in range(1, 5)]
     studio.start_worker(shared_registry)
     assert started_in_order(studio, studio.wait(ids)) == [f"ana {n}" for n in range(1, 5)]
 
 
-def test_the_fifth_waiting_job_is_refused_with_the_limit_and_nothing_is_queued(api: JobsAPI):
-    queued = [api.submit("ana", tiny_video(f"ana {n}")) for n in range(4)]  # the default: 4
+def test_the_fifth_waiting_job_is_refused_with_the_limit_and_nothing_is_queued(api: JobService):
+    queued = [submit_video(api, "ana", tiny_video(f"ana {n}")) for n in range(4)]  # the default: 4
     with pytest.raises(QuotaExceeded) as refused:
-        api.submit("ana", tiny_video("one too many"))
+        submit_video(api, "ana", tiny_video("one too many"))
     message = str(refused.value)
     assert message.startswith("You have 4 jobs waiting, the most allowed;")
     assert "when one of them starts" in message  # no worker, no history: no made-up time
     assert [job.id for job in api.list("ana")] == queued[::-1]  # nothing was added
     assert api.broker.pending() == set()
 
-    api.submit("ben", tiny_video("someone else's"))  # another user's limit is their own
+    submit_video(api, "ben", tiny_video("someone else's"))  # another user's limit is their own
     api.cancel(queued[0], "ana")  # a cancel makes room again
-    api.submit("ana", tiny_video("in the freed slot"))
+    submit_video(api, "ana", tiny_video("in the freed slot"))
     with pytest.raises(QuotaExceeded):
-        api.submit("ana", tiny_video("full again"))
+        submit_video(api, "ana", tiny_video("full again"))
 
     assert api.set_limits("ana", max_queued=6, daily_gpu_seconds=None).max_queued == 6
-    api.submit("ana", tiny_video("an admin raised the limit"))
+    submit_video(api, "ana", tiny_video("an admin raised the limit"))
     assert api.limits("ana").overridden and not api.limits("ben").overridden
     api.set_limits("ana", max_queued=None, daily_gpu_seconds=None)  # back to the default
     assert api.limits("ana").max_queued == 4
@@ -116,17 +116,19 @@ def test_the_refusal_says_when_a_slot_frees_up_once_there_is_history(
 ):
     studio.start_worker(shared_registry, name="gpu:0")
     worker_seen(studio, "gpu:0")
-    studio.wait([studio.api.submit("ana", tiny_video("history", steps=30, frames=4))])
+    studio.wait([submit_video(studio.api, "ana", tiny_video("history", steps=30, frames=4))])
     studio.api.set_limits("ana", max_queued=1, daily_gpu_seconds=None)
-    first = studio.api.submit("ana", tiny_video("runs", steps=30, frames=4))
-    second = studio.api.submit("ben", tiny_video("ben's", steps=30, frames=4))
+    first = submit_video(studio.api, "ana", tiny_video("runs", steps=30, frames=4))
+    second = submit_video(studio.api, "ben", tiny_video("ben's", steps=30, frames=4))
     wait_until(lambda: studio.api.get(first).status != QUEUED, what="ana's job to start")  # type: ignore[union-attr]
-    waiting = studio.api.submit("ana", tiny_video("waits", steps=30, frames=4))  # behind ben's
+    waiting = submit_video(
+        studio.api, "ana", tiny_video("waits", steps=30, frames=4)
+    )  # behind ben's
     with pytest.raises(
         QuotaExceeded,
         match=r"You have 1 job waiting, the most allowed; one starts within about \d+ s",
     ):
-        studio.api.submit("ana", tiny_video("refused", steps=30, frames=4))
+        submit_video(studio.api, "ana", tiny_video("refused", steps=30, frames=4))
     studio.wait([first, second, waiting])
 
 
@@ -137,17 +139,17 @@ def test_a_daily_gpu_budget_refuses_once_spent_and_an_admin_can_lift_it(
     studio.start_keeper()
     try:
         studio.start_worker(shared_registry)
-        (job,) = studio.wait([studio.api.submit("ana", tiny_video("spends the budget"))])
+        (job,) = studio.wait([submit_video(studio.api, "ana", tiny_video("spends the budget"))])
         assert job.status == DONE and (job.engine_s or 0) > 0.05
         with pytest.raises(QuotaExceeded) as refused:
-            studio.api.submit("ana", tiny_video("over budget"))
+            submit_video(studio.api, "ana", tiny_video("over budget"))
         message = str(refused.value)
         assert "of your 0.05 GPU seconds for the last 24 hours, the most allowed" in message
         assert "you can submit again in about 24 h" in message and "UTC)" in message
         assert len(studio.api.list("ana")) == 1
-        studio.api.submit("ben", tiny_video("ben has his own budget"))
+        submit_video(studio.api, "ben", tiny_video("ben has his own budget"))
         studio.api.set_limits("ana", max_queued=None, daily_gpu_seconds=0)  # 0: no budget
-        studio.api.submit("ana", tiny_video("lifted"))
+        submit_video(studio.api, "ana", tiny_video("lifted"))
     finally:
         studio.close()
 
@@ -163,18 +165,18 @@ def test_the_start_estimate_after_three_similar_jobs_is_within_30_percent(
     studio.start_worker(registry, name="gpu:0")
     worker_seen(studio, "gpu:0")
     similar = tiny_video("similar", steps=20, frames=4)
-    warm_up = studio.api.submit("ana", tiny_video("loads the model", steps=2, frames=4))
-    first = studio.api.submit("ana", similar)
+    warm_up = submit_video(studio.api, "ana", tiny_video("loads the model", steps=2, frames=4))
+    first = submit_video(studio.api, "ana", similar)
     # Nothing like the warm-up has finished here yet: no estimate, not a guess.
     outlook = studio.api.outlook(first)
     assert outlook.position in (1, 2) and outlook.estimate_s is None
     studio.wait([warm_up, first])
     for _ in range(2):  # three similar jobs in all
-        studio.wait([studio.api.submit("ana", similar)])
+        studio.wait([submit_video(studio.api, "ana", similar)])
 
-    fourth = studio.api.submit("ana", similar)
+    fourth = submit_video(studio.api, "ana", similar)
     predicted = RunTimes(studio.api.catalog).estimate_s(studio.api.get(fourth))  # type: ignore[arg-type]
-    fifth = studio.api.submit("ana", similar)
+    fifth = submit_video(studio.api, "ana", similar)
     asked_at = time.time()
     outlook = studio.api.outlook(fifth)  # the fourth starts first
     four, five = studio.wait([fourth, fifth])

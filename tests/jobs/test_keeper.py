@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from engines.families.musicgen import MusicParams
-from engines.families.text_to_video_sd import VideoParams
 from engines.registry import EngineRegistry
-from jobs.catalog.records import DONE, FAILED, QUEUED, RUNNING
+from jobs.catalog.records import CANCELLED, DONE, FAILED, QUEUED, RUNNING
 from jobs.config import JobsConfig
-from jobs.keeper import INPUT_GONE_MESSAGE
+from jobs.keeper.loop import INPUT_GONE_MESSAGE, SILENT_CANCEL_MESSAGE
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
 from tests.fixtures.jobs import on_both_queues
-from tests.jobs.harness import InProcessStudio, wait_until
+from tests.jobs.harness import InProcessStudio, submit_one, submit_video, wait_until
 from tests.jobs.test_worker import upload_tone
 from tests.jobs.tracking_registry import TrackingRegistry
 
@@ -29,8 +29,8 @@ def quick_stale_studio(jobs_config: JobsConfig) -> Iterator[InProcessStudio]:
     harness.close()
 
 
-def tiny_video(prompt: str = "a heron in the reeds") -> VideoParams:
-    return VideoParams(prompt=prompt, num_frames=1, steps=2, height=64, width=64)
+def tiny_video(prompt: str = "a heron in the reeds", steps: int = 2) -> dict[str, Any]:
+    return {"prompt": prompt, "num_frames": 1, "steps": steps, "height": 64, "width": 64}
 
 
 def ghost_announces(broker: Broker, name: str) -> None:
@@ -55,7 +55,7 @@ def test_a_job_whose_worker_went_silent_is_requeued_and_completes_once(
     quick_stale_studio: InProcessStudio, tiny_settings
 ):
     studio = quick_stale_studio
-    job_id = studio.api.submit("alice", tiny_video())
+    job_id = submit_video(studio.api, "alice", tiny_video())
     ghost_takes_next_job(studio.api.broker, "ghost:1")
     wait_until(
         lambda: studio.api.get(job_id).status == RUNNING,  # type: ignore[union-attr]
@@ -76,11 +76,24 @@ def test_a_job_whose_worker_went_silent_is_requeued_and_completes_once(
     assert len(studio.api.assets("alice")) == 1
 
 
+def test_a_cancel_of_a_job_whose_worker_went_silent_lands_within_seconds(studio: InProcessStudio):
+    job_id = submit_video(studio.api, "alice", tiny_video())
+    ghost_takes_next_job(studio.api.broker, "ghost:1")  # then dies: no more heartbeats
+    wait_until(lambda: studio.api.get(job_id).status == RUNNING, what="the ghost's claim")  # type: ignore[union-attr]
+    studio.api.cancel(job_id, "alice")
+    asked_at = time.monotonic()
+    (job,) = studio.wait([job_id], timeout=15.0)  # long before it counts as dead (10 s)
+
+    assert (job.status, job.error) == (CANCELLED, SILENT_CANCEL_MESSAGE)
+    assert time.monotonic() - asked_at < studio.config.stale_after_s
+    assert studio.api.broker.stop_reason(job_id, 1) == "cancelled"  # if the ghost wakes up
+
+
 def test_a_job_whose_workers_keep_dying_fails_with_the_reason(
     quick_stale_studio: InProcessStudio,
 ):
     studio = quick_stale_studio
-    job_id = studio.api.submit("alice", tiny_video())
+    job_id = submit_video(studio.api, "alice", tiny_video())
     ghost_takes_next_job(studio.api.broker, "ghost:1")
     wait_until(lambda: studio.api.get(job_id).delivery == 2, what="a second delivery")  # type: ignore[union-attr]
     ghost_takes_next_job(studio.api.broker, "ghost:2")  # the re-queued delivery
@@ -97,9 +110,9 @@ def test_a_requeued_job_keeps_its_place_ahead_of_later_jobs(
     quick_stale_studio: InProcessStudio, shared_registry: EngineRegistry
 ):
     studio = quick_stale_studio
-    ana_1 = studio.api.submit("ana", tiny_video("ana 1"))
-    ana_2 = studio.api.submit("ana", tiny_video("ana 2"))
-    ben_1 = studio.api.submit("ben", tiny_video("ben 1"))
+    ana_1 = submit_video(studio.api, "ana", tiny_video("ana 1"))
+    ana_2 = submit_video(studio.api, "ana", tiny_video("ana 2"))
+    ben_1 = submit_video(studio.api, "ben", tiny_video("ben 1"))
     assert ghost_takes_next_job(studio.api.broker, "ghost:1").job_id == ana_1
     wait_until(lambda: studio.api.get(ana_1).delivery == 2, what="ana 1 to be queued again")  # type: ignore[union-attr]
 
@@ -118,7 +131,7 @@ def test_a_requeued_job_keeps_its_place_ahead_of_later_jobs(
 def test_queued_jobs_the_broker_lost_are_enqueued_again(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
-    ids = [studio.api.submit("alice", tiny_video(f"clip {n}")) for n in range(3)]
+    ids = [submit_video(studio.api, "alice", tiny_video(f"clip {n}")) for n in range(3)]
     for n in range(3):  # three workers announce themselves, so the keeper sends all three
         ghost_announces(studio.api.broker, f"ghost:{n}")
     wait_until(lambda: studio.api.broker.huey.pending_count() == 3, what="three jobs sent")
@@ -136,7 +149,8 @@ def test_queued_jobs_the_broker_lost_are_enqueued_again(
 
 def test_a_lost_job_whose_input_file_was_deleted_fails_with_the_reason(studio: InProcessStudio):
     melody = upload_tone(studio.api, "alice")
-    job_id = studio.api.submit("alice", MusicParams(description="a hymn", melody_path=melody))
+    values = {"description": "a hymn", "melody_path": melody}
+    job_id = submit_one(studio.api, "alice", "musicgen-melody", values)
     ghost_announces(studio.api.broker, "ghost:1")
     wait_until(lambda: studio.api.broker.huey.pending_count() == 1, what="the job to be sent")
     studio.api.broker.huey.storage.flush_queue()
@@ -145,3 +159,30 @@ def test_a_lost_job_whose_input_file_was_deleted_fails_with_the_reason(studio: I
 
     (job,) = studio.wait([job_id])
     assert (job.status, job.error) == (FAILED, INPUT_GONE_MESSAGE)
+
+
+def test_a_job_far_past_its_limit_is_stopped_and_fails_with_the_reason(
+    jobs_config: JobsConfig, tiny_settings
+):
+    # A budget of 1 s: with no similar job done yet, a job may run 3 s.
+    studio = InProcessStudio(jobs_config.with_changes(run_budget_s=1.0))
+    studio.start_keeper()
+    try:
+        registry = TrackingRegistry(tiny_settings)
+        studio.start_worker(registry)
+        (warm,) = studio.wait([submit_video(studio.api, "alice", tiny_video())])  # the model loads
+        assert warm.status == DONE
+        registry.tracker.step_delay_s = 0.1  # 100 steps: 10 s and more
+        slow = submit_video(studio.api, "alice", tiny_video("a slow tide", steps=100))
+        (job,) = studio.wait([slow])
+        assert job.status == FAILED and job.asset_id is None
+        assert job.error == (
+            "Stopped: it ran past 3 s (3x the 1 s a job may take here). "
+            "Try fewer frames or steps, a smaller size or a shorter duration."
+        )
+        assert 0 < job.step < 100  # stopped at a step, not at the end
+        registry.tracker.step_delay_s = 0.0
+        (after,) = studio.wait([submit_video(studio.api, "alice", tiny_video())])
+        assert after.status == DONE  # the worker goes on
+    finally:
+        studio.close()

@@ -14,7 +14,7 @@ from engines.catalog import AUDIO, CATALOG, VIDEO, ModelEntry
 from engines.registry import EngineRegistry
 from engines.settings import Settings
 from jobs.catalog.records import DONE
-from tests.jobs.harness import InProcessStudio
+from tests.jobs.harness import InProcessStudio, submit_one
 from tests.mp4_probe import probe_mp4
 
 # The video models' defaults take half a minute (ModelScope: 16 frames at 256x256 x 25 steps)
@@ -40,9 +40,9 @@ def registry(tmp_path_factory: pytest.TempPathFactory, tiny_models_dir: Any) -> 
     registry.unload_all()
 
 
-def _at_defaults(entry: ModelEntry) -> Any:
-    text = "description" if entry.output == AUDIO else "prompt"
-    return entry.params(**{text: "a calm lake at dawn"})
+def _prompt_only(entry: ModelEntry) -> dict[str, Any]:
+    """What a form sends when only its text box is filled in: everything else its defaults."""
+    return {("description" if entry.output == AUDIO else "prompt"): "a calm lake at dawn"}
 
 
 # The audio models' defaults take 10 to 35 s each on two busy cores: all are slow.
@@ -55,10 +55,11 @@ def test_every_model_runs_its_own_defaults_through_the_job_path(
     name: str, studio: InProcessStudio, registry: EngineRegistry
 ):
     entry = CATALOG[name]
-    params = _at_defaults(entry)
+    params = entry.params(**_prompt_only(entry))
     entry.check_cost(params)  # the form's own values are never refused as too costly
     studio.start_worker(registry)
-    [job] = studio.wait([studio.api.submit("alice", params)], timeout=WAIT_S)
+    job_id = submit_one(studio.api, "alice", name, _prompt_only(entry))
+    [job] = studio.wait([job_id], timeout=WAIT_S)
     assert job.status == DONE, job.error
     assert job.asset_id is not None
     asset = studio.api.asset(job.asset_id, "alice")

@@ -11,12 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engines.families.musicgen import MusicParams
-from engines.families.text_to_video_sd import VideoParams
 from engines.settings import Settings
-from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, RUNNING, Job
 from jobs.config import JobsConfig
+from jobs.service import JobService
 from tests.fixtures.jobs import on_both_queues
 from tests.jobs.harness import (
     REPO,
@@ -26,6 +24,8 @@ from tests.jobs.harness import (
     make_config,
     partial_files,
     process_env,
+    submit_one,
+    submit_video,
     wait_for_jobs,
     wait_until,
     worker_data_dir,
@@ -35,16 +35,16 @@ from tests.jobs.test_worker import upload_tone
 PROCESS_WAIT_S = 180.0  # a fresh process imports torch and diffusers first
 
 
-def long_video(prompt: str = "waves on a beach at dusk", frames: int = 4) -> VideoParams:
+def long_video(prompt: str = "waves on a beach at dusk", frames: int = 4) -> dict[str, Any]:
     """100 steps: seconds on CPU, long enough to act on while it runs."""
-    return VideoParams(prompt=prompt, num_frames=frames, steps=100, height=64, width=64)
+    return {"prompt": prompt, "num_frames": frames, "steps": 100, "height": 64, "width": 64}
 
 
-def short_video(prompt: str) -> VideoParams:
-    return VideoParams(prompt=prompt, num_frames=1, steps=2, height=64, width=64)
+def short_video(prompt: str) -> dict[str, Any]:
+    return {"prompt": prompt, "num_frames": 1, "steps": 2, "height": 64, "width": 64}
 
 
-def running_with_progress(api: JobsAPI, job_id: str) -> Callable[[], Job | None]:
+def running_with_progress(api: JobService, job_id: str) -> Callable[[], Job | None]:
     def check() -> Job | None:
         job = api.get(job_id)
         return job if job is not None and job.status == RUNNING and job.step >= 2 else None
@@ -59,9 +59,9 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_exactly_once(
     config = jobs_config.with_changes(stale_after_s=3.0)
     # The studio's run command: keeper + one worker, restarted when it dies.
     spawn(["-m", "jobs.supervisor", "--workers", "1"], process_env(config))
-    api = JobsAPI(config)
+    api = JobService(config)
     try:
-        job_id = api.submit("alice", long_video())
+        job_id = submit_video(api, "alice", long_video())
         running = wait_until(running_with_progress(api, job_id), PROCESS_WAIT_S, "the job to run")
         killed = running.worker or ""
         os.kill(int(killed.rpartition(":")[2]), signal.SIGKILL)
@@ -94,9 +94,12 @@ def test_a_worker_with_its_own_data_dir_and_only_the_redis_url_fills_the_studio_
         worker = spawn(["-m", "jobs.worker"], process_env(config, data_dir=gpu_box))
         melody = upload_tone(studio.api, "alice")
         ids = [
-            studio.api.submit("alice", short_video("a lighthouse in fog")),
-            studio.api.submit(
-                "alice", MusicParams(description="a slow waltz", duration=1.0, melody_path=melody)
+            submit_video(studio.api, "alice", short_video("a lighthouse in fog")),
+            submit_one(
+                studio.api,
+                "alice",
+                "musicgen-melody",
+                {"description": "a slow waltz", "duration": 1.0, "melody_path": melody},
             ),
         ]
         jobs = studio.wait(ids, PROCESS_WAIT_S)
@@ -140,11 +143,11 @@ def test_jobs_survive_a_redis_restart_while_queued_and_running(
     studio.start_keeper()
     try:
         spawn(["-m", "jobs.worker"], process_env(config))
-        running_id = studio.api.submit("alice", long_video(frames=16))
+        running_id = submit_video(studio.api, "alice", long_video(frames=16))
         wait_until(
             running_with_progress(studio.api, running_id), PROCESS_WAIT_S, "the first job to run"
         )
-        queued_ids = [studio.api.submit("alice", short_video(f"clip {n}")) for n in range(3)]
+        queued_ids = [submit_video(studio.api, "alice", short_video(f"clip {n}")) for n in range(3)]
         # The only worker is busy: they wait in the catalog, where a Redis crash cannot reach.
         assert all(job.dispatched_at is None for job in map(studio.api.get, queued_ids) if job)
         assert studio.api.broker.pending() == set()

@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 
-from engines.families.text_to_video_sd import VideoParams
 from engines.settings import Settings
 from jobs.catalog import Catalog
 from jobs.catalog.records import RUNNING
 from jobs.tasks import JobMessage
 from jobs.worker.progress import LOADING, WRITING, ProgressReporter
 from studio.ui.components.job_panel import progress_text, restart_note
-from tests.jobs.harness import InProcessStudio, wait_until
+from tests.jobs.harness import InProcessStudio, submit_video, wait_until
 from tests.jobs.tracking_registry import TrackingEngine, TrackingRegistry
 
 
@@ -85,9 +84,8 @@ def test_a_cold_job_shows_loading_the_model_then_denoising(
 
     monkeypatch.setattr(TrackingEngine, "load", slow_load)
     studio.start_worker(TrackingRegistry(tiny_settings))
-    job_id = studio.api.submit(
-        "ana", VideoParams(prompt="a heron", num_frames=1, steps=60, height=64, width=64)
-    )
+    values = {"prompt": "a heron", "num_frames": 1, "steps": 60, "height": 64, "width": 64}
+    job_id = submit_video(studio.api, "ana", values)
 
     def phase_is(name: str) -> bool:
         job = studio.api.get(job_id)

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engines.catalog import CATALOG
 from engines.settings import Settings
 from engines.tiny import COMPLETE_MARKER
 from engines.tiny.music import build_tiny_music
@@ -28,6 +27,7 @@ from tests.jobs.harness import (
     Spawned,
     make_config,
     process_env,
+    submit_one,
     worker_data_dir,
 )
 
@@ -69,7 +69,7 @@ def test_a_remote_worker_makes_each_done_when_track(
         gpu_box = worker_data_dir(tmp_path / "gpu-box", models)
         worker = spawn(["-m", "jobs.worker"], process_env(config, data_dir=gpu_box))
         ids = {
-            name: studio.api.submit("alice", CATALOG[track.model].params(**PARAMS[name]))
+            name: submit_one(studio.api, "alice", track.model, PARAMS[name])
             for name, track in DONE_WHEN.items()
         }
         jobs = dict(zip(ids, studio.wait(ids.values(), WAIT_S), strict=True))

@@ -6,7 +6,7 @@ import dataclasses
 import itertools
 
 from jobs.catalog.records import QUEUED, Job
-from jobs.scheduling import fair_order, queue_order
+from jobs.keeper.scheduling import fair_order, queue_order
 
 _seq = itertools.count(1)
 

@@ -2,44 +2,45 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import soundfile
 
-from engines.combine import CombineParams
 from engines.errors import ModelUnavailableError, ParamError
-from engines.families.musicgen import MusicParams
-from engines.families.text_to_video_sd import VideoParams
 from engines.media.probe import probe_media
 from engines.media.settings_tag import STUDIO_VERSION, settings_in
 from engines.registry import EngineRegistry
-from jobs.api import JobsAPI
 from jobs.catalog.records import CANCELLED, DONE, FAILED, RUNNING
-from jobs.kinds.combine import CombineJobParams
-from jobs.kinds.score import ScoreJobParams
-from jobs.worker.process import OUT_OF_MEMORY_MESSAGE
+from jobs.service import JobService
+from jobs.worker.outcomes import OUT_OF_MEMORY_MESSAGE
 from tests.fixtures.jobs import on_both_queues
-from tests.jobs.harness import InProcessStudio, partial_files, wait_until
+from tests.jobs.harness import (
+    InProcessStudio,
+    partial_files,
+    submit_one,
+    submit_video,
+    wait_until,
+)
 from tests.jobs.tracking_registry import TrackingRegistry
 
 
-def tiny_video(prompt: str = "a red fox in the snow", **changes: object) -> VideoParams:
-    settings: dict[str, object] = {"num_frames": 2, "steps": 2, "height": 64, "width": 64}
-    return VideoParams(prompt=prompt, **{**settings, **changes})  # type: ignore[arg-type]
+def tiny_video(prompt: str = "a red fox in the snow", **changes: object) -> dict[str, Any]:
+    return {"prompt": prompt, "num_frames": 2, "steps": 2, "height": 64, "width": 64, **changes}
 
 
-def upload_tone(api: JobsAPI, owner: str) -> str:
-    """An uploaded melody: a one-second tone stored as the owner's asset."""
+def upload_tone(api: JobService, owner: str) -> str:
+    """An uploaded melody: a one-second tone stored as the owner's asset; its id."""
     rate = 32_000
     path = api.config.data_dir / "tone.wav"
     soundfile.write(path, 0.5 * np.sin(2 * np.pi * 440 * np.arange(rate) / rate), rate)
-    asset = api.import_file(owner, path.read_bytes(), ".wav")
-    return str(api.config.data_dir / asset.path)
+    return api.import_file(owner, path.read_bytes(), ".wav").id
 
 
 def scratch_files(studio: InProcessStudio) -> list[Path]:
@@ -54,12 +55,17 @@ def test_jobs_run_one_at_a_time_with_one_model_and_land_in_the_owners_folder(
     studio.start_worker(registry)
     melody = upload_tone(studio.api, "alice")
     ids = [
-        studio.api.submit("alice", tiny_video(seed=None)),
-        studio.api.submit("alice", MusicParams(description="calm piano", duration=1.0)),
-        studio.api.submit(
-            "alice", MusicParams(description="a march", duration=1.0, melody_path=melody)
+        submit_video(studio.api, "alice", tiny_video(seed=None)),
+        submit_one(
+            studio.api, "alice", "musicgen-small", {"description": "calm piano", "duration": 1.0}
         ),
-        studio.api.submit("alice", tiny_video("an owl at night", seed=3)),
+        submit_one(
+            studio.api,
+            "alice",
+            "musicgen-melody",
+            {"description": "a march", "duration": 1.0, "melody_path": melody},
+        ),
+        submit_video(studio.api, "alice", tiny_video("an owl at night", seed=3)),
     ]
     jobs = studio.wait(ids)
 
@@ -102,7 +108,9 @@ def test_twenty_jobs_from_twenty_threads_complete_once_one_at_a_time(
 
     def submit(n: int) -> None:
         barrier.wait()
-        job_id = studio.api.submit(f"user{n % 3}", tiny_video(f"clip number {n}", num_frames=1))
+        job_id = submit_video(
+            studio.api, f"user{n % 3}", tiny_video(f"clip number {n}", num_frames=1)
+        )
         with lock:
             ids.append(job_id)
 
@@ -131,7 +139,7 @@ def test_twenty_jobs_from_twenty_threads_complete_once_one_at_a_time(
 
 @on_both_queues
 def test_a_second_delivery_of_the_same_job_is_a_no_op(studio: InProcessStudio, tiny_settings):
-    job_id = studio.api.submit("alice", tiny_video())
+    job_id = submit_video(studio.api, "alice", tiny_video())
     job = studio.api.get(job_id)
     assert job is not None
     studio.api.broker.send(job)  # the same delivery, enqueued twice (the keeper sends it too)
@@ -151,9 +159,9 @@ def test_a_second_delivery_of_the_same_job_is_a_no_op(studio: InProcessStudio, t
 
 @on_both_queues
 def test_cancelling_a_queued_job_means_it_never_runs(studio: InProcessStudio, tiny_settings):
-    first = studio.api.submit("alice", tiny_video("first"))
-    doomed = studio.api.submit("alice", tiny_video("second"))
-    third = studio.api.submit("bob", tiny_video("third"))
+    first = submit_video(studio.api, "alice", tiny_video("first"))
+    doomed = submit_video(studio.api, "alice", tiny_video("second"))
+    third = submit_video(studio.api, "bob", tiny_video("third"))
     cancelled = studio.api.cancel(doomed, "alice")
     # Cancelled at once; or, if the broker missed a beat, recorded for the keeper to push.
     assert cancelled.status == CANCELLED or cancelled.cancel_requested
@@ -184,8 +192,8 @@ def test_cancelling_a_running_job_stops_it_within_one_step(
     monkeypatch.setattr(engines.device, "free_device_memory", free_device_memory)
     registry = TrackingRegistry(tiny_settings)
     studio.start_worker(registry)
-    long_job = studio.api.submit("alice", tiny_video("a long one", steps=100, num_frames=4))
-    other = studio.api.submit("bob", tiny_video("another user's clip"))
+    long_job = submit_video(studio.api, "alice", tiny_video("a long one", steps=100, num_frames=4))
+    other = submit_video(studio.api, "bob", tiny_video("another user's clip"))
 
     def running_with_progress() -> bool:
         job = studio.api.get(long_job)
@@ -220,7 +228,7 @@ def test_a_failing_engine_fails_the_job_with_a_clear_message_and_no_file(
         ModelUnavailableError("Model 'x' is not available: looked in the folder x."),
     ]
     studio.start_worker(registry)
-    ids = [studio.api.submit("alice", tiny_video(f"clip {n}")) for n in range(4)]
+    ids = [submit_video(studio.api, "alice", tiny_video(f"clip {n}")) for n in range(4)]
     oom, crash, missing, fine = studio.wait(ids)
 
     assert (oom.status, oom.error) == (FAILED, OUT_OF_MEMORY_MESSAGE)
@@ -241,11 +249,11 @@ def test_a_refreshed_page_finds_its_job_progress_and_result_again(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
     studio.start_worker(shared_registry)
-    first_page = JobsAPI(studio.config)
-    job_id = first_page.submit("alice", tiny_video("a slow one", steps=40, num_frames=2))
+    first_page = JobService(studio.config)
+    job_id = submit_video(first_page, "alice", tiny_video("a slow one", steps=40, num_frames=2))
     first_page.close()  # the browser tab is gone; the job is not
 
-    second_page = JobsAPI(studio.config)
+    second_page = JobService(studio.config)
     try:
         (found,) = second_page.list("alice")
         assert found.id == job_id
@@ -268,20 +276,19 @@ def test_combine_and_score_jobs_record_their_source_assets(
 ):
     studio.start_worker(shared_registry)
     video_id, track_id = (
-        studio.api.submit("alice", tiny_video(fps=2)),
-        studio.api.submit("alice", MusicParams(description="a drum loop", duration=1.0)),
+        submit_video(studio.api, "alice", tiny_video(fps=2)),
+        submit_one(
+            studio.api, "alice", "musicgen-small", {"description": "a drum loop", "duration": 1.0}
+        ),
     )
     video, track = (
         studio.api.asset(j.asset_id or "", "alice") for j in studio.wait([video_id, track_id])
     )
-    data_dir = studio.config.data_dir
-    params = CombineJobParams(
-        str(data_dir / video.path), str(data_dir / track.path), CombineParams(fade_in_s=0.2)
-    )
-    with pytest.raises(ParamError, match="must be one of your files"):
-        studio.api.submit("bob", params)  # not bob's files
+    params = {"video_path": video.id, "audio_path": track.id, "options": {"fade_in_s": 0.2}}
+    with pytest.raises(ParamError, match="`video_path` must be the id of one of your videos"):
+        studio.api.submit("bob", "combine", params)  # not bob's files
 
-    (job,) = studio.wait([studio.api.submit("alice", params)])
+    (job,) = studio.wait(studio.api.submit("alice", "combine", params))
     assert job.status == DONE, job.error
     combined = studio.api.asset(job.asset_id or "", "alice")
     assert (combined.output_type, combined.source) == (
@@ -291,8 +298,8 @@ def test_combine_and_score_jobs_record_their_source_assets(
     assert set(combined.source_ids) == {video.id, track.id}
     assert combined.params["options"]["fade_in_s"] == 0.2
 
-    score = ScoreJobParams(str(data_dir / video.path), "a soft hum", duration=1.0)
-    (job,) = studio.wait([studio.api.submit("alice", score)])
+    score = {"video_path": video.id, "description": "a soft hum", "duration": 1.0}
+    (job,) = studio.wait(studio.api.submit("alice", "score", score))
     assert job.status == DONE, job.error
     scored = studio.api.asset(job.asset_id or "", "alice")
     assert (scored.source, scored.source_ids) == ("scored", (video.id,))
@@ -300,7 +307,7 @@ def test_combine_and_score_jobs_record_their_source_assets(
 
     # Each file carries how it was made: the settings, the seed used, and its lineage.
     made_with = {
-        asset.id: settings_in(probe_media(data_dir / asset.path).tags)
+        asset.id: settings_in(probe_media(studio.config.data_dir / asset.path).tags)
         for asset in (video, track, combined, scored)
     }
     assert made_with[video.id] == {
@@ -315,7 +322,7 @@ def test_combine_and_score_jobs_record_their_source_assets(
     }
     assert made_with[track.id]["params"]["description"] == "a drum loop"
     assert made_with[combined.id]["sources"] == sorted([video.id, track.id])
-    assert "video_path" not in made_with[combined.id]["params"]  # no server paths inside
+    assert made_with[combined.id]["params"]["video_path"] == video.id  # no server paths inside
     assert made_with[combined.id]["params"]["options"]["fade_in_s"] == 0.2
     assert made_with[scored.id]["sources"] == [video.id]
 
@@ -325,7 +332,7 @@ def test_a_stopping_worker_hands_its_job_back_uncharged(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
     first = studio.start_worker(shared_registry, name="leaving:1")
-    job_id = studio.api.submit("alice", tiny_video("a long one", steps=100, num_frames=1))
+    job_id = submit_video(studio.api, "alice", tiny_video("a long one", steps=100, num_frames=1))
     wait_until(
         lambda: (job := studio.api.get(job_id)) is not None and job.step >= 2,
         what="the job to run",
@@ -345,7 +352,7 @@ def test_a_stopping_worker_hands_its_job_back_uncharged(
 def test_an_admin_can_have_every_worker_unload_its_models(studio: InProcessStudio, tiny_settings):
     registry = TrackingRegistry(tiny_settings)
     studio.start_worker(registry, name="gpu:1")
-    studio.wait([studio.api.submit("alice", tiny_video())])
+    studio.wait([submit_video(studio.api, "alice", tiny_video())])
     assert registry.status().resident == "modelscope-t2v-1.7b"
 
     def admin_sees(resident: str | None) -> bool:
@@ -368,16 +375,22 @@ def test_results_and_uploads_get_their_pictures_once_and_lose_them_with_the_asse
 
     studio.start_worker(shared_registry)
     ids = [
-        studio.api.submit("alice", tiny_video("a lighthouse", num_frames=4)),
-        studio.api.submit("alice", MusicParams(description="calm piano", duration=1.0)),
+        submit_video(studio.api, "alice", tiny_video("a lighthouse", num_frames=4)),
+        submit_one(
+            studio.api, "alice", "musicgen-small", {"description": "calm piano", "duration": 1.0}
+        ),
     ]
     video, track = studio.wait(ids)
     assert (video.status, track.status) == (DONE, DONE), (video.error, track.error)
-    upload = studio.api.asset(Path(upload_tone(studio.api, "alice")).stem, "alice")
+    upload = studio.api.asset(upload_tone(studio.api, "alice"), "alice")
+    png = io.BytesIO()
+    Image.new("RGB", (900, 600), (200, 40, 40)).save(png, "PNG")
+    image = studio.api.import_file("alice", png.getvalue(), ".png")
     expected = {
         video.asset_id: {"poster": "JPEG", "filmstrip": "JPEG"},
         track.asset_id: {"waveform": "PNG"},
         upload.id: {"waveform": "PNG"},
+        image.id: {"poster": "JPEG"},  # an image's poster: a thumbnail of itself
     }
     for asset_id, formats in expected.items():
         asset = studio.api.asset(asset_id or "", "alice")

@@ -16,20 +16,22 @@ from typing import Any
 import pytest
 
 from engines.errors import MediaError, ParamError
-from engines.families.musicgen import MusicParams
-from engines.families.text_to_video_sd import VideoParams
 from engines.prompts import ENGLISH_ONLY_WARNING
 from engines.registry import EngineRegistry
-from jobs.api import JobsAPI, NotFound
 from jobs.assets import relative_asset_path, resolve_in
 from jobs.catalog.records import DONE
-from tests.jobs.harness import InProcessStudio
+from jobs.owned_assets import NotFound
+from jobs.service import JobService
+from tests.image_factory import BAD_IMAGES
+from tests.jobs.harness import MODELSCOPE, InProcessStudio, submit_video
 from tests.media_factory import make_encoded_tone, make_h264_clip, make_tone
 
 TINY_VIDEO = {"num_frames": 2, "steps": 1, "height": 64, "width": 64}
+# What makes each kind of job here: the melody model takes every music param, a melody too.
+MAKER = {"video": MODELSCOPE, "music": "musicgen-melody"}
 
 
-def assert_nothing_queued(api: JobsAPI) -> None:
+def assert_nothing_queued(api: JobService) -> None:
     assert api.list_all() == []
     assert api.broker.pending() == set()
 
@@ -62,13 +64,13 @@ CONTROL = "contains control characters"
     ],
 )
 def test_bad_prompts_are_refused_at_submit_with_the_fields_name(
-    api: JobsAPI, kind: str, field: str, value: object, message: str
+    api: JobService, kind: str, field: str, value: object, message: str
 ):
     base: dict[str, Any] = (
         {"prompt": "a fox", **TINY_VIDEO} if kind == "video" else {"description": "calm piano"}
     )
     with pytest.raises(ParamError, match=f"`{field}`") as refusal:
-        api.submit("alice", {**base, field: value}, kind=kind)
+        api.submit("alice", MAKER[kind], {**base, field: value})
     assert message in str(refusal.value)
     assert_nothing_queued(api)
 
@@ -79,11 +81,10 @@ def test_emoji_only_and_chinese_prompts_run_and_warn_that_the_model_reads_englis
 ):
     studio.start_worker(shared_registry)
     prompts = {"emoji": "🦊🌊🏄", "chinese": "一只狐狸在雪地里奔跑", "english": "a fox in the snow"}
-    ids = {name: studio.api.submit("alice", {"prompt": p, **TINY_VIDEO}, kind="video")
+    ids = {name: submit_video(studio.api, "alice", {"prompt": p, **TINY_VIDEO})
            for name, p in prompts.items()}  # fmt: skip
-    music_id = studio.api.submit(
-        "alice", MusicParams(description="平静的钢琴曲", duration=1.0, seed=1)
-    )
+    music = {"description": "平静的钢琴曲", "duration": 1.0, "seed": 1}
+    (music_id,) = studio.api.submit("alice", "musicgen-small", music)
     jobs = dict(zip([*ids, "music"], studio.wait([*ids.values(), music_id]), strict=True))
     for name, job in jobs.items():
         assert job.status == DONE, (name, job.error)
@@ -133,8 +134,8 @@ NUMBER_CASES = [
     (music(top_p=1.5), "`top_p` must be between 0 and 1, but is 1.5"),
     (music(temperature=0), "`temperature` must be between 0.1 and 4, but is 0"),
     (music(guidance_scale=100), "`guidance_scale` must be between 1 and 20, but is 100"),
-    (music(melody_path=""), "`melody_path` must be the path of an audio file or None"),
-    (music(melody_path=7), "`melody_path` must be the path of an audio file or None"),
+    (music(melody_path=""), "`melody_path` must be an audio file or None"),
+    (music(melody_path=7), "`melody_path` must be an audio file or None"),
     (("video", {"prompt": "a fox", "frames": 8}), "Unknown video parameter(s): frames"),
     (("music", {"duration": 5.0}), "Missing music parameter(s): description"),
     (("video", {"steps": 2}), 'Missing video parameter(s): prompt; for example {"prompt": ...}'),
@@ -143,21 +144,21 @@ NUMBER_CASES = [
 
 @pytest.mark.parametrize(("kind_and_params", "message"), NUMBER_CASES)
 def test_out_of_range_numbers_are_refused_at_submit(
-    api: JobsAPI, kind_and_params: tuple[str, dict[str, Any]], message: str
+    api: JobService, kind_and_params: tuple[str, dict[str, Any]], message: str
 ):
     kind, params = kind_and_params
     with pytest.raises(ParamError) as refusal:
-        api.submit("alice", params, kind=kind)
+        api.submit("alice", MAKER[kind], params)
     assert message in str(refusal.value)
     assert_nothing_queued(api)
 
 
-def test_out_of_range_combine_and_score_options_are_refused_at_submit(api: JobsAPI):
+def test_out_of_range_combine_and_score_options_are_refused_at_submit(api: JobService):
     clip = api.import_file("alice", b"\x00" * 64, ".mp4")
-    track = api.import_file("alice", b"\x00" * 64, ".wav")
-    paths = {"video_path": str(api.config.data_dir / clip.path)}
-    combine = {**paths, "audio_path": str(api.config.data_dir / track.path)}
-    score = {**paths, "description": "calm piano", "duration": 5.0}
+    track = api.import_file("alice", b"\x01" * 64, ".wav")  # other bytes: another asset
+    ids = {"video_path": clip.id}
+    combine = {**ids, "audio_path": track.id}
+    score = {**ids, "description": "calm piano", "duration": 5.0}
     cases = [
         ("combine", {**combine, "options": {"offset_s": -1}}, "`offset_s` must be between 0"),
         ("combine", {**combine, "options": {"volume_db": 40}}, "`volume_db` must be between -60"),
@@ -173,12 +174,12 @@ def test_out_of_range_combine_and_score_options_are_refused_at_submit(api: JobsA
     ]
     for kind, params, message in cases:
         with pytest.raises(ParamError) as refusal:
-            api.submit("alice", params, kind=kind)
+            api.submit("alice", kind, params)
         assert message in str(refusal.value), (kind, params)
     assert_nothing_queued(api)
     # The same requests with sane values are accepted: the refusals were about the values.
-    api.submit("alice", {**combine, "options": {"offset_s": 1.0}}, kind="combine")
-    api.submit("alice", score, kind="score")
+    api.submit("alice", "combine", {**combine, "options": {"offset_s": 1.0}})
+    api.submit("alice", "score", score)
     assert len(api.list_all()) == 2
 
 
@@ -188,9 +189,9 @@ EVIL_NAMES = ["../../etc/passwd", "/etc/passwd", "alice\x00", "alice\n", "", "."
 
 
 @pytest.mark.parametrize("owner", EVIL_NAMES)
-def test_owner_names_that_are_not_one_safe_folder_are_refused(api: JobsAPI, owner: str):
+def test_owner_names_that_are_not_one_safe_folder_are_refused(api: JobService, owner: str):
     for call in (
-        lambda: api.submit(owner, VideoParams("a fox", num_frames=2, steps=1, height=64, width=64)),
+        lambda: api.submit(owner, MODELSCOPE, {"prompt": "a fox", **TINY_VIDEO}),
         lambda: api.list(owner),
         lambda: api.assets(owner),
         lambda: api.import_file(owner, b"RIFF", ".wav"),
@@ -204,7 +205,7 @@ def test_owner_names_that_are_not_one_safe_folder_are_refused(api: JobsAPI, owne
 @pytest.mark.parametrize(
     "suffix", ["\x00", ".wav\x00.sh", ".wav\n", "/../x", ".", ".toolongsuffix"]
 )
-def test_file_suffixes_are_checked(api: JobsAPI, suffix: str):
+def test_file_suffixes_are_checked(api: JobService, suffix: str):
     with pytest.raises(ValueError, match=r"must look like '\.mp4' or '\.wav'"):
         api.import_file("alice", b"RIFF", suffix)
 
@@ -212,7 +213,7 @@ def test_file_suffixes_are_checked(api: JobsAPI, suffix: str):
 @pytest.mark.parametrize(
     "asset_id", ["../../etc/passwd", "/etc/passwd", "\x00", "0" * 32 + "\n", "%2e%2e%2f"]
 )
-def test_asset_ids_that_are_paths_find_nothing_and_touch_nothing(api: JobsAPI, asset_id: str):
+def test_asset_ids_that_are_paths_find_nothing_and_touch_nothing(api: JobService, asset_id: str):
     mine = api.import_file("alice", b"RIFF", ".wav")
     for call in (api.asset, api.asset_path, api.read_asset, api.delete_asset):
         with pytest.raises(NotFound):
@@ -233,7 +234,7 @@ def test_a_catalog_path_outside_the_asset_folder_is_never_opened(tmp_path: Path,
         resolve_in(tmp_path, stored)
 
 
-def test_file_params_naming_other_files_are_refused(api: JobsAPI):
+def test_file_params_naming_other_files_are_refused(api: JobService):
     mine = api.import_file("alice", b"RIFF", ".wav")
     theirs = api.import_file("bob", b"RIFF", ".wav")
     data = api.config.data_dir
@@ -243,11 +244,15 @@ def test_file_params_naming_other_files_are_refused(api: JobsAPI):
         str(data / "catalog.sqlite3"),
         str(data / "assets" / "alice" / ".." / "bob" / Path(theirs.path).name),  # traversal
         str(data / theirs.path),
+        str(data / mine.path),  # a path, even to one of mine: a job names files by id
         str(data / mine.path) + "\x00",
         "\x00",
+        theirs.id,
+        mine.id + "\x00",
+        f"{mine.id}.wav",
     ]:
-        with pytest.raises(ParamError, match="`melody_path` must be one of your files"):
-            api.submit("alice", {"description": "calm piano", "melody_path": path}, kind="music")
+        with pytest.raises(ParamError, match="`melody_path` must be the id of one of your audio"):
+            api.submit("alice", MAKER["music"], {"description": "calm piano", "melody_path": path})
     assert_nothing_queued(api)
 
 
@@ -285,10 +290,10 @@ def corrupt_mp3(folder: Path) -> bytes:
 
 
 @pytest.fixture
-def studio_api(studio_data: Path) -> JobsAPI:
+def studio_api(studio_data: Path) -> JobService:
     from studio.ui import backend
 
-    return backend.jobs_api()
+    return backend.job_service()
 
 
 @pytest.mark.parametrize(
@@ -298,11 +303,13 @@ def studio_api(studio_data: Path) -> JobsAPI:
         (corrupt_mp3, "audio", "is cut off or damaged: its audio ends at 1.0 s although"),
         (lambda folder: b"", "audio", "is empty (0 bytes)"),
         (lambda folder: b"MZ\x90\x00" + b"\x00" * 200, "video", "is a program (an executable)"),
+        *((lambda folder, d=data: d, "image", says) for data, says in BAD_IMAGES.values()),
+        (lambda folder: b"", "image", "is empty (0 bytes)"),
     ],
-    ids=["2-hour-melody", "corrupt-mp3", "empty", "windows-exe"],
+    ids=["2-hour-melody", "corrupt-mp3", "empty", "windows-exe", *BAD_IMAGES, "empty-image"],
 )
 def test_bad_uploads_through_the_page_path_store_nothing(
-    studio_api: JobsAPI, tmp_path: Path, make: Any, kind: str, message: str
+    studio_api: JobService, tmp_path: Path, make: Any, kind: str, message: str
 ):
     from studio.accounts.login_cookie import CurrentUser
     from studio.ui import backend
@@ -328,19 +335,20 @@ def test_a_one_gigabyte_upload_is_refused_by_its_size_before_it_is_read(tmp_path
         validate_audio_upload(huge, name="huge.wav")
 
 
-def test_a_good_upload_named_like_a_path_is_stored_under_its_id(studio_api: JobsAPI, tmp_path):
+def test_a_good_upload_named_like_a_path_is_stored_under_its_id(studio_api: JobService, tmp_path):
     from studio.accounts.login_cookie import CurrentUser
     from studio.ui import backend
 
     ana = CurrentUser("ana", "Ana", "user")
     song = make_tone(tmp_path / "song.wav", 440, 1.0).read_bytes()
-    stored = Path(backend.store_upload(ana, Upload("../../../etc/cron.d/x.sh", song), "audio"))
+    stored_id = backend.store_upload(ana, Upload("../../../etc/cron.d/x.sh", song), "audio")
     (asset,) = studio_api.assets("ana")
+    stored = studio_api.asset_path(stored_id, "ana")
     assert stored == studio_api.config.assets_dir / "ana" / f"{asset.id}.wav"
     assert asset.params["uploaded_as"] == "../../../etc/cron.d/x.sh"  # kept as a label only
 
     clip = make_h264_clip(tmp_path / "clip.mp4")
-    stored_clip = Path(
-        backend.store_upload(ana, Upload("/abs/clip\x00.mp4", clip.read_bytes()), "video")
+    stored_clip = studio_api.asset_path(
+        backend.store_upload(ana, Upload("/abs/clip\x00.mp4", clip.read_bytes()), "video"), "ana"
     )
     assert stored_clip.parent == stored.parent and stored_clip.suffix == ".mp4"

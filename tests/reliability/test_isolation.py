@@ -16,17 +16,18 @@ from typing import Any
 import pytest
 
 from engines.errors import ParamError
-from engines.families.text_to_video_sd import VideoParams
-from jobs.api import JobsAPI, NotAllowed, NotFound
 from jobs.catalog.records import CANCELLED, QUEUED
+from jobs.owned_assets import NotFound
+from jobs.service import JobService, NotAllowed
 from studio.accounts.login_cookie import CurrentUser
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app
+from tests.jobs.harness import MODELSCOPE, submit_video
 
 GUESSES = 500  # random ids tried per call
 
 
-def tiny_video(prompt: str) -> VideoParams:
-    return VideoParams(prompt=prompt, num_frames=2, steps=1, height=64, width=64)
+def tiny_video(prompt: str) -> dict[str, Any]:
+    return {"prompt": prompt, "num_frames": 2, "steps": 1, "height": 64, "width": 64}
 
 
 def near_misses(real_id: str) -> list[str]:
@@ -37,8 +38,8 @@ def near_misses(real_id: str) -> list[str]:
     return [*flipped, real_id[:8], real_id.upper(), f" {real_id}", f"{real_id}%", "*", "%"]
 
 
-def test_another_users_job_cannot_be_read_or_cancelled_by_its_id_or_a_guess(api: JobsAPI):
-    job_id = api.submit("ana", tiny_video("ana's secret lighthouse"))
+def test_another_users_job_cannot_be_read_or_cancelled_by_its_id_or_a_guess(api: JobService):
+    job_id = submit_video(api, "ana", tiny_video("ana's secret lighthouse"))
     assert api.get(job_id, "ben") is None
     assert all(j.id != job_id for j in api.list("ben"))
     with pytest.raises(NotAllowed):
@@ -54,7 +55,7 @@ def test_another_users_job_cannot_be_read_or_cancelled_by_its_id_or_a_guess(api:
     assert api.cancel(job_id, "root", admin=True).status == CANCELLED
 
 
-def test_another_users_asset_cannot_be_read_downloaded_or_deleted(api: JobsAPI):
+def test_another_users_asset_cannot_be_read_downloaded_or_deleted(api: JobService):
     asset = api.import_file("ana", b"ana's track", ".wav")
     calls: list[Callable[..., Any]] = [api.asset, api.asset_path, api.read_asset, api.delete_asset]
     for call in calls:
@@ -64,10 +65,10 @@ def test_another_users_asset_cannot_be_read_downloaded_or_deleted(api: JobsAPI):
     assert api.assets("ben") == []
     assert api.read_asset(asset.id, "ana") == b"ana's track"  # nothing was lost
 
-    # Nor used as an input of one of ben's jobs, by its path.
-    path = str(api.config.data_dir / asset.path)
-    with pytest.raises(ParamError, match="must be one of your files"):
-        api.submit("ben", {"description": "a remix", "melody_path": path}, kind="music")
+    # Nor used as an input of one of ben's jobs, by its id or its path.
+    for named in (str(api.config.data_dir / asset.path), asset.id):
+        with pytest.raises(ParamError, match="must be the id of one of your audio files"):
+            api.submit("ben", "musicgen-melody", {"description": "a remix", "melody_path": named})
     assert api.list("ben") == []
 
     assert api.read_asset(asset.id, "root", admin=True) == b"ana's track"
@@ -88,8 +89,8 @@ def test_the_pages_back_end_scopes_every_call_to_the_user(people: dict[str, Curr
     from studio.ui import backend
 
     ana, ben, boss = people["ana"], people["ben"], people["boss"]
-    job_id = backend.submit(ana, tiny_video("ana's secret lighthouse"))
-    asset = backend.jobs_api().import_file("ana", b"ana's clip", ".mp4")
+    (job_id,) = backend.submit(ana, MODELSCOPE, tiny_video("ana's secret lighthouse"))
+    asset = backend.job_service().import_file("ana", b"ana's clip", ".mp4")
 
     assert backend.get_job(ben, job_id) is None
     assert backend.recent_jobs(ben, "video", limit=10) == []
@@ -113,8 +114,8 @@ def test_the_pages_back_end_scopes_every_call_to_the_user(people: dict[str, Curr
 def test_a_page_holding_another_users_job_id_shows_nothing_of_it(studio_data: Path):
     from studio.ui import backend
 
-    ana_job = backend.submit(
-        CurrentUser("ana", "Ana", "user"), tiny_video("ana's secret lighthouse")
+    (ana_job,) = backend.submit(
+        CurrentUser("ana", "Ana", "user"), MODELSCOPE, tiny_video("ana's secret lighthouse")
     )
     ben = open_app()
     ben.session_state["video_job"] = ana_job  # as if ben had guessed or stolen the id

@@ -15,15 +15,15 @@ import statistics
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import psutil
 import pytest
 
-from engines.families.text_to_video_sd import VideoParams
 from engines.settings import Settings
 from jobs.catalog.records import DONE
 from jobs.config import JobsConfig
-from tests.jobs.harness import InProcessStudio, wait_until
+from tests.jobs.harness import InProcessStudio, submit_video, wait_until
 from tests.jobs.tracking_registry import TrackingRegistry
 
 USERS = [f"user{n}" for n in range(10)]
@@ -35,8 +35,8 @@ P95_BOUND_S = 0.25  # a page's reads must stay well under its 1 s refresh
 RSS_GROWTH_BOUND = 64 * 1024**2  # 50 jobs may not cost more than this much memory for good
 
 
-def tiny(prompt: str) -> VideoParams:
-    return VideoParams(prompt=prompt, num_frames=2, steps=1, height=64, width=64)
+def tiny(prompt: str) -> dict[str, Any]:
+    return {"prompt": prompt, "num_frames": 2, "steps": 1, "height": 64, "width": 64}
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def browse(studio: InProcessStudio, stop: threading.Event, timings: list[float])
 
 def submit_as(studio: InProcessStudio, user: str, ids: list[str], lock: threading.Lock) -> None:
     for n in range(JOBS_PER_USER):
-        job_id = studio.api.submit(user, tiny(f"{user} clip {n}"))
+        job_id = submit_video(studio.api, user, tiny(f"{user} clip {n}"))
         with lock:
             ids.append(job_id)
         time.sleep(random.uniform(0.0, 0.4))  # people do not click in lockstep
@@ -102,7 +102,7 @@ def submit_as(studio: InProcessStudio, user: str, ids: list[str], lock: threadin
 def test_ten_users_fifty_jobs_while_others_browse(live: InProcessStudio):
     random.seed(7)
     registry: TrackingRegistry = live.registry  # type: ignore[attr-defined]
-    warm_up = live.api.submit("warmup", tiny("load the model"))
+    warm_up = submit_video(live.api, "warmup", tiny("load the model"))
     live.wait([warm_up])
     rss_before = rss()
 

@@ -156,7 +156,7 @@ def test_a_submit_after_the_login_ended_makes_no_job(studio_data: Path, accounts
     accounts.set_password("ana", "changed-by-the-admin")  # e.g. her laptop was stolen
     ana.button(key="video_generate").click().run()
     assert shows_login_form(ana)
-    assert backend.jobs_api().list("ana") == []
+    assert backend.job_service().list("ana") == []
 
 
 def test_there_is_no_open_registration_or_self_service_reset():

@@ -13,24 +13,31 @@ import signal
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import psutil
 import pytest
 
-from engines.families.text_to_video_sd import VideoParams
-from jobs.api import JobsAPI
 from jobs.catalog.records import DONE, QUEUED, RUNNING
 from jobs.config import JobsConfig
+from jobs.service import JobService
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD
-from tests.jobs.harness import Spawned, free_port, partial_files, process_env, wait_for_jobs
+from tests.jobs.harness import (
+    Spawned,
+    free_port,
+    partial_files,
+    process_env,
+    submit_video,
+    wait_for_jobs,
+)
 from tests.jobs.harness import wait_until as wait_for
 
 START_S = 180.0  # a fresh studio imports torch, diffusers and Streamlit on two shared cores
-LONG = VideoParams(prompt="waves at dusk", num_frames=4, steps=100, height=64, width=64)
+LONG = {"prompt": "waves at dusk", "num_frames": 4, "steps": 100, "height": 64, "width": 64}
 
 
-def short(n: int) -> VideoParams:
-    return VideoParams(prompt=f"clip {n}", num_frames=1, steps=2, height=64, width=64)
+def short(n: int) -> dict[str, Any]:
+    return {"prompt": f"clip {n}", "num_frames": 1, "steps": 2, "height": 64, "width": 64}
 
 
 @pytest.fixture
@@ -39,8 +46,8 @@ def config(jobs_config: JobsConfig) -> JobsConfig:
 
 
 @pytest.fixture
-def api(config: JobsConfig) -> Iterator[JobsAPI]:
-    api = JobsAPI(config)
+def api(config: JobsConfig) -> Iterator[JobService]:
+    api = JobService(config)
     yield api
     api.close()
 
@@ -92,7 +99,7 @@ class Studio:
         self.process.stop()
 
 
-def running_with_progress(api: JobsAPI, job_id: str) -> Callable[[], bool]:
+def running_with_progress(api: JobService, job_id: str) -> Callable[[], bool]:
     def check() -> bool:
         job = api.get(job_id)
         return job is not None and job.status == RUNNING and job.step >= 2
@@ -101,14 +108,14 @@ def running_with_progress(api: JobsAPI, job_id: str) -> Callable[[], bool]:
 
 
 def test_jobs_queued_and_running_complete_once_across_a_stop_and_a_crash(
-    config: JobsConfig, api: JobsAPI, spawn: Callable[..., Spawned]
+    config: JobsConfig, api: JobService, spawn: Callable[..., Spawned]
 ):
     started = time.monotonic()
     studio = Studio(spawn, config)
     studio.start()
-    long_id = api.submit("alice", LONG)
+    long_id = submit_video(api, "alice", LONG)
     wait_for(running_with_progress(api, long_id), START_S, "the long job to run")
-    queued = [api.submit("alice", short(n)) for n in range(3)]
+    queued = [submit_video(api, "alice", short(n)) for n in range(3)]
 
     studio.stop()  # a deploy: clean stop while one job runs and three wait
     job = api.get(long_id)
@@ -117,7 +124,7 @@ def test_jobs_queued_and_running_complete_once_across_a_stop_and_a_crash(
     studio = Studio(spawn, config)
     studio.start()
     wait_for(running_with_progress(api, long_id), START_S, "the long job to run again")
-    queued += [api.submit("alice", short(n)) for n in range(3, 5)]
+    queued += [submit_video(api, "alice", short(n)) for n in range(3, 5)]
 
     studio.crash()  # a power cut: nobody hands anything back
     studio = Studio(spawn, config)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import uvicorn
 
-from jobs.api import JobsAPI
+from jobs.service import JobService
 from studio.services import WebConfig
 from tests.fixtures.studio import web_app, web_config
 from tests.jobs.harness import free_port
@@ -22,7 +22,7 @@ from tests.jobs.harness import free_port
 class RunningStudio:
     url: str
     config: WebConfig
-    api: JobsAPI
+    api: JobService
 
     def token(self, username: str, name: str = "script") -> str:
         return self.config.tokens.create(username, name)
@@ -30,7 +30,7 @@ class RunningStudio:
 
 @contextmanager
 def running_studio(data_dir: Path) -> Iterator[RunningStudio]:
-    config, api = web_config(data_dir), JobsAPI()
+    config, api = web_config(data_dir), JobService()
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(web_app(config, api), host="127.0.0.1", port=port, log_level="warning")

@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from httpx import Response
 from starlette.testclient import TestClient
 
-from jobs.api import JobsAPI
+from jobs.service import JobService
 from studio.accounts.token_rate import RateLimit
 from studio.services import WebConfig
 from tests.fixtures.studio import web_app, web_config
+from tests.image_factory import BAD_IMAGES, png_bytes
 from tests.jobs.harness import InProcessStudio, wait_for_jobs
 from tests.media_factory import make_tone
 
@@ -25,14 +27,14 @@ def config(studio_data: Path) -> WebConfig:
 
 
 @pytest.fixture
-def api(studio_data: Path) -> Iterator[JobsAPI]:
-    api = JobsAPI()
+def api(studio_data: Path) -> Iterator[JobService]:
+    api = JobService()
     yield api
     api.close()
 
 
 @pytest.fixture
-def client(config: WebConfig, api: JobsAPI) -> TestClient:
+def client(config: WebConfig, api: JobService) -> TestClient:
     return TestClient(web_app(config, api), follow_redirects=False)
 
 
@@ -76,7 +78,7 @@ def test_the_login_cookie_does_not_count_and_is_not_needed(config: WebConfig, cl
     assert answer.headers["x-content-type-options"] == "nosniff"  # the guard's safe headers
 
 
-def test_submit_get_list_and_cancel_a_job(config: WebConfig, client: TestClient, api: JobsAPI):
+def test_submit_get_list_and_cancel_a_job(config: WebConfig, client: TestClient, api: JobService):
     ana = as_user(config, "ana")
     answer = client.post(
         "/api/v1/jobs", json={"model": "modelscope-t2v-1.7b", "params": VIDEO}, headers=ana
@@ -99,7 +101,7 @@ def test_submit_get_list_and_cancel_a_job(config: WebConfig, client: TestClient,
 
 
 def test_variations_queue_one_job_a_seed_and_answer_every_id(
-    config: WebConfig, client: TestClient, api: JobsAPI
+    config: WebConfig, client: TestClient, api: JobService
 ):
     api.set_limits("ana", max_queued=5, daily_gpu_seconds=None)
     ana = as_user(config, "ana")
@@ -125,7 +127,7 @@ def test_variations_queue_one_job_a_seed_and_answer_every_id(
 
 
 def test_variations_beyond_the_quota_get_429_saying_how_many_fit(
-    config: WebConfig, client: TestClient, api: JobsAPI
+    config: WebConfig, client: TestClient, api: JobService
 ):
     api.set_limits("ana", max_queued=3, daily_gpu_seconds=None)
     ana = as_user(config, "ana")
@@ -150,12 +152,12 @@ def test_a_zeroscope_submit_gets_the_models_own_defaults(config: WebConfig, clie
     ana = as_user(config, "ana")
     body = {"model": "zeroscope-v2-576w", "params": {"prompt": "a boat"}}
     job_id = client.post("/api/v1/jobs", json=body, headers=ana).json()["id"]
-    params = JobsAPI().get(job_id).params  # type: ignore[union-attr]
+    params = JobService().get(job_id).params  # type: ignore[union-attr]
     assert (params["width"], params["height"], params["num_frames"]) == (576, 320, 24)
 
 
 def test_another_users_ids_answer_404_like_unknown_ones(
-    config: WebConfig, client: TestClient, api: JobsAPI, tmp_path: Path
+    config: WebConfig, client: TestClient, api: JobService, tmp_path: Path
 ):
     ana, ben = as_user(config, "ana"), as_user(config, "ben")
     body = {"model": "musicgen-small", "params": {"description": "calm piano", "duration": 1.0}}
@@ -171,6 +173,16 @@ def test_another_users_ids_answer_404_like_unknown_ones(
     assert api.get(job_id).status == "queued"  # type: ignore[union-attr]
     assert client.get("/api/v1/assets", headers=ben).json() == []
     assert [a["id"] for a in client.get("/api/v1/assets", headers=ana).json()] == [asset.id]
+    # Ana's melody in Ben's job reads as an id no one has.
+    answers = [
+        client.post("/api/v1/jobs", json=melody_job(value), headers=ben)
+        for value in (asset.id, unknown)
+    ]
+    assert refused(answers[0], 422).replace(asset.id, unknown) == refused(answers[1], 422)
+
+
+def melody_job(melody: str) -> dict:
+    return {"model": "musicgen-melody", "params": {"description": "x", "melody_path": melody}}
 
 
 @pytest.mark.parametrize(
@@ -183,7 +195,7 @@ def test_another_users_ids_answer_404_like_unknown_ones(
         ({"model": "wan2.1-t2v-1.3b", "params": {"prompt": "x", "num_frames": 8}}, "4k+1"),
         ({"model": "sdxl", "params": {}}, "Unknown model 'sdxl'"),
         ({"model": "musicgen-melody", "params": {"description": "x", "melody_path": "/etc/passwd"}},
-         "id of one of your uploads"),
+         "`melody_path` must be the id of one of your audio files (upload it first)"),
         ({"prompt": "no model"}, '{"model"'),
     ],
 )  # fmt: skip
@@ -194,13 +206,29 @@ def test_bad_params_get_422_with_the_pages_message(
     assert says in message, message
 
 
+def test_a_job_over_its_models_cost_limit_gets_422_until_an_admin_raises_it(
+    config: WebConfig, client: TestClient, api: JobService
+):
+    ana = as_user(config, "ana")
+    huge = {**VIDEO, "num_frames": 64, "width": 1024, "height": 1024, "steps": 100}
+    body = {"model": "modelscope-t2v-1.7b", "params": huge}
+    message = refused(client.post("/api/v1/jobs", json=body, headers=ana), 422)
+    assert "64 frames at 1024x1024 x 100 steps is about 5.3x" in message, message
+    assert "try at most" in message
+    message = refused(client.post("/api/v1/jobs", json={**body, "variations": 2}, headers=ana), 422)
+    assert "64 frames at 1024x1024 x 100 steps" in message  # each variation is such a job
+    assert api.list("ana") == []
+    api.set_limits("ana", max_queued=None, daily_gpu_seconds=None, cost_allowance=6.0)
+    assert client.post("/api/v1/jobs", json=body, headers=ana).status_code == 201
+
+
 def test_a_body_that_is_not_json_gets_400(config: WebConfig, client: TestClient):
     answer = client.post("/api/v1/jobs", content=b"{nope", headers=as_user(config, "ana"))
     assert "Send JSON" in refused(answer, 400)
 
 
 def test_over_the_quota_gets_429_with_the_limit(
-    config: WebConfig, client: TestClient, api: JobsAPI
+    config: WebConfig, client: TestClient, api: JobService
 ):
     api.set_limits("ana", max_queued=1, daily_gpu_seconds=None)
     ana = as_user(config, "ana")
@@ -223,7 +251,7 @@ def test_each_token_is_rate_limited(config: WebConfig, client: TestClient):
 
 
 def test_upload_stores_a_checked_file_and_a_melody_job_can_use_it(
-    config: WebConfig, client: TestClient, api: JobsAPI, tmp_path: Path
+    config: WebConfig, client: TestClient, api: JobService, tmp_path: Path
 ):
     ana = as_user(config, "ana")
     tone = make_tone(tmp_path / "hum.wav", seconds=1.0).read_bytes()
@@ -249,8 +277,35 @@ def test_upload_stores_a_checked_file_and_a_melody_job_can_use_it(
     refused(client.post("/api/v1/uploads", data={"output_type": "audio"}, headers=ana), 422)
 
 
+def test_an_image_upload_is_checked_by_its_content_and_is_no_melody(
+    config: WebConfig, client: TestClient, api: JobService
+):
+    ana = as_user(config, "ana")
+
+    def upload(name: str, data: bytes) -> Response:
+        files = {"file": (name, data)}
+        return client.post(
+            "/api/v1/uploads", data={"output_type": "image"}, files=files, headers=ana
+        )
+
+    answer = upload("kite.png", png_bytes())
+    assert answer.status_code == 201, answer.text
+    image = api.asset(answer.json()["id"], "ana")
+    assert (image.output_type, image.path.endswith(".png")) == ("image", True)
+    assert "poster" in image.meta["previews"]
+    download = client.get(f"/api/v1/assets/{image.id}/file", headers=ana)
+    assert download.headers["content-type"] == "image/png" and download.content == png_bytes()
+    for name, (data, says) in BAD_IMAGES.items():
+        message = refused(upload(name, data), 422)
+        assert message.startswith(f"'{name}' ") and says in message, message
+    # An image where the model declares an audio file is refused like a stranger's id.
+    message = refused(client.post("/api/v1/jobs", json=melody_job(image.id), headers=ana), 422)
+    assert "`melody_path` must be the id of one of your audio files" in message
+    assert [a.id for a in api.assets("ana")] == [image.id]  # nothing bad was stored
+
+
 def test_a_finished_job_downloads_byte_identical(
-    config: WebConfig, client: TestClient, api: JobsAPI, live_jobs: InProcessStudio
+    config: WebConfig, client: TestClient, api: JobService, live_jobs: InProcessStudio
 ):
     ana = as_user(config, "ana")
     body = {"model": "modelscope-t2v-1.7b", "params": {**VIDEO, "seed": 7}}

@@ -373,8 +373,12 @@ def test_a_melody_hummed_into_the_microphone_becomes_a_job_with_that_melody(
     with sqlite3.connect(studio.data / "catalog.sqlite3") as db:
         rows = db.execute("select params from jobs where owner = 'ben' and kind = 'music'")
         (params,) = [json.loads(row[0]) for row in rows]
-    assert params["model"] == "musicgen-melody" and params["melody_path"]
-    melody = sf.info(params["melody_path"])
+        # The recording is one of ben's assets; the job names it by id, never by a path.
+        (path,) = db.execute(
+            "select path from assets where id = ? and owner = 'ben'", (params["melody_path"],)
+        ).fetchone()
+    assert params["model"] == "musicgen-melody"
+    melody = sf.info(studio.data / path)
     assert melody.samplerate == 32_000 and melody.duration > 1.0  # recorded at 32 kHz
     local = [url for url in recorder.urls if not url.startswith("blob:")]  # the recording
     assert {urlsplit(url).netloc for url in local} == {urlsplit(studio.url).netloc}

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from jobs.api import JobsAPI
+from jobs.service import JobService
 from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
 from tests.media_factory import make_h264_clip, make_tone, read_facts
 
 
 def _library_with_a_clip_and_a_tone(tmp_path: Path) -> None:
     """What two earlier uploads would have left in ana's library."""
-    api = JobsAPI()
+    api = JobService()
     clip = make_h264_clip(tmp_path / "clip.mp4", seconds=2.0)
     tone = make_tone(tmp_path / "tone.wav", 440.0, 3.0)
     api.import_file("ana", clip.read_bytes(), ".mp4", params={"uploaded_as": "beach clip.mp4"})
@@ -24,7 +24,7 @@ def _library_with_a_clip_and_a_tone(tmp_path: Path) -> None:
 def _finished(kind: str):  # type: ignore[no-untyped-def]
     def check(app) -> bool:  # type: ignore[no-untyped-def]
         job_id = app.session_state[f"{kind}_job"]
-        job = JobsAPI().get(job_id)
+        job = JobService().get(job_id)
         return job is not None and not job.active and bool(app.get("link_button"))
 
     return check
@@ -45,9 +45,9 @@ def test_combine_a_library_video_with_a_library_track(studio_data: Path, live_jo
     assert not app.error, [e.value for e in app.error]
 
     app = rerun_until(app, _finished("combine"))
-    job = JobsAPI().get(app.session_state["combine_job"])
+    job = JobService().get(app.session_state["combine_job"])
     assert job is not None and job.status == "done", job
-    out = JobsAPI().asset_path(job.asset_id, "ana")
+    out = JobService().asset_path(job.asset_id, "ana")
     facts = read_facts(out)
     assert facts.codecs == ("h264", "aac") and facts.faststart
     assert abs(facts.duration_s - 2.0) <= 1 / 8 + 0.01  # the video's length, within a frame
@@ -70,11 +70,11 @@ def test_score_this_video_makes_music_as_long_as_the_clip(
     assert not app.error, [e.value for e in app.error]
 
     app = rerun_until(app, _finished("score"))
-    job = JobsAPI().get(app.session_state["score_job"])
+    job = JobService().get(app.session_state["score_job"])
     assert job is not None and job.status == "done", job
     assert job.params["duration"] == 2.0
     assert [h.value for h in app.subheader][-1] == "Your latest scores"  # below the combines
-    facts = read_facts(JobsAPI().asset_path(job.asset_id, "ana"))
+    facts = read_facts(JobService().asset_path(job.asset_id, "ana"))
     assert facts.codecs == ("h264", "aac") and abs(facts.duration_s - 2.0) <= 1 / 8 + 0.01
 
 
@@ -93,7 +93,7 @@ def test_options_that_cannot_apply_are_bounded_or_disabled_before_queueing(
 
     # A clip with its own sound offers all three.
     clip = make_h264_clip(tmp_path / "loud.mp4", seconds=2.0, tone_hz=220.0)
-    api = JobsAPI()
+    api = JobService()
     api.import_file("ana", clip.read_bytes(), ".mp4", params={"uploaded_as": "loud.mp4"})
     api.close()
     app.run()
@@ -119,8 +119,8 @@ def test_score_this_video_with_ambience_from_stable_audio(
     assert not app.error, [e.value for e in app.error]
 
     app = rerun_until(app, _finished("score"))
-    job = JobsAPI().get(app.session_state["score_job"])
+    job = JobService().get(app.session_state["score_job"])
     assert job is not None and job.status == "done", job
     assert job.params["model"] == "stable-audio-open-1.0"
-    facts = read_facts(JobsAPI().asset_path(job.asset_id, "ana"))
+    facts = read_facts(JobService().asset_path(job.asset_id, "ana"))
     assert facts.codecs == ("h264", "aac") and abs(facts.duration_s - 2.0) <= 1 / 8 + 0.01

@@ -14,7 +14,7 @@ import pytest
 import soundfile as sf
 from streamlit.testing.v1 import AppTest
 
-from jobs.api import JobsAPI
+from jobs.service import JobService
 from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
 
 HUM = "a hummed tune over soft strings"
@@ -62,7 +62,7 @@ def test_a_melody_track_is_a_track_everywhere_and_its_upload_is_stored_once(
 ):
     app = log_in(open_app(), "ana", USERS["ana"])
     jobs = make_melody_tracks(app, live_jobs, times=2)
-    api = JobsAPI()
+    api = JobService()
     assert [job.status for job in map(api.get, jobs)] == ["done", "done"]
     assert api.count_assets("ana", source="uploaded") == 1  # one melody, stored once
     made = api.assets("ana", source="generated")
@@ -96,9 +96,10 @@ def test_a_melody_track_is_a_track_everywhere_and_its_upload_is_stored_once(
     assert app.text_area(key="music_description").value == HUM
     assert app.number_input(key="music_seed").value == 4321
     assert app.checkbox(key="music_random_seed").value is False
-    # The melody comes along (an uploader cannot be refilled): the same stored file.
-    assert "Melody of the settings you reused: hum.wav" in texts(app)
-    assert app.checkbox(key="music_keep_melody").value is True
+    # The melody comes along (an uploader cannot be refilled): picked from the library.
+    picker = app.selectbox(key="music_melody_pick")
+    assert picker.value == made[0].params["melody_path"]
+    assert picker.options[picker.index or 0].startswith("hum.wav (uploaded)")
     app.button(key="music_generate").click().run()
     again = api.get(app.session_state["music_job"])
     assert again is not None and again.params["melody_path"] == made[0].params["melody_path"]
@@ -115,12 +116,12 @@ def test_a_rejected_melody_stops_the_submit_with_its_reason(studio_data: Path):
     app.button(key="music_generate").click().run()
     assert app.error and "notes.txt" in app.error[0].value
     assert "music_job" not in app.session_state
-    assert JobsAPI().list("ana") == []
+    assert JobService().list("ana") == []
 
 
 def seed_library(count: int) -> list[str]:
     """``count`` uploads, oldest first; their bytes differ so each is its own file."""
-    api = JobsAPI()
+    api = JobService()
     ids = []
     for n in range(count):
         data = b"RIFF" + n.to_bytes(4, "little") + b"WAVE"
@@ -158,7 +159,7 @@ def test_the_gallery_pages_through_300_files_finds_an_old_one_and_deletes_severa
     assert "3 selected" in [c.value for c in app.caption]
     app.button(key="lib_delete_many").click().run()
     app.button(key="lib_yes_many").click().run()
-    api = JobsAPI()
+    api = JobService()
     assert api.count_assets("ana") == 297
     assert {a.id for a in api.assets("ana", limit=300)}.isdisjoint(ids[:3])
     assert "297 files · page 1 of 13" in [c.value for c in app.caption]
@@ -170,7 +171,7 @@ def test_a_cancelled_card_names_its_job_and_says_why(studio_data: Path):
     app.text_area(key="video_prompt").input("a lighthouse in a storm")
     app.button(key="video_generate").click().run()
     job_id = app.session_state["video_job"]
-    JobsAPI().cancel(job_id, "ana")  # no worker runs: it never starts
+    JobService().cancel(job_id, "ana")  # no worker runs: it never starts
     app.run()
     (line,) = [t for t in texts(app) if job_id[:8] in t]
     assert line.startswith('Video job "a lighthouse in a storm"') and "cancelled" in line
@@ -179,7 +180,7 @@ def test_a_cancelled_card_names_its_job_and_says_why(studio_data: Path):
 def test_send_to_combine_from_a_card_picks_that_video(studio_data: Path, tmp_path: Path):
     from tests.media_factory import make_h264_clip
 
-    api = JobsAPI()
+    api = JobService()
     for name, seconds in (("harbour.mp4", 1.0), ("meadow.mp4", 1.5)):  # two different files
         clip = make_h264_clip(tmp_path / name, seconds=seconds)
         chosen = api.import_file("ana", clip.read_bytes(), ".mp4", params={"uploaded_as": name})
@@ -188,7 +189,8 @@ def test_send_to_combine_from_a_card_picks_that_video(studio_data: Path, tmp_pat
     app.switch_page("app_pages/combine.py").run()
     assert "meadow.mp4" in app.selectbox(key="combine_video_choice").value  # the newest
     app.switch_page("app_pages/library.py").run()
-    harbour = next(a for a in JobsAPI().assets("ana") if a.params["uploaded_as"] == "harbour.mp4")
+    assets = JobService().assets("ana")
+    harbour = next(a for a in assets if a.params["uploaded_as"] == "harbour.mp4")
     assert harbour.id != chosen.id
     app.button(key=f"lib-open-{harbour.id}").click().run()
     app.button(key=f"dialog-combine-{harbour.id}").click().run()

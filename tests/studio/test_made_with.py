@@ -19,7 +19,7 @@ VIDEO_PAGE = "app_pages/video.py"
 
 
 def studio_file(path: Path, kind: str, params: object, seed: int) -> bytes:
-    """A file tagged as the keeper tags every result (jobs.assets.settings_for_file)."""
+    """A file tagged as the worker tags every result (jobs.assets.settings_for_file)."""
     data = {**dataclasses.asdict(params), "seed": seed}
     meta = {"model": data["model"], "revision": None, "seed": seed}
     embed_settings(path, settings_for_file(kind, data, meta, []))
@@ -121,3 +121,25 @@ def test_a_file_without_settings_dropped_on_the_library_stays_with_a_message(
     assert [t.value for t in app.title] == ["Library"]
     assert "field-recording.wav carries no settings from this studio" in app.warning[0].value
     assert "music_description" not in app.session_state  # no form was filled
+
+
+def test_a_melody_track_names_its_melody_by_id_and_fills_the_picker_only_for_its_owner(
+    studio_data: Path, tmp_path: Path
+):
+    from jobs.service import JobService
+
+    api = JobService()
+    hum = api.import_file("ana", make_tone(tmp_path / "hum.wav").read_bytes(), ".wav")
+    bens = api.import_file("ben", make_tone(tmp_path / "b.wav", 330).read_bytes(), ".wav")
+    for melody, picked in ((hum.id, hum.id), (bens.id, None)):
+        params = MusicParams(description="a harp", model="musicgen-melody", melody_path=melody)
+        track = studio_file(make_tone(tmp_path / "harp.wav"), "music", params, seed=5)
+        assert str(tmp_path) not in track.decode("latin-1")  # the tag holds no server path
+        app = library_page()
+        app.file_uploader(key="library_made_with").set_value(("harp.wav", track, "audio/wav"))
+        app.run()
+        assert not app.exception
+        assert app.selectbox(key="music_model").value == "musicgen-melody"
+        # Ana's own melody comes back in the picker; Ben's id is not hers to use.
+        assert app.selectbox(key="music_melody_pick").value == picked
+    api.close()

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jobs.api import JobsAPI
+from engines.catalog import CATALOG
+from jobs.service import JobService
 from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
 
 
@@ -76,7 +77,7 @@ def test_reuse_of_a_wan_result_refills_a_wan_form(studio_data: Path, live_jobs):
 
     app.switch_page("app_pages/library.py").run()
     assert "wan2.1-t2v-1.3b" in str([c.value for c in app.caption])  # the card names it
-    (asset,) = JobsAPI().assets("ana")
+    (asset,) = JobService().assets("ana")
     app.button(key=f"lib-open-{asset.id}").click().run()
     app.button(key=f"dialog-reuse-{asset.id}").click().run()
     app = rerun_until(app, lambda a: bool(a.title) and a.title[0].value == "Text to video")
@@ -102,7 +103,8 @@ def test_the_music_form_follows_the_model_and_a_melody_model_asks_for_a_melody(
     assert not app.exception
     assert len(melody_uploaders(app)) == 1
     assert "hummed or played melody" in app.caption[0].value
-    assert len(app.get("audio_input")) == 1  # or record the melody in the browser
+    (recorder,) = app.get("audio_input")  # or record the melody in the browser
+    assert recorder.proto.sample_rate == CATALOG["musicgen-melody"].sample_rate  # its own rate
     assert app.slider(key="music_duration").max == 300.0  # long tracks, window by window
 
 
@@ -155,13 +157,13 @@ def test_acestep_song_options_reach_the_job_and_an_empty_bpm_lets_the_model_choo
     app.text_area(key="music_lyrics").input("[verse]\nOne two three")
     app.button(key="music_generate").click().run()
     assert not app.exception and not app.error
-    assert JobsAPI().get(app.session_state["music_job"]).params["bpm"] is None
+    assert JobService().get(app.session_state["music_job"]).params["bpm"] is None
 
     app.number_input(key="music_bpm").set_value(96)
     app.text_input(key="music_key").input("A minor")
     app.selectbox(key="music_time_signature").set_value("3")
     app.button(key="music_generate").click().run()
     assert not app.exception and not app.error
-    params = JobsAPI().get(app.session_state["music_job"]).params
+    params = JobService().get(app.session_state["music_job"]).params
     assert (params["bpm"], params["key"], params["time_signature"]) == (96, "A minor", "3")
     assert params["lyrics"] == "[verse]\nOne two three" and params["model"] == "acestep-v1.5-turbo"

@@ -26,6 +26,39 @@ def test_generate_with_the_prompt_left_empty_asks_for_a_prompt(studio_data: Path
     assert "`prompt` is empty: describe what you want" in error  # not "is NoneType"
 
 
+HUGE_CLIP = {"video_frames": 64, "video_width": 1024, "video_height": 1024, "video_steps": 100}
+
+
+def test_a_clip_too_big_for_its_models_gpu_is_refused_until_an_admin_raises_the_allowance(
+    studio_data: Path,
+):
+    from jobs.service import JobService
+
+    app = log_in(open_app(), "ana", USERS["ana"])
+    for key, value in HUGE_CLIP.items():  # as "use these settings again" fills the form
+        app.session_state[key] = value
+    app.text_area(key="video_prompt").input("a fox in the snow")
+    app.button(key="video_generate").click().run()
+    assert not app.exception
+    (error,) = [e.value for e in app.error]
+    assert "64 frames at 1024x1024 x 100 steps is about 5.3x" in error, error
+    assert "try at most" in error and "An admin can raise" in error
+    jobs = JobService()
+    assert jobs.list("ana") == []
+
+    admin = log_in(open_app(), ADMIN, ADMIN_PASSWORD).switch_page("app_pages/admin.py").run()
+    admin.selectbox(key="admin_account").select("ana").run()
+    admin.number_input(key="admin_cost_allowance_ana").set_value(6.0)
+    next(b for b in admin.button if b.label == "Save limits").click().run()
+    assert not admin.exception and not admin.error
+
+    app.button(key="video_generate").click().run()
+    assert not app.exception and not app.error
+    (job,) = jobs.list("ana")
+    assert (job.params["num_frames"], job.params["width"], job.params["steps"]) == (64, 1024, 100)
+    jobs.close()
+
+
 def test_a_refused_token_name_is_quoted_as_typed_and_renders_no_link_or_image(
     studio_data: Path,
 ):

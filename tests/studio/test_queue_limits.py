@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from engines.families.text_to_video_sd import VideoParams
-from jobs.api import JobsAPI
 from jobs.config import JobsConfig
+from jobs.service import JobService
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app, rerun_until
+from tests.jobs.harness import submit_video
 
 
-def studio_api() -> JobsAPI:
+def studio_api() -> JobService:
     """The job system the app under test uses (same data dir, from the environment)."""
-    return JobsAPI(JobsConfig.from_env())
+    return JobService(JobsConfig.from_env())
 
 
 def progress_texts(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -27,7 +27,7 @@ def test_a_submit_over_the_limit_shows_an_error_and_queues_nothing(studio_data: 
     api = studio_api()
     try:
         for n in range(4):  # no worker runs: they wait
-            api.submit("ana", VideoParams(prompt=f"clip {n}", num_frames=1, steps=1))
+            submit_video(api, "ana", {"prompt": f"clip {n}", "num_frames": 1, "steps": 1})
         app = log_in(open_app(), "ana", USERS["ana"])
         app.text_area(key="video_prompt").input("a fifth one")
         app.button(key="video_generate").click().run()
@@ -55,15 +55,21 @@ def test_an_admin_raises_a_users_limit_on_the_admin_page(studio_data: Path):
         admin.selectbox(key="admin_account").select("ana").run()
         admin.number_input(key="admin_max_queued_ana").set_value(6)
         admin.number_input(key="admin_daily_gpu_ana").set_value(3600.0)
+        admin.number_input(key="admin_cost_allowance_ana").set_value(2.5)
         next(b for b in admin.button if b.label == "Save limits").click().run()
 
         assert not admin.exception and not admin.error
         assert "Saved the limits of ana." in [s.value for s in admin.success]
         limits = api.limits("ana")
-        assert (limits.max_queued, limits.daily_gpu_seconds) == (6, 3600.0)
+        assert (limits.max_queued, limits.daily_gpu_seconds, limits.cost_allowance) == (
+            6,
+            3600.0,
+            2.5,
+        )
         assert api.limits("ben").max_queued == 4  # the others keep the default
+        assert api.limits("ben").cost_allowance == 1.0
         for n in range(6):
-            api.submit("ana", VideoParams(prompt=f"clip {n}", num_frames=1, steps=1))
+            submit_video(api, "ana", {"prompt": f"clip {n}", "num_frames": 1, "steps": 1})
     finally:
         api.close()
 
@@ -80,11 +86,11 @@ def test_the_panel_says_when_a_waiting_job_should_start_or_that_it_cannot_tell()
 def test_a_waiting_job_shows_its_start_estimate_once_a_similar_job_ran(
     studio_data: Path, live_jobs
 ):
-    similar = VideoParams(prompt="similar", num_frames=4, steps=40, height=64, width=64)
-    live_jobs.wait([live_jobs.api.submit("ana", similar)])  # the history the estimate uses
+    similar = {"prompt": "similar", "num_frames": 4, "steps": 40, "height": 64, "width": 64}
+    live_jobs.wait([submit_video(live_jobs.api, "ana", similar)])  # the history it uses
     app = log_in(open_app(), "ana", USERS["ana"])
-    running = live_jobs.api.submit("ana", similar)
-    waiting = live_jobs.api.submit("ana", similar)
+    running = submit_video(live_jobs.api, "ana", similar)
+    waiting = submit_video(live_jobs.api, "ana", similar)
 
     def one_waiting_with_an_estimate(page) -> bool:  # type: ignore[no-untyped-def]
         queued = [text for text in progress_texts(page) if text.startswith("Queued")]

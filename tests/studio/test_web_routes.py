@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from jobs.api import JobsAPI
+from jobs.service import JobService
 from studio.accounts.login_cookie import COOKIE_NAME
 from studio.services import WebConfig
 from studio.startup import ensure_admin
@@ -28,20 +28,20 @@ def config(studio_data: Path) -> WebConfig:
 
 
 @pytest.fixture
-def api(studio_data: Path) -> Iterator[JobsAPI]:
-    api = JobsAPI()
+def api(studio_data: Path) -> Iterator[JobService]:
+    api = JobService()
     yield api
     api.close()
 
 
 @pytest.fixture
-def clip_id(api: JobsAPI) -> str:
+def clip_id(api: JobService) -> str:
     """One of ana's files."""
     params = {"uploaded_as": "beach.mp4", "kind": "video", "prompt": "A Red Fox, in SNOW"}
     return api.import_file("ana", CLIP, ".mp4", params=params).id
 
 
-def client(config: WebConfig, api: JobsAPI | None = None, **kwargs: object) -> TestClient:
+def client(config: WebConfig, api: JobService | None = None, **kwargs: object) -> TestClient:
     return TestClient(web_app(config, api), follow_redirects=False, **kwargs)  # type: ignore[arg-type]
 
 
@@ -227,7 +227,7 @@ def test_every_answer_carries_the_safe_headers(config: WebConfig, path: str):
 # -- /files ------------------------------------------------------------------------
 
 
-def test_the_owner_gets_the_file_privately_cached(config: WebConfig, api: JobsAPI, clip_id: str):
+def test_the_owner_gets_the_file_privately_cached(config: WebConfig, api: JobService, clip_id: str):
     answer = logged_in(config, "ana", USERS["ana"]).get(f"/files/{clip_id}")
     assert answer.status_code == 200 and answer.content == CLIP
     assert answer.headers["content-type"] == "video/mp4"
@@ -256,7 +256,7 @@ def test_someone_elses_or_an_unknown_id_is_the_same_404(config: WebConfig, clip_
 
 
 def test_an_assets_pictures_come_from_the_files_route_to_its_owner_alone(
-    config: WebConfig, api: JobsAPI, tmp_path: Path
+    config: WebConfig, api: JobService, tmp_path: Path
 ):
     clip = make_h264_clip(tmp_path / "clip.mp4", seconds=2.0)
     tone = make_tone(tmp_path / "tone.wav", 440.0, 2.0)
@@ -310,7 +310,7 @@ def test_an_unchanged_file_answers_304_to_its_etag(config: WebConfig, clip_id: s
     assert changed.status_code == 200
 
 
-def test_a_file_deleted_meanwhile_is_a_404(config: WebConfig, api: JobsAPI, clip_id: str):
+def test_a_file_deleted_meanwhile_is_a_404(config: WebConfig, api: JobService, clip_id: str):
     ana = logged_in(config, "ana", USERS["ana"])
     api.asset_path(clip_id, "ana").unlink()  # the catalog still lists it
     assert ana.get(f"/files/{clip_id}").status_code == 404

@@ -21,7 +21,7 @@ def when(timestamp: float | None) -> str:
 
 def limits_form(user: CurrentUser, username: str) -> None:
     """Raise (or lower) one user's queue limits; blank fields use the studio's defaults."""
-    max_default, budget_default = backend.default_limits(user)
+    max_default, budget_default, allowance_default = backend.default_limits(user)
     current = backend.limit_overrides(user, username)
     with st.form(f"limits_{username}"):
         st.markdown(f"**Limits of {username}**")
@@ -41,6 +41,17 @@ def limits_form(user: CurrentUser, username: str) -> None:
             step=60.0,
             key=f"admin_daily_gpu_{username}",
         )
+        allowance = st.number_input(
+            f"Biggest job, times each model's own limit (blank: the default, "
+            f"{allowance_default:g})",
+            min_value=0.1,
+            max_value=1000.0,
+            value=current.cost_allowance,
+            step=0.5,
+            key=f"admin_cost_allowance_{username}",
+            help="A model's limit is what its GPU does in about 10 minutes; 2 lets one job "
+            "of this user's ask twice that, holding the worker twice as long.",
+        )
         if st.form_submit_button("Save limits"):
             try:
                 backend.set_limits(
@@ -48,6 +59,7 @@ def limits_form(user: CurrentUser, username: str) -> None:
                     username,
                     int(max_queued) if max_queued is not None else None,
                     float(budget) if budget is not None else None,
+                    float(allowance) if allowance is not None else None,
                 )
                 st.success(f"Saved the limits of {username}.")
             except ParamError as problem:

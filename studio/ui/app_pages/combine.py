@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import streamlit as st
 
 from engines.catalog import AUDIO
@@ -13,9 +11,6 @@ from engines.combine import (
     MAX_GAIN_DB,
     MIN_GAIN_DB,
     ORIGINAL_SOUND_MODES,
-    CombineParams,
-    FitMode,
-    OriginalSound,
 )
 from engines.errors import MediaError, ParamError
 from studio import services
@@ -42,7 +37,7 @@ def bounded(key: str, value: float, top: float) -> None:
 def pick(
     user: CurrentUser, title: str, assets: list[backend.Asset], upload_kind: str, key: str
 ) -> str | None:
-    """A library asset's path, or a checked upload's; None until one is chosen."""
+    """A library asset's id, or a checked upload's; None until one is chosen."""
     by_label = {asset_label(a): a for a in assets}
     choice = st.selectbox(title, [*by_label, UPLOAD], key=f"{key}_choice")
     if choice == UPLOAD:
@@ -57,8 +52,7 @@ def pick(
                 st.error(str(problem))
                 return None
         return str(stored[upload.file_id])
-    path = backend.asset_file(user, by_label[choice].id)
-    return str(path) if path else None
+    return by_label[choice].id
 
 
 def preselect(assets: list[backend.Asset], key: str, asset_id: str | None) -> None:
@@ -92,13 +86,16 @@ def render() -> None:
 
     left, right = st.columns(2)
     with left:
-        video_path = pick(user, "Video", videos, "video", "combine_video")
-        if video_path:
-            file_player(user, video_path)
+        video_id = pick(user, "Video", videos, "video", "combine_video")
+        if video_id:
+            file_player(user, video_id)
     with right:
-        track_path = pick(user, "Track", tracks, "audio", "combine_track")
-        if track_path:
-            file_player(user, track_path)
+        track_id = pick(user, "Track", tracks, "audio", "combine_track")
+        if track_id:
+            file_player(user, track_id)
+    video_path, track_path = (
+        str(backend.asset_file(user, i) or "") if i else None for i in (video_id, track_id)
+    )
 
     # What the inputs really are bounds the options: no offset past the track's end, no
     # fade longer than the result, no "keep" of a sound the video does not have.
@@ -148,21 +145,19 @@ def render() -> None:
             disabled=original != "mix",
         )
 
-    if st.button(
-        "Combine", type="primary", key="combine_go", disabled=not (video_path and track_path)
-    ):
+    if st.button("Combine", type="primary", key="combine_go", disabled=not (video_id and track_id)):
         try:
-            options = CombineParams(
-                offset_s=float(offset),
-                volume_db=float(volume),
-                fade_in_s=float(fade_in),
-                fade_out_s=float(fade_out),
-                fit=cast(FitMode, fit),
-                original=cast(OriginalSound, original),
-                original_level_db=float(level),
-            )
+            options = {
+                "offset_s": float(offset),
+                "volume_db": float(volume),
+                "fade_in_s": float(fade_in),
+                "fade_out_s": float(fade_out),
+                "fit": fit,
+                "original": original,
+                "original_level_db": float(level),
+            }
             st.session_state["combine_job"] = backend.submit_combine(
-                user, str(video_path), str(track_path), options
+                user, str(video_id), str(track_id), options
             )
         except (ParamError, MediaError) as problem:
             st.error(str(problem))
@@ -170,17 +165,15 @@ def render() -> None:
     st.divider()
     st.subheader("Score this video")
     st.caption("New audio as long as the video, from its prompt, laid under it in one job.")
-    if video_path:
-        chosen = next(
-            (v for v in videos if str(backend.asset_file(user, v.id)) == video_path), None
-        )
+    if video_id and video_path:
+        chosen = next((v for v in videos if v.id == video_id), None)
         prompt = video_prompt(chosen, videos)  # a combined clip has none of its own
         description = st.text_area(
             "Music description",
             value=f"Soundtrack for: {prompt}" if prompt else "",
-            key=f"score_description_{video_path}",
+            key=f"score_description_{video_id}",
         )
-        # Any enabled audio model: a soundtrack (MusicGen, ACE-Step) or ambience (Stable Audio).
+        # Any enabled audio model: a soundtrack or an ambience, within its own duration bounds.
         models = {e.name: e for e in services.settings().enabled_models(AUDIO)}
         model = st.selectbox(
             "Audio model",
@@ -197,7 +190,7 @@ def render() -> None:
                 if length > high:
                     st.info(f"The video lasts {length:.0f} s; {high:.0f} s of audio will loop.")
                 st.session_state["score_job"] = backend.submit_score(
-                    user, video_path, description, duration, model
+                    user, video_id, description, duration, model
                 )
             except (ParamError, MediaError) as problem:
                 st.error(str(problem))

@@ -26,7 +26,7 @@ from studio.urls import file_url, picture_url
 
 PAGE_SIZE = 24
 COLUMNS = 4
-TYPE_LABELS = {"all": "All", "video": "Videos", "audio": "Tracks"}
+TYPE_LABELS = {"all": "All", "video": "Videos", "audio": "Tracks", "image": "Images"}
 SOURCE_LABELS = {
     "all": "Any source",
     "generated": "Generated",
@@ -38,9 +38,10 @@ SORTS = {"newest": "Newest first", "oldest": "Oldest first"}
 
 
 def picture(asset: backend.Asset) -> str | None:
-    """The card's picture from /files: a poster for a video, a waveform for a track."""
+    """The card's picture from /files: a poster for a video or an image (a thumbnail of
+    itself), a waveform for a track."""
     previews = (asset.meta or {}).get("previews") or {}
-    name = "poster" if asset.output_type == "video" else "waveform"
+    name = "waveform" if asset.output_type == "audio" else "poster"
     return absolute(picture_url(asset.id, name)) if previews.get(name) else None
 
 
@@ -62,6 +63,8 @@ def open_card(user: CurrentUser, asset_id: str) -> None:
     if asset.output_type == "video":
         st.video(url, loop=loops(asset), autoplay=loops(asset), muted=loops(asset),
                  width=player_width(asset))  # fmt: skip
+    elif asset.output_type == "image":
+        st.image(url)
     else:
         st.audio(url)
     settings_table(asset)

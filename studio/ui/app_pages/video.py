@@ -8,8 +8,9 @@ from __future__ import annotations
 import streamlit as st
 
 from engines.catalog import VIDEO
-from engines.errors import ParamError
+from engines.errors import MediaError, ParamError
 from studio import services
+from studio.ui.components.file_input import stored_file_inputs
 from studio.ui.components.job_panel import examples_row, page_user, recent_jobs_section
 from studio.ui.components.made_with import made_with_drop
 from studio.ui.components.model_form import model_picker, params_form
@@ -32,12 +33,13 @@ def render() -> None:
     count = variations_count("video")
     if st.button("Generate video", type="primary", key="video_generate"):
         try:
-            submit_from_page(user, "video", entry.params(**values), count)
-        except ParamError as problem:
+            values = stored_file_inputs(user, entry.params_class(), values)  # uploads: ids
+            submit_from_page(user, "video", entry.name, values, count)
+        except (ParamError, MediaError) as problem:
             st.error(str(problem))
-    variations_grid(user, "video")
+    drawn = variations_grid(user, "video")
 
-    recent_jobs_section(user, "video", focus=st.session_state.get("video_job"))
+    recent_jobs_section(user, "video", focus=st.session_state.get("video_job"), shown=drawn)
 
 
 render()

@@ -10,14 +10,15 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from jobs.catalog.records import Asset
+from jobs.catalog.records import Asset, asked_text
+from jobs.kinds import file_labels
 from studio import services
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend, navigation
 from studio.ui.components import model_form
 from studio.urls import download_url
 
-OUTPUT_WORDS = {"video": "Video", "audio": "Track"}
+OUTPUT_WORDS = {"video": "Video", "audio": "Track", "image": "Image"}
 SOURCE_WORDS = {
     "generated": "generated",
     "combined": "combined",
@@ -42,8 +43,6 @@ SETTING_LABELS = {
     "temperature": "Temperature",
     "uploaded_as": "Uploaded as",
 }
-INPUT_LABELS = {"melody_path": "Melody", "video_path": "Video", "audio_path": "Track"}
-REUSED_MELODY = "music_reused_melody"  # asset id of the melody "use these settings again" keeps
 OPEN_KEY = "lib_open"  # the Library's open card: closed when an action leaves or deletes it
 SHORT_CLIP_S = 10.0  # shorter clips loop, as a GIF would
 TINY_PX = 320  # smaller clips are shown at twice their size
@@ -51,7 +50,7 @@ TINY_PX = 320  # smaller clips are shown at twice their size
 
 def title(asset: Asset) -> str:
     params = asset.params or {}
-    text = params.get("prompt") or params.get("description") or params.get("uploaded_as")
+    text = asked_text(params) or params.get("uploaded_as")
     return str(text or OUTPUT_WORDS.get(asset.output_type, asset.output_type))
 
 
@@ -94,8 +93,9 @@ def settings_rows(asset: Asset) -> list[dict[str, str]]:
         for name, label in SETTING_LABELS.items()
         if merged.get(name) not in (None, "")
     ]
+    labels = file_labels()  # each input file's declared label: Melody, Video, Track
     for field, name in (meta.get("input_names") or {}).items():
-        rows.append({"Setting": INPUT_LABELS.get(field, field), "Value": str(name or "a file")})
+        rows.append({"Setting": labels.get(field, field), "Value": str(name or "a file")})
     if asset.model:
         rows.append({"Setting": "Model", "Value": model_name(asset.model)})
     engine_s = meta.get("job_engine_s") or meta.get("engine_s")
@@ -119,21 +119,9 @@ def form_of(asset: Asset) -> str | None:
 
 
 def reuse_settings(kind: str, params: dict[str, Any], seed: object) -> None:
-    """Fill the page's form (its model, then the model's declared fields) with a result's."""
+    """Fill the page's form (its model, then the model's declared fields, input files by
+    their asset ids) with a result's."""
     model_form.reuse_settings(kind, params, seed, services.settings())
-    if kind == "music":  # the melody it followed, by its asset id (an uploader cannot be set)
-        melody = params.get("melody_path")
-        st.session_state[REUSED_MELODY] = Path(str(melody)).name.split(".")[0] if melody else None
-
-
-def reused_melody(user: CurrentUser) -> tuple[str, str] | None:
-    """The melody of the settings being reused, as (path, name a person gave it)."""
-    asset_id = st.session_state.get(REUSED_MELODY)
-    asset = backend.get_asset(user, asset_id) if asset_id else None
-    path = backend.asset_file(user, asset.id) if asset is not None else None
-    if asset is None or path is None:
-        return None
-    return str(path), str(asset.params.get("uploaded_as") or "the earlier melody")
 
 
 def player_width(asset: Asset) -> int | Literal["stretch"]:
@@ -154,10 +142,14 @@ def actions(user: CurrentUser, asset: Asset, where: str) -> None:
     columns = st.columns(5)
     columns[0].link_button("Download", download_url(asset.id))
     kind = form_of(asset)
+    # Filled in the click's callback, before the run draws a form: on the page that made
+    # it the form is drawn above this card, and its widgets cannot be set once drawn.
     if kind is not None and columns[1].button(
-        "Use these settings again", key=f"{where}-reuse-{asset.id}"
+        "Use these settings again",
+        key=f"{where}-reuse-{asset.id}",
+        on_click=reuse_settings,
+        args=(kind, asset.params, (asset.meta or {}).get("seed")),
     ):
-        reuse_settings(kind, asset.params, (asset.meta or {}).get("seed"))
         st.switch_page(navigation.page(kind))
     if columns[2].button("Send to Combine", key=f"{where}-combine-{asset.id}"):
         st.session_state[
@@ -193,6 +185,6 @@ SOURCE_WORDS = {"uploaded": "uploaded", "combined": "combined", "scored": "score
 
 def asset_label(asset: Asset) -> str:
     params = asset.params or {}
-    text = params.get("prompt") or params.get("description") or params.get("uploaded_as")
+    text = asked_text(params) or params.get("uploaded_as")
     how = SOURCE_WORDS.get(asset.source)
     return f"{str(text or asset.output_type)[:60]}{f' ({how})' if how else ''} · {asset.id[:6]}"

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import streamlit as st
 
+from engines.media.images import IMAGE_SUFFIXES
+from jobs.catalog.records import asked_text
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend
 from studio.ui.components.asset_card import (
@@ -22,6 +25,8 @@ from studio.ui.components.asset_card import (
 )
 from studio.ui.session import session_user
 from studio.urls import file_url, picture_url
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "assets" / "examples"
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "assets" / "examples"
 REFRESH_S = 1.0  # how often a running job's panel re-reads the catalog
@@ -38,11 +43,21 @@ def page_user() -> CurrentUser:
 
 
 def recent_jobs_section(
-    user: CurrentUser, kind: str, focus: str | None = None, *, title: str = "Your latest"
+    user: CurrentUser,
+    kind: str,
+    focus: str | None = None,
+    *,
+    title: str = "Your latest",
+    shown: Collection[str] = (),
 ) -> None:
-    """This user's jobs of ``kind``, newest first: found again after a refresh."""
-    jobs = backend.recent_jobs(user, kind, limit=RECENT)
-    if focus and all(job.id != focus for job in jobs):
+    """This user's jobs of ``kind``, newest first: found again after a refresh.
+
+    Jobs in ``shown`` are on the page already (finished variations): each clip is drawn
+    once, as two identical autoplaying players on one page stop it (a duplicate id).
+    """
+    recent = backend.recent_jobs(user, kind, limit=RECENT + len(shown))
+    jobs = [job for job in recent if job.id not in shown]  # the newest: shown ones come first
+    if focus and focus not in shown and all(job.id != focus for job in jobs):
         latest = backend.get_job(user, focus)
         jobs = [latest, *jobs] if latest is not None else jobs
     if not jobs:
@@ -122,7 +137,7 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
     if job is None or not job.active:
         st.rerun(scope="app")  # finished: draw the result outside the fragment, once
         return
-    prompt = job.params.get("prompt") or job.params.get("description") or ""
+    prompt = asked_text(job.params)
     st.markdown(f"**{job.kind.title()}**")
     st.text(prompt)  # user text as text: markdown would render its links and images
     elapsed = time.time() - (job.started_at or job.created_at)
@@ -139,12 +154,13 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
         st.caption("Cancelling…")
     elif st.button("Cancel", key=f"cancel-{job.id}"):
         backend.cancel_job(user, job.id)
-        st.rerun(scope="fragment")
+        # Said at once, not by a fragment rerun: a click in a whole-page run cannot ask one.
+        st.caption("Cancelling…")
 
 
 def job_name(job: Any) -> str:
     """How a card names its job: the kind, what was asked, and a short id."""
-    asked = job.params.get("prompt") or job.params.get("description") or ""
+    asked = asked_text(job.params)
     words = f' "{str(asked)[:60]}"' if asked else ""
     return f"{job.kind.title()} job{words} ({job.id[:8]})"
 
@@ -205,15 +221,16 @@ def absolute(path: str) -> str:
     return f"{here.scheme}://{here.netloc}{path}"
 
 
-def file_player(user: CurrentUser, path: str) -> None:
-    """A player for one of the user's stored files (named by its asset id), from /files."""
-    asset_id = Path(path).stem
+def file_player(user: CurrentUser, asset_id: str) -> None:
+    """A player (a picture for an image) for one of the user's stored files, from /files."""
     stored = backend.asset_file(user, asset_id)
-    if stored is None or stored.resolve() != Path(path).resolve():
+    if stored is None:
         st.warning("This file is no longer on disk.")
         return
     if stored.suffix in (".mp4", ".mkv", ".avi"):
         st.video(absolute(file_url(asset_id)))
+    elif stored.suffix in IMAGE_SUFFIXES:
+        st.image(absolute(file_url(asset_id)))
     else:
         st.audio(absolute(file_url(asset_id)))
 
@@ -233,6 +250,8 @@ def show_asset(user: CurrentUser, asset: Any) -> None:
         short = loops(asset)
         st.video(absolute(file_url(asset.id)), format="video/mp4", loop=short, autoplay=short,
                  muted=short, width=player_width(asset))  # fmt: skip
+    elif asset.output_type == "image":
+        st.image(absolute(file_url(asset.id)))
     else:
         st.audio(absolute(file_url(asset.id)), format="audio/wav")
         if ((asset.meta or {}).get("previews") or {}).get("waveform"):

@@ -33,7 +33,7 @@ def settings_of_file(name: str, data: bytes) -> dict[str, Any] | None:
     """The studio settings inside an uploaded file; None when it carries none of ours."""
     if len(data) > DEFAULT_LIMITS.max_bytes:
         raise MediaError(f"{name} is too large to read; at most 200 MB is accepted.")
-    scratch = backend.jobs_api().config.scratch_dir
+    scratch = backend.job_service().config.scratch_dir
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=scratch, suffix=".made-with") as tmp:
         tmp.write(data)

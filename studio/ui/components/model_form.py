@@ -1,7 +1,7 @@
 """A model picker and a form drawn from whatever params the chosen model declares.
 
 The widgets come from each field's declared bounds (engines.params): their ranges,
-steps, allowed values (multiples of 8 or 16, Wan's 4k+1 frames) and ``help=`` tooltips.
+steps, allowed values (multiples of 8 or 16, frame counts of 4k+1) and ``help=`` tooltips.
 Widget keys are ``<page>_<short name>`` and shared across models, so "use these
 settings again" fills the same keys; switching models resets the fields to the new
 model's defaults, keeping the prompt and the seed.
@@ -19,14 +19,17 @@ from engines.params import ParamSpec, specs
 from engines.seeds import MAX_SEED
 from engines.settings import Settings
 from engines.validation import MAX_PROMPT_CHARS
+from studio.ui.components.file_input import file_input, pick_key
 
 # Field -> the short name in its widget key, as the CLI names its flags.
 SHORT_NAMES = {
     "negative_prompt": "negative",
     "num_frames": "frames",
     "guidance_scale": "guidance",
+    "melody_path": "melody",
 }
-KEPT_ACROSS_MODELS = ("prompt", "text", "seed")  # kinds a model switch leaves as typed
+# Kinds a model switch leaves as typed (a file stays chosen: an uploader cannot be set).
+KEPT_ACROSS_MODELS = ("prompt", "text", "seed", "file")
 PAGE_OUTPUTS = {"video": VIDEO, "music": AUDIO}
 
 
@@ -63,7 +66,7 @@ def _reset_model_fields(page: str) -> None:
     """A new model: its own defaults in every field, keeping the prompt and the seed.
 
     Set, not just dropped: a widget drawn again with the same key and bounds keeps what
-    the browser shows (MusicGen's guidance 3 under Stable Audio's 7) unless told anew.
+    the browser shows (one model's guidance 3 under another's default 7) unless told anew.
     """
     entry = CATALOG[str(st.session_state[model_key(page)])]
     own = {
@@ -90,12 +93,18 @@ def params_form(
 ) -> dict[str, Any]:
     """Draw ``entry``'s declared params; returns their values by field name.
 
-    Text fields and the names in ``top`` go above the "Advanced options" expander.
+    Text fields, the input files the model takes and the names in ``top`` go above the
+    "Advanced options" expander. A file's value is an upload (``stored_file_inputs`` stores
+    it on submit) or the id of one of the user's assets.
     """
-    declared = [s for s in specs(entry.params_class()) if s.widget]
+    declared = [
+        s
+        for s in specs(entry.params_class())
+        if s.widget and (s.kind != "file" or s.name in entry.inputs)
+    ]
     values: dict[str, Any] = {}
     for spec in declared:
-        if spec.widget == "text_area" or spec.name in top:
+        if spec.widget in ("text_area", "file") or spec.name in top:
             values[spec.name] = _widget(page, entry, spec, st, placeholder)
     with st.expander("Advanced options"):
         left, right = st.columns(2)
@@ -113,6 +122,8 @@ def _widget(page: str, entry: ModelEntry, spec: ParamSpec, where: Any, placehold
     initial: dict[str, Any] = {} if key in st.session_state else {"value": default}
     if spec.widget == "seed":
         return seed_input(page, where)
+    if spec.widget == "file":
+        return file_input(spec, key, where)
     if spec.widget == "text_area":
         return where.text_area(
             spec.label, key=key, max_chars=MAX_PROMPT_CHARS, height=90, help=spec.help,
@@ -157,7 +168,9 @@ def reuse_settings(page: str, params: dict[str, Any], seed: object, settings: Se
         st.session_state[model_key(page)] = entry.name
         for spec in specs(entry.params_class()):
             if spec.widget and spec.widget != "seed" and spec.name in params:
-                st.session_state[form_key(page, spec.name)] = params[spec.name]
+                key = form_key(page, spec.name)
+                # A file by its asset id, in the library picker (an uploader cannot be set).
+                st.session_state[pick_key(key) if spec.kind == "file" else key] = params[spec.name]
     elif "prompt" in params or "description" in params:
         name = "prompt" if "prompt" in params else "description"
         st.session_state[form_key(page, name)] = params[name]

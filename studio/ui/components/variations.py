@@ -9,11 +9,12 @@ refresh; a single job is ``<page>_job``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
-from jobs.api import MAX_VARIATIONS
+from jobs.submission import MAX_VARIATIONS
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend
 from studio.ui.components.job_panel import show_finished_job
@@ -36,31 +37,33 @@ def variations_count(page: str) -> int:
     )
 
 
-def submit_group(user: CurrentUser, page: str, params: Any, count: int) -> list[str]:
-    ids = backend.submit_variations(user, params, count)
-    st.session_state[group_key(page)] = ids
+def submit_from_page(
+    user: CurrentUser, page: str, model: str, values: Mapping[str, Any], count: int
+) -> list[str]:
+    """The page's Generate: one job (the page follows it), or a group of ``count``."""
+    ids = backend.submit(user, model, values, count)
+    if count == 1:
+        st.session_state[f"{page}_job"] = ids[0]
+        st.session_state.pop(group_key(page), None)
+    else:
+        st.session_state[group_key(page)] = ids
     return ids
 
 
-def submit_from_page(user: CurrentUser, page: str, params: Any, count: int) -> list[str]:
-    """The page's Generate: one job (the page follows it), or a group of ``count``."""
-    if count == 1:
-        st.session_state[f"{page}_job"] = backend.submit(user, params)
-        st.session_state.pop(group_key(page), None)
-        return [st.session_state[f"{page}_job"]]
-    return submit_group(user, page, params, count)
+def variations_grid(user: CurrentUser, page: str) -> list[str]:
+    """The last group side by side, each with its seed; choices under the finished ones.
 
-
-def variations_grid(user: CurrentUser, page: str) -> None:
-    """The last group side by side, each with its seed; choices under the finished ones."""
+    Returns the ids of the finished ones drawn, for "Your latest" to leave out.
+    """
     if group_key(page) not in st.session_state:  # a new session (a refresh): the catalog's
         st.session_state[group_key(page)] = [
             job.id for job in backend.latest_variations(user, page) if _still_there(user, job)
         ]
     ids: list[str] = list(st.session_state.get(group_key(page)) or [])
     if len(ids) < 2:
-        return
+        return []
     st.subheader("Variations")
+    finished = []
     for column, job_id in zip(st.columns(len(ids)), ids, strict=True):
         with column:
             job = backend.get_job(user, job_id)
@@ -70,11 +73,13 @@ def variations_grid(user: CurrentUser, page: str) -> None:
             if job.active:  # live progress and Cancel are in "Your latest" below
                 st.progress(job.fraction, text=f"{job.status.title()} · step {job.step}")
             else:
-                show_finished_job(user, job, where=f"{page}-variation")  # also in "Your latest"
+                show_finished_job(user, job, where=f"{page}-variation")
+                finished.append(job_id)
             # Send to Combine, reuse and download are on the card itself.
             if job.asset_id and st.button("Keep this one", key=f"{page}_keep_{job_id}"):
                 keep_only(user, page, job_id)
                 st.rerun()
+    return finished
 
 
 def keep_only(user: CurrentUser, page: str, kept: str) -> None:

@@ -6,7 +6,8 @@
     DELETE /api/v1/jobs/{id}        cancel
     GET    /api/v1/jobs             my jobs;  GET /api/v1/assets: my files
     GET    /api/v1/assets/{id}/file download, byte for byte
-    POST   /api/v1/uploads          multipart ``output_type`` (audio|video), ``file`` -> 201 {"id"}
+    POST   /api/v1/uploads          multipart ``output_type`` (audio|video|image), ``file``
+                                    -> 201 {"id"}: what a job's file param names
     GET    /api/v1/openapi.json     the document, from the models' declared params
 
 Every call but the document needs ``Authorization: Bearer <token>`` (studio.accounts.tokens):
@@ -29,14 +30,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from engines.catalog import ModelEntry
 from engines.errors import MediaError, ParamError
 from engines.media.info import DEFAULT_LIMITS
-from engines.settings import Settings
-from jobs.api import MAX_VARIATIONS, JobsAPI, NotFound
+from engines.params import MEDIA
 from jobs.catalog.records import Asset, Job
-from jobs.kinds import KINDS
+from jobs.owned_assets import NotFound
 from jobs.quotas import QuotaExceeded
+from jobs.service import JobService
+from jobs.submission import MAX_VARIATIONS, offered_models
 from jobs.uploads import store_checked_upload
 from studio.accounts.login_cookie import CurrentUser
 from studio.services import WebConfig
@@ -44,8 +45,6 @@ from studio.web.api.schema import openapi_document
 from studio.web.files import MIME
 
 PREFIX = "/api/v1"
-# The job kind a model's output makes, as the pages submit it.
-KIND_BY_OUTPUT = {kind.output: kind for kind in KINDS.values() if kind.output is not None}
 MAX_FORM_OVERHEAD = 64 * 1024  # the multipart framing around an upload
 
 Handler = Callable[[Request, CurrentUser], Awaitable[Response]]
@@ -60,13 +59,7 @@ def bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def offered_models() -> list[ModelEntry]:
-    """The models the pages offer, video and audio: the API runs no other."""
-    settings = Settings.from_env()
-    return [e for output in KIND_BY_OUTPUT for e in settings.enabled_models(output)]
-
-
-def job_json(api: JobsAPI, job: Job, user: CurrentUser) -> dict[str, Any]:
+def job_json(api: JobService, job: Job, user: CurrentUser) -> dict[str, Any]:
     outlook = api.outlook(job.id, user.username, admin=user.is_admin)
     return {
         "id": job.id,
@@ -94,7 +87,7 @@ def asset_json(asset: Asset) -> dict[str, Any]:
     }
 
 
-def api_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
+def api_routes(config: WebConfig, api: JobService) -> list[BaseRoute]:
     def user_of(token: str) -> CurrentUser | None:
         username = config.tokens.owner_of(token)
         account = config.store.get(username) if username else None
@@ -129,30 +122,11 @@ def api_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
                 'The body is {"model": "<catalog name>", "params": {...}}, and optionally '
                 f'"variations": 1 to {MAX_VARIATIONS}.'
             )
-        name, params = body.get("model"), body.get("params", {})
-        offered = {e.name: e for e in offered_models()}
-        if not isinstance(name, str) or name not in offered:
-            raise ParamError(f"Unknown model {name!r}; this studio runs: {', '.join(offered)}.")
-        if not isinstance(params, dict):
-            raise ParamError("`params` must be an object of the model's params.")
-        if params.get("model", name) != name:
-            raise ParamError("Name the model once, in `model`, not in `params`.")
-        entry = offered[name]
-        kind = KIND_BY_OUTPUT[entry.output]
-        data = {**entry.defaults, **params, "model": entry.name}
-        for field in kind.file_fields:  # a file param names one of the user's uploads
-            if data.get(field) is not None:
-                try:
-                    data[field] = str(api.asset_path(str(data[field]), user.username))
-                except NotFound:
-                    raise ParamError(
-                        f"`{field}` must be the id of one of your uploads (POST {PREFIX}/uploads)."
-                    ) from None
-        if "variations" not in body:
-            return {"id": api.submit(user.username, data, kind=kind.name)}
-        # The same params with consecutive seeds from params' seed (random ones without).
-        ids = api.submit_variations(user.username, kind.build(data), body["variations"])
-        return {"id": ids[0], "ids": ids}
+        # The pages' own path: the model's defaults, the checks, the user's files and limits;
+        # it refuses a `model` that is no model's name, whatever JSON it is.
+        model: Any = body.get("model")
+        ids = api.submit(user.username, model, body.get("params", {}), body.get("variations", 1))
+        return {"id": ids[0], "ids": ids} if "variations" in body else {"id": ids[0]}
 
     async def post_job(request: Request, user: CurrentUser) -> Response:
         try:
@@ -218,7 +192,7 @@ def api_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit + MAX_FORM_OVERHEAD:
             return refuse(413, f"At most {limit / 1024**2:.0f} MB is accepted.")
-        how = "Send multipart/form-data with `output_type` (audio|video) and `file`."
+        how = f"Send multipart/form-data with `output_type` ({'|'.join(MEDIA)}) and `file`."
         try:
             async with request.form(max_files=1, max_fields=2) as form:
                 file, output_type = form.get("file"), form.get("output_type")
@@ -236,7 +210,10 @@ def api_routes(config: WebConfig, api: JobsAPI) -> list[BaseRoute]:
         return JSONResponse({"id": asset.id}, status_code=201)
 
     async def document(request: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(lambda: openapi_document(offered_models())))
+        def build() -> dict[str, Any]:  # placing a folder model reads its files
+            return openapi_document(offered_models(api.config.settings))
+
+        return JSONResponse(await run_in_threadpool(build))
 
     async def unknown(request: Request) -> Response:
         where = f"{request.method} {request.url.path}"

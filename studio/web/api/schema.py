@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from engines.catalog import CATALOG, ModelEntry
-from engines.params import ParamSpec, specs
+from engines.params import MEDIA, ParamSpec, specs
 from engines.seeds import MAX_SEED
 from engines.validation import MAX_PROMPT_CHARS
-from jobs.api import MAX_VARIATIONS
 from jobs.catalog.records import STATUSES
+from jobs.input_files import YOUR_MEDIA
+from jobs.submission import MAX_VARIATIONS
 
 API_VERSION = "1.0.0"
 
@@ -40,14 +41,21 @@ def field_schema(entry: ModelEntry, spec: ParamSpec) -> dict[str, Any]:
         schema = {"type": "number", "minimum": spec.minimum, "maximum": spec.maximum}
     elif spec.kind == "choice":
         schema = {"enum": list(spec.choices)}
-    else:  # a file: one of the user's uploads, by id
+    elif spec.kind == "file":  # one of the user's assets of its media, by id
+        schema = {"type": "string", "minLength": 1}
+    else:
         schema = {"type": "string", "minLength": 1}
     if spec.optional:
         schema = {"anyOf": [schema, {"type": "null"}]}
     default = entry.default_of(spec.name)
     if default is not None or spec.optional:
         schema["default"] = default
-    help_text = spec.help + (" The id of one of your uploads." if spec.kind == "path" else "")
+    help_text = spec.help + (
+        f" The id of one of your {YOUR_MEDIA[spec.media]}: POST /api/v1/uploads with "
+        f"output_type={spec.media} answers one, and a result's asset id works too."
+        if spec.kind == "file"
+        else ""
+    )
     return {**schema, "description": help_text}
 
 
@@ -148,7 +156,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "id": {"type": "string"},
-            "output_type": {"type": "string", "enum": ["video", "audio"]},
+            "output_type": {"type": "string", "enum": list(MEDIA)},
             "source": {"type": "string", "enum": ["generated", "combined", "scored", "uploaded"]},
             "model": {"type": ["string", "null"]},
             "job_id": {"type": ["string", "null"]},
@@ -187,7 +195,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
     upload_form = {
         "type": "object",
         "properties": {
-            "output_type": {"enum": ["audio", "video"]},
+            "output_type": {"enum": list(MEDIA)},
             "file": {"type": "string", "format": "binary"},
         },
         "required": ["output_type", "file"],

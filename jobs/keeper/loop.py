@@ -5,15 +5,17 @@ supervisor starts it), polls the broker for what workers report and applies it t
 catalog with compare-and-set updates, so repeated or late reports change nothing:
 
 1. a claimed delivery -> running; progress and heartbeats -> the job's row;
-2. a result -> the output file written into ``assets/<owner>/`` (temporary name, then
-   rename) and the job done with its asset, or failed / cancelled with the reason;
+2. a result -> the output file (its settings embedded by the worker) written once into
+   ``assets/<owner>/`` and the job done with its asset, or failed / cancelled with the
+   reason (``jobs.keeper.results``);
 3. a running job whose heartbeat went stale (its worker died, on any machine) -> re-queued
    as a new delivery (attempts + 1, at most ``max_attempts``) or failed with the reason;
-4. queued jobs sent to the queue in fair order (``jobs.scheduling``), only as many as
-   there are free workers, so the broker's FIFO never decides who goes next; a variation
-   group whose model batches goes in one message (``jobs.dispatch``);
+4. queued jobs sent to the queue in fair order (``jobs.keeper.scheduling``), only as many
+   as there are free workers, so the broker's FIFO never decides who goes next; a variation
+   group whose model batches goes in one message (``jobs.keeper.dispatch``);
 5. sent jobs missing from the broker (Redis restarted empty, an enqueue failed) ->
-   enqueued again; requested cancels are pushed to the broker until they take.
+   enqueued again; requested cancels are pushed to the broker until they take;
+6. a running job far past its estimate -> told to stop (``jobs.keeper.overtime``).
 
 ``python -m jobs.keeper`` runs it alone; ``python -m jobs.supervisor`` runs it with workers.
 """
@@ -30,18 +32,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from engines.errors import StudioError
-from engines.media.settings_tag import embed_settings
-from jobs.assets import (
-    relative_asset_path,
-    relative_preview_path,
-    settings_for_file,
-    write_asset,
-)
 from jobs.catalog import Catalog
 from jobs.catalog.records import QUEUED, RUNNING, Job
 from jobs.config import JobsConfig
-from jobs.dispatch import dispatch_waiting
+from jobs.input_files import input_paths
+from jobs.keeper.dispatch import dispatch_waiting
+from jobs.keeper.overtime import Overtime
+from jobs.keeper.results import Results, stale_reason
 from jobs.kinds import job_kind
 from jobs.queue import Broker, Observation
 
@@ -51,14 +48,8 @@ HEARTBEAT_WRITE_S = 1.0  # a heartbeat alone (no new progress) is written at mos
 SERVICE_BEAT_S = 2.0
 WORKER_GONE_AFTER = 3  # presence intervals without a new announcement: the worker is gone
 INPUT_GONE_MESSAGE = "A file this job uses was deleted before it could run; pick another."
-
-
-def stale_reason(job: Job, attempts: int) -> str:
-    return (
-        f"The worker running this job ({job.worker or 'unknown'}) stopped responding, "
-        f"{attempts} time(s); it is not retried again. The machine may have crashed or run "
-        "out of memory: try again, perhaps with smaller settings."
-    )
+CANCEL_SILENCE_S = 5.0  # a cancelled job whose worker is silent this long is ended here
+SILENT_CANCEL_MESSAGE = "Cancelled (its worker had stopped responding)."
 
 
 class Keeper:
@@ -71,6 +62,8 @@ class Keeper:
         self.config = config
         self.catalog = catalog or Catalog(config.catalog_path)
         self.broker = broker or Broker(config)
+        self.overtime = Overtime(self.catalog, self.broker, config.run_budget_s)
+        self.results = Results(config, self.catalog, self.broker, self.overtime)
         self.name = f"keeper {socket.gethostname()}:{os.getpid()}"
         self._started = time.time()
         self._beats: dict[tuple[str, int], int] = {}  # last heartbeat number seen
@@ -118,6 +111,7 @@ class Keeper:
         if now >= self._next_reconcile:
             self._next_reconcile = now + self.config.reconcile_interval_s
             self._reconcile(seen)
+            self.overtime.check(jobs, now)
         if now >= self._next_service_beat:
             self._next_service_beat = now + min(SERVICE_BEAT_S, self.config.presence_interval_s)
             info = {"role": "keeper", "backend": self.config.backend}
@@ -143,7 +137,7 @@ class Keeper:
 
     def _apply(self, job: Job, seen: Observation, now: float) -> None:
         if seen.result is not None:
-            self._apply_result(job, seen.result)
+            self.results.apply(job, seen.result)
             return
         if job.cancel_requested and self._push_cancel(job):
             return
@@ -157,6 +151,9 @@ class Keeper:
                 log.info("Job %s is running on %s.", job.id, seen.claim.get("worker"))
                 job = self.catalog.jobs.get(job.id) or job
         if job.status != RUNNING:
+            return
+        if job.cancel_requested and now - self._last_sign(job) > CANCEL_SILENCE_S:
+            self._end_silent_cancel(job)  # a worker that died cannot answer the cancel
             return
         state = seen.state
         if state is not None and state.get("delivery") == job.delivery:
@@ -182,104 +179,6 @@ class Keeper:
         elif job.heartbeat_at is None or now - job.heartbeat_at >= HEARTBEAT_WRITE_S:
             self.catalog.transitions.record_heartbeat(job.id, job.delivery)
 
-    def _apply_result(self, job: Job, result: dict[str, Any]) -> None:
-        outcome = result.get("outcome")
-        kind = job_kind(job.kind)
-        if outcome == "done":
-            self._store_output(job, result)
-        elif outcome == "failed":
-            self.catalog.transitions.finish(
-                job.id, job.delivery, "failed", str(result.get("error"))
-            )
-        elif outcome == "cancelled":
-            self.catalog.transitions.finish(
-                job.id, job.delivery, "cancelled", str(result.get("error"))
-            )
-        elif outcome in ("released", "superseded"):
-            # The worker stopped (shutdown) or was given up on: run it again, uncharged.
-            requeued = self.catalog.transitions.requeue(
-                job.id,
-                job.delivery,
-                max_attempts=self.config.max_attempts,
-                reason=stale_reason(job, job.attempts),
-                count_attempt=False,
-            )
-            self.broker.forget(job.id, job.delivery, ())
-            if requeued is not None and requeued.status == QUEUED:  # sent first by _dispatch
-                log.info("Job %s was handed back by its worker; queued again.", job.id)
-            return
-        else:
-            log.error("Job %s sent an unknown outcome %r; failing it.", job.id, outcome)
-            self.catalog.transitions.finish(
-                job.id, job.delivery, "failed", "The worker sent a bad result."
-            )
-        self.broker.forget(job.id, job.delivery, kind.file_fields)
-        log.info("Job %s %s.", job.id, outcome)
-
-    def _store_output(self, job: Job, result: dict[str, Any]) -> None:
-        """Write the file, then mark the job done with its asset in one transaction."""
-        relative = relative_asset_path(job.owner, job.output_id, str(result["suffix"]))
-        path = write_asset(self.config.data_dir, relative, bytes(result["file"]))
-        pictures = [path]
-        meta = dict(result.get("meta") or {})
-        meta["path"] = relative  # the worker's scratch path means nothing here
-        meta["previews"] = {}
-        for name, blob in (result.get("previews") or {}).items():
-            preview = relative_preview_path(relative, str(name))
-            pictures.append(write_asset(self.config.data_dir, preview, bytes(blob)))
-            meta["previews"][name] = preview
-        for key in ("engine_s", "worker", "started_at", "finished_at"):
-            meta.setdefault(f"job_{key}", result.get(key))
-        params = dict(job.params)
-        if "seed" in params and meta.get("seed") is not None:
-            params["seed"] = meta["seed"]  # "use these settings again" makes the same thing
-        meta["job_kind"] = job.kind
-        meta["input_names"] = self._input_names(job)
-        self._embed_settings(path, job, params, meta)
-        kind = job_kind(job.kind)
-        # The catalog name the job asked for; the folder or hub id the weights came from else.
-        model = params.get("model") or meta.get("model")
-        done = self.catalog.transitions.finish_done(
-            job.id,
-            job.delivery,
-            path=relative,
-            output_type=kind.output_type,  # never the engine's word ("melody" is a track)
-            source=kind.source,
-            model=str(model) if model else None,
-            asset_params=params,
-            meta=meta,
-            engine_s=result.get("engine_s"),
-            steps=(int(result["step"]), int(result["total"])) if "total" in result else None,
-        )
-        if not done:  # it moved on meanwhile (cancelled, say): keep no orphan file
-            for file in pictures:
-                file.unlink(missing_ok=True)
-
-    def _input_names(self, job: Job) -> dict[str, str]:
-        """What a person calls each input file (an upload's own name, a result's prompt),
-        so a card can say "melody: hum.wav" without a server path."""
-        names = {}
-        for field in job_kind(job.kind).file_fields:
-            value = job.params.get(field)
-            if not value:
-                continue
-            stem = Path(str(value)).name.split(".")[0]
-            asset = self.catalog.assets.get(stem)
-            if asset is not None:
-                p = asset.params
-                names[field] = str(
-                    p.get("uploaded_as") or p.get("prompt") or p.get("description") or ""
-                )
-        return names
-
-    @staticmethod
-    def _embed_settings(path: Path, job: Job, params: dict[str, Any], meta: dict[str, Any]) -> None:
-        """The file carries how it was made; a file that cannot take them still counts."""
-        try:
-            embed_settings(path, settings_for_file(job.kind, params, meta, job.source_ids))
-        except StudioError as exc:
-            log.warning("Job %s: settings not stored in its file: %s", job.id, exc)
-
     # -- cancels, dead workers and lost messages -------------------------------------
 
     def _push_cancel(self, job: Job) -> bool:
@@ -293,10 +192,24 @@ class Keeper:
             return True
         return False
 
+    def _last_sign(self, job: Job) -> float:
+        """When the job's worker was last heard of; a keeper that just started has not
+        watched long enough to call anyone silent."""
+        return max(job.heartbeat_at or job.started_at or 0.0, self._started)
+
     def _is_stale(self, job: Job, now: float) -> bool:
-        # A keeper that just started has not watched long enough to call anyone dead.
-        last = max(job.heartbeat_at or job.started_at or 0.0, self._started)
-        return now - last > self.config.stale_after_s
+        return now - self._last_sign(job) > self.config.stale_after_s
+
+    def _end_silent_cancel(self, job: Job) -> None:
+        """Cancel a running job whose worker went silent, so the page need not wait for it
+        to be called dead; should the worker wake up, it stops and its result is ignored."""
+        self.broker.supersede(job.id, job.delivery)
+        ended = self.catalog.transitions.finish(
+            job.id, job.delivery, "cancelled", SILENT_CANCEL_MESSAGE
+        )
+        if ended:
+            log.warning("Job %s cancelled; its worker %s was silent.", job.id, job.worker)
+            self.broker.forget(job.id, job.delivery, job_kind(job.kind).file_fields)
 
     def _give_up(self, job: Job, now: float) -> None:
         silent = now - (job.heartbeat_at or now)
@@ -326,7 +239,9 @@ class Keeper:
         """Enqueue a delivery (with its batch's siblings); a job whose input file is gone
         fails instead."""
         try:
-            self.broker.send(job, siblings)
+            fields = job_kind(job.kind).file_fields
+            inputs = input_paths(self.catalog, self.config.data_dir, fields, job.params)
+            self.broker.send(job, siblings, inputs)
         except FileNotFoundError:
             log.warning("Job %s: an input file is gone; failing it.", job.id)
             self.catalog.transitions.finish(job.id, job.delivery, "failed", INPUT_GONE_MESSAGE)
@@ -334,7 +249,7 @@ class Keeper:
     # -- fair dispatch -------------------------------------------------------------
 
     def _dispatch(self) -> None:
-        """Send waiting jobs in fair order, one message per free worker (``jobs.dispatch``)."""
+        """Send waiting jobs in fair order, one message per free worker (``dispatch``)."""
         max_batch = self.config.settings.max_batch
         dispatch_waiting(self.catalog, self._live_workers, max_batch, self._send)
 
@@ -404,7 +319,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         Keeper(config).run(stop)
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

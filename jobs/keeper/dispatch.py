@@ -1,7 +1,7 @@
 """Fair dispatch: which waiting jobs the keeper sends now, and which ride along as a batch.
 
 Only as many messages as there are free workers are sent, picked in fair order
-(``jobs.scheduling.fair_order``). When a pick is a variation whose model batches, its
+(``jobs.keeper.scheduling.fair_order``). When a pick is a variation whose model batches, its
 group's still-waiting siblings (same params but the seed) go in the same message, up to
 STUDIO_MAX_BATCH jobs, and the worker runs them as one pipeline call. The batch is one
 turn of its owner's, as it was one submit: the siblings take no turns of their own.
@@ -15,8 +15,8 @@ from time import time
 from engines.errors import ParamError
 from jobs.catalog import Catalog
 from jobs.catalog.records import QUEUED, RUNNING, Job
+from jobs.keeper.scheduling import fair_order
 from jobs.kinds import job_kind
-from jobs.scheduling import fair_order
 
 SendFn = Callable[[Job, list[Job]], None]  # (job, siblings riding in its message)
 

@@ -1,31 +1,30 @@
-"""The page-facing API of the job system, and the only part of it the UI imports.
+"""The job system's one service, and the only part of it the UI and the HTTP API import.
 
-    from jobs.api import default_api
-    jobs = default_api()                      # one per process, safe for every session
-    job_id = jobs.submit("alice", VideoParams(prompt="a red fox in snow"))
+    jobs = JobService()                       # one per process, safe for every session
+    (job_id,) = jobs.submit("alice", "modelscope-t2v-1.7b", {"prompt": "a red fox in snow"})
     job = jobs.get(job_id)                    # status, step/total, eta_s, error, asset_id
-    jobs.queue_position(job_id), jobs.estimate_s(job_id)  # while it waits: 1 = next; s to start
+    jobs.outlook(job_id)                      # while it waits: position (1 = next), s to start
     jobs.cancel(job_id, "alice")
     path = jobs.asset_path(job.asset_id, "alice")
 
-Nothing here runs a model or imports torch: submit checks the user's limits and writes
-the catalog; the keeper sends jobs to workers in fair order and brings results back.
+Nothing here runs a model or imports torch: submit checks the params, the user's files and
+limits and writes the catalog; the keeper sends jobs to workers in fair order and brings
+results back.
 """
 
 from __future__ import annotations
 
 import builtins
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from engines.catalog import AUDIO, ModelEntry, resolve
+from engines.cost import CostTooHigh
 from engines.errors import ParamError, StudioError
-from engines.seeds import MAX_SEED
 from jobs.assets import (
     check_owner,
 )
@@ -35,7 +34,7 @@ from jobs.catalog.limits import LimitOverrides
 from jobs.catalog.records import QUEUED, RUNNING, Asset, Job
 from jobs.config import JobsConfig
 from jobs.estimates import Outlook, live_workers, queue_outlook
-from jobs.kinds import job_kind, kind_of
+from jobs.input_files import owned_inputs
 from jobs.kinds.job_kind import JobKind
 from jobs.owned_assets import NotFound, OwnedAssets
 from jobs.queue import Broker
@@ -48,23 +47,16 @@ from jobs.quotas import (
     effective_quota,
     queue_full_message,
 )
+from jobs.submission import (
+    build_params,
+    checked_count,
+    resolve_target,
+    variation_group,
+)
 
 log = logging.getLogger(__name__)
 
 WORKER_SEEN_S = 30.0  # a keeper or worker that reported within this long counts as up
-MAX_VARIATIONS = 4  # one submit, side by side on the page
-
-
-def variation_seeds(seed: int | None, count: int) -> builtins.list[int]:
-    """``count`` seeds: consecutive from ``seed``, or drawn at random when it is None."""
-    if seed is None:
-        return [secrets.randbelow(MAX_SEED + 1) for _ in range(count)]
-    if seed + count - 1 > MAX_SEED:
-        raise ParamError(
-            f"{count} seeds from {seed} pass the largest seed, {MAX_SEED}; "
-            f"start at {MAX_SEED - count + 1} or lower."
-        )
-    return [seed + i for i in range(count)]
 
 
 class NotAllowed(StudioError, PermissionError):
@@ -80,11 +72,12 @@ class QueueStatus:
     running: list[Job]  # what runs now, and on which worker
 
 
-class JobsAPI(OwnedAssets):
+class JobService(OwnedAssets):
     """Submit, follow and cancel jobs; reach one's own assets. Thread-safe."""
 
     def __init__(self, config: JobsConfig | None = None) -> None:
         self.config = config or JobsConfig.from_env()
+        self.settings = self.config.settings  # the models offered, the default ones
         self.catalog = Catalog(self.config.catalog_path)
         self._broker: Broker | None = None
         self._lock = threading.Lock()  # one broker connection per API
@@ -98,72 +91,67 @@ class JobsAPI(OwnedAssets):
 
     # -- jobs ------------------------------------------------------------------------
 
-    def submit(self, owner: str, params: Any, *, kind: str | None = None) -> str:
-        """Queue a job; returns its id. Bad params raise ParamError and make no job.
+    def submit(
+        self,
+        owner: str,
+        model_or_kind: str,
+        values: Mapping[str, Any],
+        variations: int = 1,
+    ) -> builtins.list[str]:
+        """Queue a job, or ``variations`` (1-4) of it with their own seeds; their ids.
 
-        ``params`` is a params dataclass (VideoParams, MusicParams, ...), or a JSON dict
-        together with ``kind``. A file param (a melody) must be one of the owner's assets.
-        Beyond the owner's limits (jobs waiting, daily GPU seconds) it raises
-        QuotaExceeded (a ParamError) with the limit and when it frees up; nothing is queued.
-        The keeper sends the job to a worker when its fair turn comes.
+        ``model_or_kind`` names what makes it: a model this studio offers (video and music
+        jobs), or "combine" or "score" (jobs.submission says more). ``values`` are the
+        params as a form or a script gives them, over the model's own defaults. Every page,
+        the HTTP API and scripts come through here, so every job is checked alike: the
+        params (a bad one raises ParamError and makes no job), the owner's files, the cost
+        guard (CostTooHigh: more than the model's GPU does in minutes, times the owner's
+        allowance, saying what fits), and the owner's limits (QuotaExceeded, with the limit
+        and when it frees up); each is a ParamError, and nothing is queued.
+        Variations follow on from the params' seed (7, 8, 9, ...), or draw random seeds
+        when it is None; all of them are queued or none. The keeper sends each job to a
+        worker when its fair turn comes.
         """
         check_owner(owner)
-        spec = job_kind(kind) if kind is not None else kind_of(params)
-        if isinstance(params, Mapping):
-            built = spec.build(params)
-        elif kind is not None and not spec.accepts(params):
-            raise ParamError(f"{type(params).__name__} are not {spec.name} parameters.")
-        else:
-            # What a worker will rebuild, checked now.
-            built = spec.build(spec.to_json(params, self.config.settings))
-        data = spec.to_json(built, self.config.settings)
-        sources = self._input_assets(owner, spec, data)
+        count = checked_count(variations)
+        kind, entry = resolve_target(model_or_kind, self.settings)
+        params = build_params(kind, entry, values)
+        data = kind.to_json(params)
+        sources = self._input_assets(owner, kind, data)  # file fields: the owner's asset ids
+        group = variation_group(kind, data, count)
         quota = self.limits(owner)
+        self._check_cost(entry, params, quota.cost_allowance)  # each variation costs the same
         self._check_budget(owner, quota)
-        try:
-            job = self.catalog.jobs.add(
-                owner, spec.name, data, [a.id for a in sources], max_queued=quota.max_queued
-            )
-        except QueueFull:
-            raise QuotaExceeded(
-                queue_full_message(quota.max_queued, self._first_start_s(owner))
-            ) from None
-        return job.id
+        return self._enqueue(owner, kind, group, sources, quota)
 
-    def submit_variations(self, owner: str, params: Any, count: int) -> builtins.list[str]:
-        """Queue ``count`` (1-4) jobs of the same params with ``count`` seeds, all or none.
-
-        The seeds follow on from ``params.seed`` (7, 8, 9, ...), or are drawn at random when
-        it is None. Each counts against the owner's limits: beyond them QuotaExceeded says
-        how many fit, and nothing is queued. Returns the jobs' ids in seed order.
-        """
-        check_owner(owner)
-        if (
-            isinstance(count, bool)
-            or not isinstance(count, int)
-            or not 1 <= count <= MAX_VARIATIONS
-        ):
-            raise ParamError(f"Variations are 1 to {MAX_VARIATIONS}, but {count!r} were asked.")
-        spec = kind_of(params)
-        settings = self.config.settings
-        data = spec.to_json(spec.build(spec.to_json(params, settings)), settings)
-        if "seed" not in data:
-            raise ParamError(f"{spec.name} jobs have no seed to vary.")
-        seeds = variation_seeds(data["seed"], count)
-        group = [spec.to_json(spec.build({**data, "seed": seed}), settings) for seed in seeds]
-        sources = self._input_assets(owner, spec, data)
-        quota = self.limits(owner)
-        self._check_budget(owner, quota)
+    def _enqueue(
+        self,
+        owner: str,
+        kind: JobKind,
+        group: builtins.list[dict[str, Any]],
+        sources: builtins.list[Asset],
+        quota: UserQuota,
+    ) -> builtins.list[str]:
+        """Record the jobs as queued, within the owner's limit of waiting jobs."""
+        source_ids = [a.id for a in sources]
         try:
+            if len(group) == 1:
+                job = self.catalog.jobs.add(
+                    owner, kind.name, group[0], source_ids, max_queued=quota.max_queued
+                )
+                return [job.id]
             jobs = self.catalog.jobs.add_group(
-                owner, spec.name, group, [a.id for a in sources], max_queued=quota.max_queued
+                owner, kind.name, group, source_ids, max_queued=quota.max_queued
             )
         except QueueFull as full:
+            waiting = queue_full_message(quota.max_queued, self._first_start_s(owner))
+            if len(group) == 1:
+                raise QuotaExceeded(waiting) from None
             free = max(quota.max_queued - full.queued, 0)
             raise QuotaExceeded(
-                f"{count} variations need {count} free places in the queue and {free} of "
-                f"your {quota.max_queued} are free: ask for {max(free, 1)} or fewer. "
-                + queue_full_message(quota.max_queued, self._first_start_s(owner))
+                f"{len(group)} variations need {len(group)} free places in the queue and "
+                f"{free} of your {quota.max_queued} are free: ask for {max(free, 1)} or fewer. "
+                + waiting
             ) from None
         return [job.id for job in jobs]
 
@@ -192,18 +180,6 @@ class JobsAPI(OwnedAssets):
             return Outlook()
         found = queue_outlook(self.catalog, live_workers(self.catalog)).get(job_id)
         return found or Outlook()
-
-    def queue_position(
-        self, job_id: str, owner: str | None = None, *, admin: bool = False
-    ) -> int | None:
-        """1 for the next job to start; None once it is no longer waiting."""
-        return self.outlook(job_id, owner, admin=admin).position
-
-    def estimate_s(
-        self, job_id: str, owner: str | None = None, *, admin: bool = False
-    ) -> float | None:
-        """Seconds until a waiting job starts, from similar jobs' run times; None: unknown."""
-        return self.outlook(job_id, owner, admin=admin).estimate_s
 
     def list(self, owner: str, *, limit: int = 50) -> builtins.list[Job]:
         """The owner's jobs, newest first."""
@@ -250,11 +226,18 @@ class JobsAPI(OwnedAssets):
         return self.catalog.limits.get(check_owner(owner))
 
     def set_limits(
-        self, owner: str, *, max_queued: int | None, daily_gpu_seconds: float | None
+        self,
+        owner: str,
+        *,
+        max_queued: int | None,
+        daily_gpu_seconds: float | None,
+        cost_allowance: float | None = None,
     ) -> UserQuota:
         """An admin's per-user limits; None goes back to the default, a budget of 0 is none.
 
-        The caller checks that an admin asks (studio/ui/backend.py does).
+        ``cost_allowance`` is how many times each model's cost limit one job may ask (2:
+        twice what its GPU does in 10 minutes). The caller checks that an admin asks
+        (studio/ui/backend.py does).
         """
         if max_queued is not None and max_queued < 1:
             raise ParamError(f"The most jobs waiting must be 1 or more, but is {max_queued}.")
@@ -262,8 +245,32 @@ class JobsAPI(OwnedAssets):
             raise ParamError(
                 f"The daily GPU seconds must be 0 (no budget) or more, but is {daily_gpu_seconds}."
             )
-        self.catalog.limits.set(check_owner(owner), LimitOverrides(max_queued, daily_gpu_seconds))
+        if cost_allowance is not None and not 0 < cost_allowance < float("inf"):
+            raise ParamError(
+                f"The cost allowance must be above 0 (1 is each model's own limit), "
+                f"but is {cost_allowance}."
+            )
+        overrides = LimitOverrides(max_queued, daily_gpu_seconds, cost_allowance)
+        self.catalog.limits.set(check_owner(owner), overrides)
         return self.limits(owner)
+
+    def _check_cost(self, entry: ModelEntry | None, params: Any, allowance: float) -> None:
+        """No job may ask more of its model than its GPU does in minutes (x ``allowance``);
+        a score's music is checked as the music job it runs. CostTooHigh says what fits."""
+        if entry is None and callable(getattr(params, "music", None)):
+            music = params.music()
+            entry = (
+                resolve(music.model, AUDIO) if music.model else self.settings.default_model(AUDIO)
+            )
+            params = music
+        if entry is None:
+            return  # combining runs no model
+        try:
+            entry.check_cost(params, allowance=allowance)
+        except CostTooHigh as over:
+            raise CostTooHigh(
+                f"{over} An admin can raise how much one job of yours may ask."
+            ) from None
 
     def _check_budget(self, owner: str, quota: UserQuota) -> None:
         if quota.daily_gpu_seconds is None:
@@ -313,36 +320,5 @@ class JobsAPI(OwnedAssets):
     def _input_assets(
         self, owner: str, spec: JobKind, data: Mapping[str, Any]
     ) -> builtins.list[Asset]:
-        """The assets named by the params' file fields; each must be the owner's."""
-        found = []
-        root = self.config.data_dir.resolve()
-        for name in spec.file_fields:
-            value = data.get(name)
-            if value is None:
-                continue
-            try:
-                path: Path | None = Path(str(value)).resolve()
-            except (OSError, ValueError):  # a NUL byte or a loop names none of their files
-                path = None
-            asset = None
-            if path is not None and path.is_relative_to(root):
-                asset = self.catalog.assets.by_path(path.relative_to(root).as_posix())
-            if asset is None or path is None or asset.owner != owner or not path.is_file():
-                raise ParamError(
-                    f"`{name}` must be one of your files in the studio (upload it first)."
-                )
-            found.append(asset)
-        return found
-
-
-_default: JobsAPI | None = None
-_default_lock = threading.Lock()
-
-
-def default_api() -> JobsAPI:
-    """The process-wide API built from the environment (STUDIO_DATA_DIR, STUDIO_REDIS_URL)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = JobsAPI()
-        return _default
+        """The assets named by the params' file fields (asset ids); each must be the owner's."""
+        return owned_inputs(self.catalog, owner, spec, data)
