@@ -109,7 +109,7 @@ class CatalogDatabase:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction that takes the write lock up front (no upgrade deadlocks)."""
-        with transaction(self.path, immediate=True, rows=True) as conn:
+        with transaction(self.path, rows=True) as conn:
             yield conn
 
 
@@ -129,13 +129,14 @@ def connect(path: str | Path, *, rows: bool = False) -> Iterator[sqlite3.Connect
 
 
 @contextmanager
-def transaction(
-    path: str | Path, *, immediate: bool = False, rows: bool = False
-) -> Iterator[sqlite3.Connection]:
+def transaction(path: str | Path, *, rows: bool = False) -> Iterator[sqlite3.Connection]:
     """One transaction, committed when the block ends, rolled back if it raises.
-    ``immediate`` takes the write lock first, so check-then-write is one atomic step."""
+
+    It takes the write lock first: check-then-write is one atomic step, and a read that
+    goes on to write never meets SQLite's "database is locked" on upgrading its lock in WAL
+    mode (the busy timeout waits for a lock taken up front, not for an upgrade)."""
     with connect(path, rows=rows) as conn:
-        conn.execute("begin immediate" if immediate else "begin")
+        conn.execute("begin immediate")
         try:
             yield conn
         except BaseException:

@@ -108,7 +108,7 @@ class LoginLimits:
         horizon = now - self.policy.window_s
         wanted = subjects(username, address)
         # The write lock first: check-then-insert is one atomic step.
-        with transaction(self.db_path, immediate=True) as db:
+        with transaction(self.db_path) as db:
             db.execute("DELETE FROM login_failures WHERE at <= ?", (horizon,))
             retry_after = max(self._blocked_for(db, subject, now) for subject in wanted)
             if retry_after > 0:
