@@ -18,12 +18,15 @@ $(STAMP): requirements-torch.txt requirements.txt requirements-dev.txt
 run: $(STAMP)
 	STUDIO_PORT=$(STUDIO_PORT) $(PY) -m studio
 
+# Every test: the quick tier on both cores at once, then the slow one (browsers, processes,
+# Redis, timed waits) alone, so its timings see a quiet machine.
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not slow" -n 2
+	$(PY) -m pytest -m slow
 
 # The inner loop: no browser, no studio or worker process, no Redis (tests/conftest.py marks them).
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow" -n 2
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
