@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from engines.errors import GenerationCancelled
@@ -11,6 +12,8 @@ from engines.errors import GenerationCancelled
 ProgressFn = Callable[[int, int], None]
 # Returns True when the caller wants the running generation stopped.
 CancelCheck = Callable[[], bool]
+# (the file's path, what made it: model, revision, seed) -> the settings comment it carries.
+Tagger = Callable[[Path, Mapping[str, Any]], "str | None"]
 
 
 class StepReporter:
@@ -51,14 +54,19 @@ class RunContext:
     """One generation's progress, cancel and timings, handed to the engine as one object.
 
     The engine calls ``steps(total)`` once it knows its step count, then ``advance()``
-    after each step; ``timed(phase)`` records a phase's seconds into ``timings``.
+    after each step; ``timed(phase)`` records a phase's seconds into ``timings``; its
+    writer asks ``comment(out_path, made)`` for the settings comment to write with the file.
     """
 
     def __init__(
-        self, on_progress: ProgressFn | None = None, should_cancel: CancelCheck | None = None
+        self,
+        on_progress: ProgressFn | None = None,
+        should_cancel: CancelCheck | None = None,
+        tag: Tagger | None = None,
     ) -> None:
         self.on_progress = on_progress
         self.should_cancel = should_cancel
+        self.tag = tag
         self.timings: dict[str, float] = {}
         self.reporter = StepReporter(0, on_progress, should_cancel)
 
@@ -74,6 +82,12 @@ class RunContext:
 
     def cancel_requested(self) -> bool:
         return self.should_cancel is not None and bool(self.should_cancel())
+
+    def comment(self, out_path: Path, made: Mapping[str, Any]) -> str | None:
+        """The settings comment ``out_path`` is written with, in the same pass (no rewrite
+        after); ``made`` is what only the run knows: the weights' ``model``, ``revision``
+        and the ``seed`` used. None when nobody asked for one."""
+        return self.tag(Path(out_path), made) if self.tag is not None else None
 
     def timed(self, phase: str) -> Any:
         from engines.timing import timed

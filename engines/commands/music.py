@@ -28,7 +28,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     # Imported here so `python -m engines --help` stays fast.
     from engines.commands.progress_bar import progress_bar
-    from engines.commands.tagging import tag_with_settings
+    from engines.commands.tagging import settings_tagger
     from engines.progress import RunContext
     from engines.registry import EngineRegistry
     from engines.settings import MELODY_INPUT, Settings
@@ -41,8 +41,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         entry = settings.default_model(AUDIO, given=[MELODY_INPUT] if args.melody_path else [])
     params = params_from_args(entry, args, AUDIO)
     out = Path(args.out)
+    tagger = settings_tagger("music", params, entry.name)
     with progress_bar(entry.name) as bar:
-        result = registry.generate(params, out, RunContext(bar))
+        result = registry.generate(params, out, RunContext(bar, tag=tagger))
     made: dict[str, Any] = result.to_dict()
-    tag_with_settings(out, "music", params, made)
     return made

@@ -25,7 +25,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     # Imported here so `python -m engines --help` stays fast.
     from engines.commands.progress_bar import progress_bar
-    from engines.commands.tagging import tag_with_settings
+    from engines.commands.tagging import settings_tagger
     from engines.progress import RunContext
     from engines.registry import EngineRegistry
     from engines.settings import Settings
@@ -34,8 +34,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     registry = EngineRegistry(settings)
     entry = registry.entry(args.model) if args.model else settings.default_model(VIDEO)
     params = params_from_args(entry, args, VIDEO)
+    tagger = settings_tagger("video", params, entry.name)
     with progress_bar(entry.name) as on_progress:
-        result = registry.generate(params, args.out, RunContext(on_progress))
+        result = registry.generate(params, args.out, RunContext(on_progress, tag=tagger))
     made: dict[str, Any] = result.to_dict()
-    tag_with_settings(Path(args.out), "video", params, made)
     return made

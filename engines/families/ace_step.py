@@ -141,7 +141,7 @@ class AceStepEngine(ModelEngine):
             wav = np.ascontiguousarray(audio[:, :length].float().cpu().numpy())
             samples = to_pcm16(wav, length)
         with run.timed("write"):
-            write_wav(out_path, samples, sample_rate)
+            write_wav(out_path, samples, sample_rate, run.comment(out_path, self.made(seed)))
 
         return MusicResult.written(
             self,

@@ -142,6 +142,10 @@ class ModelEngine:
             for seed, out in zip(seeds, outs, strict=True)
         ]
 
+    def made(self, seed: int) -> dict[str, Any]:
+        """What only this run knows of a file it writes, for its settings comment."""
+        return {"model": self.model_id, "revision": self.revision, "seed": seed}
+
     def _check(self, params: Any) -> None:
         expected: Any = self.entry.params_class()
         if not isinstance(params, expected):

@@ -194,7 +194,7 @@ class MusicEngine(ModelEngine):
 
         # 5. Write the WAV atomically: a failed or cancelled run leaves no file.
         with timed(timings, "write"):
-            write_wav(out_path, samples, sample_rate)
+            write_wav(out_path, samples, sample_rate, run.comment(out_path, self.made(seed)))
 
         kind = "melody" if self._follows_melody() else "music"
         return MusicResult.written(

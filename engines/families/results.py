@@ -71,9 +71,9 @@ def write_clips(
     """Each (seed, path, frames) as an MP4, written whole or not at all, and its result."""
     clips = list(clips)
     with run.timed("write"):
-        for _seed, out_path, frames in clips:
+        for seed, out_path, frames in clips:  # each clip its own tag: its own seed
             with atomic_output(out_path) as tmp:
-                write_mp4(frames, tmp, params.fps)
+                write_mp4(frames, tmp, params.fps, run.comment(out_path, engine.made(seed)))
     return [
         VideoResult(
             path=str(out_path),

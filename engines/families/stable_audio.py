@@ -136,7 +136,7 @@ class StableAudioEngine(ModelEngine):
             wav = _decode(pipe, latents, length)
             samples = to_pcm16(wav, length)
         with run.timed("write"):
-            write_wav(out_path, samples, sample_rate)
+            write_wav(out_path, samples, sample_rate, run.comment(out_path, self.made(seed)))
 
         return MusicResult.written(
             self,

@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 
+COMMENT_TAG = "comment"  # settings_tag.TAG; MP4's ©cmt, what ffprobe shows
 CRF = "18"  # visually lossless H.264; the clips are short, so size is no concern
 
 
@@ -14,8 +15,11 @@ def frames_to_uint8(frames: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray((np.clip(frames, 0.0, 1.0) * 255.0).round().astype(np.uint8))
 
 
-def write_mp4(frames: np.ndarray, path: str | os.PathLike[str], fps: int) -> None:
-    """H.264, yuv420p, moov atom first (faststart), with the bundled ffmpeg.
+def write_mp4(
+    frames: np.ndarray, path: str | os.PathLike[str], fps: int, comment: str | None = None
+) -> None:
+    """H.264, yuv420p, moov atom first (faststart), with the bundled ffmpeg; ``comment``
+    (the settings tag) goes into its metadata in the same pass.
 
     diffusers' ``export_to_video`` can fall back to OpenCV's mp4v, which browsers
     do not play, and never sets faststart; so the frames go to ffmpeg directly.
@@ -34,7 +38,11 @@ def write_mp4(frames: np.ndarray, path: str | os.PathLike[str], fps: int) -> Non
         quality=None,
         macro_block_size=2,  # sizes are multiples of 8 already; never let it rescale
         ffmpeg_log_level="error",
-        output_params=["-crf", CRF, "-movflags", "+faststart", "-f", "mp4"],
+        output_params=[
+            *("-crf", CRF, "-movflags", "+faststart"),
+            *(("-metadata", f"{COMMENT_TAG}={comment}") if comment is not None else ()),
+            *("-f", "mp4"),
+        ],
     )
     writer.send(None)
     for frame in rgb:

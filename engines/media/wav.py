@@ -24,9 +24,21 @@ def to_pcm16(audio: np.ndarray, length: int) -> np.ndarray:
     return np.round(audio * 32767.0).astype(np.int16)
 
 
-def write_wav(out_path: Path, samples: np.ndarray, sample_rate: int) -> None:
-    """A temporary name renamed into place: a failed or cancelled run leaves no file."""
+def write_wav(
+    out_path: Path, samples: np.ndarray, sample_rate: int, comment: str | None = None
+) -> None:
+    """A temporary name renamed into place: a failed or cancelled run leaves no file.
+    ``comment`` (the settings tag) goes into the LIST/INFO chunk's ICMT in the same pass."""
     import soundfile  # here, not at import: the pages import the engines' params
 
-    with atomic_output(out_path) as tmp:
-        soundfile.write(tmp, samples, sample_rate, subtype="PCM_16", format="WAV")
+    channels = 1 if samples.ndim == 1 else int(samples.shape[1])
+    with (
+        atomic_output(out_path) as tmp,
+        soundfile.SoundFile(
+            str(tmp), "w", samplerate=sample_rate, channels=channels, subtype="PCM_16", format="WAV"
+        ) as out,
+    ):
+        if comment is not None:
+            out.comment = comment
+            out.software = "studio"
+        out.write(samples)

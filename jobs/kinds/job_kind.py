@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from engines.errors import ParamError
 from engines.params import file_fields
-from engines.progress import CancelCheck, ProgressFn, RunContext
+from engines.progress import CancelCheck, ProgressFn, RunContext, Tagger
 
 
 class Registry(Protocol):
@@ -144,11 +144,13 @@ class JobKind:
         *,
         on_progress: ProgressFn | None = None,
         should_cancel: CancelCheck | None = None,
+        tag: Tagger | None = None,
     ) -> Any:
-        """Generate ``out_path``; the result has ``to_dict()``."""
+        """Generate ``out_path``; the result has ``to_dict()``. A model's file is written
+        with ``tag``'s settings comment; a runner's (combine, score) is tagged after."""
         if self.runner is not None:
             run = load_object(self.runner)
             return run(
                 registry, params, out_path, on_progress=on_progress, should_cancel=should_cancel
             )
-        return registry.generate(params, out_path, RunContext(on_progress, should_cancel))
+        return registry.generate(params, out_path, RunContext(on_progress, should_cancel, tag))

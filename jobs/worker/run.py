@@ -5,7 +5,8 @@ Each job is claimed on its own (``put_if_empty``), so a job cancelled or taken m
 simply drops out. A run of several is one ``registry.generate_batch`` call (one pipeline
 call where the model's family batches); a run of one is its kind's ``run``. Every job
 gets the run's progress and a heartbeat of its own and is answered once: done with its
-file (the settings it was made with embedded before the bytes leave), or with the
+file (written once, the settings it was made with inside: the engine's writer takes
+``_tag``'s comment; a combine's or score's ffmpeg file is tagged after), or with the
 outcome of ``jobs.worker.outcomes``. A job cancelled while a run of several goes on is
 answered "cancelled" at once and its file discarded; the others go on. The watchdog
 (``jobs.worker.watchdog``) answers every job of a run whose step does not return.
@@ -18,11 +19,12 @@ import logging
 import shutil
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engines.errors import GenerationCancelled, StudioError
-from engines.media.settings_tag import embed_settings
+from engines.media.settings_tag import embed_settings, settings_comment
 from engines.progress import RunContext
 from jobs.assets import preview_pictures, settings_for_file
 from jobs.kinds import job_kind
@@ -149,9 +151,10 @@ class Run:
                 self.outs[0],
                 on_progress=self._progress,
                 should_cancel=self._should_cancel,
+                tag=self._tag,
             )
             return [made]
-        run = RunContext(self._progress, self._should_cancel)
+        run = RunContext(self._progress, self._should_cancel, self._tag)
         seeds = [p.seed for p in params]
         return list(registry.generate_batch(params[0], seeds, self.outs, run))  # type: ignore[attr-defined]
 
@@ -198,7 +201,8 @@ class Run:
         step, total = reporter.step
         reporter.phase(WRITING)
         meta = made.to_dict()
-        self._embed_settings(member, out, meta)
+        if self.kind.runner is not None:  # a model's engine wrote the tag with the file
+            self._embed_settings(member, out, meta)
         return {
             "outcome": "done",
             "step": step,
@@ -213,15 +217,29 @@ class Run:
             "worker": self.worker.worker_id,
         }
 
-    def _embed_settings(self, member: JobMessage, out: Path, meta: dict[str, Any]) -> None:
-        """The file carries how it was made; a file that cannot take them still counts."""
-        params = dict(member.params)
-        if "seed" in params and meta.get("seed") is not None:
-            params["seed"] = meta["seed"]  # the seed actually used makes the same file again
+    def _tag(self, out: Path, made: Mapping[str, Any]) -> str | None:
+        """The settings comment the engine writes into ``out`` with its bytes (its job's,
+        in a run of several); None when they cannot be stored: the file still counts."""
+        member = self.members[self.outs.index(out)]
         try:
-            embed_settings(out, settings_for_file(self.kind.name, params, meta, member.sources))
+            return settings_comment(self._settings(member, made))
         except StudioError as exc:
             log.warning("Job %s: settings not stored in its file: %s", member.job_id, exc)
+            return None
+
+    def _embed_settings(self, member: JobMessage, out: Path, meta: dict[str, Any]) -> None:
+        """A runner's file (combine, score: ffmpeg's) is tagged after it is written."""
+        try:
+            embed_settings(out, self._settings(member, meta))
+        except StudioError as exc:
+            log.warning("Job %s: settings not stored in its file: %s", member.job_id, exc)
+
+    def _settings(self, member: JobMessage, made: Mapping[str, Any]) -> dict[str, Any]:
+        """The file carries how it was made: its params, the seed used and its lineage."""
+        params = dict(member.params)
+        if "seed" in params and made.get("seed") is not None:
+            params["seed"] = made["seed"]  # the seed actually used makes the same file again
+        return settings_for_file(self.kind.name, params, made, member.sources)
 
     def _answer(self, member: JobMessage, result: dict[str, Any]) -> None:
         """Send one job's result, once (the watchdog may have answered it already)."""

@@ -11,9 +11,12 @@ import pytest
 import soundfile as sf
 
 from engines.errors import MediaError
+from engines.media.mp4 import write_mp4
 from engines.media.probe import probe_media
-from engines.media.settings_tag import MARK, embed_settings, settings_in
+from engines.media.settings_tag import MARK, embed_settings, settings_comment, settings_in
+from engines.media.wav import write_wav
 from tests.media_factory import make_h264_clip, make_tone, video_packets
+from tests.mp4_probe import probe_mp4
 from tests.required_tools import require_tool
 
 SETTINGS = {
@@ -70,3 +73,17 @@ def test_settings_too_large_or_a_foreign_format_are_refused(tmp_path: Path):
         embed_settings(track, {"params": {"prompt": "x" * 20_000}})
     with pytest.raises(MediaError, match=r"\.flac"):
         embed_settings(tmp_path / "t.flac", SETTINGS)
+
+
+def test_the_writers_put_the_settings_in_with_the_bytes_in_one_pass(tmp_path: Path):
+    comment = settings_comment(SETTINGS)
+    frames = np.random.default_rng(0).random((3, 64, 64, 3))
+    clip = tmp_path / "made.mp4"
+    write_mp4(frames, clip, fps=8, comment=comment)
+    assert json.loads(ffprobe_comment(clip)) == {MARK: SETTINGS}
+    assert probe_mp4(clip).moov_before_mdat  # still faststart
+    samples = (np.sin(np.arange(16_000) / 7.0) * 12_000).astype(np.int16).reshape(-1, 2)
+    track = tmp_path / "made.wav"
+    write_wav(track, samples, 16_000, comment)
+    assert settings_in(probe_media(track).tags) == SETTINGS
+    assert np.array_equal(sf.read(track, dtype="int16")[0], samples)

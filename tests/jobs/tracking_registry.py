@@ -82,7 +82,9 @@ class TrackingEngine:
         try:
             if failure is not None:
                 raise failure
-            return self._engine.generate(params, out_path, RunContext(progress, run.should_cancel))
+            return self._engine.generate(
+                params, out_path, RunContext(progress, run.should_cancel, run.tag)
+            )
         finally:
             with tracker.lock:
                 tracker.active -= 1
@@ -102,7 +104,7 @@ class TrackingEngine:
                 on_progress(step, total)
 
         return self._engine.generate_batch(
-            params, seeds, out_paths, RunContext(progress, run.should_cancel)
+            params, seeds, out_paths, RunContext(progress, run.should_cancel, run.tag)
         )
 
 
