@@ -23,6 +23,8 @@ class GenerationCancelled(StudioError):
     """The cancel check returned True; the engine stopped and wrote no file."""
 
     def __init__(self, step: int, total: int) -> None:
-        super().__init__(f"Cancelled at step {step} of {total}.")
+        # No steps counted yet (the model still loading): "step 0 of 0" would say nothing.
+        where = f"at step {step} of {total}" if total else "before its first step"
+        super().__init__(f"Cancelled {where}.")
         self.step = step
         self.total = total

@@ -27,8 +27,6 @@ from studio.ui.session import session_user
 from studio.urls import file_url, picture_url
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "assets" / "examples"
-
-EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "assets" / "examples"
 REFRESH_S = 1.0  # how often a running job's panel re-reads the catalog
 RECENT = 3  # finished jobs shown under a form; the library keeps them all
 
