@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STUDIO_PORT ?= 8501
 
-.PHONY: run test lint format typecheck bench screenshots clean
+.PHONY: run test test-fast lint format typecheck bench screenshots clean
 
 # torch goes in first and alone; the -c constraint keeps any later package from replacing it.
 $(STAMP): requirements-torch.txt requirements.txt requirements-dev.txt
@@ -20,6 +20,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The inner loop: no browser, no studio or worker process, no Redis (tests/conftest.py marks them).
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow"
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

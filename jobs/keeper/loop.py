@@ -176,7 +176,7 @@ class Keeper:
             self.catalog.transitions.record_progress(
                 job.id, job.delivery, step, total, eta, str(phase) if phase else None
             )
-        elif job.heartbeat_at is None or now - job.heartbeat_at >= HEARTBEAT_WRITE_S:
+        elif job.heartbeat_at is None or now - job.heartbeat_at >= self._heartbeat_write_s:
             self.catalog.transitions.record_heartbeat(job.id, job.delivery)
 
     # -- cancels, dead workers and lost messages -------------------------------------
@@ -196,6 +196,11 @@ class Keeper:
         """When the job's worker was last heard of; a keeper that just started has not
         watched long enough to call anyone silent."""
         return max(job.heartbeat_at or job.started_at or 0.0, self._started)
+
+    @property
+    def _heartbeat_write_s(self) -> float:
+        # Written well within the stale limit, so a live worker never looks silent by it.
+        return min(HEARTBEAT_WRITE_S, self.config.stale_after_s / 4)
 
     def _is_stale(self, job: Job, now: float) -> bool:
         return now - self._last_sign(job) > self.config.stale_after_s

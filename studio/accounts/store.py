@@ -6,6 +6,7 @@ The login route checks passwords against these hashes; only admins create accoun
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
@@ -20,10 +21,15 @@ from jobs.catalog.database import connect, transaction, use_wal
 ROLES = ("admin", "user")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 MIN_PASSWORD_LENGTH = 8
-BCRYPT_ROUNDS = 12
+# Tests set STUDIO_BCRYPT_ROUNDS=4 (as Django's test hasher is cheap); 4 is bcrypt's floor.
+BCRYPT_ROUNDS = max(4, int(os.environ.get("STUDIO_BCRYPT_ROUNDS", "12")))
 # A bcrypt hash of a random secret nobody knows, at the cost of every stored hash:
 # checking an unknown name against it takes as long as checking a real account.
-DUMMY_HASH = b"$2b$12$Or/wCUwHvEORGesY2RMLvutH/EfURijfWrkOpnKgzpZxGmyvxTr0."
+DUMMY_HASH = (
+    b"$2b$12$Or/wCUwHvEORGesY2RMLvutH/EfURijfWrkOpnKgzpZxGmyvxTr0."
+    if BCRYPT_ROUNDS == 12
+    else bcrypt.hashpw(os.urandom(16), bcrypt.gensalt(BCRYPT_ROUNDS))
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (

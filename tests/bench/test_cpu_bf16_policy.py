@@ -47,6 +47,7 @@ def test_bad_switch_values_are_refused_with_the_variable_named() -> None:
         Settings.from_env({"STUDIO_VIDEO_CPU_BF16": "fast"})
 
 
+@pytest.mark.slow  # loads and runs MusicGen twice
 def test_music_bf16_on_cpu_by_default_off_by_switch_and_sound(
     tiny_settings: Settings, tmp_path: Path
 ) -> None:

@@ -16,6 +16,7 @@ from engines.settings import Settings
 LYRICS = "[verse]\nsoft piano in the morning\n[chorus]\nhappy song tonight"
 
 
+@pytest.mark.slow  # a 60 s song on CPU
 def test_a_60_s_song_from_lyrics_is_48_khz_stereo_of_that_length(
     tiny_settings: Settings, tmp_path: Path
 ) -> None:

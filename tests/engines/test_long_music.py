@@ -117,6 +117,7 @@ def test_300_s_is_the_bound() -> None:
         params(duration=300.5)
 
 
+@pytest.mark.slow  # three windows of music on CPU
 def test_a_75_s_track_is_75_s_and_continues_the_previous_window_at_every_join(
     fast: MusicEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -152,6 +153,7 @@ def test_a_75_s_track_is_75_s_and_continues_the_previous_window_at_every_join(
         assert abs(audio[join] - audio[join - 1]) <= bound, (join, bound)
 
 
+@pytest.mark.slow  # two windows of music on CPU
 def test_cancel_in_a_later_window_stops_and_leaves_no_file(
     fast: MusicEngine, tmp_path: Path
 ) -> None:
@@ -174,6 +176,7 @@ def tone(frequency: float, seconds: float) -> np.ndarray:
     return (0.5 * np.sin(2 * np.pi * frequency * t)).astype(np.float32)
 
 
+@pytest.mark.slow  # two windows of music on CPU
 def test_a_melody_longer_than_one_window_is_followed_across_windows(
     fast_melody: MusicEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -158,6 +158,7 @@ def test_bad_params_are_refused_with_messages_that_say_what_works(
         registry.model_for(entry.params_class()(**{**vars(small(entry)), "model": other.name}))
 
 
+@pytest.mark.slow  # a full garbage collection a model; test_registry unloads in the fast tier
 def test_unload_frees_the_model(registry: EngineRegistry, entry: ModelEntry):
     engine = registry.get(entry.name)
     model_ref = weakref.ref(engine._model)

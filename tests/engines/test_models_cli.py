@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import soundfile
 
 from engines.catalog import CATALOG
@@ -27,6 +28,7 @@ def test_models_lists_the_catalog_as_a_table_and_as_json(tmp_path: Path, tiny_mo
     assert rows[0]["hub_id"] == "ali-vilab/text-to-video-ms-1.7b" and rows[0]["local"] is False
 
 
+@pytest.mark.slow  # a CLI process that loads torch and a model
 def test_video_with_wan_writes_its_clip(tmp_path: Path, tiny_models_dir: Path):
     out = tmp_path / "wan.mp4"
     args = ["video", "--model", "wan2.1-t2v-1.3b", "--prompt", "一只猫", "--frames", "5"]
@@ -70,6 +72,7 @@ def test_a_melody_for_a_model_without_melody_exits_2(tmp_path: Path, tiny_models
     assert done.returncode == 2 and "use musicgen-melody" in done.stderr
 
 
+@pytest.mark.slow  # a CLI process that loads torch and a model
 def test_music_with_the_stereo_model_writes_two_channels(tmp_path: Path, tiny_models_dir: Path):
     out = tmp_path / "stereo.wav"
     args = ["music", "--model", "musicgen-stereo-small", "--prompt", "calm piano"]

@@ -18,6 +18,7 @@ def _one_thread_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
 
 
+@pytest.mark.slow  # a CLI process that loads torch and a model
 def test_music_command_writes_the_track_and_prints_one_json_line(
     tmp_path: Path, tiny_models_dir: Path
 ) -> None:
@@ -87,6 +88,7 @@ def test_malformed_arguments_exit_2() -> None:
     assert info.value.code == 2
 
 
+@pytest.mark.slow  # a CLI process that loads torch and a model
 def test_a_song_from_a_lyrics_file_is_48_khz_stereo(tmp_path: Path, tiny_models_dir: Path) -> None:
     lyrics = tmp_path / "song.txt"
     lyrics.write_text("[verse]\nsoft piano\n[chorus]\nhappy song\n")

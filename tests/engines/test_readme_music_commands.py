@@ -35,6 +35,7 @@ def test_the_readme_shows_each_done_when_track():
     assert set(DONE_WHEN) <= set(readme_music_commands())
 
 
+@pytest.mark.slow  # a CLI process making a 3-minute track, a song, an ambience
 @pytest.mark.parametrize("out_name", list(DONE_WHEN))
 def test_a_readme_music_command_makes_its_track(
     out_name: str, tmp_path: Path, tiny_models_dir: Path, monkeypatch: pytest.MonkeyPatch

@@ -40,6 +40,7 @@ def test_switching_video_to_music_unloads_and_frees_the_video_model(
     assert engine_ref() is None
 
 
+@pytest.mark.slow  # three generations over two models
 def test_parking_keeps_the_switched_out_model_in_ram_within_budget(
     tiny_settings: Settings, tmp_path: Path
 ):
@@ -55,6 +56,7 @@ def test_parking_keeps_the_switched_out_model_in_ram_within_budget(
     assert set(registry.status().parked) == {"musicgen-small"}
 
 
+@pytest.mark.slow  # two models loaded in turn
 def test_parking_budget_too_small_unloads_instead(tiny_settings: Settings, tmp_path: Path):
     registry = EngineRegistry(replace(tiny_settings, park_ram_gb=1e-6))
     registry.generate(VIDEO, tmp_path / "v.mp4")
@@ -62,6 +64,7 @@ def test_parking_budget_too_small_unloads_instead(tiny_settings: Settings, tmp_p
     assert registry.status().parked == {}
 
 
+@pytest.mark.slow  # four generations, two model switches
 def test_concurrent_generate_calls_run_one_after_another(tiny_settings: Settings, tmp_path: Path):
     registry = EngineRegistry(tiny_settings)
     events: list[tuple[int, int]] = []

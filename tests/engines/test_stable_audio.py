@@ -15,6 +15,7 @@ from engines.registry import EngineRegistry
 from engines.settings import Settings
 
 
+@pytest.mark.slow  # a 20 s ambience on CPU
 def test_a_20_s_ambience_is_44_1_khz_stereo_of_that_length(
     tiny_settings: Settings, tmp_path: Path
 ) -> None:
@@ -30,6 +31,7 @@ def test_a_20_s_ambience_is_44_1_khz_stereo_of_that_length(
     assert params.negative_prompt == "Low quality." and StableAudioParams("x").steps == 100
 
 
+@pytest.mark.slow  # decodes a whole 47 s window
 def test_decoding_only_the_asked_part_gives_the_samples_of_the_whole_window(
     tiny_settings: Settings,
 ) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from engines.media.probe import probe_media
 from engines.media.settings_tag import settings_in
 from tests.cli_runner import run_engines_cli
 from tests.mp4_probe import probe_mp4
 
 
+@pytest.mark.slow  # a CLI process that loads torch and a model
 def test_video_command_writes_the_clip_and_prints_one_json_line(
     tmp_path: Path, tiny_models_dir: Path
 ):

@@ -4,7 +4,10 @@ still hold. Real workers and keeper in this process, tiny engines, SQLite and Re
 
 from __future__ import annotations
 
+import pytest
+
 from jobs.catalog.records import CANCELLED, DONE, QUEUED, RUNNING
+from tests.fixtures.jobs import on_both_queues
 from tests.jobs.harness import MODELSCOPE, InProcessStudio, partial_files, submit_video, wait_until
 from tests.jobs.tracking_registry import TrackingRegistry
 from tests.mp4_probe import decode_frames
@@ -12,6 +15,7 @@ from tests.mp4_probe import decode_frames
 TINY = {"prompt": "a lighthouse", "num_frames": 2, "steps": 2, "height": 64, "width": 64}
 
 
+@on_both_queues
 def test_a_group_of_three_runs_as_one_pipeline_call_and_makes_three_assets(
     studio: InProcessStudio, tiny_settings
 ):
@@ -33,6 +37,7 @@ def test_a_group_of_three_runs_as_one_pipeline_call_and_makes_three_assets(
     assert partial_files(studio.config.data_dir) == []
 
 
+@pytest.mark.slow  # a batch of three clips cancelled mid-run
 def test_a_cancelled_member_is_discarded_and_the_others_finish(
     studio: InProcessStudio, tiny_settings
 ):
@@ -64,6 +69,7 @@ def test_a_cancelled_member_is_discarded_and_the_others_finish(
     assert partial_files(studio.config.data_dir) == []
 
 
+@pytest.mark.slow  # waits for a worker's graceful stop
 def test_a_worker_that_stops_hands_the_whole_batch_back(studio: InProcessStudio, tiny_settings):
     ids = studio.api.submit("ana", MODELSCOPE, {**TINY, "steps": 8, "seed": 3}, 2)
     first = TrackingRegistry(tiny_settings)
@@ -82,6 +88,7 @@ def test_a_worker_that_stops_hands_the_whole_batch_back(studio: InProcessStudio,
     assert partial_files(studio.config.data_dir) == []
 
 
+@pytest.mark.slow  # two batches
 def test_a_batch_is_one_turn_of_its_owner(studio: InProcessStudio, tiny_settings):
     group = studio.api.submit("ana", MODELSCOPE, {**TINY, "seed": 1}, 3)
     later = submit_video(studio.api, "ana", {**TINY, "seed": 9})

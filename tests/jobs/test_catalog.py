@@ -122,6 +122,7 @@ def test_asset_paths_are_named_by_id_and_stay_in_the_asset_folder(tmp_path: Path
         resolve_in(tmp_path, "assets/../catalog.sqlite3")
 
 
+@pytest.mark.slow  # 300 assets
 def test_every_asset_is_reachable_page_by_page_newest_first(catalog: Catalog):
     made = [
         catalog.assets.add(

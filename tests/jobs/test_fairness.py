@@ -34,6 +34,7 @@ def worker_seen(studio: InProcessStudio, name: str) -> None:
     wait_until(lambda: name in studio.api.status().workers, 30, f"worker {name} to report")
 
 
+@pytest.mark.slow  # seven jobs
 def test_a_second_users_job_starts_no_later_than_the_first_users_second(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -49,6 +50,7 @@ def test_a_second_users_job_starts_no_later_than_the_first_users_second(
     assert [p for p in order if p.startswith("ana")] == [f"ana {n}" for n in range(1, 7)]
 
 
+@pytest.mark.slow  # nine jobs on two workers
 def test_two_workers_serve_three_users_round_robin(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -76,6 +78,7 @@ def test_two_workers_serve_three_users_round_robin(
     assert all(job.attempts == 1 for job in jobs)
 
 
+@pytest.mark.slow  # four jobs
 def test_one_users_jobs_stay_first_in_first_out(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -107,6 +110,7 @@ def test_the_fifth_waiting_job_is_refused_with_the_limit_and_nothing_is_queued(a
     assert api.limits("ana").max_queued == 4
 
 
+@pytest.mark.slow  # waits for jobs to build a history
 def test_the_refusal_says_when_a_slot_frees_up_once_there_is_history(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -128,7 +132,6 @@ def test_the_refusal_says_when_a_slot_frees_up_once_there_is_history(
     studio.wait([first, second, waiting])
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_daily_gpu_budget_refuses_once_spent_and_an_admin_can_lift_it(
     jobs_config: JobsConfig, shared_registry: EngineRegistry
 ):
@@ -151,7 +154,7 @@ def test_a_daily_gpu_budget_refuses_once_spent_and_an_admin_can_lift_it(
         studio.close()
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.slow  # four timed jobs of about 2.5 s each
 def test_the_start_estimate_after_three_similar_jobs_is_within_30_percent(
     studio: InProcessStudio, tiny_settings: Settings
 ):

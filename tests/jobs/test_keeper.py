@@ -14,6 +14,7 @@ from jobs.config import JobsConfig
 from jobs.keeper.loop import INPUT_GONE_MESSAGE, SILENT_CANCEL_MESSAGE
 from jobs.queue import Broker
 from jobs.tasks import JobMessage
+from tests.fixtures.jobs import on_both_queues
 from tests.jobs.harness import InProcessStudio, submit_one, submit_video, wait_until
 from tests.jobs.test_worker import upload_tone
 from tests.jobs.tracking_registry import TrackingRegistry
@@ -104,6 +105,7 @@ def test_a_job_whose_workers_keep_dying_fails_with_the_reason(
     assert studio.api.broker.huey.pending_count() == 0  # not queued a third time
 
 
+@pytest.mark.slow  # three jobs and a requeue
 def test_a_requeued_job_keeps_its_place_ahead_of_later_jobs(
     quick_stale_studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -125,6 +127,7 @@ def test_a_requeued_job_keeps_its_place_ahead_of_later_jobs(
     assert [a.params["prompt"] for a in assets] == ["ana 1", "ben 1", "ana 2"]
 
 
+@on_both_queues
 def test_queued_jobs_the_broker_lost_are_enqueued_again(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):

@@ -46,12 +46,11 @@ def _prompt_only(entry: ModelEntry) -> dict[str, Any]:
     return {("description" if entry.output == AUDIO else "prompt"): "a calm lake at dawn"}
 
 
+# The audio models' defaults take 10 to 35 s each on two busy cores: all are slow.
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(n, marks=[pytest.mark.slow, pytest.mark.timeout(1600)] if n in SLOW else [])
-        for n in CATALOG
-    ],
+    [pytest.param(n, marks=[pytest.mark.timeout(1600)] if n in SLOW else []) for n in CATALOG],
 )
 def test_every_model_runs_its_own_defaults_through_the_job_path(
     name: str, studio: InProcessStudio, registry: EngineRegistry

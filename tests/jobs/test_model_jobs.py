@@ -28,6 +28,7 @@ def test_a_job_for_wan_is_checked_against_wans_params(api: JobService):
         api.submit("alice", "musicgen-small", {"prompt": "a crane"})
 
 
+@pytest.mark.slow  # a Wan clip and a stereo track
 def test_the_worker_loads_the_model_each_job_names(studio: InProcessStudio, tiny_settings):
     registry = TrackingRegistry(tiny_settings)
     studio.start_worker(registry)

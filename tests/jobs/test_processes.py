@@ -15,6 +15,7 @@ from engines.settings import Settings
 from jobs.catalog.records import DONE, RUNNING, Job
 from jobs.config import JobsConfig
 from jobs.service import JobService
+from tests.fixtures.jobs import on_both_queues
 from tests.jobs.harness import (
     REPO,
     InProcessStudio,
@@ -51,6 +52,7 @@ def running_with_progress(api: JobService, job_id: str) -> Callable[[], Job | No
     return check
 
 
+@on_both_queues
 def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_exactly_once(
     jobs_config: JobsConfig, spawn: Callable[..., Spawned]
 ):

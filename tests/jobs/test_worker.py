@@ -20,6 +20,7 @@ from engines.registry import EngineRegistry
 from jobs.catalog.records import CANCELLED, DONE, FAILED, RUNNING
 from jobs.service import JobService
 from jobs.worker.outcomes import OUT_OF_MEMORY_MESSAGE
+from tests.fixtures.jobs import on_both_queues
 from tests.jobs.harness import (
     InProcessStudio,
     partial_files,
@@ -46,6 +47,7 @@ def scratch_files(studio: InProcessStudio) -> list[Path]:
     return [p for p in studio.config.scratch_dir.rglob("*") if p.is_file()]
 
 
+@on_both_queues
 def test_jobs_run_one_at_a_time_with_one_model_and_land_in_the_owners_folder(
     studio: InProcessStudio, tiny_settings
 ):
@@ -93,6 +95,7 @@ def test_jobs_run_one_at_a_time_with_one_model_and_land_in_the_owners_folder(
     assert scratch_files(studio) == []
 
 
+@pytest.mark.slow  # twenty jobs
 def test_twenty_jobs_from_twenty_threads_complete_once_one_at_a_time(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -134,6 +137,7 @@ def test_twenty_jobs_from_twenty_threads_complete_once_one_at_a_time(
         assert mine == sorted(mine)
 
 
+@on_both_queues
 def test_a_second_delivery_of_the_same_job_is_a_no_op(studio: InProcessStudio, tiny_settings):
     job_id = submit_video(studio.api, "alice", tiny_video())
     job = studio.api.get(job_id)
@@ -153,6 +157,7 @@ def test_a_second_delivery_of_the_same_job_is_a_no_op(studio: InProcessStudio, t
     assert len(studio.api.assets("alice")) == 1
 
 
+@on_both_queues
 def test_cancelling_a_queued_job_means_it_never_runs(studio: InProcessStudio, tiny_settings):
     first = submit_video(studio.api, "alice", tiny_video("first"))
     doomed = submit_video(studio.api, "alice", tiny_video("second"))
@@ -171,6 +176,7 @@ def test_cancelling_a_queued_job_means_it_never_runs(studio: InProcessStudio, ti
     assert len(studio.api.assets("alice")) == 1
 
 
+@on_both_queues
 def test_cancelling_a_running_job_stops_it_within_one_step(
     studio: InProcessStudio, tiny_settings, monkeypatch: pytest.MonkeyPatch
 ):
@@ -209,6 +215,7 @@ def test_cancelling_a_running_job_stops_it_within_one_step(
     assert partial_files(studio.config.data_dir) == []
 
 
+@pytest.mark.slow  # four jobs, three of them failing
 def test_a_failing_engine_fails_the_job_with_a_clear_message_and_no_file(
     studio: InProcessStudio, tiny_settings
 ):
@@ -237,6 +244,7 @@ def test_a_failing_engine_fails_the_job_with_a_clear_message_and_no_file(
     assert scratch_files(studio) == []
 
 
+@pytest.mark.slow  # a 40-step job
 def test_a_refreshed_page_finds_its_job_progress_and_result_again(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -262,7 +270,7 @@ def test_a_refreshed_page_finds_its_job_progress_and_result_again(
         second_page.close()
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.slow  # four jobs
 def test_combine_and_score_jobs_record_their_source_assets(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -319,6 +327,7 @@ def test_combine_and_score_jobs_record_their_source_assets(
     assert made_with[scored.id]["sources"] == [video.id]
 
 
+@pytest.mark.slow  # waits for a worker's graceful stop
 def test_a_stopping_worker_hands_its_job_back_uncharged(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):
@@ -339,6 +348,7 @@ def test_a_stopping_worker_hands_its_job_back_uncharged(
     assert (job.status, job.attempts, job.worker) == (DONE, 1, "arriving:2")
 
 
+@pytest.mark.slow  # waits for the workers' announcements
 def test_an_admin_can_have_every_worker_unload_its_models(studio: InProcessStudio, tiny_settings):
     registry = TrackingRegistry(tiny_settings)
     studio.start_worker(registry, name="gpu:1")
@@ -357,6 +367,7 @@ def test_an_admin_can_have_every_worker_unload_its_models(studio: InProcessStudi
     assert registry.tracker.unload_all_calls == 1 and registry.tracker.loaded == set()
 
 
+@pytest.mark.slow  # jobs and their posters and waveforms
 def test_results_and_uploads_get_their_pictures_once_and_lose_them_with_the_asset(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):

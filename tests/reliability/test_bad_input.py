@@ -75,6 +75,7 @@ def test_bad_prompts_are_refused_at_submit_with_the_fields_name(
     assert_nothing_queued(api)
 
 
+@pytest.mark.slow  # a job for each prompt
 def test_emoji_only_and_chinese_prompts_run_and_warn_that_the_model_reads_english(
     studio: InProcessStudio, shared_registry: EngineRegistry
 ):

@@ -97,6 +97,7 @@ def submit_as(studio: InProcessStudio, user: str, ids: list[str], lock: threadin
         studio.api.get(job_id, user)
 
 
+@pytest.mark.slow  # fifty jobs: a load test
 @pytest.mark.timeout(HARD_LIMIT_S + 60)
 def test_ten_users_fifty_jobs_while_others_browse(live: InProcessStudio):
     random.seed(7)

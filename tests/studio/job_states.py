@@ -185,7 +185,7 @@ class JobStates:
             owner, self.media.files["audio"], ".wav", params={"uploaded_as": "hum.wav"}
         )
         entry = next(e for e in CATALOG.values() if "melody_path" in e.inputs)
-        melody_path = str(self.api.asset_path(hum.id, owner))
+        melody_path = hum.id  # a file input names one of the owner's files by its id
         values = {"description": "a hummed tune", "duration": 1.0, "melody_path": melody_path}
         job_id = self.submit(owner, entry.name, values)
         self.finish(job_id)
@@ -231,9 +231,8 @@ class JobStates:
         return job
 
     def file(self, job_id: str) -> str:
-        """The path of a done job's file, as the Combine page names it."""
-        job = self.job(job_id)
-        return str(self.api.asset_path(str(job.asset_id), job.owner))
+        """The id of a done job's file, as the Combine page names it."""
+        return str(self.job(job_id).asset_id)
 
     def run(self, job_id: str, *, step: int, total: int) -> None:
         """queued -> running on a worker, then a progress report."""

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import bcrypt
 import pytest
 
-from studio.accounts.store import AccountError, AccountStore
+from studio.accounts.store import DUMMY_HASH, AccountError, AccountStore
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -64,3 +69,30 @@ def test_the_last_admin_cannot_be_disabled(store: AccountStore):
 def test_accounts_survive_a_new_store_on_the_same_file(store: AccountStore):
     again = AccountStore(store.db_path)
     assert [a.username for a in again.all()] == ["root"]
+
+
+def _costs_in_a_fresh_process(rounds: str | None) -> list[str]:
+    """The bcrypt cost of a new hash and of the unknown-name check, as a studio started
+    with this STUDIO_BCRYPT_ROUNDS (None: unset) makes them."""
+    env = {name: value for name, value in os.environ.items() if name != "STUDIO_BCRYPT_ROUNDS"}
+    if rounds is not None:
+        env["STUDIO_BCRYPT_ROUNDS"] = rounds
+    code = (
+        "from studio.accounts.store import DUMMY_HASH, hash_password\n"
+        "print(hash_password('a long password')[:7], DUMMY_HASH.decode()[:7])"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert answer.returncode == 0, answer.stderr
+    return answer.stdout.split()
+
+
+def test_production_hashes_cost_12_and_the_tests_setting_has_a_floor():
+    assert _costs_in_a_fresh_process(None) == ["$2b$12$", "$2b$12$"]
+    assert _costs_in_a_fresh_process("2") == ["$2b$04$", "$2b$04$"]
+
+
+def test_these_tests_hash_cheaply_and_check_unknown_names_at_the_same_cost(store: AccountStore):
+    stored = store.credentials()["usernames"]["root"]["password"]
+    assert stored.startswith("$2b$04$") and DUMMY_HASH.startswith(b"$2b$04$")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.jobs.harness import InProcessStudio
 from tests.studio.api_server import running_studio
 
@@ -22,6 +24,7 @@ def readme_example() -> str:
     return found.group(1)
 
 
+@pytest.mark.slow  # the README's script in a process of its own, against a running studio
 def test_the_readme_example_submits_waits_and_downloads(
     studio_data: Path, live_jobs: InProcessStudio, tmp_path: Path
 ):

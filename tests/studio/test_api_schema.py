@@ -49,6 +49,7 @@ def token(studio: RunningStudio) -> str:
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+@pytest.mark.slow  # hundreds of generated requests against a running studio
 @schema.parametrize()
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_operation_keeps_to_its_document(case, studio: RunningStudio, token: str):  # type: ignore[no-untyped-def]

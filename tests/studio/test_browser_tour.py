@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import soundfile as sf
 from PIL import Image
+from playwright.sync_api import expect
 
 from engines.catalog import CATALOG
 from jobs.catalog import Catalog
@@ -279,12 +280,13 @@ def test_a_downloaded_clip_dropped_back_on_text_to_video_fills_the_form(
     # Later, in a fresh session: an empty form, then the file dropped on "Made with".
     context, page = logged_in(chromium, studio, "ana", "Text to video")
     prompt = page.get_by_role("textbox", name="Prompt (English)")
-    assert prompt.input_value() == ""
+    expect(prompt).to_have_value("")
     page.locator("input[type=file]").set_input_files(clip)
     page.get_by_text(f"Filled the form with the settings of {clip.name}").wait_for()
-    assert prompt.input_value() == FOX
+    # The note is drawn above the form, so the browser may show it before the filled fields.
+    expect(prompt).to_have_value(FOX)
     frames = page.locator('input[type=range][aria-label="Frames"]')  # in the closed expander
-    assert frames.get_attribute("aria-valuetext") == str(CLIP_FRAMES)
+    expect(frames).to_have_attribute("aria-valuetext", str(CLIP_FRAMES))
     page.screenshot(path=SHOTS / "tour-made-with.png")
     assert urlsplit(link).path.startswith("/files/")
     context.close()
@@ -313,7 +315,7 @@ def test_a_studio_track_dropped_on_the_library_opens_music_with_its_settings(
     assert urlsplit(page.url).path == "/music"
     page.get_by_text("on the Music page with the settings of harbour-bells.wav").wait_for()
     description = page.get_by_role("textbox", name="Description (English)")
-    assert description.input_value() == "bells across a foggy harbour"
+    expect(description).to_have_value("bells across a foggy harbour")
     page.screenshot(path=SHOTS / "made-with-library-drop.png", full_page=True)
     assert recorder.hosts == {urlsplit(studio.url).netloc}
     context.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from jobs.service import JobService
 from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
 from tests.media_factory import make_h264_clip, make_tone, read_facts
@@ -28,6 +30,7 @@ def _finished(kind: str):  # type: ignore[no-untyped-def]
     return check
 
 
+@pytest.mark.slow  # a clip, a track, then the mix
 def test_combine_a_library_video_with_a_library_track(studio_data: Path, live_jobs, tmp_path: Path):
     _library_with_a_clip_and_a_tone(tmp_path)
     app = log_in(open_app(), "ana", USERS["ana"])
@@ -52,6 +55,7 @@ def test_combine_a_library_video_with_a_library_track(studio_data: Path, live_jo
     assert [h.value for h in app.subheader][-1] == "Your latest combines"
 
 
+@pytest.mark.slow  # a clip, then its score
 def test_score_this_video_makes_music_as_long_as_the_clip(
     studio_data: Path, live_jobs, tmp_path: Path
 ):
@@ -100,6 +104,7 @@ def test_options_that_cannot_apply_are_bounded_or_disabled_before_queueing(
     assert not sound.disabled
 
 
+@pytest.mark.slow  # a clip, then Stable Audio's track, then the mix
 def test_score_this_video_with_ambience_from_stable_audio(
     studio_data: Path, live_jobs, tmp_path: Path
 ):

@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import pytest
 import soundfile as sf
 from streamlit.testing.v1 import AppTest
 
@@ -55,6 +56,7 @@ def make_melody_tracks(app: AppTest, live_jobs, times: int) -> list[str]:  # typ
     return jobs
 
 
+@pytest.mark.slow  # a melody job and every page after it
 def test_a_melody_track_is_a_track_everywhere_and_its_upload_is_stored_once(
     studio_data: Path, live_jobs
 ):
@@ -129,6 +131,7 @@ def seed_library(count: int) -> list[str]:
     return ids
 
 
+@pytest.mark.slow  # 300 files, page by page
 def test_the_gallery_pages_through_300_files_finds_an_old_one_and_deletes_several(
     studio_data: Path,
 ):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from engines.catalog import CATALOG
@@ -59,6 +60,7 @@ def test_only_enabled_models_are_offered(studio_data: Path, monkeypatch):
     assert melody_uploaders(app) == []  # no melody model: no melody upload
 
 
+@pytest.mark.slow  # a Wan job
 def test_reuse_of_a_wan_result_refills_a_wan_form(studio_data: Path, live_jobs):
     app = log_in(open_app(), "ana", USERS["ana"])
     app.selectbox(key="video_model").set_value("wan2.1-t2v-1.3b").run()
@@ -106,6 +108,7 @@ def test_the_music_form_follows_the_model_and_a_melody_model_asks_for_a_melody(
     assert app.slider(key="music_duration").max == 300.0  # long tracks, window by window
 
 
+@pytest.mark.slow  # a Stable Audio job
 def test_stable_audio_shows_its_own_form_and_submits_without_a_melody(studio_data: Path, live_jobs):
     app = log_in(open_app(), "ana", USERS["ana"])
     app.switch_page("app_pages/music.py").run()

@@ -63,6 +63,7 @@ def test_the_sidebar_logs_out_with_a_post_to_the_logout_route(studio_data: Path)
     assert form.endswith(">Log out</button></form>")
 
 
+@pytest.mark.slow  # a video job watched to its end
 def test_a_video_job_shows_progress_then_player_and_download(studio_data: Path, live_jobs):
     app = log_in(open_app(), "ana", USERS["ana"])
     app.text_area(key="video_prompt").input("a red fox running in snow")
@@ -83,6 +84,7 @@ def test_a_video_job_shows_progress_then_player_and_download(studio_data: Path, 
     assert [v.proto.url for v in app.get("video")] == [f"http://localhost/files/{asset_id}"]
 
 
+@pytest.mark.slow  # a job, then two people's pages
 def test_a_user_never_sees_another_users_work(studio_data: Path, live_jobs):
     ana = log_in(open_app(), "ana", USERS["ana"])
     ana.text_area(key="video_prompt").input("ana's secret lighthouse")
@@ -103,6 +105,7 @@ def shown_text(app: AppTest) -> str:
     return str([e.value for e in [*app.markdown, *app.text, *app.caption, *app.info]])
 
 
+@pytest.mark.slow  # a job watched to its end
 def test_user_text_is_shown_as_text_never_as_markdown(studio_data: Path, live_jobs):
     markup = "a fox ![t](http://192.0.2.1/x.png) [site](http://192.0.2.1/) :red[red] $x^2$"
     ana = log_in(open_app(), "ana", USERS["ana"])

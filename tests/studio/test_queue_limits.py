@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from jobs.config import JobsConfig
 from jobs.service import JobService
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app, rerun_until
@@ -80,6 +82,7 @@ def test_the_panel_says_when_a_waiting_job_should_start_or_that_it_cannot_tell()
     assert start_estimate(75.4) == "starts in about 1:15"
 
 
+@pytest.mark.slow  # two 40-step jobs for an estimate
 def test_a_waiting_job_shows_its_start_estimate_once_a_similar_job_ran(
     studio_data: Path, live_jobs
 ):

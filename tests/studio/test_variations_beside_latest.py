@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
 
 
@@ -13,6 +15,7 @@ def keep_buttons(app) -> int:  # type: ignore[no-untyped-def]
     return len([b for b in app.button if b.label == "Keep this one"])
 
 
+@pytest.mark.slow  # two tracks
 def test_two_finished_tracks_show_once_in_the_grid_not_again_below(studio_data: Path, live_jobs):
     app = log_in(open_app(), "ana", USERS["ana"])
     app.switch_page("app_pages/music.py").run()

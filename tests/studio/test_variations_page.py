@@ -17,6 +17,7 @@ from jobs.service import JobService
 from tests.fixtures.studio import USERS, log_in, open_app, rerun_until
 
 
+@pytest.mark.slow  # three clips
 def test_three_variations_side_by_side_keep_one_and_send_it_to_combine(
     studio_data: Path, live_jobs
 ):
@@ -63,6 +64,7 @@ def music_page() -> AppTest:
     return app
 
 
+@pytest.mark.slow  # two melody tracks
 def test_two_melody_tracks_side_by_side_send_one_to_combine_and_keep_it(
     studio_data: Path, live_jobs
 ):

@@ -23,7 +23,6 @@ TYPES = {
     "video": "MP4, MOV, MKV, AVI or WebM",
     "image": "PNG, JPEG or WebP (a still, at most 40 megapixels)",
 }
-RECORD_SAMPLE_RATE = 32_000  # MusicGen-Melody's chroma rate; the browser's default is 16 kHz
 LIBRARY_LIMIT = 100  # the newest of the user's files of that media
 
 
@@ -32,9 +31,12 @@ def pick_key(key: str) -> str:
     return f"{key}_pick"
 
 
-def file_input(spec: ParamSpec, key: str, where: Any) -> Any:
+def file_input(spec: ParamSpec, key: str, where: Any, sample_rate: int) -> Any:
     """Draw ``spec``'s uploader (and recorder, for audio) and library picker; returns the
-    upload or recording (not yet stored), else the picked asset id, else None."""
+    upload or recording (not yet stored), else the picked asset id, else None.
+
+    A recording is made at ``sample_rate``, the model's own (the browser's is 16 kHz).
+    """
     user = session_user()
     if user is None:  # the page asked first (page_user); a login that ended meanwhile
         st.stop()
@@ -52,7 +54,7 @@ def file_input(spec: ParamSpec, key: str, where: Any) -> Any:
     if record_at is not None:  # a tune is quicker hummed than found in a file
         recorded = record_at.audio_input(
             "Or hum, whistle or play it here",
-            sample_rate=RECORD_SAMPLE_RATE,
+            sample_rate=sample_rate,
             key=f"{key}_recording",
         )
     fresh = uploaded if uploaded is not None else recorded

@@ -123,7 +123,7 @@ def _widget(page: str, entry: ModelEntry, spec: ParamSpec, where: Any, placehold
     if spec.widget == "seed":
         return seed_input(page, where)
     if spec.widget == "file":
-        return file_input(spec, key, where)
+        return file_input(spec, key, where, entry.sample_rate)
     if spec.widget == "text_area":
         return where.text_area(
             spec.label, key=key, max_chars=MAX_PROMPT_CHARS, height=90, help=spec.help,
