@@ -17,10 +17,11 @@ from jobs.catalog.records import DONE
 from tests.jobs.harness import InProcessStudio, submit_one
 from tests.mp4_probe import probe_mp4
 
-# The video models' defaults take half a minute (ModelScope: 16 frames at 256x256 x 25 steps)
-# to minutes (Wan: 81 frames at 480x832 are 32760 tokens of attention a pass, 100 passes,
-# then a VAE decode of 32M pixels) on a CPU even on tiny checkpoints: `make test` runs them,
-# the fast tier does not. Wan did 34 of its 50 steps in 840 s with 16 processes on 2 cores.
+# The video models' defaults stay slow on a CPU even on tiny checkpoints: `make test` runs
+# them, the fast tier does not. On 2 shared cores (load 1 to 7): Wan 60-189 s (81 frames
+# at 480x832 are 8190 tokens of attention a pass with the tiny 4x4 patches, 100 passes, then
+# a VAE decode of 32M pixels), zeroscope 139-157 s (24 frames of 40x72 latents, 100 UNet passes
+# whose full-resolution temporal transformer always has 8 heads), ModelScope 23-53 s.
 SLOW = {name for name, entry in CATALOG.items() if entry.output == VIDEO}
 WAIT_S = 1500.0
 
