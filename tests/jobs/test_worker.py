@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import itertools
 import threading
 import time
@@ -365,45 +364,3 @@ def test_an_admin_can_have_every_worker_unload_its_models(studio: InProcessStudi
     studio.api.unload_models()
     wait_until(lambda: admin_sees(None), what="the worker to unload")
     assert registry.tracker.unload_all_calls == 1 and registry.tracker.loaded == set()
-
-
-@pytest.mark.slow  # jobs and their posters and waveforms
-def test_results_and_uploads_get_their_pictures_once_and_lose_them_with_the_asset(
-    studio: InProcessStudio, shared_registry: EngineRegistry
-):
-    from PIL import Image
-
-    studio.start_worker(shared_registry)
-    ids = [
-        submit_video(studio.api, "alice", tiny_video("a lighthouse", num_frames=4)),
-        submit_one(
-            studio.api, "alice", "musicgen-small", {"description": "calm piano", "duration": 1.0}
-        ),
-    ]
-    video, track = studio.wait(ids)
-    assert (video.status, track.status) == (DONE, DONE), (video.error, track.error)
-    upload = studio.api.asset(upload_tone(studio.api, "alice"), "alice")
-    png = io.BytesIO()
-    Image.new("RGB", (900, 600), (200, 40, 40)).save(png, "PNG")
-    image = studio.api.import_file("alice", png.getvalue(), ".png")
-    expected = {
-        video.asset_id: {"poster": "JPEG", "filmstrip": "JPEG"},
-        track.asset_id: {"waveform": "PNG"},
-        upload.id: {"waveform": "PNG"},
-        image.id: {"poster": "JPEG"},  # an image's poster: a thumbnail of itself
-    }
-    for asset_id, formats in expected.items():
-        asset = studio.api.asset(asset_id or "", "alice")
-        previews = asset.meta["previews"]
-        assert set(previews) == set(formats)
-        for name, image_format in formats.items():
-            path = studio.config.data_dir / previews[name]
-            assert path.parent == studio.api.asset_path(asset.id, "alice").parent
-            with Image.open(path) as picture:
-                assert picture.format == image_format
-    pictures = [
-        studio.config.data_dir / p
-        for p in studio.api.asset(video.asset_id or "", "alice").meta["previews"].values()
-    ]
-    studio.api.delete_asset(video.asset_id or "", "alice")
-    assert not any(p.exists() for p in pictures)
