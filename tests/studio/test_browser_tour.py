@@ -36,6 +36,7 @@ from tests.fixtures.browser import (
     RunningStudio,
     fill_login,
     new_page,
+    wait_until_idle,
 )
 
 MAX_QUEUED = 3  # ana's limit here: the one running job plus three waiting fill it
@@ -220,6 +221,7 @@ def test_two_people_share_the_worker_fairly_and_a_submit_over_the_limit_is_refus
     search.fill(LONG_TRACK)
     search.press("Enter")
     ana.get_by_text("1 file · page 1 of 1").wait_for()
+    wait_until_idle(ana)
     ana.locator("[data-testid=stButton] button", has_text="Open").click()  # not a picker's
     dialog = ana.get_by_role("dialog")
     dialog.get_by_text(
