@@ -28,6 +28,7 @@ from jobs.service import JobService
 from studio.accounts.tokens import ApiTokens
 from tests.fixtures.browser import (
     ADMIN,
+    IDLE,
     PASSWORD,
     SHOTS,
     USERS,
@@ -42,7 +43,6 @@ from tests.studio.job_states import JobStates, Media
 PAGES = ["Text to video", "Music", "Combine", "Library", "My account"]
 EXCEPTION = "[data-testid=stException]"
 ERROR_BOX = "[data-testid=stAlertContentError]"
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 LONG_TRACK_S = 300  # the longest a track may be: it holds the worker while pages are visited
 
 
@@ -90,7 +90,7 @@ def open_page(page: Any, name: str) -> None:
     The new page's heading comes from the new run, so "not running" after it is that
     run's end; the page already open is not clicked again, which gives no such sign.
     """
-    heading = page.get_by_role("heading", name=name)
+    heading = page.get_by_role("heading", name=name, exact=True, level=1)  # not "Your latest ..."
     if not heading.is_visible():
         page.get_by_role("link", name=name, exact=True).click()
     heading.wait_for()
