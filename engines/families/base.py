@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from engines.device import Placement, free_device_memory, is_out_of_memory, module_bytes
 from engines.errors import ParamError
-from engines.loading import model_source, reporting_missing_weights, snapshot_revision
+from engines.loading import (
+    model_source,
+    public_name,
+    reporting_missing_weights,
+    snapshot_revision,
+)
 from engines.progress import RunContext
 
 if TYPE_CHECKING:  # the catalog imports the families: types only, no circle
@@ -144,7 +149,8 @@ class ModelEngine:
 
     def made(self, seed: int) -> dict[str, Any]:
         """What only this run knows of a file it writes, for its settings comment."""
-        return {"model": self.model_id, "revision": self.revision, "seed": seed}
+        # The weights by hub id or folder name: a file's tag never holds a server path.
+        return {"model": public_name(self.model_id), "revision": self.revision, "seed": seed}
 
     def _check(self, params: Any) -> None:
         expected: Any = self.entry.params_class()
