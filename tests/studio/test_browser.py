@@ -107,8 +107,18 @@ def test_a_login_survives_reloads_and_tabs_and_logout_voids_the_copied_cookie(
     page.get_by_role("heading", name="Library").wait_for()
     assert page.get_by_label("Login name").count() == 0
     tab = context.new_page()
-    tab.goto(f"{studio_url}/music")
-    tab.get_by_role("heading", name="Music").wait_for()
+    # Every page has the path its name suggests; "/" moves on to Text to video at /video.
+    for path, title in [
+        ("/video", "Text to video"),
+        ("/music", "Music"),
+        ("/combine", "Combine"),
+        ("/account", "My account"),
+        ("/", "Text to video"),
+    ]:
+        tab.goto(f"{studio_url}{path}")
+        tab.get_by_role("heading", name=title, exact=True).first.wait_for()
+        expect(tab).to_have_url(re.compile(rf"/{'video' if path == '/' else path[1:]}$"))
+        assert tab.get_by_text("Page not found").count() == 0, path
     tab.close()
 
     page.get_by_role("button", name="Log out").click()
