@@ -26,7 +26,8 @@ def test_a_user_makes_lists_uses_and_revokes_a_token(studio_data: Path):
     app.button[0].click().run()  # the form's submit
     assert not app.exception
     (secret,) = [c.value for c in app.code]
-    assert secret.startswith("studio_") and "shown only until you dismiss it" in app.success[0].value
+    assert secret.startswith("studio_")
+    assert "shown only until you dismiss it" in app.success[0].value
     assert any("last used never" in c.value and "active" in c.value for c in app.caption)
 
     client = TestClient(web_app(web_config(studio_data)))
