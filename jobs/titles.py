@@ -74,8 +74,7 @@ def download_name(asset: Asset, suffix: str) -> str:
         track = slug(input_name(asset, "audio_path") or "track", SLUG_CHARS // 2)
         return f"combined-{video}-with-{track}{suffix}"
     prefix = NAME_PREFIX.get(asset.output_type, asset.output_type)
-    if asset.source == "uploaded" and params.get("uploaded_as"):
-        return f"{prefix}-{slug(Path(str(params['uploaded_as'])).stem)}{suffix}"
+    uploaded_as = Path(str(params.get("uploaded_as") or "")).stem  # "beach" of "beach.mp4"
     seed = meta.get("seed")
     middle = f"-{seed}" if seed is not None else ""
-    return f"{prefix}{middle}-{slug(asked_text(params) or prefix)}{suffix}"
+    return f"{prefix}{middle}-{slug(asked_text(params) or uploaded_as or prefix)}{suffix}"
