@@ -96,8 +96,8 @@ def run_score_job(
     with tempfile.TemporaryDirectory(dir=out_path.parent) as scratch:
         track = Path(scratch) / "track.wav"
         music_result = registry.generate(music, track, RunContext(music_progress, should_cancel))
-        fades = {"fade_in_s": params.fade_in_s, "fade_out_s": params.fade_out_s}
-        options = CombineParams(fit="loop", **fades)
+        fade_in, fade_out = params.fade_in_s, params.fade_out_s
+        options = CombineParams(fit="loop", fade_in_s=fade_in, fade_out_s=fade_out)
         # The clip's length is the person's, not theirs to measure: fades fit it (a 0.5 s clip).
         combined = combine(params.video_path, track, out_path, options, sources={}, fit_fades=True)
     if on_progress is not None:
