@@ -95,6 +95,13 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        """The plan back from ``to_dict()`` (a board kept in the catalog across restarts)."""
+        fields = {f.name for f in dataclasses.fields(cls)} - {"shots"}
+        shots = [ShotPlan(**shot) for shot in data["shots"]]
+        return cls(shots=shots, **{k: v for k, v in data.items() if k in fields})
+
 
 def plan_board(
     shots: Sequence[ShotSpec],

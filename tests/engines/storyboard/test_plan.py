@@ -9,7 +9,7 @@ import pytest
 
 from engines.errors import ParamError
 from engines.storyboard.beats import Beats, detect_beats
-from engines.storyboard.plan import ShotSpec, Transition, plan_board
+from engines.storyboard.plan import Plan, ShotSpec, Transition, plan_board
 from tests.engines.storyboard.clicks import beat_times, write_click_track
 
 
@@ -119,6 +119,7 @@ def test_the_plan_is_json() -> None:
     data = json.loads(json.dumps(plan.to_dict()))
     assert data["cuts"] == plan.cuts and data["seconds"] == plan.seconds
     assert data["shots"][1]["fps"] == 16 and data["transition"]["kind"] == "crossfade"
+    assert Plan.from_dict(data) == plan  # kept in the catalog, read back after a restart
 
 
 @pytest.mark.parametrize(
