@@ -91,7 +91,7 @@ def run(quick: bool = False) -> dict[str, Any]:
                 wall[name].append(seconds)
                 cpu[name].append(cpu_s)
                 if name == "ours":
-                    phases = outcome.timings  # type: ignore[attr-defined]
+                    phases = outcome.timings
             _, seconds, cpu_s = _timed_cpu(functools.partial(detect_beats, track))
             beat_wall.append(seconds)
             beat_cpu.append(cpu_s)
