@@ -214,7 +214,10 @@ def markdown(report: dict[str, Any]) -> str:
     lines += [
         "",
         f"ours / bare concat + mux, paired: {report['ours_over_bare_concat_mux']:.2f}x "
-        f"(target at most {TARGET_OURS_OVER_BARE:g}x; met: {report['target_met']}). "
+        f"(pairs: {', '.join(f'{r:.2f}' for r in report['ours_over_bare_concat_mux_pairs'])}; "
+        f"target at most {TARGET_OURS_OVER_BARE:g}x; met: {report['target_met']}); in CPU "
+        f"seconds, which a busy neighbour disturbs less: "
+        f"{report['cpu_s']['ours'] / report['cpu_s']['bare_concat_mux']:.2f}x. "
         f"Our phases (last run, s): {report['ours_phases']}.",
         "",
         f"Beat tracking of the {report['track'].split(',')[0]} track: "
