@@ -9,7 +9,7 @@ import pytest
 
 from engines.errors import ParamError
 from engines.storyboard.beats import Beats, detect_beats
-from engines.storyboard.plan import Plan, ShotSpec, Transition, plan_board
+from engines.storyboard.plan import Plan, ShotSpec, Transition, plan_board, soundtrack_seconds
 from tests.engines.storyboard.clicks import beat_times, write_click_track
 
 
@@ -89,6 +89,14 @@ def test_a_crossfade_overlaps_neighbours_by_its_length() -> None:
     assert plan.seconds == 6.0  # 7 s of shots less two 0.5 s overlaps
     assert [s.seconds for s in plan.shots] == [2.0, 3.0, 2.0]
     check_lengths_add_up(plan, 0.5)
+
+
+def test_a_soundtrack_made_for_the_board_outlasts_it() -> None:
+    shots = [ShotSpec(4.0, 24), ShotSpec(5.0, 16), ShotSpec(3.0, 24)]
+    assert soundtrack_seconds(shots, Transition()) == 15.0  # 12 s and a margin for the end
+    assert soundtrack_seconds(shots, Transition("crossfade", 1.0)) == 13.0
+    with pytest.raises(ParamError, match="at least one shot"):
+        soundtrack_seconds([], Transition())
 
 
 def test_frames_follow_the_model_rule_at_or_above_the_plan() -> None:
