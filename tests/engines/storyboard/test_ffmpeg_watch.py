@@ -11,11 +11,19 @@ from engines.errors import MediaError
 from engines.storyboard.ffmpeg_watch import run_watched
 
 
-def children_environments() -> list[bytes]:
+def ffmpeg_children_environments() -> list[bytes]:
+    """The environments of this process's ffmpeg children (not the probe helper's)."""
     pids = []
     for task in Path("/proc/self/task").iterdir():
         pids += (task / "children").read_text().split()
-    return [Path(f"/proc/{pid}/environ").read_bytes() for pid in pids]
+    found = []
+    for pid in pids:
+        try:
+            if b"sine=d=20" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(Path(f"/proc/{pid}/environ").read_bytes())
+        except FileNotFoundError:  # a child that ended meanwhile
+            continue
+    return found
 
 
 def test_ffmpeg_gets_no_settings_or_secrets_and_reports_progress(monkeypatch) -> None:
@@ -25,7 +33,7 @@ def test_ffmpeg_gets_no_settings_or_secrets_and_reports_progress(monkeypatch) ->
     progress: list[float] = []
 
     def look() -> None:
-        seen.extend(children_environments())
+        seen.extend(ffmpeg_children_environments())
 
     run_watched(
         ["-f", "lavfi", "-i", "sine=d=20:sample_rate=48000", "-af", "loudnorm", "-f", "null", "-"],
