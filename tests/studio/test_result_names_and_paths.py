@@ -127,3 +127,19 @@ def test_the_api_says_loading_the_model_before_the_first_step(studio_data: Path)
     answer = client.get(f"/api/v1/jobs/{job_id}", headers=ana).json()
     assert answer["progress"] == "Denoising: step 3 of 8"
     api.close()
+
+
+def test_an_asset_stored_with_paths_by_an_older_version_is_answered_by_names(
+    studio_data: Path, tmp_path: Path
+):
+    config = web_config(studio_data)
+    api = JobService()
+    client = TestClient(web_app(config, api), follow_redirects=False)
+    ana = {"Authorization": f"Bearer {config.tokens.create('ana', 'script')}"}
+    tone = make_tone(tmp_path / "hum.wav", seconds=1.0).read_bytes()
+    legacy = {"description": "calm", "melody_path": f"{studio_data}/assets/ana/hum.wav"}
+    api.import_file("ana", tone, ".wav", params=legacy)
+    (answer,) = client.get("/api/v1/assets", headers=ana).json()
+    assert answer["params"] == {"description": "calm", "melody_path": "hum.wav"}
+    no_server_path(json.dumps(answer), studio_data)
+    api.close()

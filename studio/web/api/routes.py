@@ -37,6 +37,7 @@ from jobs.catalog.records import Asset, Job
 from jobs.owned_assets import NotFound
 from jobs.progress_words import progress_words
 from jobs.quotas import QuotaExceeded
+from jobs.result_meta import without_server_paths
 from jobs.service import JobService
 from jobs.submission import MAX_VARIATIONS, offered_models
 from jobs.titles import asset_title
@@ -86,7 +87,7 @@ def asset_json(asset: Asset) -> dict[str, Any]:
         "title": asset_title(asset),  # a prompt, an upload's name, or what it was made of
         "model": asset.model,
         "job_id": asset.job_id,
-        "params": asset.params or {},
+        "params": without_server_paths(asset.params or {}),  # ids; rows from older versions too
         "created_at": asset.created_at,
         "file": f"{PREFIX}/assets/{asset.id}/file",
     }
