@@ -18,7 +18,6 @@ refusal is JSON ``{"error": "..."}``; another user's id answers like an unknown 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -41,6 +40,7 @@ from jobs.submission import MAX_VARIATIONS, offered_models
 from jobs.uploads import store_checked_upload
 from studio.accounts.login_cookie import CurrentUser
 from studio.services import WebConfig
+from studio.web.api.json_body import BadJson, parse_json
 from studio.web.api.schema import openapi_document
 from studio.web.files import MIME
 
@@ -130,9 +130,11 @@ def api_routes(config: WebConfig, api: JobService) -> list[BaseRoute]:
 
     async def post_job(request: Request, user: CurrentUser) -> Response:
         try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return refuse(400, 'Send JSON: {"model": "<catalog name>", "params": {...}}.')
+            body = parse_json(await request.body())
+        except BadJson as problem:
+            return refuse(
+                400, f'{problem} Send JSON: {{"model": "<catalog name>", "params": {{...}}}}.'
+            )
         try:
             queued = await run_in_threadpool(submit, user, body)
         except QuotaExceeded as over:
