@@ -90,6 +90,8 @@ def login_routes(config: WebConfig) -> list[Route]:
         password = str(form.get("password", ""))[:MAX_FIELD_CHARS].strip()
         next_path = safe_next(str(form.get("next", "")))
         address = client_address(request)
+        # Read before the check: a disable meanwhile leaves this login void for good.
+        generation = await run_in_threadpool(config.store.generation, username)
         async with config.turns.hold(subjects(username, address)):
             answer = await run_in_threadpool(
                 check_login, config.store, config.limits, username, password, address
@@ -100,7 +102,7 @@ def login_routes(config: WebConfig) -> list[Route]:
             status = 429 if answer.blocked else 401
             page = login_page(next_path, answer.message, username[:100])
             return HTMLResponse(page, status_code=status, headers=NO_STORE)
-        token, _ = issue_login_token(username, config.cookie_key, config.lifetime_s)
+        token, _ = issue_login_token(username, config.cookie_key, config.lifetime_s, generation)
         response = RedirectResponse(next_path, status_code=303, headers=NO_STORE)
         response.set_cookie(
             COOKIE_NAME,
@@ -118,7 +120,7 @@ def login_routes(config: WebConfig) -> list[Route]:
             return Response("Cross-site logout refused.", status_code=403)
         login = read_login_token(request.cookies.get(COOKIE_NAME), config.cookie_key)
         if login is not None:
-            await run_in_threadpool(config.store.revoke_token, *login)
+            await run_in_threadpool(config.store.revoke_token, login.username, login.expires_at)
         response = RedirectResponse(LOGIN_PATH, status_code=303, headers=NO_STORE)
         response.delete_cookie(
             COOKIE_NAME,
