@@ -7,7 +7,8 @@ runs the keeper, one worker (restarted if it dies) and the web server:
 ``STUDIO_HOST`` (127.0.0.1 unless set) and ``STUDIO_PORT`` (8501).
 
 ``python -m studio tokens create|revoke USER NAME`` manages API tokens instead
-(``studio.accounts.cli``).
+(``studio.accounts.cli``), and ``python -m studio users add|disable|enable|reset-password|list``
+accounts (``studio.accounts.users_cli``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def main() -> int:
         from studio.accounts.cli import main as tokens_main
 
         return tokens_main(sys.argv[2:])
+    if sys.argv[1:2] == ["users"]:
+        from studio.accounts.users_cli import main as users_main
+
+        return users_main(sys.argv[2:])
     settings = Settings.from_env()
     try:
         ensure_cookie_key()
