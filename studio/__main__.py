@@ -21,6 +21,7 @@ from engines.settings import Settings
 from jobs.catalog.database import catalog_path
 from studio.accounts.login_cookie import CookieKeyError
 from studio.accounts.store import AccountError, AccountStore
+from studio.public_url import PublicUrlError, public_origin
 from studio.startup import ensure_admin, ensure_cookie_key, make_data_dir_private
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,9 +41,10 @@ def main() -> int:
     settings = Settings.from_env()
     try:
         ensure_cookie_key()
+        public_origin(os.environ.get("STUDIO_PUBLIC_URL"))  # a typo stops the start, not logins
         make_data_dir_private(settings.data_dir)
         ensure_admin(AccountStore(catalog_path(settings.data_dir)))
-    except (CookieKeyError, AccountError) as refusal:
+    except (CookieKeyError, AccountError, PublicUrlError) as refusal:
         print(f"The studio cannot start: {refusal}", file=sys.stderr)
         return 2
     for name in SECRETS_FROM_ENV:
