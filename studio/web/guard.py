@@ -30,14 +30,14 @@ from urllib.parse import quote
 
 import anyio
 import streamlit
-from starlette.requests import HTTPConnection
+from starlette.requests import ClientDisconnect, HTTPConnection
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from studio.accounts.login_cookie import COOKIE_NAME, CurrentUser, user_for_token
 from studio.services import WebConfig
 from studio.web.body_limit import BodyTooLarge, body_limit, counted, declared_too_large, describe
-from studio.web.errors import error_response
+from studio.web.errors import error_response, wants_page
 from studio.web.origin import is_foreign_request
 
 log = logging.getLogger("studio.web")
@@ -57,12 +57,7 @@ def is_public(path: str) -> bool:
 
 def is_page_navigation(connection: HTTPConnection) -> bool:
     """A browser opening a page (a bookmark, a typed URL, a reload), not a fetch."""
-    if connection.scope.get("method") not in ("GET", "HEAD"):
-        return False
-    mode = connection.headers.get("sec-fetch-mode")
-    if mode is not None:
-        return mode == "navigate"
-    return "text/html" in connection.headers.get("accept", "")
+    return connection.scope.get("method") in ("GET", "HEAD") and wants_page(connection)
 
 
 def login_redirect(connection: HTTPConnection) -> Response:
@@ -126,6 +121,8 @@ class WebGuard:
             if started:
                 raise
             await answer(413, str(too_large))
+        except ClientDisconnect:
+            return  # the asker went away mid-body: nobody to answer
         except Exception:  # a bug of ours: logged, and the asker gets a 500 in its own shape
             log.exception("Unexpected error answering %s %s", scope["method"], scope["path"])
             if started:
