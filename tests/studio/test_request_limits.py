@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 from jobs.service import JobService
 from studio.services import WebConfig
 from studio.web import body_limit, web_middleware, web_routes
-from tests.fixtures.studio import web_app, web_config
+from tests.fixtures.studio import USERS, web_app, web_config
 from tests.media_factory import make_tone
 from tests.studio.api_server import running_studio
 
@@ -199,3 +199,18 @@ def test_an_unexpected_failure_on_a_page_is_our_error_page(config: WebConfig):
     assert "Something went wrong" in page.text and "/srv/secret" not in page.text
     assert page.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_streamlits_uploader_keeps_its_own_limit_past_1_mb(config: WebConfig, client: TestClient):
+    client.post(
+        "/auth/login",
+        data={"username": "ana", "password": USERS["ana"]},
+        headers={"Origin": "http://testserver"},
+    )
+    answer = client.put(
+        "/_stcore/upload_file/session/file",
+        content=b"x" * (5 * MB),
+        headers={"Origin": "http://testserver"},
+    )
+    assert answer.status_code == 200 and answer.text.startswith("streamlit:")  # reached it
+    assert body_limit.body_limit("/_stcore/upload_file/s/f") >= 200 * MB  # server.maxUploadSize
