@@ -80,7 +80,7 @@ def documented_json_refusal(case, answer, status: int) -> None:  # type: ignore[
 
 @pytest.mark.slow  # a running studio, a few drawn bodies each made hostile three ways
 @jobs_schema.parametrize()
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_huge_numbers_and_deep_nesting_in_any_body_answer_400_json(  # type: ignore[no-untyped-def]
     case, studio: RunningStudio, token: str
 ):
