@@ -40,6 +40,7 @@ CASES = {
     "library_page": "bench.library_page",
     "library_gallery": "bench.library_gallery",
     "storyboard": "bench.storyboard",
+    "gpu_check": "bench.gpu.check",
 }
 # Cases from other issues: CPU-only, with their own run(quick=...) signature.
 QUICK_ONLY_SIGNATURE = {
