@@ -10,6 +10,7 @@ the victim's own tab.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +24,7 @@ from studio.accounts.tokens import ApiTokens
 from tests.fixtures.browser import (
     SHOTS,
     USERS,
+    WAIT_MS,
     LaunchStudio,
     RunningStudio,
     fill_login,
@@ -105,7 +107,7 @@ def test_a_page_on_another_port_cannot_use_the_victims_login(
     # The victim opens the attacker's page in another tab of the same browser.
     evil = context.new_page()
     evil.goto(f"{other_port}/cats.html?studio={studio.url}")
-    evil.wait_for_function("Object.keys(window.results).length === 3", timeout=30_000)
+    evil.wait_for_function("Object.keys(window.results).length === 3", timeout=WAIT_MS)
     results = evil.evaluate("window.results")
     assert results["socket"].startswith("refused"), results
     assert open_socket(evil, studio.url).startswith("refused")
@@ -119,10 +121,15 @@ def test_a_page_on_another_port_cannot_use_the_victims_login(
     )
     expect(evil.get_by_text("another site's page")).to_be_visible()
 
-    log = studio.log.read_text()
-    assert f"WebSocket refused: Origin '{other_port}'" in log
-    assert f"POST /api/v1/jobs refused: from '{other_port}'" in log
-    assert f"POST /_stcore/upload_file/s/f refused: from '{other_port}'" in log
+    refusals = [
+        f"WebSocket refused: Origin '{other_port}'",
+        f"POST /api/v1/jobs refused: from '{other_port}'",
+        f"POST /_stcore/upload_file/s/f refused: from '{other_port}'",
+    ]
+    deadline = time.monotonic() + 30  # the server's log reaches its file a moment later
+    while not all(line in studio.log.read_text() for line in refusals):
+        assert time.monotonic() < deadline, studio.log.read_text()[-3000:]
+        time.sleep(0.2)
     assert ApiTokens(studio.data / "catalog.sqlite3").list("ana") == []  # nothing minted
     evil.close()
 
