@@ -92,7 +92,7 @@ def test_submit_get_list_and_cancel_a_job(config: WebConfig, client: TestClient,
     assert job == {
         "id": job_id, "model": "modelscope-t2v-1.7b", "status": "queued", "step": 0, "total": 0,
         "queue_position": job["queue_position"], "estimate_s": None, "error": None,
-        "asset_id": None,
+        "note": None, "asset_id": None,
     }  # fmt: skip
     assert job["queue_position"] in (1, None)  # no worker runs here: waiting
     assert [j["id"] for j in client.get("/api/v1/jobs", headers=ana).json()] == [job_id]
