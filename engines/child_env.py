@@ -69,6 +69,7 @@ ENGINE_PREFIXES = (
     "OPENBLAS_",
     "KMP_",
     "XDG_CACHE_HOME",  # the Hugging Face cache's default parent
+    "IMAGEIO_FFMPEG_EXE",  # which ffmpeg build writes the MP4s (e.g. one with NVENC)
 )
 
 
