@@ -30,10 +30,13 @@ from tests.jobs.harness import (
     wait_until,
     worker_data_dir,
 )
-from tests.jobs.test_processes import PROCESS_WAIT_S, long_video, running_with_progress, short_video
+from tests.jobs.test_processes import PROCESS_WAIT_S, running_with_progress, short_video
 
 WORDS = "The worker stopped; restarting from the beginning (attempt 2 of 2)"
 SEEN_WITHIN_S = 15.0
+# 30 steps: a few seconds on CPU, still running when the kill lands at step 2, run twice.
+LOST_JOB = {"prompt": "waves on a beach at dusk", "num_frames": 4, "steps": 30,
+            "height": 64, "width": 64}  # fmt: skip
 
 
 def kill_its_worker(job: Job) -> float:
@@ -74,7 +77,7 @@ def test_a_killed_supervised_worker_is_seen_at_once_and_its_job_runs_first(
     spawn(["-m", "jobs.supervisor", "--workers", "1"], process_env(config))
     api = JobService(config)
     try:
-        lost_id = submit_video(api, "alice", long_video())
+        lost_id = submit_video(api, "alice", LOST_JOB)
         running = wait_until(running_with_progress(api, lost_id), PROCESS_WAIT_S, "the job to run")
         later = [submit_video(api, "alice", short_video("a heron")),
                  submit_video(api, "bob", short_video("a kite"))]  # fmt: skip
@@ -103,7 +106,7 @@ def test_a_killed_remote_worker_is_seen_by_its_silent_heartbeat_and_its_job_runs
     gpu_box = worker_data_dir(tmp_path / "gpu-box", tiny_checkpoints)
     try:
         spawn(["-m", "jobs.worker"], process_env(config, data_dir=gpu_box))
-        lost_id = submit_video(studio.api, "alice", long_video())
+        lost_id = submit_video(studio.api, "alice", LOST_JOB)
         running = wait_until(
             running_with_progress(studio.api, lost_id), PROCESS_WAIT_S, "the job to run"
         )
