@@ -2,6 +2,8 @@
 the web server's environment alone; the supervisor (the keeper is its thread), the worker,
 the probe child that parses an upload, ffmpeg writing a job's MP4 and every other child
 get neither it nor the admin password (engines/child_env.py builds their environments).
+Nor a secret from ``~/.streamlit/secrets.toml``, which Streamlit copies into the web
+server's ``os.environ`` at its start.
 
 Read the way an attacker holding one of those processes would: /proc/<pid>/environ.
 """
@@ -26,6 +28,16 @@ from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD
 from tests.jobs.harness import Spawned, submit_video, wait_for_jobs
 from tests.media_factory import make_tone
 from tests.reliability.test_studio_restart import START_S, Studio
+
+FILE_SECRET = "from-the-secrets-file-" + "s" * 32
+
+
+def home_with_streamlit_secrets(home: Path) -> Path:
+    """A home folder whose ~/.streamlit/secrets.toml holds a key Streamlit will export."""
+    (home / ".streamlit").mkdir(parents=True)
+    (home / ".streamlit" / "secrets.toml").write_text(f'cookie_key = "{FILE_SECRET}"\n')
+    return home
+
 
 CLIP = {"prompt": "a lantern in fog", "num_frames": 2, "steps": 2, "height": 64, "width": 64}
 
@@ -62,6 +74,7 @@ def test_only_the_web_server_holds_the_cookie_key_and_no_process_the_admin_passw
     ffmpeg_seen.mkdir()
     studio = Studio(spawn, jobs_config)
     studio.env["IMAGEIO_FFMPEG_EXE"] = str(recording_ffmpeg(ffmpeg_seen))
+    studio.env["HOME"] = str(home_with_streamlit_secrets(tmp_path / "home"))
     key, password = studio.env["STUDIO_COOKIE_KEY"].encode(), ADMIN_PASSWORD.encode()
     studio.start()
     assert studio.process is not None
@@ -97,5 +110,7 @@ def test_only_the_web_server_holds_the_cookie_key_and_no_process_the_admin_passw
         if process.pid != web[0].pid:
             assert key not in environ_of(process.pid), process.cmdline()
         assert password not in environ_of(process.pid), process.cmdline()
+        assert FILE_SECRET.encode() not in environ_of(process.pid), process.cmdline()
     for path in ffmpeg_environments:
         assert key not in path.read_bytes() and password not in path.read_bytes()
+        assert FILE_SECRET.encode() not in path.read_bytes()
