@@ -115,7 +115,12 @@ class Keeper:
         self._lost = {w: at for w, at in self._lost.items() if now - at < LOST_MEMORY_S}
 
     def _is_lost(self, job: Job) -> bool:
-        return job.worker in self._lost
+        if job.worker not in self._lost:
+            return False
+        if job.worker in self.broker.workers():  # announced since: a new process, same pid
+            self._lost.pop(job.worker, None)
+            return False
+        return True
 
     def _tick(self) -> None:
         now = time.time()
