@@ -32,7 +32,7 @@ from starlette.routing import BaseRoute, Route
 from engines.errors import MediaError, ParamError
 from engines.media.info import DEFAULT_LIMITS
 from engines.params import MEDIA
-from jobs.catalog.records import Asset, Job
+from jobs.catalog.records import Asset, Job, restart_note
 from jobs.owned_assets import NotFound
 from jobs.quotas import QuotaExceeded
 from jobs.service import JobService
@@ -70,6 +70,7 @@ def job_json(api: JobService, job: Job, user: CurrentUser) -> dict[str, Any]:
         "queue_position": outlook.position,
         "estimate_s": outlook.estimate_s,
         "error": job.error,
+        "note": restart_note(job, api.config.max_attempts),  # a lost worker's restart, in words
         "asset_id": job.asset_id,
     }
 

@@ -148,6 +148,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
             "queue_position": {"type": ["integer", "null"]},
             "estimate_s": {"type": ["number", "null"]},
             "error": {"type": ["string", "null"]},
+            "note": {"type": ["string", "null"]},  # e.g. restarting after a lost worker
             "asset_id": {"type": ["string", "null"]},
         },
         "required": ["id", "status", "step", "total", "queue_position", "estimate_s", "error",
