@@ -124,8 +124,8 @@ class _MusicGen:
 def _musicgen_load(folder: str, device: str, dtype: Any) -> _MusicGen:
     from transformers import AutoProcessor, MusicgenForConditionalGeneration
 
-    model = MusicgenForConditionalGeneration.from_pretrained(folder, dtype=dtype).to(device)
-    return _MusicGen(model, AutoProcessor.from_pretrained(folder), device)
+    model: Any = MusicgenForConditionalGeneration.from_pretrained(folder, dtype=dtype)
+    return _MusicGen(model.to(device), AutoProcessor.from_pretrained(folder), device)
 
 
 def _musicgen(loaded: _MusicGen, p: Any, on_step: OnStep) -> Any:
