@@ -24,6 +24,7 @@ SOURCE_WORDS = {
     "combined": "combined",
     "scored": "scored",
     "uploaded": "uploaded",
+    "extended": "extended",
 }
 # Settings shown on a card, in this order, with the words a person uses.
 SETTING_LABELS = {
@@ -180,7 +181,12 @@ def actions(user: CurrentUser, asset: Asset, where: str) -> None:
 
 # How an asset is named in a picker: its prompt (or upload name), how it came, a short id.
 # A generated result needs no word; the others say how they came.
-SOURCE_WORDS = {"uploaded": "uploaded", "combined": "combined", "scored": "scored"}
+SOURCE_WORDS = {
+    "uploaded": "uploaded",
+    "combined": "combined",
+    "scored": "scored",
+    "extended": "extended",
+}
 
 
 def asset_label(asset: Asset) -> str:

@@ -14,7 +14,7 @@ from engines.catalog import CATALOG, ModelEntry
 from engines.params import MEDIA, ParamSpec, specs
 from engines.seeds import MAX_SEED
 from engines.validation import MAX_PROMPT_CHARS
-from jobs.catalog.records import STATUSES
+from jobs.catalog.records import SOURCES, STATUSES
 from jobs.input_files import YOUR_MEDIA
 from jobs.submission import MAX_VARIATIONS
 
@@ -157,7 +157,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
         "properties": {
             "id": {"type": "string"},
             "output_type": {"type": "string", "enum": list(MEDIA)},
-            "source": {"type": "string", "enum": ["generated", "combined", "scored", "uploaded"]},
+            "source": {"type": "string", "enum": list(SOURCES)},
             "model": {"type": ["string", "null"]},
             "job_id": {"type": ["string", "null"]},
             "params": {"type": "object"},
