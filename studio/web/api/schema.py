@@ -8,9 +8,11 @@ of one of the user's uploads (``POST /api/v1/uploads``).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from engines.catalog import CATALOG, ModelEntry
+from engines.extend import ExtendParams, can_extend
 from engines.params import MEDIA, ParamSpec, specs
 from engines.seeds import MAX_SEED
 from engines.validation import MAX_PROMPT_CHARS
@@ -96,6 +98,42 @@ def job_request_schema(entry: ModelEntry) -> dict[str, Any]:
     }
 
 
+class DeclaredParams:
+    """A runner job's params class (an extension's), read as field_schema reads an entry."""
+
+    def __init__(self, name: str, description: str, cls: type) -> None:
+        self.name, self.description, self.cls = name, description, cls
+
+    def params_class(self) -> type:
+        return self.cls
+
+    def default_of(self, name: str) -> Any:
+        found = next(f for f in dataclasses.fields(self.cls) if f.name == name)
+        return None if found.default is dataclasses.MISSING else found.default
+
+
+EXTEND = DeclaredParams(
+    "extend",
+    "the next seconds of one of your clips, made from its last frames by `model` (a model "
+    "that starts from a picture), joined to it into one longer clip",
+    ExtendParams,
+)
+
+
+def extend_request_schema(extenders: list[ModelEntry]) -> dict[str, Any]:
+    """``{"model": <a model that extends>, "params": {"extend_from": id, "seconds": S, ...}}``"""
+    return {
+        "type": "object",
+        "properties": {
+            "model": {"enum": [EXTEND.name, *(e.name for e in extenders)]},
+            "params": ref("extend_params"),
+            "variations": VARIATIONS,
+        },
+        "required": ["model", "params"],
+        "additionalProperties": False,
+    }
+
+
 def schema_name(entry: ModelEntry) -> str:
     return entry.name.replace(".", "_") + "_params"
 
@@ -167,6 +205,11 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
         "required": ["id", "output_type", "source", "params", "created_at", "file"],
     }
     schemas: dict[str, Any] = {schema_name(e): params_schema(e) for e in entries}
+    extenders = [e for e in entries if can_extend(e)]
+    requests = [job_request_schema(e) for e in entries]
+    if extenders:  # an extension names the model that makes the next seconds
+        schemas["extend_params"] = params_schema(EXTEND)  # type: ignore[arg-type]
+        requests.append(extend_request_schema(extenders))
     schemas |= {
         "Error": {
             "type": "object",
@@ -175,7 +218,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
         },
         "Job": job,
         "Asset": asset,
-        "JobRequest": {"oneOf": [job_request_schema(e) for e in entries]},
+        "JobRequest": {"oneOf": requests},
     }
     created = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
     queued = {
