@@ -16,6 +16,7 @@ from studio import services
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend, navigation
 from studio.ui.components import model_form
+from studio.ui.components.extend_form import start_extending
 from studio.urls import download_url
 
 OUTPUT_WORDS = {"video": "Video", "audio": "Track", "image": "Image"}
@@ -163,6 +164,11 @@ def actions(user: CurrentUser, asset: Asset, where: str) -> None:
         st.session_state["combine_send_video"] = asset.id
         st.session_state.pop(OPEN_KEY, None)
         st.switch_page(navigation.page("combine"))
+    if asset.output_type == "video" and st.button(
+        "Extend", key=f"{where}-extend-{asset.id}", on_click=start_extending, args=(asset.id,)
+    ):  # the next seconds, joined into one longer clip: the form is on the video page
+        st.session_state.pop(OPEN_KEY, None)
+        st.switch_page(navigation.page("video"))
     confirm = f"{where}-confirm"
     if columns[4].button("Delete", key=f"{where}-delete-{asset.id}"):
         st.session_state[confirm] = asset.id
