@@ -111,5 +111,5 @@ def png_bytes(frame: np.ndarray) -> bytes:
     from PIL import Image
 
     out = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(frame), "RGB").save(out, format="PNG")
+    Image.fromarray(np.ascontiguousarray(frame)).save(out, format="PNG")
     return out.getvalue()
