@@ -39,6 +39,7 @@ CASES = {
     "web_files": "bench.web_files",
     "library_page": "bench.library_page",
     "library_gallery": "bench.library_gallery",
+    "extend": "bench.extend",
 }
 # Cases from other issues: CPU-only, with their own run(quick=...) signature.
 QUICK_ONLY_SIGNATURE = {
