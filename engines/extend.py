@@ -92,8 +92,9 @@ class ExtendResult:
 
 
 def can_extend(entry: ModelEntry) -> bool:
-    """Whether ``entry``'s family starts a clip from a picture (declares ``image``)."""
-    return any(spec.name == "image" for spec in specs(entry.params_class()))
+    """Whether ``entry`` starts a clip from a picture (its family declares ``image`` and the
+    model takes it): what ``generate_continuation`` continues from."""
+    return entry.family.extends and "image" in entry.inputs
 
 
 def extending_model(settings: Any, name: str | None) -> ModelEntry:
