@@ -57,7 +57,7 @@ def extend_section(user: CurrentUser) -> None:
         )
         seconds_spec = spec_of(ExtendParams, "seconds")
         seconds = st.slider(
-            seconds_spec.label, float(seconds_spec.minimum or 0.1), 10.0,
+            seconds_spec.label, 0.5, 10.0,
             float(seconds_spec.default), step=0.5, key=f"{PAGE}_seconds", help=seconds_spec.help,
         )  # fmt: skip
         seed = seed_input(PAGE, st)

@@ -78,7 +78,7 @@ def file_input(spec: ParamSpec, key: str, where: Any, sample_rate: int) -> Any:
     if spec.media == "image":  # a still can also be a frame of one of the user's clips
         from studio.ui.components.image_input import frame_of_clip
 
-        frame_of_clip(user, picked_key, where)
+        frame_of_clip(user, picked_key, where, disabled=fresh is not None)
     return fresh if fresh is not None else picked
 
 

@@ -23,9 +23,9 @@ CLIPS_LIMIT = 100  # the newest of the user's clips
 NOTES_KEY = "image_fit_notes"  # (picture, width, height) -> note: worked out once
 
 
-def frame_of_clip(user: CurrentUser, picked_key: str, where: Any) -> None:
-    """ "Or take a frame of one of your clips": the frame becomes an image asset, chosen in
-    the library picker (``picked_key``)."""
+def frame_of_clip(user: CurrentUser, picked_key: str, where: Any, *, disabled: bool) -> None:
+    """Or take a frame of one of your clips: it becomes an image asset, chosen in the
+    library picker (``picked_key``); ``disabled`` while an upload is the choice."""
     from studio.ui.components.asset_card import asset_label, length_s
 
     clips = {a.id: a for a in backend.list_assets(user, "video", limit=CLIPS_LIMIT)}
@@ -52,6 +52,8 @@ def frame_of_clip(user: CurrentUser, picked_key: str, where: Any) -> None:
         st.button(
             "Use this frame",
             key=f"{picked_key}_take",
+            disabled=disabled,
+            help="Remove the upload above to use a frame instead." if disabled else None,
             on_click=_take_frame,
             args=(user, str(clip_id), float(at) if which == "at" else str(which), picked_key),
         )
