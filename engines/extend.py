@@ -32,6 +32,9 @@ CONTEXT_FRAMES = 33  # the source's last frames handed to the model (LTX reads 8
 # Below CRF 18 (the studio's clips): the source is re-encoded once per extension, so each
 # generation loses little (noise, the hardest picture to keep, stays above 40 dB).
 JOIN_CRF = "8"
+# ultrafast: 6x faster than medium on noise at 256x256 and as close (44 dB) at this CRF,
+# for a larger file; the join stays a small share of an extension's time.
+JOIN_PRESET = "ultrafast"
 JOIN_TIMEOUT_S = 600.0
 
 
@@ -200,7 +203,8 @@ def extend_clip(
         run.check_cancel()
         # 3. One clip: the source, then the continuation without its shared first frame.
         with run.timed("join"):
-            frames = join_clips(source, made_path, out_path, shape, comment=comment)
+            join_clips(source, made_path, out_path, shape, comment=comment)
+    frames = source_frames + int(made.frames) - 1  # the shared frame once
     return ExtendResult(
         path=str(out_path),
         seed=int(made.seed),
@@ -230,9 +234,9 @@ def count_frames(path: Path) -> int:
 
 def join_clips(
     source: Path, continuation: Path, out_path: Path, shape: ClipShape, *, comment: str | None
-) -> int:
+) -> None:
     """``source`` then ``continuation`` minus its first frame, one H.264 MP4 at the source's
-    size (the source's sound, if any, kept and padded with silence); its frame count."""
+    size (the source's sound, if any, kept and padded with silence)."""
     scale = f",scale={shape.width}:{shape.height}:flags=lanczos,setsar=1"
     graph = (
         f"[0:v]setsar=1[first];[1:v]trim=start_frame=1,setpts=PTS-STARTPTS{scale}[next];"
@@ -248,7 +252,7 @@ def join_clips(
                 *local_input(source),
                 *local_input(continuation),
                 *("-filter_complex", graph, *maps),
-                *("-c:v", "libx264", "-crf", JOIN_CRF, "-preset", "medium"),
+                *("-c:v", "libx264", "-crf", JOIN_CRF, "-preset", JOIN_PRESET),
                 *("-movflags", "+faststart"),
                 *(("-metadata", f"{COMMENT_TAG}={comment}") if comment is not None else ()),
                 *("-f", "mp4", "-y", str(tmp)),
@@ -256,4 +260,3 @@ def join_clips(
             timeout=JOIN_TIMEOUT_S,
             what=f"{source.name} and its continuation",
         )
-    return count_frames(out_path)
