@@ -40,6 +40,7 @@ SETTING_LABELS = {
     "width": "Width",
     "height": "Height",
     "duration": "Duration (s)",
+    "seconds": "Seconds added",
     "top_k": "Top-k",
     "top_p": "Top-p",
     "temperature": "Temperature",
