@@ -53,7 +53,7 @@ def _smoke_flags(entry: ModelEntry) -> list[str]:
 
 
 def test_the_new_video_families_take_a_first_frame():
-    assert {"wan2.2-ti2v-5b"} <= set(EXTENDING)
+    assert {"ltx-video-2b", "wan2.2-ti2v-5b"} <= set(EXTENDING)
     assert not CATALOG["wan2.1-t2v-1.3b"].family.extends
 
 

@@ -133,7 +133,7 @@ def from_declared(cls: type, **overrides: Any) -> dict[str, tuple[Any, Any]]:
             fields[spec.name] = prompts(allow_empty=True)
         elif spec.kind == "seed":
             fields[spec.name] = seeds()
-        elif spec.kind == "int" and (spec.multiple_of or spec.four_k_plus_one):
+        elif spec.kind == "int" and (spec.multiple_of or spec.k_plus_one):
             fields[spec.name] = shaped_ints(spec)
         elif spec.kind == "int":
             fields[spec.name] = ints(int(spec.minimum or 0), int(spec.maximum or 0))

@@ -33,7 +33,7 @@ def field_schema(entry: ModelEntry, spec: ParamSpec) -> dict[str, Any]:
     elif spec.kind == "int":
         schema = {"type": "integer", "minimum": int(spec.minimum or 0)}
         schema["maximum"] = int(spec.maximum or 0)
-        if spec.four_k_plus_one:  # JSON Schema has no "4k+1": list the values
+        if spec.k_plus_one:  # JSON Schema has no "4k+1": list the values
             schema = {"type": "integer", "enum": spec.allowed_values()}
         elif spec.multiple_of:
             schema["multipleOf"] = spec.multiple_of
