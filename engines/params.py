@@ -21,7 +21,7 @@ from engines.validation import (
 )
 
 # What a field holds; decides its check, its CLI type and its widget.
-KINDS = ("prompt", "text", "int", "float", "seed", "choice", "file", "model")
+KINDS = ("prompt", "text", "int", "float", "bool", "seed", "choice", "file", "model")
 # What a "file" field takes: in a job, the id of one of the owner's assets of that output type.
 MEDIA = ("audio", "video", "image")
 META_KEY = "studio"
@@ -42,7 +42,8 @@ class ParamSpec:
     k_plus_one: int = 0
     choices: tuple[Any, ...] = ()
     step: float | None = None  # the widget's step
-    widget: str = ""  # "slider", "number", "select", "text_area", "text", "seed", "file", ""
+    # "slider", "number", "select", "text_area", "text", "seed", "file", "checkbox", ""
+    widget: str = ""
     optional: bool = False  # None is accepted (a seed to draw, no melody file)
     media: str = ""  # a "file" field's: one of MEDIA
 
@@ -166,6 +167,9 @@ def check_value(spec: ParamSpec, value: Any) -> None:
         _check_shape(spec, value)
     elif spec.kind == "float":
         require_float_range(spec.name, value, float(spec.minimum or 0), float(spec.maximum or 0))
+    elif spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise ParamError(f"`{spec.name}` must be true or false, but is {value!r}.")
     elif spec.kind == "choice":
         if value not in spec.choices:
             options = ", ".join(repr(c) for c in spec.choices)

@@ -79,6 +79,12 @@ def add_model_flags(parser: argparse.ArgumentParser, output: str) -> None:
         suffix = f" (default for {default.name}: {shown})" if shown not in (None, "") else ""
         if spec.kind == "file":  # on this machine, a path: the engine reads it
             suffix = f" A path to {media_words(spec.media)}."
+        if spec.kind == "bool":  # a switch: given turns it on; left out, the model's default
+            parser.add_argument(
+                flag_of(spec.name), dest=spec.name, action="store_const", const=True,
+                default=None, help=spec.help,
+            )  # fmt: skip
+            continue
         parser.add_argument(
             flag_of(spec.name),
             dest=spec.name,

@@ -23,6 +23,7 @@ from engines.cost import VideoCost
 from engines.device import Placement
 from engines.families.base import ModelEngine, last_frame
 from engines.families.family import VIDEO, Family
+from engines.families.fast import DEFAULT_THRESHOLD, fast_param, first_block_cache
 from engines.families.results import VideoResult, write_clips
 from engines.media.fit import fit_image, load_fitted
 from engines.params import check, param
@@ -90,6 +91,7 @@ class LTXParams:
         24, kind="int", minimum=1, maximum=60, widget="slider", label="Frames per second",
         help="Playback rate of the MP4; the model reads it too (its motion's timescale).",
     )  # fmt: skip
+    fast: bool = fast_param()
     model: str | None = param(
         None, kind="model", optional=True, help="Catalog name; None is the default model."
     )
@@ -102,6 +104,7 @@ class LTXEngine(ModelEngine):
     """LTXPipeline for text; LTXConditionPipeline (same modules) for pictures and clips."""
 
     _condition: Any = None
+    fast_threshold = DEFAULT_THRESHOLD  # First Block Cache's, for a Fast job
 
     def _load(self, source: str, placement: Placement) -> Any:
         import torch
@@ -198,7 +201,8 @@ class LTXEngine(ModelEngine):
                     max_sequence_length=MAX_SEQUENCE_LENGTH,
                     device=placement.device,
                 )
-            with run.timed("denoise"):
+            fast = first_block_cache(pipe.transformer, params.fast, self.fast_threshold)
+            with run.timed("denoise"), fast:
                 latents = denoiser(
                     prompt_embeds=embeds[0],
                     prompt_attention_mask=embeds[1],

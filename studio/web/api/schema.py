@@ -39,6 +39,8 @@ def field_schema(entry: ModelEntry, spec: ParamSpec) -> dict[str, Any]:
             schema["multipleOf"] = spec.multiple_of
     elif spec.kind == "float":
         schema = {"type": "number", "minimum": spec.minimum, "maximum": spec.maximum}
+    elif spec.kind == "bool":
+        schema = {"type": "boolean"}
     elif spec.kind == "choice":
         schema = {"enum": list(spec.choices)}
     elif spec.kind == "file":  # one of the user's assets of its media, by id
