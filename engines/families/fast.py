@@ -1,4 +1,5 @@
-"""Fast mode: diffusers' First Block Cache on a video transformer, for one job only.
+"""Fast mode: diffusers' First Block Cache on a video transformer, for one job only; and
+STUDIO_COMPILE's compiled blocks.
 
 Each step runs the transformer's first block; when its output changed less than
 ``threshold`` (relative mean absolute change) since the last full step, the other
@@ -27,6 +28,16 @@ def fast_param() -> Any:
         help="Skip most of the transformer on steps where it would barely change the result "
         "(First Block Cache): much faster, slightly different from the same seed without it.",
     )  # fmt: skip
+
+
+def compile_blocks(engine: Any, pipe: Any, device: str) -> bool:
+    """With STUDIO_COMPILE=1 on CUDA, compile the transformer's repeated blocks (one graph
+    reused by every block: diffusers' ``compile_repeated_blocks``); True when it did."""
+    if not engine.settings.compile or device != "cuda":
+        return False
+    pipe.transformer.compile_repeated_blocks(fullgraph=True)
+    engine.memory_savers.append("compiled_blocks")
+    return True
 
 
 @contextmanager

@@ -23,7 +23,12 @@ from engines.cost import VideoCost
 from engines.device import Placement
 from engines.families.base import ModelEngine, last_frame
 from engines.families.family import VIDEO, Family
-from engines.families.fast import DEFAULT_THRESHOLD, fast_param, first_block_cache
+from engines.families.fast import (
+    DEFAULT_THRESHOLD,
+    compile_blocks,
+    fast_param,
+    first_block_cache,
+)
 from engines.families.results import VideoResult, write_clips
 from engines.media.fit import fit_image, load_fitted
 from engines.params import check, param
@@ -120,6 +125,7 @@ class LTXEngine(ModelEngine):
             self.memory_savers += ["model_cpu_offload", "vae_tiling"]
         else:
             pipe.to(placement.device)
+        compile_blocks(self, pipe, placement.device)
         self._condition = LTXConditionPipeline.from_pipe(pipe)
         self._condition.set_progress_bar_config(disable=True)
         return pipe

@@ -16,7 +16,12 @@ from engines.cost import VideoCost
 from engines.device import Placement
 from engines.families.base import ModelEngine
 from engines.families.family import VIDEO, Family
-from engines.families.fast import DEFAULT_THRESHOLD, fast_param, first_block_cache
+from engines.families.fast import (
+    DEFAULT_THRESHOLD,
+    compile_blocks,
+    fast_param,
+    first_block_cache,
+)
 from engines.families.results import VideoResult, write_clips
 from engines.params import check, param
 from engines.progress import RunContext
@@ -102,6 +107,7 @@ class WanEngine(ModelEngine):
             self.memory_savers.append("model_cpu_offload")
         else:
             pipe.to(placement.device)
+        compile_blocks(self, pipe, placement.device)
         return pipe
 
     def _parts(self) -> dict[str, Any]:

@@ -82,3 +82,13 @@ def test_fast_is_on_for_its_own_job_only(name: str, registry: EngineRegistry, tm
         assert not engine._model.transformer.is_cache_enabled  # the hook went with its job
     assert np.array_equal(clips["before"], clips["after"])
     assert clips["fast"].shape == clips["before"].shape
+
+
+def test_studio_compile_is_read_and_stays_off_the_cpu(tmp_path: Path, tiny_models_dir: Path):
+    assert Settings.from_env({"STUDIO_COMPILE": "1"}).compile is True
+    assert Settings.from_env({}).compile is False
+    (tmp_path / "tiny-models").symlink_to(tiny_models_dir, target_is_directory=True)
+    registry = EngineRegistry(Settings(data_dir=tmp_path, tiny=True, device="cpu", compile=True))
+    engine = registry.get("ltx-video-2b")
+    assert "compiled_blocks" not in engine.memory_savers  # CUDA only: no compile, no warm-up
+    registry.unload_all()
