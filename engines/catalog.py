@@ -181,7 +181,7 @@ CATALOG: dict[str, ModelEntry] = {
             # a T4 does ~15 TFLOP/s of it: ~3.5 s a step, 50 steps and the decode ~4 minutes.
             # Its 10-minute budget is 2.5x its defaults.
             max_cost=97 * 512 * 768 * 50 * 2.5,
-            inputs=(ltx.IMAGE,),
+            inputs=(ltx.IMAGE, ltx.LAST_IMAGE),
         ),
         ModelEntry(
             "wan2.2-ti2v-5b",

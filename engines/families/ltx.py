@@ -4,10 +4,12 @@ LTXConditionPipeline over the same weights for a first frame or a clip to contin
 LTX's VAE packs 32x32 pixels and 8 frames into one latent (after the first), and the
 transformer takes one latent a token: clips have 8k+1 frames and sides that are multiples
 of 32. Its VAE decodes with a timestep (0.9.1 and later): ``decode_timestep`` and
-``decode_noise_scale`` as diffusers' notes recommend. A continuation is conditioned on
-the last 8k+1 frames of the clip (a video condition at frame 0), which keeps its motion;
-the frames before its last are generated again and dropped, so the clip returned starts
-at the source's last frame. Progress and cancel ride ``callback_on_step_end`` as Wan's.
+``decode_noise_scale`` as diffusers' notes recommend. A first and a last picture are
+keyframes (image conditions at the first and the last frame). A continuation is
+conditioned on the last 8k+1 frames of the clip (a video condition at frame 0), which
+keeps its motion; the frames before its last are generated again and dropped, so the
+clip returned starts at the source's last frame. Progress and cancel ride
+``callback_on_step_end`` as Wan's.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from engines.prompts import english_warning
 from engines.seeds import resolve_seed
 from engines.tiny.ltx import build_tiny_ltx
 
-IMAGE = "image"
+IMAGE, LAST_IMAGE = "image", "last_image"
 FRAME_PACK = 8  # frames a latent holds after the first
 MAX_FRAMES = 257  # LTX-Video's longest trained clip (about 10 s)
 MAX_STEPS = 100
@@ -63,6 +65,10 @@ class LTXParams:
     image: str | None = param(
         None, kind="file", media="image", optional=True, label="First frame",
         help="A picture the clip starts from, cropped to the clip's sides about its centre.",
+    )  # fmt: skip
+    last_image: str | None = param(
+        None, kind="file", media="image", optional=True, label="Last frame",
+        help="A picture the clip ends on (a keyframe), cropped as the first frame is.",
     )  # fmt: skip
     negative_prompt: str = param(
         NEGATIVE, kind="text", help="What to steer away from.", label="Negative prompt",
@@ -145,6 +151,9 @@ class LTXEngine(ModelEngine):
         if params.image is not None:
             first = load_fitted(params.image, params.width, params.height).image
             conditions.append(LTXVideoCondition(image=first, frame_index=0))
+        if params.last_image is not None:  # a keyframe at the clip's last frame
+            last = load_fitted(params.last_image, params.width, params.height).image
+            conditions.append(LTXVideoCondition(image=last, frame_index=params.num_frames - 1))
         return self._run(params, out_path, run, conditions, skip=0)
 
     def generate_continuation(
@@ -274,7 +283,7 @@ FAMILY = Family(
     params=LTXParams,
     engine=LTXEngine,
     # The 0.9.5 checkpoint is saved as an LTXPipeline; the others load the same layout.
-    classes={name: (IMAGE,) for name in ("LTXPipeline", "LTXConditionPipeline")},
+    classes={name: (IMAGE, LAST_IMAGE) for name in ("LTXPipeline", "LTXConditionPipeline")},
     cost=VideoCost(),
     tiny=build_tiny_ltx,
     smoke={"num_frames": 9, "steps": 2, "height": 64, "width": 96, "fps": 8},

@@ -39,7 +39,7 @@ def test_the_catalog_names_are_the_interface():
     assert CATALOG["musicgen-stereo-small"].channels == 2
     assert CATALOG["musicgen-melody"].inputs == ("melody_path",)
     ltx = CATALOG["ltx-video-2b"]
-    assert (ltx.hub_id, ltx.inputs) == ("Lightricks/LTX-Video-0.9.5", ("image",))
+    assert (ltx.hub_id, ltx.inputs) == ("Lightricks/LTX-Video-0.9.5", ("image", "last_image"))
     assert ltx.licence.startswith("OpenRAIL-M")
     stable = CATALOG["stable-audio-open-1.0"]
     assert (stable.hub_id, stable.sample_rate, stable.channels) == (
