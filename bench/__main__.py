@@ -30,6 +30,8 @@ CASES = {
     "video_knobs": "bench.video_knobs",
     "variations": "bench.variations",
     "wan": "bench.wan",
+    "ltx": "bench.ltx",
+    "wan22": "bench.wan22",
     "music": "bench.music",
     "long_music": "bench.long_music",
     "registry": "bench.registry",

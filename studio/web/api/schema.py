@@ -35,12 +35,14 @@ def field_schema(entry: ModelEntry, spec: ParamSpec) -> dict[str, Any]:
     elif spec.kind == "int":
         schema = {"type": "integer", "minimum": int(spec.minimum or 0)}
         schema["maximum"] = int(spec.maximum or 0)
-        if spec.four_k_plus_one:  # JSON Schema has no "4k+1": list the values
+        if spec.k_plus_one:  # JSON Schema has no "4k+1": list the values
             schema = {"type": "integer", "enum": spec.allowed_values()}
         elif spec.multiple_of:
             schema["multipleOf"] = spec.multiple_of
     elif spec.kind == "float":
         schema = {"type": "number", "minimum": spec.minimum, "maximum": spec.maximum}
+    elif spec.kind == "bool":
+        schema = {"type": "boolean"}
     elif spec.kind == "choice":
         schema = {"enum": list(spec.choices)}
     elif spec.kind == "file":  # one of the user's assets of its media, by id
