@@ -16,7 +16,12 @@ from tests.cli_runner import run_engines_cli
 from tests.image_factory import BAD_IMAGES, png_bytes
 
 MODEL = "wan2.2-ti2v-5b"
-SMALL = ["--frames", "5", "--steps", "2", "--height", "32", "--width", "64", "--fps", "8"]
+SIDES = ["--steps", "2", "--fps", "8"]
+# Per family: its smallest clip, and the seconds that add its frame step (4k+1, 8k+1) at 8 fps.
+FAMILIES = {
+    "wan2.2-ti2v-5b": (["--frames", "5", "--height", "32", "--width", "64", *SIDES], 0.5, 4),
+    "ltx-video-2b": (["--frames", "9", "--height", "64", "--width", "96", *SIDES], 1.0, 8),
+}
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -25,35 +30,39 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @pytest.mark.slow  # CLI processes that load torch and a model
+@pytest.mark.parametrize("model", FAMILIES)
 def test_a_picture_becomes_a_clip_and_extend_twice_makes_one_longer_clip(
-    tmp_path: Path, tiny_models_dir: Path
+    tmp_path: Path, tiny_models_dir: Path, model: str
 ):
+    small, seconds, step = FAMILIES[model]
     picture = tmp_path / "kite.png"
     picture.write_bytes(png_bytes((96, 48)))
     clip = tmp_path / "clip.mp4"
     done = run_engines_cli(
-        ["video", "--model", MODEL, "--image", str(picture), "--prompt", "a kite", *SMALL,
+        ["video", "--model", model, "--image", str(picture), "--prompt", "a kite", *small,
          "--seed", "3", "--out", str(clip)],
         tmp_path / "data", tiny_models_dir,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert len(decode_frames(clip, clip_shape(clip))) == 5
+    first = len(decode_frames(clip, clip_shape(clip)))
+    assert first == 1 + step
     clips = [clip]
     for n in (1, 2):
         out = tmp_path / f"longer-{n}.mp4"
         done = run_engines_cli(
             ["extend", "--video", str(clips[-1]), "--prompt", "the kite climbs",
-             "--seconds", "0.5", "--steps", "2", "--seed", str(n), "--out", str(out)],
+             "--seconds", str(seconds), "--steps", "2", "--seed", str(n), "--model", model,
+             "--out", str(out)],
             tmp_path / "data", tiny_models_dir,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         result = json.loads(done.stdout.strip().splitlines()[-1])
-        assert result["model_name"] == MODEL and result["path"] == str(out)
-        assert (result["source_frames"], result["added_frames"]) == (1 + 4 * n, 4)
+        assert result["model_name"] == model and result["path"] == str(out)
+        assert (result["source_frames"], result["added_frames"]) == (1 + step * n, step)
         clips.append(out)
     frames = [decode_frames(p, clip_shape(p)) for p in clips]
-    assert [len(f) for f in frames] == [5, 9, 13]
-    assert psnr(frames[2][:5], frames[0]) >= 40.0
+    assert [len(f) for f in frames] == [first, first + step, first + 2 * step]
+    assert psnr(frames[2][:first], frames[0]) >= 40.0
     settings = settings_in(probe_media(clips[2]).tags)
     assert settings is not None and settings["job_kind"] == "extend"
     assert settings["params"]["extend_from"] == "longer-1.mp4"  # a name, never a folder
