@@ -30,7 +30,7 @@ PROMPT = "A red kite over a green hill, wind in the grass, realistic"
 SEED = 1234
 TARGET_OVERHEAD = 1.02
 TARGET_FAST = 1.5
-THRESHOLDS = (0.05, 0.1, 0.2)
+THRESHOLDS = (0.05, 0.1)
 MARKER = "FULL-WIDTH-RANDOM-CHECKPOINT"
 
 

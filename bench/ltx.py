@@ -74,7 +74,7 @@ CASE = Case(
     size={"num_frames": 17, "height": 128, "width": 192},
     guidance=3.0,
     plain_steps=2,
-    fast_steps=12,
+    fast_steps=10,
     build=build,
     pipeline="LTXPipeline",
 )

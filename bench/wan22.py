@@ -62,7 +62,7 @@ CASE = Case(
     size={"num_frames": 9, "height": 128, "width": 128},
     guidance=5.0,
     plain_steps=2,
-    fast_steps=12,
+    fast_steps=10,
     build=build,
     pipeline="WanPipeline",
 )

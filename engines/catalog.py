@@ -107,11 +107,15 @@ class ModelEntry:
             )
         for name in given_inputs(params):
             if name not in self.inputs:
-                takers = [e.name for e in CATALOG.values() if name in e.inputs]
+                takers = self.takers(name)
                 raise ParamError(
                     f"{self.name} does not take `{name}`; use {' or '.join(takers)}, "
                     f"or leave `{name}` out."
                 )
+
+    def takers(self, name: str) -> list[str]:
+        """The catalog's models that take file input ``name`` (a first-frame ``image``)."""
+        return [e.name for e in CATALOG.values() if name in e.inputs]
 
     def check_cost(self, params: Any, allowance: float = 1.0) -> None:
         """Raise CostTooHigh when ``params`` ask more than ``max_cost`` x ``allowance``."""

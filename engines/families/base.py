@@ -176,9 +176,7 @@ class ModelEngine:
             return self.generate(dataclasses.replace(params, image=str(still)), out_path, run)
 
     def _cannot_extend(self) -> str:
-        from engines.catalog import CATALOG
-
-        takers = [e.name for e in CATALOG.values() if e.family.extends]
+        takers = self.entry.takers(IMAGE)
         return (
             f"{self.entry.name} cannot extend a clip: it cannot start from a picture; "
             f"use {' or '.join(takers)}."
