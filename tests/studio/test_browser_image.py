@@ -96,7 +96,9 @@ def test_a_picture_becomes_a_clip_that_extend_makes_longer(
     assert extended.status == "done" and extended.params["extend_from"] == job.asset_id
     clips = [catalog_of(studio).assets.get(str(j.asset_id)) for j in (job, extended)]
     paths = [resolve_in(studio.data, str(a.path)) for a in clips if a is not None]
-    assert [len(decode_frames(p, clip_shape(p))) for p in paths] == [5, 5 + 4]
+    # 0.5 s at 8 fps is 4 frames: Wan makes 4k+1 (adds 4), LTX 8k+1 (adds 8), after the shared one.
+    added = {"wan2.2-ti2v-5b": 4, "ltx-video-2b": 8}[extended.params["model"]]
+    assert [len(decode_frames(p, clip_shape(p))) for p in paths] == [5, 5 + added]
 
     context.close()
 
