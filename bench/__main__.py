@@ -41,6 +41,9 @@ CASES = {
     "web_files": "bench.web_files",
     "library_page": "bench.library_page",
     "library_gallery": "bench.library_gallery",
+    "storyboard": "bench.storyboard",
+    "gpu_check": "bench.gpu.check",
+    "extend": "bench.extend",
 }
 # Cases from other issues: CPU-only, with their own run(quick=...) signature.
 QUICK_ONLY_SIGNATURE = {
@@ -50,6 +53,7 @@ QUICK_ONLY_SIGNATURE = {
     "web_files",
     "library_page",
     "library_gallery",
+    "storyboard",
 }
 
 
