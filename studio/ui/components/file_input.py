@@ -97,7 +97,7 @@ def unsettled_uploads() -> str:
         reasons = " ".join(r.reason for r in refused)
         return (
             f"{reasons} Upload another file or pick one from your library, or choose "
-            "\"Go on without it\"."
+            '"Go on without it".'
         )
     return ""
 
