@@ -114,3 +114,24 @@ def test_release_hands_an_uploads_bytes_back_to_streamlits_store(
     file_input.release(upload)
     assert store.get_files(TAB, ["f9"]) == [] and store.get_stats() == {}
     assert upload.closed  # the widget's value holds the bytes no more either
+
+
+def test_combine_refuses_a_video_as_its_track_in_words_and_takes_a_good_one_once(
+    studio_data: Path, tmp_path: Path
+):
+    app = log_in(open_app(), "ana", USERS["ana"]).switch_page("app_pages/combine.py").run()
+    app.selectbox(key="combine_track_choice").set_value("⬆ Upload a file…").run()
+    clip = make_clip(tmp_path / "dance.mp4", seconds=1.0, tone_hz=440.0).read_bytes()
+    app.file_uploader(key="combine_track_upload").set_value(("dance.mp4", clip, "video/mp4"))
+    app.run()
+    assert not app.exception
+    assert [shown_text(e.value)[:33] for e in app.error] == ["'dance.mp4' is a video (h264, 64x"]
+    assert app.button(key="combine_go").disabled
+    hum = make_tone(tmp_path / "hum.wav", seconds=1.0).read_bytes()
+    app.file_uploader(key="combine_track_upload").set_value(("hum.wav", hum, "audio/wav")).run()
+    app.run()
+    assert not app.exception and not app.error
+    api = JobService()
+    (track,) = api.assets("ana")
+    api.close()
+    assert track.params["uploaded_as"] == "hum.wav" and track.output_type == "audio"

@@ -14,6 +14,7 @@ import tempfile
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import DeletedFile
 
 from engines.errors import MediaError
 from engines.media.info import DEFAULT_LIMITS
@@ -23,6 +24,7 @@ from engines.settings_check import check_settings
 from engines.settings_check import shown as checked_shown
 from studio import services
 from studio.ui import backend
+from studio.ui.components.file_input import release
 from studio.ui.components.model_form import reuse_settings
 from studio.ui.navigation import PAGES, page_file
 from studio.ui.text import as_markdown_text
@@ -90,12 +92,15 @@ def made_with_drop(page: str) -> None:
         key=key,
     )
     done = st.session_state.get(f"{key}_done")
-    if upload is not None and (done is None or done[0] != upload.file_id):
+    fresh = upload is not None and not isinstance(upload, DeletedFile)
+    if fresh and (done is None or done[0] != upload.file_id):
         try:
             found = settings_of_file(upload.name, upload.getvalue())
             note, target = fill_from_settings(page, upload.name, found)
         except MediaError as problem:
-            note, target = ("error", str(problem)), None
+            note, target = ("error", as_markdown_text(str(problem))), None  # names the file
+        finally:
+            release(upload)  # read once: its bytes go back to Streamlit's store now
         st.session_state[f"{key}_done"] = (upload.file_id, note)
         if target is not None and target != page:
             st.session_state[f"{target}_made_with_note"] = note
