@@ -14,7 +14,11 @@ import re
 # CommonMark lets a backslash escape any ASCII punctuation; these start inline markdown,
 # GFM, Streamlit's directives (:red[...]), math ($...$) or HTML anywhere in a line. (The
 # messages quote names mid-sentence, so line-start markers such as "1." or "#" stay.)
-MARKDOWN_SPECIALS = frozenset("\\`*_[]()<>!|~:$&@")
+# Parentheses need none: a link needs "](" and the brackets are escaped.
+MARKDOWN_SPECIALS = frozenset("\\`*_[]<>!|~$&@")
+# A colon starts a directive (:red[), an emoji (:smile:) or an address (http://) only when
+# something follows it at once; "refused: why" stays as written.
+COLON = re.compile(r":(?=\S)")
 # GFM turns "www." into a link by itself; escaping its dot breaks the pattern, not the text.
 WWW = re.compile(r"(?i)(?<![\w.])(www)\.")
 
@@ -22,9 +26,20 @@ WWW = re.compile(r"(?i)(?<![\w.])(www)\.")
 def as_markdown_text(text: str) -> str:
     """``text`` escaped so that markdown renders exactly its characters, no markup."""
     escaped = "".join(f"\\{c}" if c in MARKDOWN_SPECIALS else c for c in str(text))
-    return WWW.sub(r"\1\\.", escaped)
+    return WWW.sub(r"\1\\.", COLON.sub(r"\\:", escaped))
 
 
 def plain(text: object) -> str:
     """Shorter name for the pages: ``st.error(plain(problem))``."""
     return as_markdown_text(str(text))
+
+
+CODE_SPAN = re.compile(r"(`[^`\n]+`)")
+
+
+def message(text: object) -> str:
+    """A message from the back end (a refusal, a warning) that may quote user text: its
+    `code` spans stay code (markdown shows their content literally anyway), and every other
+    character is shown as typed."""
+    parts = CODE_SPAN.split(str(text))
+    return "".join(part if i % 2 else as_markdown_text(part) for i, part in enumerate(parts))

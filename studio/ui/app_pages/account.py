@@ -7,7 +7,7 @@ import streamlit as st
 from studio.accounts.tokens import TokenError
 from studio.ui.backend import create_token, my_tokens, revoke_token, shown_time
 from studio.ui.components.job_panel import page_user
-from studio.ui.text import as_markdown_text
+from studio.ui.text import as_markdown_text, plain
 
 NEW_TOKEN_KEY = "account_new_token"  # (name, secret) shown once, then dropped
 
@@ -15,7 +15,7 @@ NEW_TOKEN_KEY = "account_new_token"  # (name, secret) shown once, then dropped
 def render() -> None:
     user = page_user()
     st.title("My account")
-    st.caption(f"Logged in as {user.username} ({user.role}).")
+    st.caption(f"Logged in as {plain(user.username)} ({user.role}).")
     st.subheader("API tokens")
     st.markdown(
         "A token lets a script use the studio's HTTP API as you, with your limits: "
@@ -32,7 +32,9 @@ def render() -> None:
                 st.error(as_markdown_text(str(refusal)))
     shown = st.session_state.pop(NEW_TOKEN_KEY, None)
     if shown:
-        st.success(f"Your new token {shown[0]!r}. Copy it now: it is shown only this once.")
+        st.success(
+            f"Your new token {plain(repr(shown[0]))}. Copy it now: it is shown only this once."
+        )
         st.code(shown[1], language=None)
 
     tokens = my_tokens(user)
@@ -40,7 +42,7 @@ def render() -> None:
         st.info("You have no tokens yet.")
     for token in tokens:
         left, middle, right = st.columns([3, 4, 2])
-        left.markdown(f"**{token.name}**")
+        left.markdown(f"**{plain(token.name)}**")  # a name like a host is no link
         status = f"revoked {shown_time(token.revoked_at)}" if not token.active else "active"
         middle.caption(
             f"created {shown_time(token.created_at)} · last used "

@@ -12,7 +12,7 @@ from studio.accounts.login_cookie import CurrentUser
 from studio.accounts.store import AccountError, AccountStore
 from studio.ui import backend
 from studio.ui.components.job_panel import page_user
-from studio.ui.text import as_markdown_text
+from studio.ui.text import as_markdown_text, message, plain
 
 
 def when(timestamp: float | None) -> str:
@@ -24,7 +24,7 @@ def limits_form(user: CurrentUser, username: str) -> None:
     max_default, budget_default, allowance_default = backend.default_limits(user)
     current = backend.limit_overrides(user, username)
     with st.form(f"limits_{username}"):
-        st.markdown(f"**Limits of {username}**")
+        st.markdown(f"**Limits of {plain(username)}**")
         max_queued = st.number_input(
             f"Most jobs waiting at once (blank: the default, {max_default})",
             min_value=1,
@@ -61,9 +61,9 @@ def limits_form(user: CurrentUser, username: str) -> None:
                     float(budget) if budget is not None else None,
                     float(allowance) if allowance is not None else None,
                 )
-                st.success(f"Saved the limits of {username}.")
+                st.success(f"Saved the limits of {plain(username)}.")
             except ParamError as problem:
-                st.error(str(problem))
+                st.error(message(problem))
 
 
 def add_user_form(store: AccountStore) -> None:
@@ -77,7 +77,7 @@ def add_user_form(store: AccountStore) -> None:
         if st.form_submit_button("Add user"):
             try:
                 store.add(new_name.strip(), new_password, name=new_display.strip(), role=new_role)
-                st.success(f"Added {new_name.strip()}.")
+                st.success(f"Added {plain(new_name.strip())}.")
             except AccountError as problem:
                 st.error(as_markdown_text(str(problem)))
 
@@ -117,7 +117,7 @@ def render() -> None:
             if st.form_submit_button("Reset password"):
                 try:
                     store.set_password(chosen, password)
-                    st.success(f"New password set for {chosen}; their old logins are ended.")
+                    st.success(f"New password set for {plain(chosen)}; their old logins are ended.")
                 except AccountError as problem:
                     st.error(as_markdown_text(str(problem)))
         if chosen:
@@ -125,7 +125,7 @@ def render() -> None:
         account = store.get(chosen) if chosen else None
         if account is not None:
             label = "Enable" if account.disabled else "Disable"
-            if st.button(f"{label} {account.username}", key="admin_toggle_disabled"):
+            if st.button(f"{label} {plain(account.username)}", key="admin_toggle_disabled"):
                 try:
                     store.set_disabled(account.username, not account.disabled)
                     st.rerun()

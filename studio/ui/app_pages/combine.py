@@ -26,7 +26,7 @@ from studio.ui.components.file_input import (
     show_server_refusals,
 )
 from studio.ui.components.job_panel import file_player, page_user, recent_jobs_section
-from studio.ui.text import plain
+from studio.ui.text import message
 
 FIT_LABELS = {
     "loop": "Loop the track to the video's length",
@@ -57,7 +57,7 @@ def pick(
         show_server_refusals(st, f"{key}_upload")  # a file too big never reaches the page
         checked = checked_upload(user, upload, upload_kind, f"{key}_upload")  # once, then freed
         if isinstance(checked, RefusedUpload):
-            st.error(plain(checked.reason))  # names the file: user text
+            st.error(message(checked.reason))  # names the file: user text
             return None
         return checked
     return by_label[choice].id
@@ -168,7 +168,7 @@ def render() -> None:
                 user, str(video_id), str(track_id), options
             )
         except (ParamError, MediaError) as problem:
-            st.error(str(problem))
+            st.error(message(problem))
 
     st.divider()
     st.subheader("Score this video")
@@ -201,7 +201,7 @@ def render() -> None:
                     user, video_id, description, duration, model
                 )
             except (ParamError, MediaError) as problem:
-                st.error(str(problem))
+                st.error(message(problem))
     else:
         st.info("Pick a video above to score it.")
 

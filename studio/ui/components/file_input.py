@@ -27,7 +27,7 @@ from engines.errors import MediaError
 from engines.params import ParamSpec, media_words, specs
 from studio.ui import backend
 from studio.ui.session import session_user
-from studio.ui.text import as_markdown_text
+from studio.ui.text import message
 from studio.web.upload_watch import UPLOADS
 
 # What the help names; any type reaches the server, and a wrong one is refused in words.
@@ -108,7 +108,7 @@ def show_server_refusals(where: Any, key: str) -> None:
     if not refused:
         return
     for refusal in refused:
-        where.error(as_markdown_text(refusal.reason))  # a file's name is user text
+        where.error(message(refusal.reason))  # a file's name is user text
     where.button(
         "Go on without it", key=f"{key}_dismiss", on_click=UPLOADS.dismiss, args=(session_id(),)
     )
@@ -150,7 +150,7 @@ def file_input(spec: ParamSpec, key: str, where: Any, sample_rate: int) -> Any:
     if fresh is None:
         fresh = checked_upload(user, recorded, spec.media, f"{key}_recording")
     if isinstance(fresh, RefusedUpload):
-        upload_at.error(as_markdown_text(fresh.reason))  # names the file: user text
+        upload_at.error(message(fresh.reason))  # names the file: user text
     show_server_refusals(upload_at, key)
     owned = {a.id: a for a in backend.list_assets(user, spec.media, limit=LIBRARY_LIMIT)}
     picked_key = pick_key(key)

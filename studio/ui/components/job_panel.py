@@ -24,6 +24,7 @@ from studio.ui.components.asset_card import (
     title,
 )
 from studio.ui.session import session_user
+from studio.ui.text import message, plain
 from studio.urls import file_url, picture_url
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "assets" / "examples"
@@ -207,7 +208,7 @@ def result_card(user: CurrentUser, asset: Any, where: str) -> None:
     """A finished result: what was asked, its settings and seed, the player at the clip's
     own size, and the same actions as the Library's."""
     st.text(title(asset))  # user text as text: markdown would render its links and images
-    st.caption(summary(asset))
+    st.caption(plain(summary(asset)))
     show_asset(user, asset)
     settings_table(asset)
     actions(user, asset, where)
@@ -243,7 +244,7 @@ def show_asset(user: CurrentUser, asset: Any) -> None:
     if result.get("tiny"):
         st.caption("Made by a tiny demo model: noise, not a real result.")
     for warning in result.get("warnings", []):
-        st.warning(warning)
+        st.warning(message(warning))  # it may quote a file's name
     if asset.output_type == "video":
         short = loops(asset)
         st.video(absolute(file_url(asset.id)), format="video/mp4", loop=short, autoplay=short,
