@@ -22,7 +22,6 @@ from studio.ui.components.asset_card import (
 )
 from studio.ui.components.job_panel import absolute, page_user
 from studio.ui.components.made_with import made_with_drop
-from studio.ui.text import plain
 from studio.urls import file_url, picture_url
 
 PAGE_SIZE = 24
@@ -57,7 +56,7 @@ def open_card(user: CurrentUser, asset_id: str) -> None:
         st.warning("That file is gone.")
         return
     st.text(title(asset))  # user text as text: markdown would render its links and images
-    st.caption(plain(summary(asset)))
+    st.caption(summary(asset))
     if (asset.meta or {}).get("tiny"):
         st.caption("Made by a tiny demo model: noise, not a real result.")
     url = absolute(file_url(asset.id))
@@ -130,7 +129,7 @@ def card(asset: backend.Asset) -> None:
         else:
             st.caption(f"{OUTPUT_WORDS.get(asset.output_type, '')} (no picture)")
         st.text(title(asset))
-        st.caption(plain(summary(asset)))
+        st.caption(summary(asset))
         pick, show = st.columns(2)
         pick.checkbox("Select", key=f"lib-pick-{asset.id}")
         if show.button("Open", key=f"lib-open-{asset.id}"):

@@ -24,7 +24,7 @@ from studio.ui.components.asset_card import (
     title,
 )
 from studio.ui.session import session_user
-from studio.ui.text import message, plain
+from studio.ui.text import message
 from studio.urls import file_url, picture_url
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "assets" / "examples"
@@ -208,7 +208,7 @@ def result_card(user: CurrentUser, asset: Any, where: str) -> None:
     """A finished result: what was asked, its settings and seed, the player at the clip's
     own size, and the same actions as the Library's."""
     st.text(title(asset))  # user text as text: markdown would render its links and images
-    st.caption(plain(summary(asset)))
+    st.caption(summary(asset))
     show_asset(user, asset)
     settings_table(asset)
     actions(user, asset, where)
