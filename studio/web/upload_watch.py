@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from streamlit import config
 
 UPLOAD_PATH = re.compile(r"^/_stcore/upload_file/([^/]+)/([^/]+)$")
 FILE_NAME = re.compile(rb'filename="([^"\r\n]{0,300})"')
@@ -82,7 +83,8 @@ def refusal_for(status: int, name: str, length: int | None) -> Refusal | None:
         return None
     if status == 413:
         size = f" is {length / 1024**2:.1f} MB, which" if length else ""
-        return Refusal(name, f"'{name}'{size} is larger than this studio accepts (200 MB).")
+        limit = config.get_option("server.maxUploadSize")  # what Streamlit's route enforces
+        return Refusal(name, f"'{name}'{size} is larger than this studio accepts ({limit} MB).")
     return Refusal(name, f"'{name}' did not arrive (the server answered {status}); try again.")
 
 

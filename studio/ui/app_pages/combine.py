@@ -19,10 +19,10 @@ from studio.ui import backend
 from studio.ui.components.asset_card import asset_label
 from studio.ui.components.file_input import (
     BROWSER_LIMIT_MB,
-    SERVER_LIMIT,
     TYPES,
     RefusedUpload,
     checked_upload,
+    server_limit,
     show_server_refusals,
 )
 from studio.ui.components.job_panel import file_player, page_user, recent_jobs_section
@@ -52,7 +52,7 @@ def pick(
     if choice == UPLOAD:
         upload = st.file_uploader(
             f"{title}: upload", key=f"{key}_upload", max_upload_size=BROWSER_LIMIT_MB,
-            help=f"{TYPES[upload_kind]}, {SERVER_LIMIT}.",
+            help=f"{TYPES[upload_kind]}, {server_limit()}.",
         )  # fmt: skip
         show_server_refusals(st, f"{key}_upload")  # a file too big never reaches the page
         checked = checked_upload(user, upload, upload_kind, f"{key}_upload")  # once, then freed

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import streamlit as st
+from streamlit import config
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import DeletedFile
@@ -40,7 +41,11 @@ LIBRARY_LIMIT = 100  # the newest of the user's files of that media
 # What the browser sends before the server has its say: a larger file is refused by the
 # server in words Generate repeats (studio.web.upload_watch), not dropped unseen by the page.
 BROWSER_LIMIT_MB = 4096
-SERVER_LIMIT = "at most 200 MB"
+
+
+def server_limit() -> str:
+    """The largest upload Streamlit's route takes, in words (``server.maxUploadSize``)."""
+    return f"at most {config.get_option('server.maxUploadSize')} MB"
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,7 @@ def file_input(spec: ParamSpec, key: str, where: Any, sample_rate: int) -> Any:
     upload_at, record_at = where.columns(2) if spec.media == "audio" else (where, None)
     uploaded = upload_at.file_uploader(
         f"{spec.label}: {what} to upload",
-        help=f"{spec.help} {TYPES[spec.media]}, {SERVER_LIMIT}.",
+        help=f"{spec.help} {TYPES[spec.media]}, {server_limit()}.",
         key=key,
         max_upload_size=BROWSER_LIMIT_MB,
     )
