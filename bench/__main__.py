@@ -39,6 +39,7 @@ CASES = {
     "web_files": "bench.web_files",
     "library_page": "bench.library_page",
     "library_gallery": "bench.library_gallery",
+    "upload_memory": "bench.upload_memory",
 }
 # Cases from other issues: CPU-only, with their own run(quick=...) signature.
 QUICK_ONLY_SIGNATURE = {
@@ -48,6 +49,7 @@ QUICK_ONLY_SIGNATURE = {
     "web_files",
     "library_page",
     "library_gallery",
+    "upload_memory",
 }
 
 

@@ -15,18 +15,19 @@ import re
 # GFM, Streamlit's directives (:red[...]), math ($...$) or HTML anywhere in a line. (The
 # messages quote names mid-sentence, so line-start markers such as "1." or "#" stay.)
 # Parentheses need none: a link needs "](" and the brackets are escaped.
-MARKDOWN_SPECIALS = frozenset("\\`*_[]<>!|~$&@")
-# A colon starts a directive (:red[), an emoji (:smile:) or an address (http://) only when
-# something follows it at once; "refused: why" stays as written.
-COLON = re.compile(r":(?=\S)")
-# GFM turns "www." into a link by itself; escaping its dot breaks the pattern, not the text.
-WWW = re.compile(r"(?i)(?<![\w.])(www)\.")
+MARKDOWN_SPECIALS = frozenset("\\`*_[]<>!|~$&")
+# Where a link or an emoji starts with no markup at all: "www.", an address's "@", a colon
+# with something right after it (http://, :smile:). Streamlit's markdown finds these in the
+# text after parsing (GFM's autolink literals), so escapes do not stop them (seen in
+# Chromium); an invisible WORD JOINER (U+2060) there breaks the pattern, not the text.
+AUTOLINK_STARTS = re.compile(r"(?i)(?<=www)(?=\d*\.)|(?=@)|(?<=:)(?=\S)")
+WORD_JOINER = "\u2060"
 
 
 def as_markdown_text(text: str) -> str:
     """``text`` escaped so that markdown renders exactly its characters, no markup."""
     escaped = "".join(f"\\{c}" if c in MARKDOWN_SPECIALS else c for c in str(text))
-    return WWW.sub(r"\1\\.", COLON.sub(r"\\:", escaped))
+    return AUTOLINK_STARTS.sub(WORD_JOINER, escaped)
 
 
 def plain(text: object) -> str:
