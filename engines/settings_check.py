@@ -68,7 +68,7 @@ def check_settings(settings: Mapping[str, Any], job_kind: str) -> CheckedSetting
     except ParamError as problem:
         problems.append(_sentence(problem))
         seed = None
-    return CheckedSettings(job_kind, entry.name, params, seed, problems)  # type: ignore[arg-type]
+    return CheckedSettings(job_kind, entry.name, params, seed, problems)
 
 
 def _wrong(spec: ParamSpec, value: Any) -> str:

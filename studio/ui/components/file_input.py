@@ -126,7 +126,8 @@ def pick_key(key: str) -> str:
 
 def file_input(spec: ParamSpec, key: str, where: Any, sample_rate: int) -> Any:
     """Draw ``spec``'s uploader (and recorder, for audio) and library picker; returns the
-    upload or recording (not yet stored), else the picked asset id, else None.
+    asset id an upload or recording became (stored the run it arrived), its
+    ``RefusedUpload``, else the picked asset id, else None.
 
     A recording is made at ``sample_rate``, the model's own (the browser's is 16 kHz).
     """
