@@ -4,6 +4,7 @@ field takes (a video as a melody); each checked upload's bytes go back to Stream
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -39,6 +40,13 @@ def generate(app: AppTest) -> list[str]:
     app.button(key="music_generate").click().run()
     assert not app.exception
     return [shown_text(e.value) for e in app.error]
+
+
+def open_uploads(name: str) -> list[UploadedFile]:
+    """Uploads of that name still holding their bytes anywhere in this process."""
+    gc.collect()
+    return [o for o in gc.get_objects() if isinstance(o, UploadedFile) and o.name == name
+            and not o.closed and o.getbuffer().nbytes]  # fmt: skip
 
 
 def jobs_of_ana() -> list:
@@ -82,7 +90,7 @@ def test_a_video_handed_in_as_a_melody_is_refused_in_words_and_nothing_queued(
     music_page.file_uploader(key="music_melody").set_value(("dance.mp4", clip, "video/mp4"))
     errors = generate(music_page)
     assert errors and all(e.startswith("'dance.mp4' is a video (h264, 64x64)") for e in errors)
-    assert jobs_of_ana() == []
+    assert jobs_of_ana() == [] and open_uploads("dance.mp4") == []  # its bytes handed back
     music_page.button(key="music_generate").click().run()  # still there on the next click
     assert music_page.error and jobs_of_ana() == []
 
@@ -93,6 +101,7 @@ def test_a_good_melody_is_stored_once_and_its_bytes_are_handed_back(
     hum = make_tone(tmp_path / "hum.wav", seconds=1.0).read_bytes()
     music_page.file_uploader(key="music_melody").set_value(("hum.wav", hum, "audio/wav")).run()
     assert not music_page.error
+    assert open_uploads("hum.wav") == []  # the page's value and the session's copy: empty
     music_page.run()  # AppTest hands the same file in again each run: checked once, kept once
     assert generate(music_page) == []
     (job,) = jobs_of_ana()

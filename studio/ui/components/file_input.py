@@ -14,6 +14,9 @@ any upload still in the values into an asset id.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -41,6 +44,7 @@ LIBRARY_LIMIT = 100  # the newest of the user's files of that media
 # What the browser sends before the server has its say: a larger file is refused by the
 # server in words Generate repeats (studio.web.upload_watch), not dropped unseen by the page.
 BROWSER_LIMIT_MB = 4096
+LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if ctypes.util.find_library("c") else None
 
 
 def server_limit() -> str:
@@ -61,13 +65,26 @@ def session_id() -> str:
     return ctx.session_id if ctx is not None else ""
 
 
-def release(upload: Any) -> None:
+def release(upload: Any, key: str | None = None) -> None:
     """Hand an upload's bytes back: Streamlit keeps each one in memory until its session
-    ends (a closed tab's minutes later), and a page done with it needs it no more."""
+    ends (a closed tab's minutes later), and a page done with it needs it no more.
+
+    ``key`` is its widget's: the session keeps its own copy of the value (another
+    ``UploadedFile`` on the same bytes), which a closed tab's session holds for minutes.
+    """
     ctx = get_script_run_ctx()
     if ctx is not None and isinstance(ctx.uploaded_file_mgr, MemoryUploadedFileManager):
         ctx.uploaded_file_mgr.remove_file(ctx.session_id, upload.file_id)
-    upload.close()  # the widget's value shares the bytes; closed, it holds none
+    upload.close()  # the value handed to the page; closed, it holds no bytes
+    held = st.session_state.get(key) if key is not None else None
+    if held is not upload and hasattr(held, "truncate"):
+        # Emptied, not closed: the session's copy stays readable (as b""), its bytes go.
+        held.truncate(0)
+    # A refusal's traceback (frame <-> exception) can hold the bytes in a reference cycle
+    # until the collector's next full pass; and glibc keeps freed heap unless asked.
+    gc.collect()
+    if LIBC is not None and hasattr(LIBC, "malloc_trim"):  # glibc's; musl has none
+        LIBC.malloc_trim(0)
 
 
 def checked_upload(user: Any, upload: Any, media: str, key: str) -> str | RefusedUpload | None:
@@ -86,7 +103,7 @@ def checked_upload(user: Any, upload: Any, media: str, key: str) -> str | Refuse
     except MediaError as problem:
         checked[upload.file_id] = RefusedUpload(upload.name, str(problem))
     finally:
-        release(upload)
+        release(upload, key)
     return checked[upload.file_id]
 
 

@@ -100,7 +100,7 @@ def made_with_drop(page: str) -> None:
         except MediaError as problem:
             note, target = ("error", as_markdown_text(str(problem))), None  # names the file
         finally:
-            release(upload)  # read once: its bytes go back to Streamlit's store now
+            release(upload, key)  # read once: its bytes go back to Streamlit's store now
         st.session_state[f"{key}_done"] = (upload.file_id, note)
         if target is not None and target != page:
             st.session_state[f"{target}_made_with_note"] = note
