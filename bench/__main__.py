@@ -40,6 +40,8 @@ CASES = {
     "library_page": "bench.library_page",
     "library_gallery": "bench.library_gallery",
     "upload_memory": "bench.upload_memory",
+    "storyboard": "bench.storyboard",
+    "gpu_check": "bench.gpu.check",
 }
 # Cases from other issues: CPU-only, with their own run(quick=...) signature.
 QUICK_ONLY_SIGNATURE = {
@@ -50,6 +52,7 @@ QUICK_ONLY_SIGNATURE = {
     "library_page",
     "library_gallery",
     "upload_memory",
+    "storyboard",
 }
 
 

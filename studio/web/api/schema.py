@@ -123,10 +123,11 @@ ASSET_ID = {**JOB_ID}
 
 def refusals(*codes: int) -> dict[str, Any]:
     why = {
-        400: "The request is not what the route reads (not JSON, not a form).",
+        400: "The request is not what the route reads (not JSON, a number over 30 digits, "
+        "nesting too deep, not a form).",
         401: "No token, or an unknown or revoked one.",
         404: "No such id among yours.",
-        413: "The upload is larger than the studio accepts.",
+        413: "The body is larger than the route accepts (1 MB; an upload its own limit).",
         422: "Params or file refused; the message says what would work.",
         429: "Over a quota or the token's rate limit; the message says when to retry.",
     }
@@ -147,6 +148,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
             "queue_position": {"type": ["integer", "null"]},
             "estimate_s": {"type": ["number", "null"]},
             "error": {"type": ["string", "null"]},
+            "note": {"type": ["string", "null"]},  # e.g. restarting after a lost worker
             "asset_id": {"type": ["string", "null"]},
         },
         "required": ["id", "status", "step", "total", "queue_position", "estimate_s", "error",
@@ -208,7 +210,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
                 "summary": "Queue a job: a model and its params, checked as the pages check them.",
                 "operationId": "submitJob",
                 "requestBody": {"required": True, "content": _content(ref("JobRequest"))},
-                "responses": {"201": _json("Queued.", queued), **refusals(400, 422)},
+                "responses": {"201": _json("Queued.", queued), **refusals(400, 413, 422)},
             },
             "get": {
                 "summary": "My jobs, newest first.",
