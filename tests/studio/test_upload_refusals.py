@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from jobs.service import JobService
 from studio.ui.components import file_input
-from studio.web.upload_watch import UPLOADS, Refusal
+from studio.upload_ledger import UPLOADS, Refusal
 from tests.fixtures.studio import USERS, log_in, open_app
 from tests.media_factory import make_clip, make_tone
 from tests.studio.markdown_text import shown_text

@@ -9,7 +9,8 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from studio.web.upload_watch import UploadLedger, UploadWatch
+from studio.upload_ledger import UploadLedger
+from studio.web.upload_watch import UploadWatch
 
 UPLOAD = "/_stcore/upload_file/tab-1/file-{}"
 

@@ -32,7 +32,7 @@ from engines.params import ParamSpec, media_words, specs
 from studio.ui import backend
 from studio.ui.session import session_user
 from studio.ui.text import message
-from studio.web.upload_watch import UPLOADS
+from studio.upload_ledger import UPLOADS
 
 # What the help names; any type reaches the server, and a wrong one is refused in words.
 TYPES = {
