@@ -71,8 +71,8 @@ UPLOADS = UploadLedger()
 
 def refusal_for(status: int, name: str, length: int | None) -> Refusal | None:
     """What a refused upload's answer means, in words; None when it arrived."""
-    if status < 400:
-        return None
+    if status < 400 or (status != 413 and status < 500):
+        return None  # arrived; or refused for who sent it (no login, no session), not the file
     if status == 413:
         size = f" is {length / 1024**2:.1f} MB, which" if length else ""
         limit = config.get_option("server.maxUploadSize")  # what Streamlit's route enforces

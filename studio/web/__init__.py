@@ -26,5 +26,5 @@ def web_routes(config: WebConfig, api: JobService) -> list[BaseRoute]:
 
 
 def web_middleware(config: WebConfig) -> list[Middleware]:
-    # UploadWatch inside the guard: only a logged-in session's uploads are noted.
-    return [Middleware(WebGuard, config=config), Middleware(UploadWatch)]
+    # UploadWatch outside the guard: it must see the guard's own 413 for a file too big.
+    return [Middleware(UploadWatch), Middleware(WebGuard, config=config)]
