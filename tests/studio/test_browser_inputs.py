@@ -29,7 +29,7 @@ from tests.fixtures.browser import (
     new_page,
     wait_until_idle,
 )
-from tests.media_factory import make_h264_clip, make_tone
+from tests.media_factory import make_h264_clip
 
 EVIL = "evil.example"
 # What a file may be named (no slash); each part would be an element, a style or a link.
@@ -180,23 +180,7 @@ def test_markup_in_names_is_shown_as_typed_everywhere(
     expect(page.get_by_text("**bold** [link]").first).to_be_visible()
     no_markup_made(page, recorder)
 
-    # 3. An upload's name in Combine's picker, the Library's card and its settings table.
-    go_to(page, "Combine")
-    page.locator("[data-testid=stSelectbox]").nth(1).click()
-    page.get_by_role("option", name=re.compile("Upload a file")).click()
-    wait_until_idle(page)
-    tone = make_tone(tmp_path / "tone.wav", seconds=1.0).read_bytes()
-    track = page.locator("[data-testid=stFileUploader]").filter(has_text="Track")
-    track.locator("input[type=file]").set_input_files(
-        {"name": f"{MARKUP_NAME}.wav", "mimeType": "audio/wav", "buffer": tone}
-    )
-    wait_until_idle(page)
-    no_markup_made(page, recorder)
-    go_to(page, "Library")
-    expect(page.get_by_text("**bold**").first).to_be_visible()
-    no_markup_made(page, recorder)
-
-    # 4. A token named like a host, in the success note and the list of tokens.
+    # 3. A token named like a host, in the success note and the list of tokens.
     go_to(page, "My account")
     page.get_by_label("Name of the new token").fill(f"www.{EVIL}")
     page.get_by_role("button", name="Create token").click()
