@@ -16,6 +16,7 @@ import streamlit as st
 from engines.errors import MediaError
 from engines.media.info import MediaInfo
 from engines.media.probe import probe_media, video_duration_s
+from jobs import frames
 from jobs.catalog.database import catalog_path
 from jobs.catalog.limits import LimitOverrides
 from jobs.catalog.records import Asset, Job
@@ -70,14 +71,17 @@ def submit_score(
     description: str,
     duration: float,
     model: str | None = None,
+    fades_s: tuple[float, float] = (0.0, 1.0),
 ) -> str:
     """New audio of ``duration`` seconds from ``model`` laid under one of the user's videos
-    (its asset id)."""
+    (its asset id), rising and sinking over ``fades_s`` (in, out; fitted to a short clip)."""
     values = {
         "video_path": video_id,
         "description": description,
         "duration": duration,
         "model": model,
+        "fade_in_s": float(fades_s[0]),
+        "fade_out_s": float(fades_s[1]),
     }
     (job_id,) = submit(user, "score", values)
     return job_id
@@ -239,6 +243,12 @@ def store_upload(user: CurrentUser, upload: Upload, output_type: str) -> str:
     """
     api = job_service()
     return store_checked_upload(api, user.username, upload.name, upload.getvalue(), output_type).id
+
+
+def store_frame(user: CurrentUser, clip_id: str, where: str | float) -> str:
+    """A frame of one of the user's clips ("first", "last" or a time in seconds) stored as
+    their image asset; its id. MediaError says why when there is no such frame."""
+    return frames.store_frame(job_service(), user.username, clip_id, where).id
 
 
 def _require_admin(user: CurrentUser) -> None:

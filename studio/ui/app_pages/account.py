@@ -10,13 +10,13 @@ from studio.ui.components.job_panel import page_user
 from studio.ui.components.password_change import password_change_form
 from studio.ui.text import as_markdown_text, plain
 
-NEW_TOKEN_KEY = "account_new_token"  # (name, secret) shown once, then dropped
+NEW_TOKENS_KEY = "account_new_tokens"  # [(name, secret)]: shown until the user dismisses them
 
 
 def render() -> None:
     user = page_user()
     st.title("My account")
-    st.caption(f"Logged in as {plain(user.username)} ({user.role}).")
+    st.caption(f"Logged in as {user.username} ({user.role}).")
     st.subheader("API tokens")
     st.markdown(
         "A token lets a script use the studio's HTTP API as you, with your limits: "
@@ -28,15 +28,11 @@ def render() -> None:
                              placeholder="render farm")  # fmt: skip
         if st.form_submit_button("Create token"):
             try:
-                st.session_state[NEW_TOKEN_KEY] = (name.strip(), create_token(user, name))
+                made = (name.strip(), create_token(user, name))
+                st.session_state[NEW_TOKENS_KEY] = [*st.session_state.get(NEW_TOKENS_KEY, []), made]
             except TokenError as refusal:
                 st.error(as_markdown_text(str(refusal)))
-    shown = st.session_state.pop(NEW_TOKEN_KEY, None)
-    if shown:
-        st.success(
-            f"Your new token {plain(repr(shown[0]))}. Copy it now: it is shown only this once."
-        )
-        st.code(shown[1], language=None)
+    show_new_tokens()
 
     tokens = my_tokens(user)
     if not tokens:
@@ -53,6 +49,23 @@ def render() -> None:
             revoke_token(user, token.name)
             st.rerun()
     password_change_form(user)
+
+
+def show_new_tokens() -> None:
+    """Each new secret stays on the page (a rerun, another Create token, Enter in the name)
+    until the user says it is copied: it is never shown again, so losing it loses the token."""
+    shown = st.session_state.get(NEW_TOKENS_KEY) or []
+    for name, secret in shown:
+        st.success(
+            as_markdown_text(
+                f"Your new token {name!r}. Copy it now: it is shown only until you dismiss "
+                "it, and never again."
+            )
+        )
+        st.code(secret, language=None)
+    if shown and st.button("I have copied it: hide", key="account_token_dismiss"):
+        st.session_state.pop(NEW_TOKENS_KEY, None)
+        st.rerun()
 
 
 render()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import streamlit as st
 
@@ -12,6 +13,7 @@ from studio.accounts.login_cookie import CurrentUser
 from studio.accounts.store import AccountError, AccountStore
 from studio.ui import backend
 from studio.ui.components.job_panel import page_user
+from studio.ui.components.workers_table import service_rows
 from studio.ui.text import as_markdown_text, message, plain
 
 
@@ -66,20 +68,43 @@ def limits_form(user: CurrentUser, username: str) -> None:
                 st.error(message(problem))
 
 
+NEW_USER_FIELDS = ("admin_new_username", "admin_new_display", "admin_new_password")
+ADD_USER_OUTCOME = "admin_add_user_outcome"  # ("success" | "error", message) for the next draw
+
+
+def add_user(store: AccountStore) -> None:
+    """The form's callback, run before the page is drawn again: the fields are emptied only
+    when the account was made, so a refusal (a weak password, a taken name) keeps them all."""
+    state = st.session_state
+    name = str(state.get("admin_new_username", "")).strip()
+    try:
+        store.add(
+            name,
+            str(state.get("admin_new_password", "")),
+            name=str(state.get("admin_new_display", "")).strip(),
+            role=str(state.get("admin_new_role", "user")),
+        )
+    except AccountError as problem:
+        state[ADD_USER_OUTCOME] = ("error", as_markdown_text(str(problem)))
+        return
+    for key in NEW_USER_FIELDS:
+        state[key] = ""
+    state["admin_new_role"] = "user"
+    state[ADD_USER_OUTCOME] = ("success", as_markdown_text(f"Added {name}."))
+
+
 def add_user_form(store: AccountStore) -> None:
     """A new account: its login, display name, password and role."""
-    with st.form("add_user", clear_on_submit=True):
+    with st.form("add_user"):
         st.subheader("Add a user")
-        new_name = st.text_input("Login name", key="admin_new_username")
-        new_display = st.text_input("Display name (optional)", key="admin_new_display")
-        new_password = st.text_input("Password", type="password", key="admin_new_password")
-        new_role = st.selectbox("Role", ["user", "admin"], key="admin_new_role")
-        if st.form_submit_button("Add user"):
-            try:
-                store.add(new_name.strip(), new_password, name=new_display.strip(), role=new_role)
-                st.success(f"Added {plain(new_name.strip())}.")
-            except AccountError as problem:
-                st.error(as_markdown_text(str(problem)))
+        st.text_input("Login name", key="admin_new_username")
+        st.text_input("Display name (optional)", key="admin_new_display")
+        st.text_input("Password", type="password", key="admin_new_password")
+        st.selectbox("Role", ["user", "admin"], key="admin_new_role")
+        st.form_submit_button("Add user", on_click=add_user, args=(store,))
+    outcome = st.session_state.pop(ADD_USER_OUTCOME, None)
+    if outcome is not None:
+        (st.success if outcome[0] == "success" else st.error)(outcome[1])
 
 
 def render() -> None:
@@ -127,7 +152,7 @@ def render() -> None:
         account = store.get(chosen) if chosen else None
         if account is not None:
             label = "Enable" if account.disabled else "Disable"
-            if st.button(f"{label} {plain(account.username)}", key="admin_toggle_disabled"):
+            if st.button(f"{label} {account.username}", key="admin_toggle_disabled"):
                 try:
                     store.set_disabled(account.username, not account.disabled)
                     st.rerun()
@@ -166,10 +191,8 @@ def render() -> None:
         workers = backend.workers(user)
         if not workers:
             st.info("No worker has reported in the last minute. `make run` starts one.")
-        for name, info in workers.items():
-            with st.container(border=True):
-                st.text(name)
-                st.json(info)
+        else:
+            st.dataframe(service_rows(workers, time.time()), hide_index=True)
         if workers and st.button("Unload models on all workers", key="admin_unload"):
             backend.request_unload(user)
             st.success("Asked every worker to free its GPU after its current job.")

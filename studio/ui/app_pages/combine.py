@@ -189,6 +189,15 @@ def render() -> None:
             key="score_model",
             format_func=lambda name: f"{name} ({models[name].licence})",
         )
+        # Fades like Combine's, up to half the clip; a job fits them to a clip it measures.
+        score_fade = min(MAX_FADE_S, max(round((video_s or 0) / 2, 1), 0.5))
+        for key, value in (("score_fade_in", 0.0), ("score_fade_out", 1.0)):
+            bounded(key, value, score_fade)
+        left, right = st.columns(2)
+        score_in = left.slider("Fade in (s)", 0.0, score_fade, 0.0, 0.1, key="score_fade_in")
+        score_out = right.slider(
+            "Fade out (s)", 0.0, score_fade, min(1.0, score_fade), 0.1, key="score_fade_out"
+        )
         if st.button("Score this video", key="score_go"):
             try:
                 length = backend.video_length_s(video_path)
@@ -198,7 +207,7 @@ def render() -> None:
                 if length > high:
                     st.info(f"The video lasts {length:.0f} s; {high:.0f} s of audio will loop.")
                 st.session_state["score_job"] = backend.submit_score(
-                    user, video_id, description, duration, model
+                    user, video_id, description, duration, model, (score_in, score_out)
                 )
             except (ParamError, MediaError) as problem:
                 st.error(message(problem))

@@ -12,10 +12,12 @@ import streamlit as st
 
 from jobs.catalog.records import Asset, asked_text
 from jobs.kinds import file_labels
+from jobs.titles import asset_title, cut_at_word
 from studio import services
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend, navigation
 from studio.ui.components import model_form
+from studio.ui.components.extend_form import start_extending
 from studio.urls import download_url
 
 OUTPUT_WORDS = {"video": "Video", "audio": "Track", "image": "Image"}
@@ -24,6 +26,7 @@ SOURCE_WORDS = {
     "combined": "combined",
     "scored": "scored",
     "uploaded": "uploaded",
+    "extended": "extended",
 }
 # Settings shown on a card, in this order, with the words a person uses.
 SETTING_LABELS = {
@@ -38,6 +41,7 @@ SETTING_LABELS = {
     "width": "Width",
     "height": "Height",
     "duration": "Duration (s)",
+    "seconds": "Seconds added",
     "top_k": "Top-k",
     "top_p": "Top-p",
     "temperature": "Temperature",
@@ -49,9 +53,8 @@ TINY_PX = 320  # smaller clips are shown at twice their size
 
 
 def title(asset: Asset) -> str:
-    params = asset.params or {}
-    text = asked_text(params) or params.get("uploaded_as")
-    return str(text or OUTPUT_WORDS.get(asset.output_type, asset.output_type))
+    """Its prompt or upload name; a combine's or a score's from what it was made of."""
+    return asset_title(asset)
 
 
 def length_s(asset: Asset) -> float | None:
@@ -162,6 +165,11 @@ def actions(user: CurrentUser, asset: Asset, where: str) -> None:
         st.session_state["combine_send_video"] = asset.id
         st.session_state.pop(OPEN_KEY, None)
         st.switch_page(navigation.page("combine"))
+    if asset.output_type == "video" and st.button(
+        "Extend", key=f"{where}-extend-{asset.id}", on_click=start_extending, args=(asset.id,)
+    ):  # the next seconds, joined into one longer clip: the form is on the video page
+        st.session_state.pop(OPEN_KEY, None)
+        st.switch_page(navigation.page("video"))
     confirm = f"{where}-confirm"
     if columns[4].button("Delete", key=f"{where}-delete-{asset.id}"):
         st.session_state[confirm] = asset.id
@@ -180,11 +188,16 @@ def actions(user: CurrentUser, asset: Asset, where: str) -> None:
 
 # How an asset is named in a picker: its prompt (or upload name), how it came, a short id.
 # A generated result needs no word; the others say how they came.
-SOURCE_WORDS = {"uploaded": "uploaded", "combined": "combined", "scored": "scored"}
+SOURCE_WORDS = {
+    "uploaded": "uploaded",
+    "combined": "combined",
+    "scored": "scored",
+    "extended": "extended",
+}
 
 
 def asset_label(asset: Asset) -> str:
     params = asset.params or {}
-    text = asked_text(params) or params.get("uploaded_as")
+    text = asked_text(params) or params.get("uploaded_as") or asset_title(asset)
     how = SOURCE_WORDS.get(asset.source)
-    return f"{str(text or asset.output_type)[:60]}{f' ({how})' if how else ''} · {asset.id[:6]}"
+    return f"{cut_at_word(str(text), 60)}{f' ({how})' if how else ''} · {asset.id[:6]}"

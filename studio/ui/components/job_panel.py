@@ -13,6 +13,7 @@ import streamlit as st
 
 from engines.media.images import IMAGE_SUFFIXES
 from jobs.catalog.records import asked_text, restart_note
+from jobs.titles import cut_at_word
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend
 from studio.ui.components.asset_card import (
@@ -160,7 +161,7 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
 def job_name(job: Any) -> str:
     """How a card names its job: the kind, what was asked, and a short id."""
     asked = asked_text(job.params)
-    words = f' "{str(asked)[:60]}"' if asked else ""
+    words = f' "{cut_at_word(str(asked), 60)}"' if asked else ""
     return f"{job.kind.title()} job{words} ({job.id[:8]})"
 
 
