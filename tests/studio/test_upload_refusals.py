@@ -43,7 +43,8 @@ def generate(app: AppTest) -> list[str]:
 
 
 def open_uploads(name: str) -> list[UploadedFile]:
-    """Uploads of that name still holding their bytes anywhere in this process."""
+    """Uploads of that name still holding their bytes anywhere in this process (names no
+    other test uses: a test run shares the process with others)."""
     gc.collect()
     return [o for o in gc.get_objects() if isinstance(o, UploadedFile) and o.name == name
             and not o.closed and o.getbuffer().nbytes]  # fmt: skip
@@ -86,11 +87,11 @@ def test_a_melody_the_server_refused_stops_generate_until_the_user_goes_on_witho
 def test_a_video_handed_in_as_a_melody_is_refused_in_words_and_nothing_queued(
     music_page: AppTest, tmp_path: Path
 ):
-    clip = make_clip(tmp_path / "dance.mp4", seconds=1.0, tone_hz=440.0).read_bytes()
-    music_page.file_uploader(key="music_melody").set_value(("dance.mp4", clip, "video/mp4"))
+    clip = make_clip(tmp_path / "refused-dance.mp4", seconds=1.0, tone_hz=440.0).read_bytes()
+    music_page.file_uploader(key="music_melody").set_value(("refused-dance.mp4", clip, "video/mp4"))
     errors = generate(music_page)
-    assert errors and all(e.startswith("'dance.mp4' is a video (h264, 64x64)") for e in errors)
-    assert jobs_of_ana() == [] and open_uploads("dance.mp4") == []  # its bytes handed back
+    assert errors and all(e.startswith("'refused-dance.mp4' is a video (h264, 64x64)") for e in errors)
+    assert jobs_of_ana() == [] and open_uploads("refused-dance.mp4") == []  # its bytes handed back
     music_page.button(key="music_generate").click().run()  # still there on the next click
     assert music_page.error and jobs_of_ana() == []
 
@@ -98,17 +99,17 @@ def test_a_video_handed_in_as_a_melody_is_refused_in_words_and_nothing_queued(
 def test_a_good_melody_is_stored_once_and_its_bytes_are_handed_back(
     music_page: AppTest, tmp_path: Path
 ):
-    hum = make_tone(tmp_path / "hum.wav", seconds=1.0).read_bytes()
-    music_page.file_uploader(key="music_melody").set_value(("hum.wav", hum, "audio/wav")).run()
+    hum = make_tone(tmp_path / "kept-hum.wav", seconds=1.0).read_bytes()
+    music_page.file_uploader(key="music_melody").set_value(("kept-hum.wav", hum, "audio/wav")).run()
     assert not music_page.error
-    assert open_uploads("hum.wav") == []  # the page's value and the session's copy: empty
+    assert open_uploads("kept-hum.wav") == []  # the page's value and the session's copy: empty
     music_page.run()  # AppTest hands the same file in again each run: checked once, kept once
     assert generate(music_page) == []
     (job,) = jobs_of_ana()
     api = JobService()
     (asset,) = api.assets("ana")
     api.close()
-    assert job.params["melody_path"] == asset.id and asset.params["uploaded_as"] == "hum.wav"
+    assert job.params["melody_path"] == asset.id and asset.params["uploaded_as"] == "kept-hum.wav"
 
 
 def test_release_hands_an_uploads_bytes_back_to_streamlits_store(
