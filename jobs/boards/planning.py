@@ -9,6 +9,7 @@ from typing import Any
 
 from engines.catalog import VIDEO
 from engines.settings import Settings
+from engines.storyboard.plan import Plan, ShotPlan, ShotSpec, Transition, plan_board
 from jobs.boards.spec import frame_rule, shot_fps
 
 
@@ -16,23 +17,43 @@ def shot_entry(settings: Settings, shot: Mapping[str, Any]) -> Any:
     return next(e for e in settings.enabled_models(VIDEO) if e.name == shot["model"])
 
 
-def make_plan(
-    settings: Settings, spec: Mapping[str, Any], soundtrack: Path | None
-) -> dict[str, Any]:
-    """The plan as JSON (``Plan.to_dict()``); beats are detected only when cuts follow them."""
-    from engines.storyboard.beats import detect_beats
-    from engines.storyboard.plan import ShotSpec, Transition, plan_board
-
+def shot_specs(settings: Settings, spec: Mapping[str, Any]) -> list[ShotSpec]:
+    """Each shot's length as written, its model's frame rate and the frame counts it takes."""
     shots = []
     for shot in spec["shots"]:
         entry = shot_entry(settings, shot)
         fps = int(shot.get("params", {}).get("fps") or shot_fps(entry))
         rule = frame_rule(entry)
         shots.append(ShotSpec(seconds=float(shot["seconds"]), fps=fps, frame_rule=rule))
+    return shots
+
+
+def transition_of(spec: Mapping[str, Any]) -> Transition:
+    return Transition(kind=spec["transition"]["kind"], seconds=spec["transition"]["seconds"])
+
+
+def check_plan(settings: Settings, spec: Mapping[str, Any]) -> None:
+    """ParamError now, not mid-render, for a board no plan fits (crossfades longer than a
+    shot, a board past five minutes, frames a model cannot make)."""
+    plan_board(shot_specs(settings, spec), None, "as_written", transition_of(spec))
+
+
+def make_plan(
+    settings: Settings, spec: Mapping[str, Any], soundtrack: Path | None
+) -> dict[str, Any]:
+    """The plan as JSON (``Plan.to_dict()``); beats are detected only when cuts follow them."""
+    from engines.storyboard.beats import detect_beats
+
     cuts = spec["cuts"]
     beats = detect_beats(soundtrack) if soundtrack is not None and cuts != "as_written" else None
-    transition = Transition(kind=spec["transition"]["kind"], seconds=spec["transition"]["seconds"])
-    return dict(plan_board(shots, beats, cuts, transition).to_dict())
+    plan = plan_board(shot_specs(settings, spec), beats, cuts, transition_of(spec))
+    return dict(plan.to_dict())
+
+
+def plan_from_dict(data: Mapping[str, Any]) -> Plan:
+    """The plan a job carries as JSON, as the assembly takes it."""
+    shots = [ShotPlan(**shot) for shot in data["shots"]]
+    return Plan(**{**data, "shots": shots})
 
 
 def written_seconds(spec: Mapping[str, Any]) -> float:

@@ -74,7 +74,7 @@ class BoardRenders:
         )
         if saved is None:
             raise BoardChanged("The board changed meanwhile; open it again.")
-        return self.advance(saved)
+        return self.advance_once(saved)
 
     def cancel(self, board: Board) -> Board:
         """Stop the render: every job it has waiting or running is cancelled."""
@@ -125,7 +125,16 @@ class BoardRenders:
         )
         if saved is None:
             raise BoardChanged("The board changed meanwhile; open it again.")
-        return self.advance(saved)
+        return self.advance_once(saved)
+
+    def advance_once(self, board: Board) -> Board:
+        """The first step at once (the jobs' ids to answer with); trouble is left to the
+        keeper's passes, which try again."""
+        try:
+            return self.advance(board)
+        except Exception as exc:
+            log.warning("Board %s will go on in the keeper: %s", board.id, exc, exc_info=True)
+            return self.catalog.boards.get(board.id) or board
 
     # -- the keeper's pass ---------------------------------------------------------
 
@@ -178,9 +187,11 @@ class Step:
         if not self._soundtrack_ready():
             return self._save()
         if self.render["plan"] is None:
-            self.render["plan"] = make_plan(
-                self.service.settings, self.spec, self._soundtrack_path()
-            )
+            try:
+                plan = make_plan(self.service.settings, self.spec, self._soundtrack_path())
+            except StudioError as problem:  # a soundtrack that will not decode, say
+                return self._fail(f"The cuts could not be planned: {problem}")
+            self.render["plan"] = plan
             self._save()
         if not self._shots_ready():
             return self._save()
@@ -262,7 +273,7 @@ class Step:
             **shot.get("params", {}),
             "prompt": shot["prompt"],
             "seed": shot["seed"],
-            "num_frames": int(planned["frames"]),
+            "num_frames": int(planned["generate_frames"]),  # trimmed to "frames" when assembled
             "fps": int(planned["fps"]),
         }
         if shot["continue"]:

@@ -64,13 +64,16 @@ def check_board(body: object, owner: str, settings: Settings, catalog: Catalog) 
         raise ParamError(f"`cuts` must be one of {', '.join(CUTS)}, but is {cuts!r}.")
     if cuts != "as_written" and soundtrack is None:
         raise ParamError(f"Cuts on the {cuts} need a soundtrack; add one or cut as_written.")
-    board = {
+    board: dict[str, Any] = {
         "title": title.strip() or "Untitled board",
         "shots": checked,
         "soundtrack": soundtrack,
         "cuts": cuts,
         "transition": check_transition(body.get("transition")),
     }
+    from jobs.boards.planning import check_plan
+
+    check_plan(settings, board)
     size = len(json.dumps(board, ensure_ascii=False))
     if size > MAX_BOARD_CHARS:
         raise ParamError(

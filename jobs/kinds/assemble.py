@@ -107,7 +107,8 @@ def run_assemble(
 ) -> Any:
     """One ffmpeg assembly (no model, so the registry is not needed); one step of progress."""
     from engines.storyboard.assemble import assemble
-    from engines.storyboard.plan import Transition, plan_from_dict
+    from engines.storyboard.plan import Transition
+    from jobs.boards.planning import plan_from_dict
 
     reporter = StepReporter(1, on_progress, should_cancel)
     reporter.check_cancel()
