@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from engines.errors import ParamError, StudioError
 from jobs.assets import resolve_in
 from jobs.boards.frames import last_frame_asset
 from jobs.boards.planning import make_plan, written_seconds
-from jobs.boards.spec import IMAGE_FIELD, has_field
+from jobs.boards.spec import IMAGE_FIELD, check_board, has_field
 from jobs.catalog.boards import CANCELLED, DONE, FAILED, RENDERING, Board
 from jobs.catalog.records import DONE as JOB_DONE
 from jobs.catalog.records import Job
@@ -34,6 +34,8 @@ from jobs.quotas import QuotaExceeded
 from jobs.service import JobService
 
 log = logging.getLogger(__name__)
+
+CHANGE_TRIES = 50  # a page's change against the keeper's passes, which are quick
 
 
 class BoardChanged(RuntimeError):
@@ -68,23 +70,38 @@ class BoardRenders:
 
     def start(self, board: Board) -> Board:
         """Render the board from scratch (a new render replaces a finished one)."""
-        self._cancel_jobs(board)
-        saved = self.catalog.boards.update(
-            board.id, board.version, render=fresh_render(board.spec), status=RENDERING
-        )
-        if saved is None:
-            raise BoardChanged("The board changed meanwhile; open it again.")
-        return self.advance_once(saved)
+
+        def fresh(current: Board) -> dict[str, Any]:
+            self._cancel_jobs(current)
+            return {"render": fresh_render(current.spec), "status": RENDERING}
+
+        return self.advance_once(self._change(board, fresh))
 
     def cancel(self, board: Board) -> Board:
         """Stop the render: every job it has waiting or running is cancelled."""
-        self._cancel_jobs(board)
-        render = {**board.render, "waiting": None, "error": "Cancelled."}
-        status = CANCELLED if board.status == RENDERING else board.status
-        saved = self.catalog.boards.update(board.id, board.version, render=render, status=status)
-        if saved is None:
-            raise BoardChanged("The board changed meanwhile; open it again.")
-        return saved
+        if board.status != RENDERING:
+            return board  # nothing runs
+
+        def stop(current: Board) -> dict[str, Any]:
+            self._cancel_jobs(current)
+            render = {**current.render, "waiting": None, "error": "Cancelled."}
+            # Cancelled, even where a keeper's pass failed it on seeing its cancelled jobs.
+            return {"render": render, "status": CANCELLED}
+
+        return self._change(board, stop)
+
+    def _change(self, board: Board, change: Callable[[Board], dict[str, Any]]) -> Board:
+        """Apply ``change`` (what to save, from the board as it is now) by compare-and-set,
+        reading the board again while the keeper's passes change it first."""
+        current: Board | None = board
+        for _ in range(CHANGE_TRIES):
+            if current is None:
+                break
+            saved = self.catalog.boards.update(current.id, current.version, **change(current))
+            if saved is not None:
+                return saved
+            current = self.catalog.boards.get(board.id)
+        raise BoardChanged("The board changed meanwhile; open it again.")
 
     def cancel_shot(self, board: Board, index: int) -> Board:
         """Cancel one shot's job; the board stops there until the shot is rendered again."""
@@ -105,27 +122,23 @@ class BoardRenders:
             raise ParamError(f"A re-render changes `prompt` or `seed`, not {', '.join(unknown)}.")
         spec = copy.deepcopy(board.spec)
         spec["shots"][index].update(changes)
-        from jobs.boards.spec import check_board
+        spec = check_board({**spec, "title": board.title}, board.owner, self.service.settings,
+                           self.catalog)  # fmt: skip
+        spec.pop("title")
 
-        spec = check_board(spec, board.owner, self.service.settings, self.catalog)
-        render = copy.deepcopy(board.render) or fresh_render(spec)
-        remade = [index]
-        while remade[-1] + 1 < len(spec["shots"]) and spec["shots"][remade[-1] + 1]["continue"]:
-            remade.append(remade[-1] + 1)
-        for i in remade:
-            job_id = render["shots"][i].get("job")
-            if job_id:
-                self.service.cancel(job_id, board.owner, admin=True)
-            render["shots"][i] = {"job": None, "asset": None, "first_frame": None}
-        if render.get("assemble_job"):
-            self.service.cancel(render["assemble_job"], board.owner, admin=True)
-        render.update(assemble_job=None, asset_id=None, error=None, waiting=None)
-        saved = self.catalog.boards.update(
-            board.id, board.version, spec=spec, render=render, status=RENDERING
-        )
-        if saved is None:
-            raise BoardChanged("The board changed meanwhile; open it again.")
-        return self.advance_once(saved)
+        def again(current: Board) -> dict[str, Any]:
+            render = copy.deepcopy(current.render) or fresh_render(spec)
+            for i in following(spec, index):
+                job_id = render["shots"][i].get("job")
+                if job_id:
+                    self.service.cancel(job_id, current.owner, admin=True)
+                render["shots"][i] = {"job": None, "asset": None, "first_frame": None}
+            if render.get("assemble_job"):
+                self.service.cancel(render["assemble_job"], current.owner, admin=True)
+            render.update(assemble_job=None, asset_id=None, error=None, waiting=None)
+            return {"spec": spec, "render": render, "status": RENDERING}
+
+        return self.advance_once(self._change(board, again))
 
     def advance_once(self, board: Board) -> Board:
         """The first step at once (the jobs' ids to answer with); trouble is left to the
@@ -164,6 +177,14 @@ class BoardRenders:
             job = self.catalog.jobs.get(job_id) if job_id else None
             if job is not None and job.active:
                 self.service.cancel(job.id, board.owner, admin=True)
+
+
+def following(spec: Mapping[str, Any], index: int) -> list[int]:
+    """Shot ``index`` and those after it that continue from it, one from the next."""
+    chain = [index]
+    while chain[-1] + 1 < len(spec["shots"]) and spec["shots"][chain[-1] + 1]["continue"]:
+        chain.append(chain[-1] + 1)
+    return chain
 
 
 def shot_state(board: Board, index: int) -> dict[str, Any]:

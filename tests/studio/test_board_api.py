@@ -34,18 +34,21 @@ BOARD: dict[str, Any] = {
     "transition": {"kind": "cut"},
 }
 WAIT_S = 240.0
+POLL_S = 1.5  # within the token's rate limit
 
 
 def wait_for_board(client: httpx.Client, board_id: str, *, after: str | None = None) -> dict:
     """The board once its render has ended (and, with ``after``, made another piece)."""
     deadline = time.monotonic() + WAIT_S
     while True:
-        view = client.get(f"/api/v1/boards/{board_id}").json()
+        answer = client.get(f"/api/v1/boards/{board_id}")
+        assert answer.status_code == 200, answer.text
+        view = answer.json()
         if view["status"] in ("done", "failed", "cancelled") and view["asset_id"] != after:
-            return view
+            return dict(view)
         if time.monotonic() > deadline:
             raise AssertionError(f"the board is still rendering: {view}")
-        time.sleep(0.2)
+        time.sleep(POLL_S)
 
 
 @pytest.mark.slow  # a soundtrack, three shots and the assembly on tiny models

@@ -1,0 +1,93 @@
+"""A board's render as jobs, with a real keeper and worker on tiny models: it survives a
+studio restart mid-render and finishes once; a full queue makes shots wait, not fail;
+cancelling stops every job of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engines.registry import EngineRegistry
+from jobs.boards.service import BoardService
+from jobs.catalog.boards import Board
+from jobs.config import JobsConfig
+from tests.jobs.harness import MODELSCOPE, InProcessStudio, wait_until
+
+TINY_SHOT = {"steps": 2, "height": 64, "width": 64}
+WAIT_S = 180.0
+
+
+def shot(i: int) -> dict[str, Any]:
+    return {"prompt": f"a fox, take {i}", "model": MODELSCOPE, "seconds": 1.5, "seed": i,
+            "params": TINY_SHOT}  # fmt: skip
+
+
+def board(shots: int = 3, **changes: Any) -> dict[str, Any]:
+    return {
+        "title": "Fox",
+        "shots": [shot(i) for i in range(shots)],
+        **changes,
+    }
+
+
+def ended(boards: BoardService, board_id: str) -> Board | None:
+    found = boards.catalog.boards.get(board_id)
+    return found if found is not None and found.status != "rendering" else None
+
+
+def kinds_of(boards: BoardService, owner: str) -> list[str]:
+    return sorted(job.kind for job in boards.jobs.list(owner))
+
+
+def test_a_board_survives_a_studio_restart_mid_render_and_finishes_once(
+    jobs_config: JobsConfig, shared_registry: EngineRegistry
+):
+    first = InProcessStudio(jobs_config)
+    first.start_keeper()
+    first.start_worker(shared_registry)
+    boards = BoardService(first.api)
+    made = boards.create("ana", board(), render=True)
+    shot_done = lambda: any(  # noqa: E731
+        s.get("asset") for s in boards.catalog.boards.get(made.id).render["shots"]
+    )
+    wait_until(shot_done, WAIT_S, "the first shot")
+    first.close()  # the studio stops mid-render: keeper and worker gone
+    assert boards.catalog.boards.get(made.id).status == "rendering"
+
+    second = InProcessStudio(jobs_config)  # a new start on the same catalog and queue
+    second.start_keeper()
+    second.start_worker(shared_registry)
+    try:
+        again = BoardService(second.api)
+        done = wait_until(lambda: ended(again, made.id), WAIT_S, "the board")
+        assert done.status == "done", done.render
+        assert kinds_of(again, "ana") == ["assemble", "video", "video", "video"]  # once each
+        pieces = [a for a in again.jobs.assets("ana") if a.source == "combined"]
+        assert [a.id for a in pieces] == [done.render["asset_id"]]
+    finally:
+        second.close()
+
+
+def test_a_full_queue_makes_the_shots_wait_not_fail(
+    studio: InProcessStudio, shared_registry: EngineRegistry
+):
+    studio.api.set_limits("ana", max_queued=1, daily_gpu_seconds=None)
+    boards = BoardService(studio.api)
+    made = boards.create("ana", board(), render=True)
+    assert "queue" in (made.render["waiting"] or "")  # one sent; the others wait their turn
+    assert [bool(s["job"]) for s in made.render["shots"]] == [True, False, False]
+    studio.start_worker(shared_registry)
+    done = wait_until(lambda: ended(boards, made.id), WAIT_S, "the board")
+    assert done.status == "done", done.render
+    assert kinds_of(boards, "ana") == ["assemble", "video", "video", "video"]
+
+
+def test_cancelling_a_board_cancels_its_jobs(studio: InProcessStudio):
+    boards = BoardService(studio.api)
+    made = boards.create("ana", board(), render=True)  # no worker: its jobs wait
+    cancelled = boards.cancel(made.id, "ana")
+    assert cancelled.status == "cancelled", (made.status, made.render)
+    jobs = [studio.api.get(s["job"]) for s in made.render["shots"] if s["job"]]
+    assert jobs and all(job is not None and job.cancel_requested for job in jobs)
+    wait_until(
+        lambda: all(not j.active for j in (studio.api.get(x.id) for x in jobs) if j), 30, "cancels"
+    )
