@@ -41,3 +41,14 @@ def write_click_track(path: Path, times: Sequence[float], seconds: float) -> Pat
         samples[at : at + len(piece)] += piece
     sf.write(str(path), np.stack([samples, samples], axis=1), RATE, subtype="PCM_16")
     return path
+
+
+def write_music_track(path: Path, times: Sequence[float], seconds: float) -> Path:
+    """The click track over a quiet held chord, as music is: sound between the beats too."""
+    write_click_track(path, times, seconds)
+    clicks, rate = sf.read(str(path), dtype="float32")
+    t = np.arange(len(clicks)) / rate
+    chord = sum(np.sin(2 * np.pi * f * t) for f in (220.0, 277.2, 329.6)) * 0.08
+    mixed = clicks + (chord * (0.8 + 0.2 * np.sin(2 * np.pi * 0.5 * t)))[:, None]
+    sf.write(str(path), mixed.astype(np.float32), rate, subtype="PCM_16")
+    return path
