@@ -17,7 +17,7 @@ from typing import Any
 
 from engines.cost import check_cost
 from engines.errors import ParamError
-from engines.families import ace_step, musicgen, stable_audio, text_to_video_sd, wan
+from engines.families import ace_step, musicgen, stable_audio, text_to_video_sd, wan, wan22
 from engines.families.family import AUDIO, VIDEO, Family
 from engines.params import file_fields, spec_of
 from engines.tiny.music import build_tiny_melody, build_tiny_stereo
@@ -27,6 +27,7 @@ FAMILIES: dict[str, Family] = {
     for family in (
         text_to_video_sd.FAMILY,
         wan.FAMILY,
+        wan22.FAMILY,
         musicgen.FAMILY,
         stable_audio.FAMILY,
         ace_step.FAMILY,
@@ -159,6 +160,24 @@ CATALOG: dict[str, ModelEntry] = {
             # limit is its defaults and a quarter; more needs an admin's allowance.
             max_cost=81 * 480 * 832 * 50 * 1.25,
             english_only=False,
+        ),
+        ModelEntry(
+            "wan2.2-ti2v-5b",
+            wan22.FAMILY,
+            "Wan-AI/Wan2.2-TI2V-5B-Diffusers",
+            "Apache-2.0",
+            # Weights in bf16: the 5B transformer ~10 GB, UMT5-XXL ~11 GB, the VAE in fp32
+            # ~3 GB; with model offload (below 40 GB free) the peak is the transformer and its
+            # 27k tokens of activations, then the VAE's 720p decode: Wan's own figure is a
+            # 24 GB card (RTX 4090).
+            24.0,
+            "Wan 2.2 TI2V 5B: 720p clips (1280x704) at 24 fps from text or your own picture; "
+            "English or Chinese; Apache-2.0.",
+            # Wan 2.2's report: its defaults (121x704x1280 x 50 steps) take under 9 minutes on
+            # one RTX 4090, its target card; that fills the 10-minute budget with a tenth over.
+            max_cost=121 * 704 * 1280 * 50 * 1.1,
+            english_only=False,
+            inputs=(wan22.IMAGE,),
         ),
         ModelEntry(
             "musicgen-small",
@@ -360,7 +379,7 @@ def detect_family(folder: Path) -> tuple[Family, tuple[str, ...], int]:
         classes = [str(c) for c in data.get("architectures") or []]
     for family in FAMILIES.values():
         for name in classes:
-            if name in family.classes:
+            if family.claims(name, data):
                 return family, family.classes[name], _audio_channels(folder, data)
     found = ", ".join(classes) or "no model_index.json or config.json"
     known = ", ".join(c for f in FAMILIES.values() for c in f.classes)

@@ -9,14 +9,21 @@ cancel, timings). A family implements ``_load``, ``_parts`` and ``_generate``.
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from PIL import Image
+
 from engines.device import Placement, free_device_memory, is_out_of_memory, module_bytes
 from engines.errors import ParamError
 from engines.loading import model_source, reporting_missing_weights, snapshot_revision
+from engines.params import file_fields
 from engines.progress import RunContext
+
+IMAGE = "image"  # the declared first-frame input of the families that take a picture
 
 if TYPE_CHECKING:  # the catalog imports the families: types only, no circle
     from engines.catalog import ModelEntry
@@ -142,6 +149,29 @@ class ModelEngine:
             for seed, out in zip(seeds, outs, strict=True)
         ]
 
+    def generate_continuation(
+        self, params: Any, frames: Any, out_path: Path, run: RunContext | None = None
+    ) -> Any:
+        """A clip of ``params`` (its frames and sides) whose first frame continues from
+        ``frames[-1]`` (a uint8 array, frames x height x width x 3): here, that last frame
+        as the first-frame ``image``; a family that can condition on more frames overrides
+        it. ``engines/extend.py`` joins the source and this clip's frames after the first."""
+        if IMAGE not in file_fields(params) or IMAGE not in self.entry.inputs:
+            raise ParamError(self._cannot_extend())
+        with tempfile.TemporaryDirectory(prefix="studio-continue-") as folder:
+            still = Path(folder) / "last-frame.png"
+            Image.fromarray(last_frame(frames)).save(still)
+            return self.generate(dataclasses.replace(params, image=str(still)), out_path, run)
+
+    def _cannot_extend(self) -> str:
+        from engines.catalog import CATALOG
+
+        takers = [e.name for e in CATALOG.values() if e.family.extends]
+        return (
+            f"{self.entry.name} cannot extend a clip: it cannot start from a picture; "
+            f"use {' or '.join(takers)}."
+        )
+
     def made(self, seed: int) -> dict[str, Any]:
         """What only this run knows of a file it writes, for its settings comment."""
         return {"model": self.model_id, "revision": self.revision, "seed": seed}
@@ -190,6 +220,17 @@ class ModelEngine:
     ) -> list[Any]:
         """Families that batch (``Family.batches``): every seed in one pipeline call."""
         raise NotImplementedError
+
+
+def last_frame(frames: Any) -> np.ndarray:
+    """The last frame of a clip's uint8 frames (frames x height x width x 3), checked."""
+    array = np.asarray(frames)
+    if array.dtype != np.uint8 or array.ndim != 4 or array.shape[-1] != 3 or not len(array):
+        raise ParamError(
+            f"A clip to continue is uint8 frames x height x width x 3, not {array.dtype} "
+            f"{array.shape}; decode it with engines.media first."
+        )
+    return np.ascontiguousarray(array[-1])
 
 
 def load_pipeline_with_fp32_vae(pipeline_class: Any, source: str, placement: Placement) -> Any:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engines.cost import Cost
+from engines.params import file_fields
 
 VIDEO, AUDIO = "video", "audio"
 
@@ -35,3 +36,19 @@ class Family:
     # Makes several seeds of the same params in one pipeline call, each sample from its own
     # generator, so each clip equals what its seed makes alone (ModelEngine.generate_batch).
     batches: bool = False
+    # Whether a folder whose class is in ``classes`` is this family's, from its
+    # model_index.json / config.json (Wan 2.1 and 2.2 are both a WanPipeline; 2.2's
+    # index says expand_timesteps). None: the class name alone decides.
+    recognises: Callable[[Mapping[str, Any]], bool] | None = None
+
+    @property
+    def extends(self) -> bool:
+        """Whether its models continue a clip (ModelEngine.generate_continuation): those
+        whose params declare a first-frame ``image``."""
+        return "image" in file_fields(self.params)
+
+    def claims(self, class_name: str, config: Mapping[str, Any]) -> bool:
+        """Whether a checkpoint of ``class_name`` with this ``config`` is this family's."""
+        if class_name not in self.classes:
+            return False
+        return self.recognises is None or self.recognises(config)

@@ -82,6 +82,8 @@ class WanParams:
 class WanEngine(ModelEngine):
     """WanPipeline; the transformer and UMT5 in the device's dtype, the VAE in fp32."""
 
+    offload_below_free_bytes = OFFLOAD_BELOW_FREE_BYTES
+
     def _load(self, source: str, placement: Placement) -> Any:
         import torch
         from diffusers import WanPipeline
@@ -91,7 +93,8 @@ class WanEngine(ModelEngine):
         pipe = WanPipeline.from_pretrained(source, dtype=dtype)
         pipe.set_progress_bar_config(disable=True)
         self.memory_savers = []
-        if placement.device == "cuda" and torch.cuda.mem_get_info()[0] < OFFLOAD_BELOW_FREE_BYTES:
+        free = torch.cuda.mem_get_info()[0] if placement.device == "cuda" else None
+        if free is not None and free < self.offload_below_free_bytes:
             pipe.enable_model_cpu_offload()
             self.memory_savers.append("model_cpu_offload")
         else:
@@ -148,7 +151,8 @@ class WanEngine(ModelEngine):
                 )
             # 3. Denoise; latents come back undecoded, so a cancel costs no VAE pass.
             with run.timed("denoise"):
-                latents = pipe(
+                denoiser, extra = self._denoiser(params, warnings)
+                latents = denoiser(
                     prompt_embeds=prompt_embeds,
                     negative_prompt_embeds=negative_embeds,
                     height=params.height,
@@ -160,8 +164,9 @@ class WanEngine(ModelEngine):
                     generator=[torch.Generator("cpu").manual_seed(seed) for seed in seeds],
                     output_type="latent",
                     callback_on_step_end=on_step_end,
+                    **extra,
                 ).frames
-            if pipe.interrupt:
+            if denoiser.interrupt:
                 raise reporter.cancelled()
             # 4. Decode latents to frames in [0, 1].
             with run.timed("decode"):
@@ -171,6 +176,11 @@ class WanEngine(ModelEngine):
             self, params, placement, zip(seeds, out_paths, clips, strict=True), run,
             tokens=tokens, token_limit=MAX_SEQUENCE_LENGTH, warnings=warnings,
         )  # fmt: skip
+
+    def _denoiser(self, params: Any, warnings: list[str]) -> tuple[Any, dict[str, Any]]:
+        """The pipeline that denoises ``params`` and what it takes beyond the shared call
+        (Wan 2.2's image-to-video pipeline and its first frame)."""
+        return self._model, {}
 
 
 def _decode(pipe: Any, latents: Any) -> Any:
@@ -197,4 +207,5 @@ FAMILY = Family(
     # Sides a multiple of 32: the tiny checkpoint's 4x4 patches (engines/tiny/wan.py).
     smoke={"num_frames": 5, "steps": 2, "height": 32, "width": 64, "fps": 8},
     batches=True,
+    recognises=lambda index: not index.get("expand_timesteps"),  # Wan 2.2's TI2V says it
 )

@@ -18,6 +18,7 @@ def test_the_catalog_names_are_the_interface():
         "modelscope-t2v-1.7b",
         "zeroscope-v2-576w",
         "wan2.1-t2v-1.3b",
+        "wan2.2-ti2v-5b",
         "musicgen-small",
         "musicgen-medium",
         "musicgen-large",
@@ -30,6 +31,10 @@ def test_the_catalog_names_are_the_interface():
         assert entry.hub_id and entry.licence and entry.vram_gb > 0 and entry.description
         assert callable(entry.tiny)  # STUDIO_MODELS=tiny can build every one
     assert CATALOG["wan2.1-t2v-1.3b"].licence == "Apache-2.0"
+    wan22 = CATALOG["wan2.2-ti2v-5b"]
+    assert (wan22.hub_id, wan22.licence, wan22.inputs) == (
+        "Wan-AI/Wan2.2-TI2V-5B-Diffusers", "Apache-2.0", ("image",)
+    )  # fmt: skip
     assert CATALOG["musicgen-stereo-small"].channels == 2
     assert CATALOG["musicgen-melody"].inputs == ("melody_path",)
     stable = CATALOG["stable-audio-open-1.0"]
@@ -76,6 +81,14 @@ def test_a_folder_is_placed_by_its_class_name_or_architectures(tmp_path: Path):
     entry = resolve(str(wan), "video")
     assert (entry.name, entry.family.name, entry.load_from) == (str(wan), "wan", str(wan))
     assert entry.tiny_name == "wan2.1-t2v-1.3b"  # tiny mode loads the family's tiny model
+
+    # Wan 2.2 TI2V is a WanPipeline too: its index's expand_timesteps tells them apart.
+    ti2v = tmp_path / "my-ti2v"
+    ti2v.mkdir()
+    index = {"_class_name": "WanPipeline", "expand_timesteps": True}
+    (ti2v / "model_index.json").write_text(json.dumps(index))
+    assert detect_family(ti2v) == (FAMILIES["wan2.2"], ("image",), 1)
+    assert resolve(str(ti2v), "video").tiny_name == "wan2.2-ti2v-5b"
 
     stereo = tmp_path / "stereo"
     stereo.mkdir()
