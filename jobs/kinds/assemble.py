@@ -16,7 +16,7 @@ from typing import Any
 
 from engines.errors import ParamError
 from engines.params import check, param
-from engines.progress import CancelCheck, ProgressFn, StepReporter
+from engines.progress import CancelCheck, ProgressFn, RunContext
 from jobs.boards.spec import MAX_SHOTS
 from jobs.kinds.job_kind import JobKind
 
@@ -105,27 +105,24 @@ def run_assemble(
     on_progress: ProgressFn | None = None,
     should_cancel: CancelCheck | None = None,
 ) -> Any:
-    """One ffmpeg assembly (no model, so the registry is not needed); one step of progress."""
+    """One assembly with ffmpeg (no model, so the registry is not needed)."""
     from engines.storyboard.assemble import assemble
     from engines.storyboard.plan import Transition
     from jobs.boards.planning import plan_from_dict
 
-    reporter = StepReporter(1, on_progress, should_cancel)
-    reporter.check_cancel()
     transition = Transition(
         kind=str(params.transition.get("kind", "cut")),
         seconds=float(params.transition.get("seconds", 0.0)),
     )
-    result = assemble(
+    return assemble(
         [Path(p) for p in params.shot_paths()],
         Path(params.soundtrack) if params.soundtrack else None,
         plan_from_dict(params.plan),
         params.titles(),
         transition,
         out_path,
+        RunContext(on_progress, should_cancel),
     )
-    reporter.advance()
-    return result
 
 
 KIND = JobKind(
