@@ -11,14 +11,28 @@ from pathlib import Path
 from tests.required_tools import require_tool
 
 
-def chapters(path: Path) -> list[tuple[float, str]]:
-    """(start in seconds, title) of each chapter, in order."""
+def ffprobe(path: Path, *what: str) -> dict:
     done = subprocess.run(
-        [require_tool("ffprobe"), "-v", "error", "-print_format", "json", "-show_chapters",
-         str(path)],
+        [require_tool("ffprobe"), "-v", "error", "-print_format", "json", *what, str(path)],
         capture_output=True, text=True, check=True, timeout=60,
     )  # fmt: skip
-    found = json.loads(done.stdout).get("chapters", [])
+    return dict(json.loads(done.stdout))
+
+
+def media_codecs(path: Path) -> tuple[str, ...]:
+    """The codec of each video and audio stream, in order (a chapter track aside)."""
+    streams = ffprobe(path, "-show_streams")["streams"]
+    return tuple(s["codec_name"] for s in streams if s["codec_type"] in ("video", "audio"))
+
+
+def duration_s(path: Path) -> float:
+    """The container's length: what a player shows."""
+    return float(ffprobe(path, "-show_format")["format"]["duration"])
+
+
+def chapters(path: Path) -> list[tuple[float, str]]:
+    """(start in seconds, title) of each chapter, in order."""
+    found = ffprobe(path, "-show_chapters").get("chapters", [])
     return [(float(c["start_time"]), str(c.get("tags", {}).get("title", ""))) for c in found]
 
 

@@ -5,6 +5,8 @@ The state lives in the board's ``render`` (the catalog), and ``advance`` moves i
 what the jobs' rows say: the keeper calls ``advance_all`` every pass, so a render goes on
 after a studio restart and each step happens once (every change is a compare-and-set on
 the board's version; a job submitted by a pass whose save lost the race is cancelled).
+Only the keeper submits a board's jobs, so two passes never race to submit the same shot;
+pages and the API change what the board asks and leave the submitting to its next pass.
 Each job goes through ``JobService.submit``: it counts against its owner's limits and
 waits its fair turn; when the owner's queue is full, the next shots wait for free places.
 
@@ -75,7 +77,7 @@ class BoardRenders:
             self._cancel_jobs(current)
             return {"render": fresh_render(current.spec), "status": RENDERING}
 
-        return self.advance_once(self._change(board, fresh))
+        return self._change(board, fresh)  # the keeper's next pass submits its first job
 
     def cancel(self, board: Board) -> Board:
         """Stop the render: every job it has waiting or running is cancelled."""
@@ -138,16 +140,7 @@ class BoardRenders:
             render.update(assemble_job=None, asset_id=None, error=None, waiting=None)
             return {"spec": spec, "render": render, "status": RENDERING}
 
-        return self.advance_once(self._change(board, again))
-
-    def advance_once(self, board: Board) -> Board:
-        """The first step at once (the jobs' ids to answer with); trouble is left to the
-        keeper's passes, which try again."""
-        try:
-            return self.advance(board)
-        except Exception as exc:
-            log.warning("Board %s will go on in the keeper: %s", board.id, exc, exc_info=True)
-            return self.catalog.boards.get(board.id) or board
+        return self._change(board, again)
 
     # -- the keeper's pass ---------------------------------------------------------
 

@@ -73,8 +73,10 @@ def test_a_full_queue_makes_the_shots_wait_not_fail(
     studio.api.set_limits("ana", max_queued=1, daily_gpu_seconds=None)
     boards = BoardService(studio.api)
     made = boards.create("ana", board(), render=True)
-    assert "queue" in (made.render["waiting"] or "")  # one sent; the others wait their turn
-    assert [bool(s["job"]) for s in made.render["shots"]] == [True, False, False]
+    waits = wait_until(lambda: boards.catalog.boards.get(made.id).render["waiting"], 30, "a wait")
+    assert "the most allowed" in waits  # one shot sent; the others wait their turn
+    shots = boards.catalog.boards.get(made.id).render["shots"]
+    assert [bool(s["job"]) for s in shots] == [True, False, False]
     studio.start_worker(shared_registry)
     done = wait_until(lambda: ended(boards, made.id), WAIT_S, "the board")
     assert done.status == "done", done.render
@@ -84,9 +86,11 @@ def test_a_full_queue_makes_the_shots_wait_not_fail(
 def test_cancelling_a_board_cancels_its_jobs(studio: InProcessStudio):
     boards = BoardService(studio.api)
     made = boards.create("ana", board(), render=True)  # no worker: its jobs wait
+    sent = lambda: all(s["job"] for s in boards.catalog.boards.get(made.id).render["shots"])  # noqa: E731
+    wait_until(sent, 30, "the shots sent")
     cancelled = boards.cancel(made.id, "ana")
-    assert cancelled.status == "cancelled", (made.status, made.render)
-    jobs = [studio.api.get(s["job"]) for s in made.render["shots"] if s["job"]]
+    assert cancelled.status == "cancelled", cancelled.render
+    jobs = [studio.api.get(s["job"]) for s in cancelled.render["shots"]]
     assert jobs and all(job is not None and job.cancel_requested for job in jobs)
     wait_until(
         lambda: all(not j.active for j in (studio.api.get(x.id) for x in jobs) if j), 30, "cancels"

@@ -14,10 +14,10 @@ from starlette.testclient import TestClient
 
 from jobs.service import JobService
 from studio.services import WebConfig
-from tests.board_checks import chapters, integrated_loudness
+from tests.board_checks import chapters, duration_s, integrated_loudness, media_codecs
 from tests.fixtures.studio import web_app, web_config
 from tests.jobs.harness import MODELSCOPE, InProcessStudio
-from tests.media_factory import make_tone, read_facts
+from tests.media_factory import make_tone
 from tests.studio.api_server import running_studio
 
 TINY_SHOT = {"steps": 2, "height": 64, "width": 64}  # a tiny model makes it in a second
@@ -77,10 +77,9 @@ def test_a_board_renders_into_one_piece_and_one_shot_is_made_again(
         ]
 
         piece = api.asset_path(view["asset_id"], "ana")
-        facts = read_facts(piece)
         frame = 1 / plan["fps"]
-        assert facts.codecs == ("h264", "aac")
-        assert abs(facts.duration_s - plan["seconds"]) <= frame + 1e-3, (facts, plan)
+        assert media_codecs(piece) == ("h264", "aac")
+        assert abs(duration_s(piece) - plan["seconds"]) <= frame + 1e-3, plan
         found = chapters(piece)
         assert [title for _, title in found] == PROMPTS
         for (start, _), cut in zip(found, plan["cuts"], strict=True):
