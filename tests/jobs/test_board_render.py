@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+from PIL import Image
+
 from engines.registry import EngineRegistry
 from jobs.boards.service import BoardService
 from jobs.catalog.boards import Board
 from jobs.config import JobsConfig
 from tests.jobs.harness import MODELSCOPE, InProcessStudio, wait_until
+from tests.mp4_probe import decode_frames
 
 TINY_SHOT = {"steps": 2, "height": 64, "width": 64}
 WAIT_S = 180.0
@@ -95,3 +99,39 @@ def test_cancelling_a_board_cancels_its_jobs(studio: InProcessStudio):
     wait_until(
         lambda: all(not j.active for j in (studio.api.get(x.id) for x in jobs) if j), 30, "cancels"
     )
+
+
+FIRST_FRAME_MODEL = "wan2.2-ti2v-5b"  # a family that starts from a picture
+TINY_WAN = {"steps": 2, "height": 32, "width": 32}
+
+
+def test_a_continue_shot_starts_from_the_previous_shots_last_frame(
+    studio: InProcessStudio, shared_registry: EngineRegistry
+):
+    shots = [
+        {"prompt": "a fox in a den", "model": FIRST_FRAME_MODEL, "seconds": 1, "seed": 1,
+         "params": TINY_WAN},
+        {"prompt": "the fox walks out", "model": FIRST_FRAME_MODEL, "seconds": 1, "seed": 2,
+         "continue": True, "params": TINY_WAN},
+    ]  # fmt: skip
+    boards = BoardService(studio.api)
+    made = boards.create("ana", {"title": "Fox", "shots": shots}, render=True)
+    studio.start_worker(shared_registry)
+    done = wait_until(lambda: ended(boards, made.id), WAIT_S, "the board")
+    assert done.status == "done", done.render
+    first, second = done.render["shots"]
+    frame = studio.api.catalog.assets.get(second["first_frame"])
+    assert frame is not None and frame.output_type == "image" and frame.owner == "ana"
+    assert frame.source_ids == (first["asset"],)  # made from the shot before
+    job = studio.api.get(second["job"])
+    assert job.params["image"] == frame.id and frame.id in job.source_ids
+    # The picture it started from is the previous clip's last frame, decoded.
+    data_dir = studio.config.data_dir
+    clip = decode_frames(studio.api.asset_path(first["asset"], "ana"))
+    picture = np.asarray(Image.open(data_dir / frame.path).convert("RGB"), dtype=np.int16)
+    assert picture.shape == clip[-1].shape
+    assert np.abs(picture - clip[-1].astype(np.int16)).mean() < 2.0  # colour conversion only
+    assert (
+        np.abs(picture - clip[0].astype(np.int16)).mean()
+        > np.abs(picture - clip[-1].astype(np.int16)).mean()
+    )  # the last frame, not any frame
