@@ -18,7 +18,7 @@ def board_view(catalog: Catalog, board: Board) -> dict[str, Any]:
     for index, (shot, state, job) in enumerate(zip(board.spec["shots"], states, jobs, strict=True)):
         shots.append(
             {
-                **{key: shot[key] for key in ("prompt", "model", "seconds", "seed", "continue")},
+                **{key: shot.get(key) for key in ("prompt", "model", "seconds", "seed", "continue")},
                 "index": index,
                 "job_id": state.get("job"),
                 "status": job.status if job else ("done" if state.get("asset") else None),
