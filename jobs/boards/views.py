@@ -10,6 +10,9 @@ from jobs.catalog.boards import Board
 from jobs.catalog.records import DONE, Job
 
 
+WRITTEN = ("prompt", "model", "seconds", "seed", "continue")  # a shot as its owner wrote it
+
+
 def board_view(catalog: Catalog, board: Board) -> dict[str, Any]:
     render = board.render or {}
     states = render.get("shots") or [{} for _ in board.spec["shots"]]
@@ -18,7 +21,7 @@ def board_view(catalog: Catalog, board: Board) -> dict[str, Any]:
     for index, (shot, state, job) in enumerate(zip(board.spec["shots"], states, jobs, strict=True)):
         shots.append(
             {
-                **{key: shot.get(key) for key in ("prompt", "model", "seconds", "seed", "continue")},
+                **{key: shot.get(key) for key in WRITTEN},
                 "index": index,
                 "job_id": state.get("job"),
                 "status": job.status if job else ("done" if state.get("asset") else None),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from jobs.catalog import Catalog
 from tests.board_checks import chapters, duration_s, integrated_loudness, media_codecs
@@ -89,7 +90,7 @@ def test_a_three_shot_board_with_made_music_renders_into_one_piece(
     page.get_by_text("Your boards (1)").click()
     page.get_by_role("button", name="Open").click()
     wait_until_idle(page)
-    assert page.get_by_role("textbox", name="Prompt").nth(2).input_value() == PROMPTS[2]
+    expect(page.get_by_role("textbox", name="Prompt").nth(2)).to_have_value(PROMPTS[2])
     page.get_by_role("button", name="Render").click()
     page.get_by_text("Rendering: each shot is a job in the queue.").wait_for()
     # The board's progress shows while the music, the 3 shots and the assembly run.
