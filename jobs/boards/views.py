@@ -9,7 +9,6 @@ from jobs.catalog import Catalog
 from jobs.catalog.boards import Board
 from jobs.catalog.records import DONE, Job
 
-
 WRITTEN = ("prompt", "model", "seconds", "seed", "continue")  # a shot as its owner wrote it
 
 

@@ -431,6 +431,11 @@ def board_status(user: CurrentUser, board_id: str) -> None:
         view = board_service().view(board_id, user.username, admin=user.is_admin)
     except NotFound:
         return
+    # A shot made or the piece done: the whole page again, for the shots' posters.
+    seen = (view["status"], view["shots_done"], view["asset_id"])
+    if st.session_state.setdefault("sb_seen", seen) != seen:
+        st.session_state["sb_seen"] = seen
+        st.rerun()
     st.subheader("Render")
     if view["status"] == "draft":
         st.caption("Not rendered yet.")
