@@ -3,11 +3,13 @@ bars (engines.storyboard), so every shot is generated at exactly the length it p
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from engines.catalog import VIDEO
+from engines.errors import ParamError
 from engines.settings import Settings
 from engines.storyboard.plan import Plan, ShotPlan, ShotSpec, Transition, plan_board
 from jobs.boards.spec import frame_rule, shot_fps
@@ -34,8 +36,31 @@ def transition_of(spec: Mapping[str, Any]) -> Transition:
 
 def check_plan(settings: Settings, spec: Mapping[str, Any]) -> None:
     """ParamError now, not mid-render, for a board no plan fits (crossfades longer than a
-    shot, a board past five minutes, frames a model cannot make)."""
-    plan_board(shot_specs(settings, spec), None, "as_written", transition_of(spec))
+    shot, a board past five minutes, frames a model cannot make) or a shot whose model's
+    params refuse what it asks (its ``params``, checked as its job's will be)."""
+    from jobs.kinds import kind_for_output
+    from jobs.submission import build_params
+
+    plan = plan_board(shot_specs(settings, spec), None, "as_written", transition_of(spec))
+    kind = kind_for_output(VIDEO)
+    for index, (shot, planned) in enumerate(zip(spec["shots"], plan.shots, strict=True)):
+        values = shot_job_values(shot, dataclasses.asdict(planned))
+        try:
+            build_params(kind, shot_entry(settings, shot), values)
+        except ParamError as problem:
+            raise ParamError(f"Shot {index + 1}: {problem}") from None
+
+
+def shot_job_values(shot: Mapping[str, Any], planned: Mapping[str, Any]) -> dict[str, Any]:
+    """A shot's job values: its model's params, its prompt and seed, and the frames the plan
+    asks for (the model's next accepted count; the assembly trims to the planned ones)."""
+    return {
+        **shot.get("params", {}),
+        "prompt": shot["prompt"],
+        "seed": shot["seed"],
+        "num_frames": int(planned["generate_frames"]),
+        "fps": int(planned["fps"]),
+    }
 
 
 def make_plan(

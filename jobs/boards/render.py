@@ -26,7 +26,7 @@ from engines.catalog import AUDIO
 from engines.errors import ParamError, StudioError
 from jobs.assets import resolve_in
 from jobs.boards.frames import last_frame_asset
-from jobs.boards.planning import make_plan, written_seconds
+from jobs.boards.planning import make_plan, shot_job_values, written_seconds
 from jobs.boards.spec import IMAGE_FIELD, check_board, has_field
 from jobs.catalog.boards import CANCELLED, DONE, FAILED, RENDERING, Board
 from jobs.catalog.records import DONE as JOB_DONE
@@ -282,14 +282,7 @@ class Step:
         return values
 
     def _shot_values(self, index: int, shot: Mapping[str, Any]) -> dict[str, Any] | None:
-        planned = self.render["plan"]["shots"][index]
-        values = {
-            **shot.get("params", {}),
-            "prompt": shot["prompt"],
-            "seed": shot["seed"],
-            "num_frames": int(planned["generate_frames"]),  # trimmed to "frames" when assembled
-            "fps": int(planned["fps"]),
-        }
+        values = shot_job_values(shot, self.render["plan"]["shots"][index])
         if shot["continue"]:
             state = self.render["shots"][index]
             previous = self.render["shots"][index - 1]

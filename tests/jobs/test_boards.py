@@ -88,6 +88,8 @@ def test_a_change_loses_to_an_earlier_one(boards: BoardService):
         (board(soundtrack={"model": "no-such", "prompt": "x"}), "Unknown audio model"),
         (board(shots=[{**SHOT, "params": {"num_frames": 3}}]), "the board sets those"),
         (board(colour="red"), "Unknown board field(s): colour"),
+        (board(shots=[{**SHOT, "params": {"steps": 0}}]), "Shot 1: `steps`"),
+        (board(shots=[{**SHOT, "params": {"sharpness": 2}}]), "Shot 1: Unknown video parameter"),
     ],
 )
 def test_bad_boards_are_refused_with_what_would_work(
