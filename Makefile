@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STUDIO_PORT ?= 8501
 
-.PHONY: run test test-fast lint format typecheck bench screenshots clean
+.PHONY: run test test-fast lint format typecheck bench gpu-check screenshots clean
 
 # torch goes in first and alone; the -c constraint keeps any later package from replacing it.
 $(STAMP): requirements-torch.txt requirements.txt requirements-dev.txt
@@ -41,6 +41,11 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench --quick
+
+# On a GPU machine: each family's default model, full size, ours against the plain call
+# (bench/gpu/); writes bench/results/cuda-<date>.md/.json.
+gpu-check: $(STAMP)
+	$(PY) -m bench --device cuda --cases gpu_check
 
 # The README's pictures: the browser tour takes them, then they are shrunk into docs/screenshots/.
 screenshots: $(STAMP)

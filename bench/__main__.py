@@ -39,6 +39,8 @@ CASES = {
     "web_files": "bench.web_files",
     "library_page": "bench.library_page",
     "library_gallery": "bench.library_gallery",
+    "storyboard": "bench.storyboard",
+    "gpu_check": "bench.gpu.check",
 }
 # Cases from other issues: CPU-only, with their own run(quick=...) signature.
 QUICK_ONLY_SIGNATURE = {
@@ -48,6 +50,7 @@ QUICK_ONLY_SIGNATURE = {
     "web_files",
     "library_page",
     "library_gallery",
+    "storyboard",
 }
 
 

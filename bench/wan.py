@@ -72,6 +72,13 @@ def ensure_wan_checkpoint(root: Path) -> Path:
     folder = root / "wan2.1-t2v-1.3b-small-text"
     if (folder / MARKER).is_file():
         return folder
+    build_wan_checkpoint(folder)
+    (folder / MARKER).write_text("random weights; small UMT5 text encoder\n")
+    return folder
+
+
+def build_wan_checkpoint(folder: Path) -> None:
+    """Wan 2.1 1.3B's real transformer and VAE, a one-layer UMT5 at the real width."""
     import torch
     from diffusers import (
         AutoencoderKLWan,
@@ -108,8 +115,6 @@ def ensure_wan_checkpoint(root: Path) -> Path:
         transformer=transformer,
     )
     pipe.save_pretrained(str(folder))
-    (folder / MARKER).write_text("random weights; small UMT5 text encoder\n")
-    return folder
 
 
 def run(

@@ -42,7 +42,7 @@ LOUDNORM_TP = -1.5
 # Peaky music (a click track, sparse drums) cannot reach -14 LUFS with one gain under the
 # ceiling; a look-ahead limiter at this level (dBFS) shaves its peaks first.
 LIMITER_DB = -3.0
-LIMITER_TRIES = 2  # measurements with the limiter at most (each an audio-only pass)
+LIMITER_TRIES = 2  # meterings with the limiter at most (each an audio-only pass)
 TARGET_LRA = 20.0  # loose: a tighter range than the music's own would switch off linear mode
 SAMPLE_RATE = 48000
 AAC_BITRATE = "192k"  # stereo
@@ -213,12 +213,6 @@ def limiter_chain(gain_db: float) -> list[str]:
     ]
 
 
-def linear_fits(measured: dict[str, Any]) -> bool:
-    """loudnorm's own test for one gain: the peaks stay under the ceiling after it."""
-    gain = TARGET_LUFS - float(measured["input_i"])
-    return float(measured["input_tp"]) + gain <= LOUDNORM_TP
-
-
 def loudnorm_filter(measured: dict[str, Any] | None) -> str:
     target = f"loudnorm=I={TARGET_LUFS:g}:TP={LOUDNORM_TP:g}:LRA={TARGET_LRA:g}"
     if measured is None:
@@ -231,37 +225,62 @@ def loudnorm_filter(measured: dict[str, Any] | None) -> str:
 
 
 def measure_loudness(path: str, seconds: float, looped: bool, run: RunContext) -> dict[str, Any]:
-    """loudnorm's first pass over the soundtrack as it will play. When one gain cannot
-    reach the target under the ceiling (peaky music), a gain and a limiter go first, and
-    the gain is corrected once by what the limiter took away, each step measured again.
-    Returns loudnorm's figures plus ``pre``: the filters to run before loudnorm."""
-    measured = measure_chain(path, seconds, looped, [], run)
+    """loudnorm's first pass over the soundtrack as it will play, with ``pre``: the filters
+    that go before loudnorm. Peaky music (a generated track, sparse drums) cannot reach
+    the target with one gain under the ceiling; then a gain and a limiter go first, found
+    with ffmpeg's ebur128 meter (a tenth of loudnorm's cost), the gain corrected once by
+    what the limiter took away. Returns loudnorm's figures plus ``pre``."""
     pre: list[str] = []
     gain = 0.0
-    for _ in range(LIMITER_TRIES):
-        if linear_fits(measured):
+    for tries in range(LIMITER_TRIES + 1):
+        level, peak = meter(path, seconds, looped, pre, run)
+        if peak + (TARGET_LUFS - level) <= LOUDNORM_TP or tries == LIMITER_TRIES:
             break
-        gain += TARGET_LUFS - float(measured["input_i"])
+        gain += TARGET_LUFS - level
         pre = limiter_chain(gain)
-        measured = measure_chain(path, seconds, looped, pre, run)
-    return {**measured, "pre": pre}
+    return {**measure_chain(path, seconds, looped, pre, run), "pre": pre}
 
 
-def measure_chain(
+def meter(
     path: str, seconds: float, looped: bool, pre: list[str], run: RunContext
-) -> dict[str, Any]:
+) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) of the soundtrack as laid, by ebur128."""
+    log = run_audio_pass(path, seconds, looped, pre, "ebur128=peak=true", run)
+    summary = log[log.rfind("Summary:") :]
+    level = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    if level is None or peak is None:
+        raise MediaError("Could not measure the soundtrack's loudness; ffmpeg gave no figures.")
+    if level.group(1) == "-inf":
+        raise MediaError(
+            "The soundtrack is silent where the piece plays it; choose or make a track with sound."
+        )
+    return float(level.group(1)), float(peak.group(1))
+
+
+def run_audio_pass(
+    path: str, seconds: float, looped: bool, pre: list[str], measurer: str, run: RunContext
+) -> str:
+    """The soundtrack as laid through ``measurer``, audio only; ffmpeg's log."""
     args = [
         *local_input(path, loop=looped),
-        *("-map", "0:a:0", "-vn", "-af", audio_chain(seconds, loudnorm_filter(None), pre)),
+        *("-map", "0:a:0", "-vn", "-af", audio_chain(seconds, measurer, pre)),
         *("-f", "null", "-"),
     ]
-    log = run_watched(
+    return run_watched(
         args,
         timeout=TIMEOUT_S,
         what="the soundtrack's loudness",
         check_cancel=run.check_cancel,
         loglevel="info",
     )
+
+
+def measure_chain(
+    path: str, seconds: float, looped: bool, pre: list[str], run: RunContext
+) -> dict[str, Any]:
+    """loudnorm's first pass: its JSON figures of the soundtrack as laid after ``pre``."""
+    log = run_audio_pass(path, seconds, looped, pre, loudnorm_filter(None), run)
     found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", log)
     if found is None:
         raise MediaError("Could not measure the soundtrack's loudness; ffmpeg gave no figures.")

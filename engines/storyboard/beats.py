@@ -25,6 +25,7 @@ from engines.errors import MediaError
 
 ANALYSIS_RATE = 22050  # librosa's default; beats need nothing above 11 kHz
 HOP = 256  # 11.6 ms onset frames for the tracker
+TEMPO_STRIDE = 2  # the tempo curve is estimated on every 2nd onset frame
 FINE_HOP = 64  # 2.9 ms onset frames for refining each beat
 FINE_FFT = 512
 REFINE_WINDOW_S = 0.06  # a beat moves at most this far to its onset
@@ -56,7 +57,18 @@ def beats_of(samples: np.ndarray, rate: int, duration: float) -> Beats:
 
     # 1. Onset strength and a tempo for every frame (tempo changes are followed).
     envelope = librosa.onset.onset_strength(y=samples, sr=rate, hop_length=HOP)
-    tempo = librosa.feature.tempo(onset_envelope=envelope, sr=rate, hop_length=HOP, aggregate=None)
+    # The tempo curve on every 2nd frame (librosa's own 23 ms hop and 8.9 s window): a
+    # tenth of the cost of the fine grid, and the tempo changes over seconds, not frames.
+    usable = len(envelope) // TEMPO_STRIDE * TEMPO_STRIDE
+    pooled = envelope[:usable].reshape(-1, TEMPO_STRIDE).max(axis=1)  # no onset skipped
+    coarse_tempo = librosa.feature.tempo(
+        onset_envelope=pooled,
+        sr=rate,
+        hop_length=HOP * TEMPO_STRIDE,
+        aggregate=None,
+    )
+    tempo = np.repeat(coarse_tempo, TEMPO_STRIDE)
+    tempo = np.pad(tempo, (0, len(envelope) - len(tempo)), mode="edge")  # the odd last frame
     # 2. The beat tracker on that tempo curve.
     _, frames = librosa.beat.beat_track(
         onset_envelope=envelope, sr=rate, hop_length=HOP, bpm=tempo, units="frames"

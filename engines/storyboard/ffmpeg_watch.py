@@ -7,6 +7,7 @@ blocks to stdout (``-progress pipe:1``); each block ends with ``progress=...``.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 import time
@@ -15,6 +16,8 @@ from collections.abc import Callable, Sequence
 from engines.errors import MediaError
 from engines.media.ffmpeg import ffmpeg_exe
 
+# ffmpeg reads untrusted uploads: it gets the basics to run, no settings and no secrets.
+TOOL_ENV = ("PATH", "HOME", "LANG", "TMPDIR", "LD_LIBRARY_PATH")
 ProgressSeconds = Callable[[float], None]  # seconds of output written so far
 CancelCheck = Callable[[], None]  # raises (GenerationCancelled) when the run must stop
 
@@ -39,7 +42,7 @@ def run_watched(
     deadline = time.monotonic() + timeout
     # The log goes to a file: a pipe nobody reads while ffmpeg runs could fill and block it.
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, env=tool_env())
         try:
             _follow(process, deadline, what, on_seconds, check_cancel)
         finally:
@@ -55,6 +58,10 @@ def run_watched(
         reason = "; ".join(dict.fromkeys(lines[-3:])) or f"ffmpeg exited with {process.returncode}"
         raise MediaError(f"Could not make {what}: {reason}")
     return text
+
+
+def tool_env() -> dict[str, str]:
+    return {name: os.environ[name] for name in TOOL_ENV if name in os.environ}
 
 
 def _follow(

@@ -34,6 +34,9 @@ MAX_SHOTS = 60
 MIN_FPS, MAX_FPS = 1, 60
 MIN_CROSSFADE_S, MAX_CROSSFADE_S = 0.1, 2.0
 MIN_PLAYED_S = 0.5  # a snapped shot never plays shorter than this (beyond its crossfades)
+# A made soundtrack runs this much past the board as written: snapping the end to a bar
+# can move it later by up to half a bar (2 s at 60 BPM), and nobody wants a loop there.
+SOUNDTRACK_MARGIN_S = 3.0
 FRAME_RULE_SEARCH = 256  # how far above the planned frames to look for an accepted count
 
 
@@ -95,6 +98,13 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        """The plan back from ``to_dict()`` (a board kept in the catalog across restarts)."""
+        fields = {f.name for f in dataclasses.fields(cls)} - {"shots"}
+        shots = [ShotPlan(**shot) for shot in data["shots"]]
+        return cls(shots=shots, **{k: v for k, v in data.items() if k in fields})
+
 
 def plan_board(
     shots: Sequence[ShotSpec],
@@ -126,6 +136,12 @@ def plan_board(
         transition={"kind": transition.kind, "seconds": transition.overlap_s},
         note=note,
     )
+
+
+def soundtrack_seconds(shots: Sequence[ShotSpec], transition: Transition) -> float:
+    """How long a soundtrack made for this board should be (before its beats are known)."""
+    check_board(shots, "as_written", transition)
+    return round(written_boundaries(shots, transition.overlap_s)[-1] + SOUNDTRACK_MARGIN_S, 3)
 
 
 def check_board(shots: Sequence[ShotSpec], cuts: str, transition: Transition) -> None:

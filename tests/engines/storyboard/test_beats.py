@@ -5,11 +5,14 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 
 from engines.errors import MediaError
 from engines.media.ffmpeg import ffmpeg_exe
 from engines.storyboard.beats import detect_beats
+from engines.storyboard.plan import ShotSpec, Transition, plan_board
 from tests.engines.storyboard.clicks import beat_times, write_click_track
 
 STEADY = [(120.0, 30.0)]
@@ -63,3 +66,12 @@ def test_a_missing_or_garbage_soundtrack_is_refused_with_its_name(tmp_path: Path
     junk.write_bytes(b"RIFF this is not audio at all" * 10)
     with pytest.raises(MediaError, match="soundtrack"):
         detect_beats(junk)
+
+
+def test_silence_has_no_beats_and_the_plan_keeps_the_cuts_as_written(tmp_path: Path) -> None:
+    silent = tmp_path / "silence.wav"
+    sf.write(str(silent), np.zeros(44100 * 5, dtype=np.float32), 44100)
+    beats = detect_beats(silent)
+    assert beats.times == [] and beats.downbeats == []
+    plan = plan_board([ShotSpec(2.0, 24), ShotSpec(2.0, 24)], beats, "beats", Transition())
+    assert plan.cuts == [0.0, 2.0] and plan.cuts_mode == "as_written"

@@ -9,7 +9,7 @@ import pytest
 
 from engines.errors import ParamError
 from engines.storyboard.beats import Beats, detect_beats
-from engines.storyboard.plan import ShotSpec, Transition, plan_board
+from engines.storyboard.plan import Plan, ShotSpec, Transition, plan_board, soundtrack_seconds
 from tests.engines.storyboard.clicks import beat_times, write_click_track
 
 
@@ -91,6 +91,14 @@ def test_a_crossfade_overlaps_neighbours_by_its_length() -> None:
     check_lengths_add_up(plan, 0.5)
 
 
+def test_a_soundtrack_made_for_the_board_outlasts_it() -> None:
+    shots = [ShotSpec(4.0, 24), ShotSpec(5.0, 16), ShotSpec(3.0, 24)]
+    assert soundtrack_seconds(shots, Transition()) == 15.0  # 12 s and a margin for the end
+    assert soundtrack_seconds(shots, Transition("crossfade", 1.0)) == 13.0
+    with pytest.raises(ParamError, match="at least one shot"):
+        soundtrack_seconds([], Transition())
+
+
 def test_frames_follow_the_model_rule_at_or_above_the_plan() -> None:
     rule_8k1 = lambda n: 8 * round((n - 1) / 8) + 1  # noqa: E731 (LTX's rule, nearest)
     plan = plan_board([ShotSpec(2.0, 24, rule_8k1)], None, "as_written", Transition())
@@ -119,6 +127,7 @@ def test_the_plan_is_json() -> None:
     data = json.loads(json.dumps(plan.to_dict()))
     assert data["cuts"] == plan.cuts and data["seconds"] == plan.seconds
     assert data["shots"][1]["fps"] == 16 and data["transition"]["kind"] == "crossfade"
+    assert Plan.from_dict(data) == plan  # kept in the catalog, read back after a restart
 
 
 @pytest.mark.parametrize(
