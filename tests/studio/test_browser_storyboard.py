@@ -88,7 +88,7 @@ def test_a_three_shot_board_with_made_music_renders_into_one_piece(
     page.get_by_role("heading", name="Storyboard").first.wait_for()
     wait_until_idle(page)
     page.get_by_text("Your boards (1)").click()
-    page.get_by_role("button", name="Open").click()
+    page.get_by_test_id("stExpanderDetails").get_by_role("button", name="Open", exact=True).click()
     wait_until_idle(page)
     expect(page.get_by_role("textbox", name="Prompt").nth(2)).to_have_value(PROMPTS[2])
     page.get_by_role("button", name="Render").click()
