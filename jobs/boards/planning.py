@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from engines.catalog import VIDEO
+from engines.catalog import VIDEO, ModelEntry
 from engines.errors import ParamError
+from engines.params import spec_of
 from engines.settings import Settings
-from engines.storyboard.plan import Plan, ShotPlan, ShotSpec, Transition, plan_board
-from jobs.boards.spec import frame_rule, shot_fps
+from engines.storyboard.plan import ShotSpec, Transition, plan_board
+
+IMAGE_FIELD = "image"  # the first-frame param of families that start from a picture
 
 
 def shot_entry(settings: Settings, shot: Mapping[str, Any]) -> Any:
@@ -75,12 +77,44 @@ def make_plan(
     return dict(plan.to_dict())
 
 
-def plan_from_dict(data: Mapping[str, Any]) -> Plan:
-    """The plan a job carries as JSON, as the assembly takes it."""
-    shots = [ShotPlan(**shot) for shot in data["shots"]]
-    return Plan(**{**data, "shots": shots})
-
-
 def written_seconds(spec: Mapping[str, Any]) -> float:
     """The board's length as written: what a soundtrack made for it must last."""
     return float(sum(shot["seconds"] for shot in spec["shots"]))
+
+
+def has_field(entry: ModelEntry, name: str) -> bool:
+    try:
+        spec_of(entry.params_class(), name)
+    except KeyError:
+        return False
+    return True
+
+
+def takes_image(entry: ModelEntry) -> bool:
+    """Whether the model can start from a picture (its family declares ``image``)."""
+    return has_field(entry, IMAGE_FIELD)
+
+
+def shot_fps(entry: ModelEntry) -> int:
+    return int(entry.default_of("fps"))
+
+
+def max_shot_seconds(entry: ModelEntry) -> float:
+    """The longest shot the model makes at its own frame rate."""
+    _, most = entry.bounds_of("num_frames")
+    return float(most or 1) / shot_fps(entry)
+
+
+def frame_rule(entry: ModelEntry) -> Any:
+    """Wanted frames -> the nearest count at or above it the model accepts (4k+1 for some),
+    within its most frames."""
+    spec = spec_of(entry.params_class(), "num_frames")
+    most = int(spec.maximum or 1)
+
+    def accepted(frames: int) -> int:
+        frames = max(int(frames), 1)
+        if spec.four_k_plus_one:
+            frames = (frames - 1 + 3) // 4 * 4 + 1
+        return min(frames, most)
+
+    return accepted

@@ -26,8 +26,8 @@ from engines.catalog import AUDIO
 from engines.errors import ParamError, StudioError
 from jobs.assets import resolve_in
 from jobs.boards.frames import last_frame_asset
-from jobs.boards.planning import make_plan, shot_job_values, written_seconds
-from jobs.boards.spec import IMAGE_FIELD, check_board, has_field
+from jobs.boards.planning import IMAGE_FIELD, has_field, make_plan, shot_job_values, written_seconds
+from jobs.boards.spec import check_board
 from jobs.catalog.boards import CANCELLED, DONE, FAILED, RENDERING, Board
 from jobs.catalog.records import DONE as JOB_DONE
 from jobs.catalog.records import Job

@@ -19,13 +19,13 @@ from typing import Any
 
 from engines.catalog import AUDIO, VIDEO, ModelEntry
 from engines.errors import ParamError
-from engines.params import spec_of
 from engines.seeds import MAX_SEED
 from engines.settings import Settings
 from engines.validation import MAX_PROMPT_CHARS, require_prompt
+from jobs.boards.planning import check_plan, has_field, max_shot_seconds, takes_image
 from jobs.catalog import Catalog
+from jobs.kinds.assemble import MAX_SHOTS
 
-MAX_SHOTS = 32  # a five-minute piece of ten-second shots; the assemble job's inputs
 MAX_TITLE_CHARS = 200
 MAX_CROSSFADE_S = 2.0
 MAX_BOARD_CHARS = 8000  # the piece's settings tag carries the whole board
@@ -35,7 +35,6 @@ BOARD_FIELDS = {"title", "shots", "soundtrack", "cuts", "transition"}
 SHOT_FIELDS = {"prompt", "model", "seconds", "seed", "continue", "params"}
 # The board decides these for every shot: its length and, for "continue", its first frame.
 BOARD_DECIDES = {"prompt", "model", "seed", "num_frames", "image"}
-IMAGE_FIELD = "image"  # the first-frame param of families that start from a picture
 
 
 def check_board(body: object, owner: str, settings: Settings, catalog: Catalog) -> dict[str, Any]:
@@ -71,8 +70,6 @@ def check_board(body: object, owner: str, settings: Settings, catalog: Catalog) 
         "cuts": cuts,
         "transition": check_transition(body.get("transition")),
     }
-    from jobs.boards.planning import check_plan
-
     check_plan(settings, board)
     size = len(json.dumps(board, ensure_ascii=False))
     if size > MAX_BOARD_CHARS:
@@ -209,41 +206,3 @@ def check_transition(value: object) -> dict[str, Any]:
     if value["kind"] == "crossfade" and seconds == 0:
         raise ParamError("A crossfade needs `seconds` above 0; or use the kind cut.")
     return {"kind": value["kind"], "seconds": float(seconds) if value["kind"] != "cut" else 0.0}
-
-
-def has_field(entry: ModelEntry, name: str) -> bool:
-    try:
-        spec_of(entry.params_class(), name)
-    except KeyError:
-        return False
-    return True
-
-
-def takes_image(entry: ModelEntry) -> bool:
-    """Whether the model can start from a picture (its family declares ``image``)."""
-    return has_field(entry, IMAGE_FIELD)
-
-
-def shot_fps(entry: ModelEntry) -> int:
-    return int(entry.default_of("fps"))
-
-
-def max_shot_seconds(entry: ModelEntry) -> float:
-    """The longest shot the model makes at its own frame rate."""
-    _, most = entry.bounds_of("num_frames")
-    return float(most or 1) / shot_fps(entry)
-
-
-def frame_rule(entry: ModelEntry) -> Any:
-    """Wanted frames -> the nearest count at or above it the model accepts (4k+1 for some),
-    within its most frames."""
-    spec = spec_of(entry.params_class(), "num_frames")
-    most = int(spec.maximum or 1)
-
-    def accepted(frames: int) -> int:
-        frames = max(int(frames), 1)
-        if spec.four_k_plus_one:
-            frames = (frames - 1 + 3) // 4 * 4 + 1
-        return min(frames, most)
-
-    return accepted

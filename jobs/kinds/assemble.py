@@ -17,8 +17,9 @@ from typing import Any
 from engines.errors import ParamError
 from engines.params import check, param
 from engines.progress import CancelCheck, ProgressFn, RunContext
-from jobs.boards.spec import MAX_SHOTS
 from jobs.kinds.job_kind import JobKind
+
+MAX_SHOTS = 32  # a board's most shots: a five-minute piece of ten-second shots
 
 
 def shot_field(index: int) -> str:
@@ -108,7 +109,6 @@ def run_assemble(
     """One assembly with ffmpeg (no model, so the registry is not needed)."""
     from engines.storyboard.assemble import assemble
     from engines.storyboard.plan import Transition
-    from jobs.boards.planning import plan_from_dict
 
     transition = Transition(
         kind=str(params.transition.get("kind", "cut")),
@@ -123,6 +123,14 @@ def run_assemble(
         out_path,
         RunContext(on_progress, should_cancel),
     )
+
+
+def plan_from_dict(data: Mapping[str, Any]) -> Any:
+    """The plan a job carries as JSON, as the assembly takes it."""
+    from engines.storyboard.plan import Plan, ShotPlan
+
+    shots = [ShotPlan(**shot) for shot in data["shots"]]
+    return Plan(**{**data, "shots": shots})
 
 
 KIND = JobKind(

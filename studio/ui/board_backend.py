@@ -7,9 +7,9 @@ from typing import Any
 
 import streamlit as st
 
+from jobs.boards.planning import has_field
 from jobs.boards.render import BoardChanged
 from jobs.boards.service import BoardService
-from jobs.boards.spec import has_field
 from jobs.catalog.boards import Board
 from jobs.owned_assets import NotFound
 from studio.ui import backend
