@@ -90,12 +90,15 @@ def board_routes(api: JobService, authed: Authed) -> list[BaseRoute]:
 
     async def rerender_shot(request: Request, user: CurrentUser) -> Response:
         board_id, number = request.path_params["id"], request.path_params["n"]
+        if not number.isdigit() or len(number) > 4:
+            return refuse(422, f"The shot's number is 1, 2, 3, ... (from 1), not {number!r}.")
         body = await body_of(request)
         if not isinstance(body, dict):
             return refuse(400, 'Send JSON: {"prompt": "...", "seed": 7} (either or both).')
 
         def rerender() -> dict[str, Any]:
-            boards.rerender_shot(board_id, user.username, number - 1, body, admin=user.is_admin)
+            index = int(number) - 1
+            boards.rerender_shot(board_id, user.username, index, body, admin=user.is_admin)
             return boards.view(board_id, user.username, admin=user.is_admin)
 
         return await answer(rerender)
@@ -105,5 +108,5 @@ def board_routes(api: JobService, authed: Authed) -> list[BaseRoute]:
         Route(f"{PREFIX}/boards", authed(list_boards), methods=["GET"]),
         Route(f"{PREFIX}/boards/{{id}}", authed(get_board), methods=["GET"]),
         Route(f"{PREFIX}/boards/{{id}}", authed(cancel_board), methods=["DELETE"]),
-        Route(f"{PREFIX}/boards/{{id}}/shots/{{n:int}}", authed(rerender_shot), methods=["POST"]),
+        Route(f"{PREFIX}/boards/{{id}}/shots/{{n}}", authed(rerender_shot), methods=["POST"]),
     ]
