@@ -30,6 +30,8 @@ CASES = {
     "video_knobs": "bench.video_knobs",
     "variations": "bench.variations",
     "wan": "bench.wan",
+    "ltx": "bench.ltx",
+    "wan22": "bench.wan22",
     "music": "bench.music",
     "long_music": "bench.long_music",
     "registry": "bench.registry",
@@ -41,6 +43,7 @@ CASES = {
     "library_gallery": "bench.library_gallery",
     "storyboard": "bench.storyboard",
     "gpu_check": "bench.gpu.check",
+    "extend": "bench.extend",
 }
 # Cases from other issues: CPU-only, with their own run(quick=...) signature.
 QUICK_ONLY_SIGNATURE = {

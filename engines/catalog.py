@@ -17,7 +17,7 @@ from typing import Any
 
 from engines.cost import check_cost
 from engines.errors import ParamError
-from engines.families import ace_step, musicgen, stable_audio, text_to_video_sd, wan, wan22
+from engines.families import ace_step, ltx, musicgen, stable_audio, text_to_video_sd, wan, wan22
 from engines.families.family import AUDIO, VIDEO, Family
 from engines.params import file_fields, spec_of
 from engines.tiny.music import build_tiny_melody, build_tiny_stereo
@@ -27,6 +27,7 @@ FAMILIES: dict[str, Family] = {
     for family in (
         text_to_video_sd.FAMILY,
         wan.FAMILY,
+        ltx.FAMILY,
         wan22.FAMILY,
         musicgen.FAMILY,
         stable_audio.FAMILY,
@@ -106,11 +107,15 @@ class ModelEntry:
             )
         for name in given_inputs(params):
             if name not in self.inputs:
-                takers = [e.name for e in CATALOG.values() if name in e.inputs]
+                takers = self.takers(name)
                 raise ParamError(
                     f"{self.name} does not take `{name}`; use {' or '.join(takers)}, "
                     f"or leave `{name}` out."
                 )
+
+    def takers(self, name: str) -> list[str]:
+        """The catalog's models that take file input ``name`` (a first-frame ``image``)."""
+        return [e.name for e in CATALOG.values() if name in e.inputs]
 
     def check_cost(self, params: Any, allowance: float = 1.0) -> None:
         """Raise CostTooHigh when ``params`` ask more than ``max_cost`` x ``allowance``."""
@@ -160,6 +165,27 @@ CATALOG: dict[str, ModelEntry] = {
             # limit is its defaults and a quarter; more needs an admin's allowance.
             max_cost=81 * 480 * 832 * 50 * 1.25,
             english_only=False,
+        ),
+        ModelEntry(
+            "ltx-video-2b",
+            ltx.FAMILY,
+            # The newest 2B release in diffusers' layout (0.9.6 and later 2B checkpoints ship
+            # as single files; 0.9.7+ in diffusers' layout are 13B); diffusers' docs load it.
+            "Lightricks/LTX-Video-0.9.5",
+            # LTX-Video's README, March 2025: "New license for commercial use (OpenRail-M)",
+            # the file ltx-video-2b-v0.9.5.license.txt.
+            "OpenRAIL-M (LTX-Video 2B v0.9.5 licence; commercial use allowed with use limits)",
+            # Weights in bf16: T5-XXL ~9.5 GB, the 2B transformer ~4 GB, the VAE ~1 GB. Below
+            # 20 GB free it offloads and decodes in tiles: the peak is T5 alone, then the
+            # transformer with ~5k tokens of activations.
+            12.0,
+            "LTX-Video 2B: fast 768x512 clips at 24 fps from text or your own picture; "
+            "continues a clip keeping its motion; English.",
+            # A guided step at its defaults (97x512x768: 4992 tokens, 2B weights) is ~52 TFLOP;
+            # a T4 does ~15 TFLOP/s of it: ~3.5 s a step, 50 steps and the decode ~4 minutes.
+            # Its 10-minute budget is 2.5x its defaults.
+            max_cost=97 * 512 * 768 * 50 * 2.5,
+            inputs=(ltx.IMAGE, ltx.LAST_IMAGE),
         ),
         ModelEntry(
             "wan2.2-ti2v-5b",

@@ -21,7 +21,7 @@ from engines.validation import (
 )
 
 # What a field holds; decides its check, its CLI type and its widget.
-KINDS = ("prompt", "text", "int", "float", "seed", "choice", "file", "model")
+KINDS = ("prompt", "text", "int", "float", "bool", "seed", "choice", "file", "model")
 # What a "file" field takes: in a job, the id of one of the owner's assets of that output type.
 MEDIA = ("audio", "video", "image")
 META_KEY = "studio"
@@ -37,10 +37,13 @@ class ParamSpec:
     minimum: float | None = None
     maximum: float | None = None
     multiple_of: int | None = None  # sides of a VAE with a scale factor of 8 or 16
-    four_k_plus_one: bool = False  # Wan's frame counts: 1 + 4k (its VAE packs 4 frames)
+    # Frame counts of the form k_plus_one*k + 1 (a video VAE packs that many frames into one
+    # latent after the first): 4 for Wan, 8 for LTX; 0 for any count.
+    k_plus_one: int = 0
     choices: tuple[Any, ...] = ()
     step: float | None = None  # the widget's step
-    widget: str = ""  # "slider", "number", "select", "text_area", "text", "seed", "file", ""
+    # "slider", "number", "select", "text_area", "text", "seed", "file", "checkbox", ""
+    widget: str = ""
     optional: bool = False  # None is accepted (a seed to draw, no melody file)
     media: str = ""  # a "file" field's: one of MEDIA
 
@@ -54,7 +57,17 @@ class ParamSpec:
     def accepts_shape(self, value: int) -> bool:
         if self.multiple_of and value % self.multiple_of:
             return False
-        return not (self.four_k_plus_one and (value - 1) % 4)
+        return not (self.k_plus_one and (value - 1) % self.k_plus_one)
+
+    @property
+    def four_k_plus_one(self) -> bool:
+        """Wan's rule (4k+1); kept for callers that predate ``k_plus_one``."""
+        return self.k_plus_one == 4
+
+    @property
+    def frames_rule(self) -> str:
+        """How messages and help name the rule: "4k+1", "8k+1"; "" when there is none."""
+        return f"{self.k_plus_one}k+1" if self.k_plus_one else ""
 
 
 def param(
@@ -67,6 +80,7 @@ def param(
     maximum: float | None = None,
     multiple_of: int | None = None,
     four_k_plus_one: bool = False,
+    k_plus_one: int = 0,
     choices: tuple[Any, ...] = (),
     step: float | None = None,
     widget: str = "",
@@ -92,7 +106,7 @@ def param(
         "minimum": minimum,
         "maximum": maximum,
         "multiple_of": multiple_of,
-        "four_k_plus_one": four_k_plus_one,
+        "k_plus_one": 4 if four_k_plus_one else k_plus_one,
         "choices": tuple(choices),
         "step": step,
         "widget": widget,
@@ -153,6 +167,9 @@ def check_value(spec: ParamSpec, value: Any) -> None:
         _check_shape(spec, value)
     elif spec.kind == "float":
         require_float_range(spec.name, value, float(spec.minimum or 0), float(spec.maximum or 0))
+    elif spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise ParamError(f"`{spec.name}` must be true or false, but is {value!r}.")
     elif spec.kind == "choice":
         if value not in spec.choices:
             options = ", ".join(repr(c) for c in spec.choices)
@@ -172,11 +189,13 @@ def _check_shape(spec: ParamSpec, value: int) -> None:
             f"`{spec.name}` has to be a multiple of {m} but is {value}; "
             f"try {_either(below, above)}."
         )
-    if spec.four_k_plus_one and (value - 1) % 4:
-        base = (value - 1) // 4 * 4 + 1
-        below, above = _within(spec, [base, base + 4])
+    step = spec.k_plus_one
+    if step and (value - 1) % step:
+        base = (value - 1) // step * step + 1
+        below, above = _within(spec, [base, base + step])
+        examples = ", ".join(str(1 + step * k) for k in range(5))
         raise ParamError(
-            f"`{spec.name}` has to be 4k+1 (1, 5, 9, 13, 17, ...) but is {value}; "
+            f"`{spec.name}` has to be {spec.frames_rule} ({examples}, ...) but is {value}; "
             f"try {_either(above, below)}."
         )
 

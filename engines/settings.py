@@ -51,6 +51,9 @@ class Settings:
     models_enabled: tuple[str, ...] = ()
     # STUDIO_MAX_BATCH: most variations one pipeline call makes (families that batch); 1 = off.
     max_batch: int = 4
+    # STUDIO_COMPILE=1: on CUDA, the transformer families compile their repeated blocks
+    # (torch.compile), warmed up once when a worker loads the model.
+    compile: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +81,7 @@ class Settings:
             video_cpu_bf16=_video_cpu_bf16(env),
             models_enabled=_models_enabled(env),
             max_batch=_max_batch(env),
+            compile=_flag(env, "STUDIO_COMPILE", default=False),
         )
 
     @property

@@ -17,7 +17,7 @@ from engines.settings import Settings
 from jobs.catalog.database import catalog_path
 
 DEFAULT_QUEUE_NAME = "studio"
-DEFAULT_STALE_AFTER_S = 60.0
+DEFAULT_STALE_AFTER_S = 10.0  # a live worker beats 4 times a second, from a thread of its own
 DEFAULT_MAX_QUEUED_PER_USER = 4
 DEFAULT_RUN_BUDGET_S = 600.0  # the work a catalog entry accepts in one job on its target GPU
 _QUEUE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")

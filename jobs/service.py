@@ -27,6 +27,7 @@ from engines.cost import CostTooHigh
 from engines.errors import ParamError, StudioError
 from jobs.assets import (
     check_owner,
+    resolve_in,
 )
 from jobs.catalog import Catalog
 from jobs.catalog.jobs import QueueFull
@@ -35,7 +36,8 @@ from jobs.catalog.records import QUEUED, RUNNING, Asset, Job
 from jobs.config import JobsConfig
 from jobs.estimates import Outlook, live_workers, queue_outlook
 from jobs.input_files import owned_inputs
-from jobs.kinds.job_kind import JobKind
+from jobs.kinds.extend import extension_of
+from jobs.kinds.job_kind import JobKind, load_object
 from jobs.owned_assets import NotFound, OwnedAssets
 from jobs.queue import Broker
 from jobs.quotas import (
@@ -114,13 +116,15 @@ class JobService(OwnedAssets):
         """
         check_owner(owner)
         count = checked_count(variations)
+        model_or_kind, values = extension_of(model_or_kind, values)  # extend_from: an extend job
         kind, entry = resolve_target(model_or_kind, self.settings)
         params = build_params(kind, entry, values)
         data = kind.to_json(params)
         sources = self._input_assets(owner, kind, data)  # file fields: the owner's asset ids
         group = variation_group(kind, data, count)
         quota = self.limits(owner)
-        self._check_cost(entry, params, quota.cost_allowance)  # each variation costs the same
+        entry, costed = self._planned(kind, entry, params, data)
+        self._check_cost(entry, costed, quota.cost_allowance)  # each variation costs the same
         self._check_budget(owner, quota)
         return self._enqueue(owner, kind, group, sources, quota)
 
@@ -253,6 +257,23 @@ class JobService(OwnedAssets):
         overrides = LimitOverrides(max_queued, daily_gpu_seconds, cost_allowance)
         self.catalog.limits.set(check_owner(owner), overrides)
         return self.limits(owner)
+
+    def _planned(
+        self, kind: JobKind, entry: ModelEntry | None, params: Any, data: Mapping[str, Any]
+    ) -> tuple[ModelEntry | None, Any]:
+        """The model and params a runner job runs (an extension's continuation), planned from
+        its input files; a model job's own."""
+        if kind.planner is None:
+            return entry, params
+        files = {
+            name: resolve_in(self.config.data_dir, asset.path)
+            for name in kind.file_fields
+            if data.get(name) is not None and (asset := self.catalog.assets.get(data[name]))
+        }
+        planned: tuple[ModelEntry | None, Any] = load_object(kind.planner)(
+            self.settings, params, files
+        )
+        return planned
 
     def _check_cost(self, entry: ModelEntry | None, params: Any, allowance: float) -> None:
         """No job may ask more of its model than its GPU does in minutes (x ``allowance``);

@@ -9,11 +9,21 @@ With several workers, each sees one GPU (CUDA_VISIBLE_DEVICES=<index>). A worker
 dies is started again after a pause that grows while it keeps dying young. (A worker
 whose job ignores a cancel replaces its own process, ``jobs.worker.watchdog``.) A command
 after ``--`` runs once; when it exits, everything stops.
+
+Workers get an environment built from an allow-list (``engines.child_env.worker_env``):
+no login secrets. Variables only the command needs (the web server's cookie key) come on
+a pipe (``--command-env-fd``, as ``python -m studio`` passes them), so they are never in
+this process's environment nor a worker's.
+
+A worker that exits is seen at once (this loop polls every 0.2 s): its running job goes
+back to the head of its owner's turn through the keeper (``Keeper.worker_lost``) rather
+than waiting for its heartbeat to go stale.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -25,8 +35,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
+from engines.child_env import worker_env
 from jobs.config import JobsConfig
 from jobs.keeper.loop import Keeper
+from jobs.worker.process import worker_name
 
 log = logging.getLogger(__name__)
 
@@ -61,17 +73,20 @@ class Supervisor:
         keeper: bool = True,
         command: Sequence[str] | None = None,
         env: dict[str, str] | None = None,
+        command_env: dict[str, str] | None = None,
     ) -> None:
         self.config = config or JobsConfig.from_env()
         self.env = dict(os.environ if env is None else env)
         self.command = list(command) if command else None
+        self.command_env = dict(command_env or {})  # for the command alone (its secrets)
         self.children = [_Child(index) for index in range(workers)]
         self.stopping = threading.Event()
         self._keeper_thread: threading.Thread | None = None
+        self.keeper: Keeper | None = None
         if keeper:
-            keeper_ = Keeper(self.config)
+            self.keeper = Keeper(self.config)
             self._keeper_thread = threading.Thread(
-                target=keeper_.run, args=(self.stopping,), name="keeper", daemon=True
+                target=self.keeper.run, args=(self.stopping,), name="keeper", daemon=True
             )
         self._app: subprocess.Popen[bytes] | None = None
 
@@ -82,7 +97,7 @@ class Supervisor:
             self._spawn(child)
         if self.command:
             log.info("Starting %s", " ".join(self.command))
-            self._app = subprocess.Popen(self.command, env=self.env)
+            self._app = subprocess.Popen(self.command, env={**self.env, **self.command_env})
 
     def check(self) -> bool:
         """Restart dead workers; False once the command after ``--`` has exited."""
@@ -105,6 +120,8 @@ class Supervisor:
                     lived,
                     child.restart_at - now,
                 )
+                if self.keeper is not None and not self.stopping.is_set():
+                    self.keeper.worker_lost(worker_name(process.pid))
             if child.process is None and now >= child.restart_at and not self.stopping.is_set():
                 child.restarts += 1
                 self._spawn(child)
@@ -144,12 +161,23 @@ class Supervisor:
             self._keeper_thread.join(timeout=5)
 
     def _spawn(self, child: _Child) -> None:
-        env = dict(self.env)
+        env = worker_env(self.env)  # an allow-list: no login secrets in a worker
         if len(self.children) > 1 and "CUDA_VISIBLE_DEVICES" not in self.env:
             env["CUDA_VISIBLE_DEVICES"] = str(child.index)
         child.process = subprocess.Popen(worker_command(), env=env)
         child.started_at = time.monotonic()
         log.info("Started worker %d (pid %d).", child.index, child.process.pid)
+
+
+def read_command_env(fd: int) -> dict[str, str]:
+    """The command's own variables, read once from a pipe and closed (never in os.environ)."""
+    with os.fdopen(fd, "rb") as pipe:
+        values = json.loads(pipe.read() or b"{}")
+    if not isinstance(values, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in values.items()
+    ):
+        raise SystemExit("--command-env-fd must carry a JSON object of strings.")
+    return values
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -161,13 +189,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-keeper", action="store_true", help="run workers only (the catalog is elsewhere)"
     )
+    parser.add_argument(
+        "--command-env-fd",
+        type=int,
+        help="read a JSON object of variables for the command alone from this file descriptor",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- a command to run beside")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if args.workers < 0:
         parser.error("--workers must be 0 or more")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    supervisor = Supervisor(workers=args.workers, keeper=not args.no_keeper, command=command)
+    command_env = read_command_env(args.command_env_fd) if args.command_env_fd else None
+    supervisor = Supervisor(
+        workers=args.workers, keeper=not args.no_keeper, command=command, command_env=command_env
+    )
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         # Only set a flag: logging here could re-enter a write the signal interrupted.

@@ -22,6 +22,7 @@ from studio.accounts.login_limits import LoginLimits, LoginTurns
 from studio.accounts.store import AccountStore
 from studio.accounts.token_rate import DEFAULT_PER_MINUTE, RateLimit
 from studio.accounts.tokens import ApiTokens
+from studio.public_url import Origin, public_origin
 from studio.startup import ensure_admin
 
 
@@ -57,6 +58,8 @@ class WebConfig:
     secure_cookie: bool = False  # Secure even on plain HTTP (TLS ends at a proxy)
     metrics_open: bool = False  # /_stcore/metrics answers only when asked for
     api_per_minute: int = DEFAULT_PER_MINUTE  # calls per API token (STUDIO_API_PER_MINUTE)
+    # The address people open (STUDIO_PUBLIC_URL) when a proxy rewrites Host; else the Host.
+    public_origin: Origin | None = None
     store: AccountStore = field(init=False)
     limits: LoginLimits = field(init=False)
     turns: LoginTurns = field(init=False, default_factory=LoginTurns)
@@ -79,4 +82,5 @@ class WebConfig:
             secure_cookie=os.environ.get("STUDIO_COOKIE_SECURE", "") == "1",
             metrics_open=os.environ.get("STUDIO_METRICS", "") == "1",
             api_per_minute=int(os.environ.get("STUDIO_API_PER_MINUTE") or DEFAULT_PER_MINUTE),
+            public_origin=public_origin(os.environ.get("STUDIO_PUBLIC_URL")),
         )

@@ -33,3 +33,20 @@ def run_engines_cli(
         timeout=timeout,
         check=False,
     )
+
+
+def run_studio_cli(
+    args: list[str], stdin: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``python -m studio ARGS`` as an admin runs it, in this test's environment (its data
+    dir), with ``stdin`` typed in."""
+    return subprocess.run(
+        [sys.executable, "-m", "studio", *args],
+        cwd=ROOT,
+        env=dict(os.environ),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

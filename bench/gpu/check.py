@@ -30,6 +30,8 @@ STEPS = 4  # the first step warms up; the other three are timed
 WORK: dict[str, dict[str, Any]] = {
     "text-to-video-sd": {"num_frames": 16, "steps": STEPS},
     "wan": {"num_frames": 33, "steps": STEPS},
+    "wan2.2": {"num_frames": 49, "steps": STEPS},  # at its native 1280x704
+    "ltx": {"num_frames": 49, "steps": STEPS},  # at its 768x512
     "musicgen": {"duration": 4.0},
     "stable-audio": {"duration": 10.0, "steps": STEPS},
     "ace-step": {"duration": 30.0, "steps": STEPS},

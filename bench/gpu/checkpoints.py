@@ -13,12 +13,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock
 
-from bench import full_size
+from bench import full_size, ltx, wan22
 from bench.wan import build_wan_checkpoint
 
 MARKER = full_size.COMPLETE_MARKER
@@ -142,6 +143,10 @@ def build_ace_step(folder: Path) -> None:
 FULL_SIZE: dict[str, Callable[[Path], None]] = {
     "text-to-video-sd": full_size.build_video,
     "wan": build_wan_checkpoint,
+    # The real transformers (LTX 0.9.5's 28 blocks, Wan 2.2's 30), the VAEs the CPU benches
+    # use (the real compression, not the real width: decode memory reads low).
+    "wan2.2": partial(wan22.build, layers=30),
+    "ltx": partial(ltx.build, layers=28),
     "musicgen": full_size.build_music,
     "stable-audio": build_stable_audio,
     "ace-step": build_ace_step,

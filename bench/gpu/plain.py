@@ -124,8 +124,8 @@ class _MusicGen:
 def _musicgen_load(folder: str, device: str, dtype: Any) -> _MusicGen:
     from transformers import AutoProcessor, MusicgenForConditionalGeneration
 
-    model = MusicgenForConditionalGeneration.from_pretrained(folder, dtype=dtype).to(device)
-    return _MusicGen(model, AutoProcessor.from_pretrained(folder), device)
+    model: Any = MusicgenForConditionalGeneration.from_pretrained(folder, dtype=dtype)
+    return _MusicGen(model.to(device), AutoProcessor.from_pretrained(folder), device)
 
 
 def _musicgen(loaded: _MusicGen, p: Any, on_step: OnStep) -> Any:
@@ -151,6 +151,8 @@ def _musicgen(loaded: _MusicGen, p: Any, on_step: OnStep) -> Any:
 RECIPES: dict[str, Recipe] = {
     "text-to-video-sd": Recipe("unet", _one_dtype_load, _text_to_video_sd),
     "wan": Recipe("transformer", _diffusers_load, _video),
+    "wan2.2": Recipe("transformer", _diffusers_load, _video),
+    "ltx": Recipe("transformer", _diffusers_load, _video),
     "musicgen": Recipe("decoder", _musicgen_load, _musicgen),
     "stable-audio": Recipe("transformer", _diffusers_load, _stable_audio),
     "ace-step": Recipe("transformer", _diffusers_load, _ace_step),

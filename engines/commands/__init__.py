@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from engines.commands import combine, models, music, video
+from engines.commands import combine, extend, models, music, video
 
-COMMANDS: list[ModuleType] = [models, video, music, combine]
+COMMANDS: list[ModuleType] = [models, video, music, combine, extend]

@@ -59,7 +59,7 @@ def model_epilog(output: str) -> str:
             shown = spec.widget and spec.kind not in ("prompt", "text", "seed")
             shown = shown and value not in (None, "")  # "let the model choose" is no default
             if shown and (not same or value != default.default_of(spec.name)):
-                rule = " (4k+1)" if spec.four_k_plus_one else ""
+                rule = f" ({spec.frames_rule})" if spec.k_plus_one else ""
                 rule += f" (multiple of {spec.multiple_of})" if spec.multiple_of else ""
                 notes.append(f"{flag_of(spec.name)} {value}{rule}")
         lines.append(f"{entry.name}: " + (", ".join(notes) or f"as {default.name}"))
@@ -79,6 +79,12 @@ def add_model_flags(parser: argparse.ArgumentParser, output: str) -> None:
         suffix = f" (default for {default.name}: {shown})" if shown not in (None, "") else ""
         if spec.kind == "file":  # on this machine, a path: the engine reads it
             suffix = f" A path to {media_words(spec.media)}."
+        if spec.kind == "bool":  # a switch: given turns it on; left out, the model's default
+            parser.add_argument(
+                flag_of(spec.name), dest=spec.name, action="store_const", const=True,
+                default=None, help=spec.help,
+            )  # fmt: skip
+            continue
         parser.add_argument(
             flag_of(spec.name),
             dest=spec.name,

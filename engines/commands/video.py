@@ -22,6 +22,18 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
+def check_pictures(params: Any) -> None:
+    """Each picture the params name (a first frame) must be a whole still PNG, JPEG or WebP
+    within the limits; MediaError says what is wrong."""
+    from engines.media.images import validate_image_upload
+    from engines.params import specs
+
+    for spec in specs(params):
+        value = getattr(params, spec.name)
+        if spec.kind == "file" and spec.media == "image" and value is not None:
+            validate_image_upload(value)
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     # Imported here so `python -m engines --help` stays fast.
     from engines.commands.progress_bar import progress_bar
@@ -34,6 +46,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     registry = EngineRegistry(settings)
     entry = registry.entry(args.model) if args.model else settings.default_model(VIDEO)
     params = params_from_args(entry, args, VIDEO)
+    check_pictures(params)  # before the model loads: a bad file is refused at once
     tagger = settings_tagger("video", params, entry.name)
     with progress_bar(entry.name) as on_progress:
         result = registry.generate(params, args.out, RunContext(on_progress, tag=tagger))

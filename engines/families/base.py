@@ -53,6 +53,18 @@ class ModelEngine:
         self._placement = placement
         self.model_id = source
         self.revision = snapshot_revision(source)
+        if "compiled_blocks" in self.memory_savers:
+            self._warm_up()
+
+    def _warm_up(self) -> None:
+        """One step at the model's defaults, so the compile (STUDIO_COMPILE) is paid here,
+        once per worker, not by the first job."""
+        params = self.entry.params(**{self._prompt_field(): "warm-up", "steps": 1, "seed": 0})
+        with tempfile.TemporaryDirectory(prefix="studio-warm-up-") as folder:
+            self.generate(params, Path(folder) / "warm-up.mp4")
+
+    def _prompt_field(self) -> str:
+        return "description" if self.entry.output == "audio" else "prompt"
 
     def unload(self) -> None:
         """Drop every reference to model objects so their memory can be freed."""
@@ -164,9 +176,7 @@ class ModelEngine:
             return self.generate(dataclasses.replace(params, image=str(still)), out_path, run)
 
     def _cannot_extend(self) -> str:
-        from engines.catalog import CATALOG
-
-        takers = [e.name for e in CATALOG.values() if e.family.extends]
+        takers = self.entry.takers(IMAGE)
         return (
             f"{self.entry.name} cannot extend a clip: it cannot start from a picture; "
             f"use {' or '.join(takers)}."

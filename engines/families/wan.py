@@ -16,6 +16,12 @@ from engines.cost import VideoCost
 from engines.device import Placement
 from engines.families.base import ModelEngine
 from engines.families.family import VIDEO, Family
+from engines.families.fast import (
+    DEFAULT_THRESHOLD,
+    compile_blocks,
+    fast_param,
+    first_block_cache,
+)
 from engines.families.results import VideoResult, write_clips
 from engines.params import check, param
 from engines.progress import RunContext
@@ -71,6 +77,7 @@ class WanParams:
         16, kind="int", minimum=1, maximum=60, widget="slider", label="Frames per second",
         help="Playback rate of the written MP4; Wan was trained at 16.",
     )  # fmt: skip
+    fast: bool = fast_param()
     model: str | None = param(
         None, kind="model", optional=True, help="Catalog name; None is the default model."
     )
@@ -83,6 +90,7 @@ class WanEngine(ModelEngine):
     """WanPipeline; the transformer and UMT5 in the device's dtype, the VAE in fp32."""
 
     offload_below_free_bytes = OFFLOAD_BELOW_FREE_BYTES
+    fast_threshold = DEFAULT_THRESHOLD  # First Block Cache's, for a Fast job
 
     def _load(self, source: str, placement: Placement) -> Any:
         import torch
@@ -99,6 +107,7 @@ class WanEngine(ModelEngine):
             self.memory_savers.append("model_cpu_offload")
         else:
             pipe.to(placement.device)
+        compile_blocks(self, pipe, placement.device)
         return pipe
 
     def _parts(self) -> dict[str, Any]:
@@ -150,8 +159,9 @@ class WanEngine(ModelEngine):
                     device=placement.device,
                 )
             # 3. Denoise; latents come back undecoded, so a cancel costs no VAE pass.
-            with run.timed("denoise"):
-                denoiser, extra = self._denoiser(params, warnings)
+            denoiser, extra = self._denoiser(params, warnings)
+            fast = first_block_cache(denoiser.transformer, params.fast, self.fast_threshold)
+            with run.timed("denoise"), fast:
                 latents = denoiser(
                     prompt_embeds=prompt_embeds,
                     negative_prompt_embeds=negative_embeds,

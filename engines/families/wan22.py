@@ -16,6 +16,7 @@ from typing import Any
 from engines.cost import VideoCost
 from engines.device import Placement
 from engines.families.family import VIDEO, Family
+from engines.families.fast import fast_param
 from engines.families.wan import WanEngine
 from engines.media.fit import load_fitted
 from engines.params import check, param
@@ -74,6 +75,7 @@ class Wan22Params:
         24, kind="int", minimum=1, maximum=60, widget="slider", label="Frames per second",
         help="Playback rate of the written MP4; Wan 2.2 was trained at 24.",
     )  # fmt: skip
+    fast: bool = fast_param()
     model: str | None = param(
         None, kind="model", optional=True, help="Catalog name; None is the default model."
     )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+from engines.child_env import tool_env
 from engines.errors import MediaError
 
 DEFAULT_TIMEOUT_S = 60.0
@@ -44,7 +45,10 @@ def run_ffmpeg(
         *args,
     ]
     try:
-        done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+        # ffmpeg reads untrusted files: it gets no settings and no secrets (engines.child_env).
+        done = subprocess.run(
+            command, capture_output=True, timeout=timeout, check=False, env=tool_env()
+        )
     except subprocess.TimeoutExpired:
         raise MediaError(
             f"Decoding {what} took longer than {timeout:g} s; it was stopped."

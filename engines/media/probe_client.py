@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from engines.child_env import tool_env
 from engines.errors import MediaError
 
 # Started with ``python -m`` from the project root, so no installed package is needed.
@@ -61,7 +62,12 @@ def run_child(mode: str, args: list[str], timeout: float, what: str) -> None:
     command = [sys.executable, "-m", CHILD_MODULE, mode, *args]
     try:
         done = subprocess.run(
-            command, capture_output=True, timeout=timeout, cwd=_PROJECT_ROOT, check=False
+            command,
+            capture_output=True,
+            timeout=timeout,
+            cwd=_PROJECT_ROOT,
+            check=False,
+            env=tool_env(),  # it parses untrusted uploads: no settings, no secrets
         )
     except subprocess.TimeoutExpired:
         raise MediaError(timeout_message(what, timeout)) from None
@@ -121,6 +127,7 @@ class ProbeHelper:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,  # a full stderr pipe would stall the helper
                 cwd=_PROJECT_ROOT,
+                env=tool_env(),  # it parses untrusted uploads: no settings, no secrets
             )
             self._process, self._owner_pid = process, os.getpid()
         return process

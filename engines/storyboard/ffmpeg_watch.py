@@ -7,17 +7,15 @@ blocks to stdout (``-progress pipe:1``); each block ends with ``progress=...``.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 
+from engines.child_env import tool_env  # ffmpeg reads untrusted uploads: the basics only
 from engines.errors import MediaError
 from engines.media.ffmpeg import ffmpeg_exe
 
-# ffmpeg reads untrusted uploads: it gets the basics to run, no settings and no secrets.
-TOOL_ENV = ("PATH", "HOME", "LANG", "TMPDIR", "LD_LIBRARY_PATH")
 ProgressSeconds = Callable[[float], None]  # seconds of output written so far
 CancelCheck = Callable[[], None]  # raises (GenerationCancelled) when the run must stop
 
@@ -58,10 +56,6 @@ def run_watched(
         reason = "; ".join(dict.fromkeys(lines[-3:])) or f"ffmpeg exited with {process.returncode}"
         raise MediaError(f"Could not make {what}: {reason}")
     return text
-
-
-def tool_env() -> dict[str, str]:
-    return {name: os.environ[name] for name in TOOL_ENV if name in os.environ}
 
 
 def _follow(

@@ -58,8 +58,8 @@ def build_tiny_wan(folder: Path) -> None:
         )
     )
     torch.manual_seed(0)
-    # One head of 6 (the least the rotary split into frames, rows and columns takes) and one
-    # layer. 4x4 patches (the real model's are 2x2): the defaults (81 frames at 480x832) are
+    # One head of 6 (the least the rotary split into frames, rows and columns takes) and two
+    # layers. 4x4 patches (the real model's are 2x2): the defaults (81 frames at 480x832) are
     # 8190 tokens of attention a pass, not 32760 (13 s a pass on one core, 100 passes); so
     # the tiny model takes sides that are multiples of 32, not 16.
     transformer = WanTransformer3DModel(
@@ -71,7 +71,7 @@ def build_tiny_wan(folder: Path) -> None:
         text_dim=TEXT_DIM,
         freq_dim=256,
         ffn_dim=32,
-        num_layers=1,
+        num_layers=2,  # First Block Cache (Fast) needs a first block and the rest
         cross_attn_norm=True,
         qk_norm="rms_norm_across_heads",
         # The real model's 1024: rotary positions must cover the latent grid's longest side

@@ -70,7 +70,7 @@ def build_tiny_wan22(folder: Path) -> None:
     )
     torch.manual_seed(0)
     # 2x2 patches as the real model's: the pipeline's per-token timesteps (expand_timesteps)
-    # assume them. One head of 6 (the least the rotary split takes) and one layer.
+    # assume them. One head of 6 (the least the rotary split takes), two layers.
     transformer = WanTransformer3DModel(
         patch_size=(1, 2, 2),
         num_attention_heads=1,
@@ -80,7 +80,7 @@ def build_tiny_wan22(folder: Path) -> None:
         text_dim=TEXT_DIM,
         freq_dim=256,
         ffn_dim=32,
-        num_layers=1,
+        num_layers=2,  # First Block Cache (Fast) needs a first block and the rest
         cross_attn_norm=True,
         qk_norm="rms_norm_across_heads",
         rope_max_seq_len=1024,  # the real model's: covers 1280 px / 16 / 2 = 40 patches

@@ -21,6 +21,19 @@ def asked_text(params: Mapping[str, Any] | None) -> str:
     return str(params.get("prompt") or params.get("description") or "")
 
 
+def restart_note(job: Job, max_attempts: int) -> str | None:
+    """A job started again after its worker was lost says so, and which try this is
+    (the job panel and the API's job answer show it); None on its first try."""
+    if job.status not in ACTIVE:
+        return None
+    # Running: this try is counted already; waiting again: the next one is.
+    attempt = job.attempts if job.status == RUNNING else job.attempts + 1
+    if attempt <= 1:
+        return None
+    limit = max(max_attempts, attempt)
+    return f"The worker stopped; restarting from the beginning (attempt {attempt} of {limit})"
+
+
 @dataclass(frozen=True)
 class Job:
     id: str
@@ -69,7 +82,7 @@ class Job:
 
 
 OUTPUT_TYPES = ("video", "audio", "image")  # what an asset's file is (engines.params.MEDIA)
-SOURCES = ("generated", "combined", "scored", "uploaded")  # how it came to be
+SOURCES = ("generated", "combined", "scored", "uploaded", "extended")  # how it came to be
 
 
 @dataclass(frozen=True)
@@ -77,7 +90,7 @@ class Asset:
     id: str
     owner: str
     output_type: str  # video, audio or image
-    source: str  # generated, combined, scored or uploaded
+    source: str  # generated, combined, scored, uploaded or extended
     model: str | None  # the model that made it; None for uploads and plain edits
     path: str  # relative to the data dir
     params: dict[str, Any]

@@ -8,8 +8,10 @@ catalog with compare-and-set updates, so repeated or late reports change nothing
 2. a result -> the output file (its settings embedded by the worker) written once into
    ``assets/<owner>/`` and the job done with its asset, or failed / cancelled with the
    reason (``jobs.keeper.results``);
-3. a running job whose heartbeat went stale (its worker died, on any machine) -> re-queued
-   as a new delivery (attempts + 1, at most ``max_attempts``) or failed with the reason;
+3. a running job whose worker exited (its supervisor saw it: ``worker_lost``, at once) or
+   whose heartbeat went stale (a worker on any machine, ``STUDIO_JOBS_STALE_S``, 10 s) ->
+   re-queued as a new delivery (attempts + 1, at most ``max_attempts``), first in its
+   owner's turn, or failed with the reason;
 4. queued jobs sent to the queue in fair order (``jobs.keeper.scheduling``), only as many
    as there are free workers, so the broker's FIFO never decides who goes next; a variation
    group whose model batches goes in one message (``jobs.keeper.dispatch``);
@@ -25,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import queue
 import socket
 import threading
 import time
@@ -52,6 +55,7 @@ WORKER_GONE_AFTER = 3  # presence intervals without a new announcement: the work
 INPUT_GONE_MESSAGE = "A file this job uses was deleted before it could run; pick another."
 CANCEL_SILENCE_S = 5.0  # a cancelled job whose worker is silent this long is ended here
 SILENT_CANCEL_MESSAGE = "Cancelled (its worker had stopped responding)."
+LOST_MEMORY_S = 600.0  # how long an exited worker's id is remembered (a claim may lag)
 
 
 class Keeper:
@@ -78,6 +82,8 @@ class Keeper:
         self._worker_beats: dict[str, int] = {}
         self._worker_seen: dict[str, tuple[int, float]] = {}  # (beat, keeper time it changed)
         self._failing_jobs: dict[str, str] = {}  # job id -> last error, logged once
+        self._lost_reports: queue.SimpleQueue[tuple[str, float]] = queue.SimpleQueue()
+        self._lost: dict[str, float] = {}  # worker id -> when its process was seen to exit
 
     # -- the loop --------------------------------------------------------------------
 
@@ -99,8 +105,29 @@ class Keeper:
                 self._failing_since = time.time()
                 log.warning("Keeper pass failed (will retry): %s", exc, exc_info=True)
 
+    def worker_lost(self, worker_id: str) -> None:
+        """A worker's process exited (its supervisor saw it): its running job is lost now,
+        not once its heartbeat goes stale. Safe to call from another thread."""
+        self._lost_reports.put((worker_id, time.time()))
+
+    def _take_lost_reports(self, now: float) -> None:
+        while not self._lost_reports.empty():
+            worker_id, at = self._lost_reports.get()
+            self._lost[worker_id] = at
+            self.broker.retire(worker_id)  # not counted as a free worker any more
+        self._lost = {w: at for w, at in self._lost.items() if now - at < LOST_MEMORY_S}
+
+    def _is_lost(self, job: Job) -> bool:
+        if job.worker not in self._lost:
+            return False
+        if job.worker in self.broker.workers():  # announced since: a new process, same pid
+            self._lost.pop(job.worker, None)
+            return False
+        return True
+
     def _tick(self) -> None:
         now = time.time()
+        self._take_lost_reports(now)
         jobs = self.catalog.jobs.active()
         seen = self.broker.observe((job.id, job.delivery) for job in jobs) if jobs else {}
         for job in jobs:
@@ -158,6 +185,9 @@ class Keeper:
             return
         if job.cancel_requested and now - self._last_sign(job) > CANCEL_SILENCE_S:
             self._end_silent_cancel(job)  # a worker that died cannot answer the cancel
+            return
+        if self._is_lost(job):
+            self._give_up(job, now, "exited")
             return
         state = seen.state
         if state is not None and state.get("delivery") == job.delivery:
@@ -220,7 +250,7 @@ class Keeper:
             log.warning("Job %s cancelled; its worker %s was silent.", job.id, job.worker)
             self.broker.forget(job.id, job.delivery, job_kind(job.kind).file_fields)
 
-    def _give_up(self, job: Job, now: float) -> None:
+    def _give_up(self, job: Job, now: float, how: str = "silent") -> None:
         silent = now - (job.heartbeat_at or now)
         # First tell that delivery to stop, in case its worker is only slow, then replace it.
         self.broker.supersede(job.id, job.delivery)
@@ -234,14 +264,15 @@ class Keeper:
             return
         if requeued.status == QUEUED:
             log.warning(
-                "Job %s: worker %s silent for %.0f s; queued again (delivery %d).",
+                "Job %s: worker %s %s (last heard %.0f s ago); queued again (delivery %d).",
                 job.id,
                 job.worker,
+                how,
                 silent,
                 requeued.delivery,
             )  # _dispatch sends it first: it keeps its place
         else:
-            log.warning("Job %s: worker %s silent; job %s.", job.id, job.worker, requeued.status)
+            log.warning("Job %s: worker %s %s; job %s.", job.id, job.worker, how, requeued.status)
             self.broker.forget(job.id, job.delivery, job_kind(job.kind).file_fields)
 
     def _send(self, job: Job, siblings: Sequence[Job] = ()) -> None:
@@ -271,6 +302,8 @@ class Keeper:
     def _note_beats(self, announced: dict[str, dict[str, Any]]) -> None:
         now = time.monotonic()
         for worker_id, info in announced.items():
+            # Announced after it was retired as lost: a new process that reuses the pid.
+            self._lost.pop(worker_id, None)
             beat = int(info.get("beat", 0))
             seen = self._worker_seen.get(worker_id)
             if seen is None or seen[0] != beat:

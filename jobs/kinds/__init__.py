@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from engines.errors import ParamError
 from engines.params import specs
-from jobs.kinds import assemble, combine, music, score, video
+from jobs.kinds import assemble, combine, extend, music, score, video
 from jobs.kinds.job_kind import JobKind
 
 KINDS: dict[str, JobKind] = {
-    module.KIND.name: module.KIND for module in (video, music, combine, score)
+    module.KIND.name: module.KIND for module in (video, music, combine, score, extend, assemble)
 }
-KINDS[assemble.KIND.name] = assemble.KIND  # a storyboard's piece (jobs/boards)
 
 
 def job_kind(name: str) -> JobKind:

@@ -42,6 +42,9 @@ class JobKind:
     output: str | None = None
     runner: str | None = None  # "module:function(registry, params, out_path, ...)" off-registry
     source: str = "generated"  # how its asset comes to be: generated, combined or scored
+    # "module:function(settings, params, input_paths) -> (model entry, model params)": the
+    # model run a runner job asks of its GPU, checked by the cost guard on submit.
+    planner: str | None = None
 
     @property
     def file_fields(self) -> tuple[str, ...]:

@@ -10,7 +10,8 @@ the queue backend, so the same command works on another machine with only Redis:
 
 SIGTERM or Ctrl-C stops it: a running job is handed back to the queue at its next step.
 A job that does not stop within 10 s of a cancel (a step that never returns) is answered,
-and the process replaces itself with a fresh one (``os.execv``: the same command and pid),
+and the process replaces itself with a fresh one (``os.execve``: the same command and pid,
+an allow-listed environment, ``engines.child_env``),
 so neither the supervisor's workers nor a remote one stay stuck or disappear.
 
 This module is the command line; the worker itself is ``jobs.worker.process.JobWorker``.
@@ -28,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
+from engines.child_env import worker_env
 from jobs.config import JobsConfig
 from jobs.worker.process import JobWorker
 
@@ -73,7 +75,8 @@ def start_afresh(command: list[str], stopping: bool) -> None:
     if stopping:
         os._exit(0)
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # a driver's handles not marked close-on-exec
-    os.execv(command[0], command)
+    # The allow-list again: a worker started by hand with a secret in its shell drops it here.
+    os.execve(command[0], command, worker_env())
 
 
 if __name__ == "__main__":

@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 RESULT_RETRY_S = 120.0  # how long a finished job's result waits for the broker to come back
 
 
+def worker_name(pid: int) -> str:
+    """A worker process's id in claims and announcements: this host and its pid."""
+    return f"{socket.gethostname()}:{pid}"
+
+
 class JobWorker:
     """Runs jobs from the queue, one at a time, with one EngineRegistry."""
 
@@ -48,7 +53,7 @@ class JobWorker:
         # Replaces this process (exits instead when True: the worker is stopping); None in a
         # test's thread, where a stuck job is answered and its thread left alone.
         self.restart = restart
-        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.worker_id = worker_id or worker_name(os.getpid())
         self.broker = Broker(config, handler=self.run_job)
         self.stopping = threading.Event()
         self._registry = registry

@@ -1,9 +1,12 @@
 """Who is logged in: the login cookie the server signs, and its checks on every request.
 
 The cookie holds a JWT (HS256, the cookie key) with the login name and its expiry
-moment; that moment, unique per login, is what logout revokes on the server. A cookie
-counts only while its signature holds, it has not expired, its account is active, and
-it was neither revoked nor issued before the account's last password change.
+moment; that moment, unique per login, is what logout revokes on the server. It also
+carries the account's generation, which a disable and an admin's password reset bump. A
+cookie counts only while its signature holds, it has not expired, its account is active,
+it is of the account's current generation (so enabling an account again revives no old
+login), and it was neither revoked nor issued before the account's last password change
+(bar the one login that change was made from).
 
     token, expires_at = issue_login_token("ana", cookie_key, lifetime_s=86400)
     user = user_for_token(store, cookie_key, token, lifetime_s=86400)   # CurrentUser | None
@@ -17,7 +20,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jwt
 
@@ -39,15 +42,28 @@ class CurrentUser:
         return self.role == "admin"
 
 
-def issue_login_token(username: str, cookie_key: str, lifetime_s: float) -> tuple[str, float]:
-    """A signed token for a login that has just succeeded, and its expiry moment."""
+class Login(NamedTuple):
+    """What a login cookie says: who, until when, and of which account generation."""
+
+    username: str
+    expires_at: float
+    generation: int = 0  # cookies from before generations were counted are of 0
+
+
+def issue_login_token(
+    username: str, cookie_key: str, lifetime_s: float, generation: int = 0
+) -> tuple[str, float]:
+    """A signed token for a login that has just succeeded, and its expiry moment.
+
+    ``generation`` is the account's (``AccountStore.generation``), read BEFORE the password
+    was checked: a disable meanwhile makes the token void, never revived by an enable."""
     expires_at = time.time() + lifetime_s
-    token = jwt.encode({"username": username, "exp_date": expires_at}, cookie_key, "HS256")
-    return token, expires_at
+    claims = {"username": username, "exp_date": expires_at, "gen": generation}
+    return jwt.encode(claims, cookie_key, "HS256"), expires_at
 
 
-def read_login_token(token: str | None, cookie_key: str) -> tuple[str, float] | None:
-    """(login name, expiry moment) of a token we signed; None for anything else."""
+def read_login_token(token: str | None, cookie_key: str) -> Login | None:
+    """(login name, expiry moment, generation) of a token we signed; None for anything else."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         return None
     try:
@@ -55,16 +71,19 @@ def read_login_token(token: str | None, cookie_key: str) -> tuple[str, float] | 
     except jwt.PyJWTError:  # forged, another algorithm, garbage: not a login
         return None
     username, expires_at = claims.get("username"), claims.get("exp_date")
+    generation = claims.get("gen", 0)
     if not isinstance(username, str) or not isinstance(expires_at, int | float):
         return None
-    return username, float(expires_at)
+    if not isinstance(generation, int) or isinstance(generation, bool):
+        return None
+    return Login(username, float(expires_at), generation)
 
 
 def user_for_login(
-    store: AccountStore, username: str, expires_at: float, lifetime_s: float
+    store: AccountStore, username: str, expires_at: float, lifetime_s: float, generation: int = 0
 ) -> CurrentUser | None:
     """The account behind a login, if the login still counts (checked in the catalog)."""
-    if not store.token_is_valid(username, expires_at, lifetime_s):
+    if not store.token_is_valid(username, expires_at, lifetime_s, generation):
         return None
     account = store.get(username)
     if account is None or account.disabled:
@@ -76,7 +95,9 @@ def user_for_token(
     store: AccountStore, cookie_key: str, token: str | None, lifetime_s: float
 ) -> CurrentUser | None:
     login = read_login_token(token, cookie_key)
-    return user_for_login(store, *login, lifetime_s) if login else None
+    if login is None:
+        return None
+    return user_for_login(store, login.username, login.expires_at, lifetime_s, login.generation)
 
 
 # The login cookie's signing key: required, secret, and long enough for HS256.

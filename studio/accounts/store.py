@@ -17,6 +17,7 @@ from typing import Any
 import bcrypt
 
 from jobs.catalog.database import connect, transaction, use_wal
+from studio.accounts.tokens import SCHEMA as TOKENS_SCHEMA
 
 ROLES = ("admin", "user")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
@@ -49,6 +50,18 @@ CREATE TABLE IF NOT EXISTS revoked_tokens (
     PRIMARY KEY (username, expires_at)
 )
 """
+
+
+def _add_generation(db: sqlite3.Connection) -> None:
+    """Accounts made before revocation for good: every login and token so far is of
+    generation 0, and no login is kept through a password change yet."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(accounts)")}
+    if "generation" not in columns:
+        # Bumped by a disable and an admin's reset: every login of an older generation is void.
+        db.execute("ALTER TABLE accounts ADD COLUMN generation INTEGER NOT NULL DEFAULT 0")
+    if "kept_login" not in columns:
+        # The one login (its expiry moment) a user's own password change leaves working.
+        db.execute("ALTER TABLE accounts ADD COLUMN kept_login REAL")
 
 
 class AccountError(ValueError):
@@ -110,6 +123,8 @@ class AccountStore:
         use_wal(db_path)
         with connect(db_path) as db:
             db.executescript(SCHEMA)
+            db.executescript(TOKENS_SCHEMA)  # a disable revokes API tokens in one transaction
+            _add_generation(db)
 
     def add(self, username: str, password: str, *, name: str = "", role: str = "user") -> None:
         check_username(username)
@@ -119,16 +134,54 @@ class AccountStore:
         try:
             with transaction(self.db_path) as db:
                 db.execute(
-                    "INSERT INTO accounts VALUES (?, ?, ?, ?, 0, ?, 0)",
+                    "INSERT INTO accounts (username, name, role, password_hash, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
                     (username, name or username, role, hash_password(password), time.time()),
                 )
         except sqlite3.IntegrityError:
             raise AccountError(f"The login name {username!r} is taken.") from None
 
     def set_password(self, username: str, password: str) -> None:
+        """An admin's reset: every login and API token of the account ends, for good."""
         check_password(password)
         self._update(username, "password_hash = ?", hash_password(password))
-        self.revoke_all_tokens(username)
+        self.revoke_for_good(username)
+
+    def change_own_password(self, username: str, password: str, keep_login: float) -> None:
+        """The user's own change: their other logins end; this one (its expiry moment
+        ``keep_login``) goes on, and so do their API tokens (listed on My account)."""
+        check_password(password)
+        with transaction(self.db_path) as db:
+            changed = db.execute(
+                "UPDATE accounts SET password_hash = ?, tokens_valid_after = ?, kept_login = ?"
+                " WHERE username = ? AND disabled = 0",
+                (hash_password(password), time.time(), keep_login, username),
+            ).rowcount
+        if not changed:
+            raise AccountError(f"There is no active account {username!r}.")
+
+    def revoke_for_good(self, username: str) -> None:
+        """Ends every login and API token of ``username``; nothing later revives them."""
+        with transaction(self.db_path) as db:
+            changed = db.execute(
+                "UPDATE accounts SET generation = generation + 1, tokens_valid_after = ?,"
+                " kept_login = NULL WHERE username = ?",
+                (time.time(), username),
+            ).rowcount
+            db.execute(
+                "UPDATE api_tokens SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL",
+                (time.time(), username),
+            )
+        if not changed:
+            raise AccountError(f"There is no account {username!r}.")
+
+    def generation(self, username: str) -> int:
+        """What a login issued now carries: it counts until the next disable or reset."""
+        with transaction(self.db_path) as db:
+            row = db.execute(
+                "SELECT generation FROM accounts WHERE username = ?", (username,)
+            ).fetchone()
+        return int(row[0]) if row else 0
 
     def revoke_token(self, username: str, expires_at: float) -> None:
         """Void one login cookie (logout): it no longer logs anyone in, wherever it was copied."""
@@ -139,26 +192,35 @@ class AccountStore:
     def revoke_all_tokens(self, username: str) -> None:
         self._update(username, "tokens_valid_after = ?", time.time())
 
-    def token_is_valid(self, username: str, expires_at: float, lifetime_s: float) -> bool:
-        """True when the cookie's account is active and the cookie was not revoked."""
+    def token_is_valid(
+        self, username: str, expires_at: float, lifetime_s: float, generation: int = 0
+    ) -> bool:
+        """True when the cookie's account is active, the cookie is of the account's
+        generation, was not revoked, and was issued after the last password change (or is
+        the login that change kept)."""
         with transaction(self.db_path) as db:
             row = db.execute(
-                "SELECT disabled, tokens_valid_after FROM accounts WHERE username = ?",
+                "SELECT disabled, tokens_valid_after, generation, kept_login FROM accounts"
+                " WHERE username = ?",
                 (username,),
             ).fetchone()
             revoked = db.execute(
                 "SELECT 1 FROM revoked_tokens WHERE username = ? AND expires_at = ?",
                 (username, expires_at),
             ).fetchone()
-        if row is None or row[0] or revoked:
+        if row is None or row[0] or revoked or row[2] != generation:
             return False
         issued_at = expires_at - lifetime_s
-        return issued_at >= row[1] and expires_at > time.time()
+        kept = row[3] is not None and expires_at == row[3]
+        return (issued_at >= row[1] or kept) and expires_at > time.time()
 
     def set_disabled(self, username: str, disabled: bool) -> None:
+        """A disable ends every login and API token for good: enabling again revives none."""
         if disabled and self._is_last_active_admin(username):
             raise AccountError("This is the last active admin; add another admin first.")
         self._update(username, "disabled = ?", int(disabled))
+        if disabled:
+            self.revoke_for_good(username)
 
     def get(self, username: str) -> Account | None:
         with transaction(self.db_path) as db:

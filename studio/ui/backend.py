@@ -16,6 +16,7 @@ import streamlit as st
 from engines.errors import MediaError
 from engines.media.info import MediaInfo
 from engines.media.probe import probe_media, video_duration_s
+from jobs import frames
 from jobs.catalog.database import catalog_path
 from jobs.catalog.limits import LimitOverrides
 from jobs.catalog.records import Asset, Job
@@ -239,6 +240,12 @@ def store_upload(user: CurrentUser, upload: Upload, output_type: str) -> str:
     """
     api = job_service()
     return store_checked_upload(api, user.username, upload.name, upload.getvalue(), output_type).id
+
+
+def store_frame(user: CurrentUser, clip_id: str, where: str | float) -> str:
+    """A frame of one of the user's clips ("first", "last" or a time in seconds) stored as
+    their image asset; its id. MediaError says why when there is no such frame."""
+    return frames.store_frame(job_service(), user.username, clip_id, where).id
 
 
 def _require_admin(user: CurrentUser) -> None:

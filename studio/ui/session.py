@@ -19,7 +19,7 @@ from studio.accounts.login_cookie import (
 )
 from studio.services import account_store, cookie_key
 
-LOGIN_KEY = "_studio_login"  # (login name, expiry moment) of this session's cookie
+LOGIN_KEY = "_studio_login"  # (login name, expiry moment, generation) of this session's cookie
 
 
 def session_user() -> CurrentUser | None:
@@ -29,8 +29,9 @@ def session_user() -> CurrentUser | None:
         if login is None:
             return None
         st.session_state[LOGIN_KEY] = login
-    username, expires_at = login
-    user = user_for_login(account_store(), username, expires_at, cookie_expiry_hours() * 3600)
+    username, expires_at, generation = login
+    lifetime_s = cookie_expiry_hours() * 3600
+    user = user_for_login(account_store(), username, expires_at, lifetime_s, generation)
     if user is None:
         del st.session_state[LOGIN_KEY]
     return user

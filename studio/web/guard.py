@@ -1,6 +1,13 @@
 """The middleware in front of every request: safe headers, and nothing without a login.
 
-- Every HTTP answer gets the safe headers (``studio.web.guard``).
+- Every HTTP answer gets the safe headers (``studio.web.guard``), refusals and our own
+  failures included: an unexpected error answers 500 as JSON on the API, as our error page
+  to a browser opening a page (``studio.web.errors``).
+- A WebSocket, and every POST/PUT/PATCH/DELETE, from another origin's page (another port
+  of this host included) is refused before Streamlit or a route sees it
+  (``studio.web.origin``; the studio's own origin is STUDIO_PUBLIC_URL or the Host).
+- Bodies are bounded while they stream in: 1 MB, uploads their own limit
+  (``studio.web.body_limit``); over it answers 413.
 - ``/_stcore/metrics`` answers 404 unless ``STUDIO_METRICS=1`` (then to any scraper).
 - The login cookie is checked (signature, expiry, revocation, account) and the user
   put in ``scope["studio.user"]`` for the routes behind.
@@ -16,18 +23,24 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 from pathlib import Path
 from urllib.parse import quote
 
 import anyio
 import streamlit
-from starlette.requests import HTTPConnection
+from starlette.requests import ClientDisconnect, HTTPConnection
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from studio.accounts.login_cookie import COOKIE_NAME, CurrentUser, user_for_token
 from studio.services import WebConfig
+from studio.web.body_limit import BodyTooLarge, body_limit, counted, declared_too_large, describe
+from studio.web.errors import error_response, wants_page
+from studio.web.origin import is_foreign_request
+
+log = logging.getLogger("studio.web")
 
 USER_KEY = "studio.user"
 LOGIN_PATH = "/auth/login"
@@ -44,12 +57,7 @@ def is_public(path: str) -> bool:
 
 def is_page_navigation(connection: HTTPConnection) -> bool:
     """A browser opening a page (a bookmark, a typed URL, a reload), not a fetch."""
-    if connection.scope.get("method") not in ("GET", "HEAD"):
-        return False
-    mode = connection.headers.get("sec-fetch-mode")
-    if mode is not None:
-        return mode == "navigate"
-    return "text/html" in connection.headers.get("accept", "")
+    return connection.scope.get("method") in ("GET", "HEAD") and wants_page(connection)
 
 
 def login_redirect(connection: HTTPConnection) -> Response:
@@ -65,16 +73,75 @@ class WebGuard:
         self.headers = safe_headers()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        connection = HTTPConnection(scope)
+        # Another origin's page (another port of this host too) gets no socket, cookie or not.
+        if is_foreign_request(connection, self.config.public_origin):
+            log.warning("WebSocket refused: Origin %r", connection.headers.get("origin"))
+            await send({"type": "websocket.close", "code": 1008})  # the handshake gets 403
             return
-        send = self._with_safe_headers(send) if scope["type"] == "http" else send
+        user = await self._user(connection)
+        scope[USER_KEY] = user
+        if user is None and not is_public(connection.url.path):
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        await self.app(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in self.headers if n not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        connection = HTTPConnection(scope)
+
+        async def answer(status: int, message: str) -> None:
+            await error_response(connection, status, message)(scope, receive, send_with_headers)
+
+        limit = body_limit(connection.url.path)
+        if declared_too_large(connection.headers.get("content-length"), limit):
+            await answer(413, f"The request body is over {describe(limit)}.")
+            return
+        try:
+            await self._guarded(scope, counted(receive, limit), send_with_headers)
+        except BodyTooLarge as too_large:
+            if started:
+                raise
+            await answer(413, str(too_large))
+        except ClientDisconnect:
+            return  # the asker went away mid-body: nobody to answer
+        except Exception:  # a bug of ours: logged, and the asker gets a 500 in its own shape
+            log.exception("Unexpected error answering %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await answer(500, "Something went wrong on the server; it is logged. Try again.")
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         connection = HTTPConnection(scope)
         path = connection.url.path
         if path == METRICS_PATH and not self.config.metrics_open:
             await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
             return
-        if path.startswith(API_PREFIX) and scope["type"] == "http":
+        if is_foreign_request(connection, self.config.public_origin):
+            origin = connection.headers.get("origin") or connection.headers.get("sec-fetch-site")
+            log.warning("%s %s refused: from %r", scope["method"], path, origin)
+            message = "Refused: this request came from another site's page, not the studio's."
+            await error_response(connection, 403, message)(scope, receive, send)
+            return
+        if path.startswith(API_PREFIX):
             scope[USER_KEY] = None  # a cookie must not act for a script (no cross-site calls)
             await self.app(scope, receive, send)
             return
@@ -82,9 +149,7 @@ class WebGuard:
         scope[USER_KEY] = user
         open_metrics = path == METRICS_PATH and self.config.metrics_open
         if user is None and not (is_public(path) or open_metrics):
-            if scope["type"] == "websocket":
-                await send({"type": "websocket.close", "code": 1008})  # the handshake gets 403
-            elif is_page_navigation(connection):
+            if is_page_navigation(connection):
                 await login_redirect(connection)(scope, receive, send)
             else:
                 await PlainTextResponse("Log in first.", status_code=403)(scope, receive, send)
@@ -99,16 +164,6 @@ class WebGuard:
         return await anyio.to_thread.run_sync(
             user_for_token, config.store, config.cookie_key, token, config.lifetime_s
         )
-
-    def _with_safe_headers(self, send: Send) -> Send:
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in self.headers if n not in present]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
-            await send(message)
-
-        return send_with_headers
 
 
 def request_user(connection: HTTPConnection) -> CurrentUser | None:

@@ -6,8 +6,9 @@
   cookie and sends the browser on to ``next`` (same-site paths only).
 - ``POST /auth/logout``: revokes the login on the server and clears the cookie.
 
-Both posts refuse cross-site requests (CSRF): the browser's ``Sec-Fetch-Site``, or
-else its ``Origin``, must name this site.
+Both posts refuse requests from other origins (CSRF, another port of this host too): the
+browser's ``Origin`` must be the studio's own (``studio.web.origin``), and its
+``Sec-Fetch-Site``, when sent, must say same-origin.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from starlette.routing import Route
 from studio.accounts.login_check import check_login
 from studio.accounts.login_cookie import COOKIE_NAME, issue_login_token, read_login_token
 from studio.accounts.login_limits import subjects
+from studio.public_url import Origin
 from studio.services import WebConfig
 from studio.web.guard import LOGIN_PATH, request_user
+from studio.web.origin import origin_matches, own_origin
 
 ICON = Path(__file__).resolve().parents[2] / "assets" / "icon.svg"
 MAX_FIELD_CHARS = 1000  # longer names are cut before counting; no password is this long
@@ -45,15 +48,15 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def is_same_site(request: Request) -> bool:
-    """True for a post from one of this site's own pages."""
+def is_same_site(request: Request, public: Origin | None) -> bool:
+    """True for a post from one of this site's own pages (its origin, not just its host)."""
     fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None:
-        return fetch_site in ("same-origin", "none")
-    origin = request.headers.get("origin")
-    if not origin or origin == "null":
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
         return False
-    return urlsplit(origin).netloc == request.headers.get("host")
+    origin = request.headers.get("origin")
+    if origin is None:
+        return fetch_site is not None
+    return origin_matches(origin, own_origin(request, public))
 
 
 def client_address(request: Request) -> str | None:
@@ -80,13 +83,15 @@ def login_routes(config: WebConfig) -> list[Route]:
         return HTMLResponse(login_page(next_path), headers=NO_STORE)
 
     async def log_in(request: Request) -> Response:
-        if not is_same_site(request):
+        if not is_same_site(request, config.public_origin):
             return Response("Cross-site login refused.", status_code=403)
         form = await request.form(max_files=0, max_fields=10)
         username = str(form.get("username", ""))[:MAX_FIELD_CHARS].strip()
         password = str(form.get("password", ""))[:MAX_FIELD_CHARS].strip()
         next_path = safe_next(str(form.get("next", "")))
         address = client_address(request)
+        # Read before the check: a disable meanwhile leaves this login void for good.
+        generation = await run_in_threadpool(config.store.generation, username)
         async with config.turns.hold(subjects(username, address)):
             answer = await run_in_threadpool(
                 check_login, config.store, config.limits, username, password, address
@@ -97,7 +102,7 @@ def login_routes(config: WebConfig) -> list[Route]:
             status = 429 if answer.blocked else 401
             page = login_page(next_path, answer.message, username[:100])
             return HTMLResponse(page, status_code=status, headers=NO_STORE)
-        token, _ = issue_login_token(username, config.cookie_key, config.lifetime_s)
+        token, _ = issue_login_token(username, config.cookie_key, config.lifetime_s, generation)
         response = RedirectResponse(next_path, status_code=303, headers=NO_STORE)
         response.set_cookie(
             COOKIE_NAME,
@@ -111,11 +116,11 @@ def login_routes(config: WebConfig) -> list[Route]:
         return response
 
     async def log_out(request: Request) -> Response:
-        if not is_same_site(request):
+        if not is_same_site(request, config.public_origin):
             return Response("Cross-site logout refused.", status_code=403)
         login = read_login_token(request.cookies.get(COOKIE_NAME), config.cookie_key)
         if login is not None:
-            await run_in_threadpool(config.store.revoke_token, *login)
+            await run_in_threadpool(config.store.revoke_token, login.username, login.expires_at)
         response = RedirectResponse(LOGIN_PATH, status_code=303, headers=NO_STORE)
         response.delete_cookie(
             COOKIE_NAME,

@@ -18,6 +18,7 @@ def test_the_catalog_names_are_the_interface():
         "modelscope-t2v-1.7b",
         "zeroscope-v2-576w",
         "wan2.1-t2v-1.3b",
+        "ltx-video-2b",
         "wan2.2-ti2v-5b",
         "musicgen-small",
         "musicgen-medium",
@@ -37,6 +38,9 @@ def test_the_catalog_names_are_the_interface():
     )  # fmt: skip
     assert CATALOG["musicgen-stereo-small"].channels == 2
     assert CATALOG["musicgen-melody"].inputs == ("melody_path",)
+    ltx = CATALOG["ltx-video-2b"]
+    assert (ltx.hub_id, ltx.inputs) == ("Lightricks/LTX-Video-0.9.5", ("image", "last_image"))
+    assert ltx.licence.startswith("OpenRAIL-M")
     stable = CATALOG["stable-audio-open-1.0"]
     assert (stable.hub_id, stable.sample_rate, stable.channels) == (
         "stabilityai/stable-audio-open-1.0", 44_100, 2

@@ -53,7 +53,7 @@ def _smoke_flags(entry: ModelEntry) -> list[str]:
 
 
 def test_the_new_video_families_take_a_first_frame():
-    assert {"wan2.2-ti2v-5b"} <= set(EXTENDING)
+    assert {"ltx-video-2b", "wan2.2-ti2v-5b"} <= set(EXTENDING)
     assert not CATALOG["wan2.1-t2v-1.3b"].family.extends
 
 
@@ -133,3 +133,20 @@ def test_a_family_without_a_first_frame_cannot_extend_and_says_which_can(
         engine.generate_continuation(params, frames, tmp_path / "x.mp4")
     assert "wan2.2-ti2v-5b" in str(caught.value)
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_ltx_takes_a_first_and_a_last_keyframe(registry: EngineRegistry, tmp_path: Path):
+    entry = CATALOG["ltx-video-2b"]
+    red = _picture(tmp_path / "red.png", (230, 40, 30))
+    blue = _picture(tmp_path / "blue.png", (30, 40, 230))
+    clips = {}
+    for name, last in (("first", None), ("both", blue)):
+        params = entry.params(
+            prompt="a kite", image=str(red), last_image=last and str(last), seed=5,
+            **entry.family.smoke,
+        )  # fmt: skip
+        result = registry.generate(params, tmp_path / f"{name}.mp4")
+        assert result.frames == entry.family.smoke["num_frames"]
+        clips[name] = decode_frames(tmp_path / f"{name}.mp4").astype(int)
+    assert clips["both"].shape == clips["first"].shape
+    assert np.abs(clips["both"] - clips["first"]).mean() > 1.0  # the last keyframe counts

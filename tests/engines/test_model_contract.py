@@ -147,7 +147,7 @@ def test_bad_params_are_refused_with_messages_that_say_what_works(
             continue
         with pytest.raises(ParamError, match=f"`{spec.name}` must be between"):
             small(entry, **{spec.name: spec.maximum + 1})
-        if spec.multiple_of or spec.four_k_plus_one:
+        if spec.multiple_of or spec.k_plus_one:
             wrong = next(v for v in range(int(spec.minimum or 1), 200) if not spec.accepts_shape(v))
             with pytest.raises(ParamError, match=rf"`{spec.name}` has to be .* try \d+"):
                 small(entry, **{spec.name: wrong})

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from engines.registry import EngineRegistry
-from jobs.catalog.records import CANCELLED, DONE, FAILED, QUEUED, RUNNING
+from jobs.catalog.records import CANCELLED, DONE, FAILED, QUEUED, RUNNING, restart_note
 from jobs.config import JobsConfig
 from jobs.keeper.loop import INPUT_GONE_MESSAGE, SILENT_CANCEL_MESSAGE
 from jobs.queue import Broker
@@ -74,6 +74,41 @@ def test_a_job_whose_worker_went_silent_is_requeued_and_completes_once(
     assert (job.status, job.attempts, job.delivery, job.worker) == (DONE, 2, 2, "live:2")
     assert len(registry.tracker.generated) == 1
     assert len(studio.api.assets("alice")) == 1
+
+
+def test_a_worker_its_supervisor_saw_exit_loses_its_job_at_once_not_by_heartbeat(
+    studio: InProcessStudio,
+):
+    """``Keeper.worker_lost`` (the supervisor's call when its child exits): the job is queued
+    again within a keeper pass, long before the 10 s heartbeat limit; a new process that
+    reuses the id (the same pid) is not mistaken for the lost one."""
+    assert studio.keeper is not None and studio.config.stale_after_s >= 10.0
+    job_id = submit_video(studio.api, "alice", tiny_video())
+    ghost_takes_next_job(studio.api.broker, "ghost:7")  # claimed; perhaps not marked yet
+    studio.keeper.worker_lost("ghost:7")
+    lost_at = time.monotonic()
+    again = wait_until(
+        lambda: (j := studio.api.get(job_id)) is not None and j.delivery == 2 and j,
+        timeout=5.0,
+        what="the job to be queued again",
+    )
+    assert time.monotonic() - lost_at < 2.0
+    assert (again.status, again.attempts) == (QUEUED, 1)
+    assert restart_note(again, studio.config.max_attempts) == (
+        "The worker stopped; restarting from the beginning (attempt 2 of 2)"
+    )
+    assert "ghost:7" not in studio.api.broker.workers()  # no longer counted as a free worker
+
+    # A fresh process with the same id takes the job: it runs, it is not given up.
+    message = ghost_takes_next_job(studio.api.broker, "ghost:7")
+    assert (message.job_id, message.delivery) == (job_id, 2)
+    running = wait_until(
+        lambda: (j := studio.api.get(job_id)) is not None and j.status == RUNNING and j,
+        what="the second delivery to run",
+    )
+    time.sleep(0.5)  # several keeper passes
+    job = studio.api.get(job_id)
+    assert job is not None and (job.status, job.delivery) == (RUNNING, 2), running
 
 
 def test_a_cancel_of_a_job_whose_worker_went_silent_lands_within_seconds(studio: InProcessStudio):

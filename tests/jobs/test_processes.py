@@ -56,7 +56,8 @@ def running_with_progress(api: JobService, job_id: str) -> Callable[[], Job | No
 def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_exactly_once(
     jobs_config: JobsConfig, spawn: Callable[..., Spawned]
 ):
-    config = jobs_config.with_changes(stale_after_s=3.0)
+    # The supervisor reports the exit at once; the 10 s heartbeat limit never comes into it.
+    config = jobs_config.with_changes(stale_after_s=10.0)
     # The studio's run command: keeper + one worker, restarted when it dies.
     spawn(["-m", "jobs.supervisor", "--workers", "1"], process_env(config))
     api = JobService(config)

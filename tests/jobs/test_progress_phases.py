@@ -11,10 +11,10 @@ import pytest
 
 from engines.settings import Settings
 from jobs.catalog import Catalog
-from jobs.catalog.records import RUNNING
+from jobs.catalog.records import RUNNING, restart_note
 from jobs.tasks import JobMessage
 from jobs.worker.progress import LOADING, WRITING, ProgressReporter
-from studio.ui.components.job_panel import progress_text, restart_note
+from studio.ui.components.job_panel import progress_text
 from tests.jobs.harness import InProcessStudio, submit_video, wait_until
 from tests.jobs.tracking_registry import TrackingEngine, TrackingRegistry
 
@@ -65,11 +65,11 @@ def test_the_panel_says_the_phase_and_a_restart_in_words(tmp_path):
     denoising = replace(running, phase="denoising", step=3, total=8, eta_s=20.0)
     assert progress_text(denoising, 5) == "Denoising · step 3 of 8 · elapsed 0:05 · about 0:20 left"
     assert restart_note(running, 2) is None  # its first try
-    assert restart_note(replace(running, attempts=2), 2) == (
-        "Restarted after its worker stopped: attempt 2 of 2."
-    )
+    words = "The worker stopped; restarting from the beginning (attempt 2 of 2)"
+    assert restart_note(replace(running, attempts=2), 2) == words
     waiting_again = replace(running, status="queued", attempts=1)
-    assert restart_note(waiting_again, 2) == "Restarted after its worker stopped: attempt 2 of 2."
+    assert restart_note(waiting_again, 2) == words
+    assert restart_note(replace(waiting_again, status="done"), 2) is None  # over: no note
 
 
 def test_a_cold_job_shows_loading_the_model_then_denoising(

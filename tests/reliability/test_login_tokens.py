@@ -28,15 +28,18 @@ from tests.fixtures.studio import (
 KEY = COOKIE_KEY  # the studio_data fixture's key
 
 
-def cookie(username: str, exp_date: float, key: str = KEY, algorithm: str = "HS256") -> str:
+def cookie(
+    username: str, exp_date: float, key: str = KEY, algorithm: str = "HS256", gen: int = 0
+) -> str:
     """A login cookie as the login route signs it (a JWT)."""
-    return jwt.encode({"username": username, "exp_date": exp_date}, key, algorithm=algorithm)
+    claims = {"username": username, "exp_date": exp_date, "gen": gen}
+    return jwt.encode(claims, key, algorithm=algorithm)
 
 
 def copied_cookie(app: AppTest) -> dict[str, str]:
     """The login cookie of a logged-in AppTest session, as someone could copy it."""
-    username, expires_at = app.session_state[LOGIN_KEY]
-    return {COOKIE_NAME: cookie(username, expires_at)}
+    username, expires_at, generation = app.session_state[LOGIN_KEY]
+    return {COOKIE_NAME: cookie(username, expires_at, gen=generation)}
 
 
 def log_out(data: Path, cookies: dict[str, str]) -> None:
@@ -123,8 +126,8 @@ def test_an_open_session_ends_when_its_login_expires(
     studio_data: Path, monkeypatch: pytest.MonkeyPatch
 ):
     ana = log_in(open_app(), "ana", USERS["ana"])
-    username, _ = ana.session_state[LOGIN_KEY]
-    ana.session_state[LOGIN_KEY] = (username, time.time() - 1)  # as if 24 hours had passed
+    username, _, generation = ana.session_state[LOGIN_KEY]
+    ana.session_state[LOGIN_KEY] = (username, time.time() - 1, generation)  # 24 hours later
     assert shows_login_form(ana.run())
 
 

@@ -20,9 +20,11 @@ from hypothesis import strategies as st
 from engines.catalog import CATALOG
 from engines.combine import FIT_MODES, MAX_FADE_S, MAX_OFFSET_S, ORIGINAL_SOUND_MODES, CombineParams
 from engines.errors import ParamError
+from engines.families.ltx import LTXParams
 from engines.families.musicgen import MusicParams
 from engines.families.text_to_video_sd import VideoParams
 from engines.families.wan import WanParams
+from engines.families.wan22 import Wan22Params
 from engines.params import ParamSpec, specs
 from engines.validation import MAX_PROMPT_CHARS
 from jobs.kinds import KINDS
@@ -133,7 +135,7 @@ def from_declared(cls: type, **overrides: Any) -> dict[str, tuple[Any, Any]]:
             fields[spec.name] = prompts(allow_empty=True)
         elif spec.kind == "seed":
             fields[spec.name] = seeds()
-        elif spec.kind == "int" and (spec.multiple_of or spec.four_k_plus_one):
+        elif spec.kind == "int" and (spec.multiple_of or spec.k_plus_one):
             fields[spec.name] = shaped_ints(spec)
         elif spec.kind == "int":
             fields[spec.name] = ints(int(spec.minimum or 0), int(spec.maximum or 0))
@@ -145,6 +147,9 @@ def from_declared(cls: type, **overrides: Any) -> dict[str, tuple[Any, Any]]:
             fields[spec.name] = model_names(cls)
         elif spec.kind == "choice":
             fields[spec.name] = choices(tuple(spec.choices))
+        elif spec.kind == "bool":  # true or false only: 0, 1, "yes" and None are refused
+            bad = st.one_of(st.none(), st.integers(), st.text(max_size=5))
+            fields[spec.name] = (st.booleans(), bad)
     return {**fields, **overrides}
 
 
@@ -152,6 +157,8 @@ def from_declared(cls: type, **overrides: Any) -> dict[str, tuple[Any, Any]]:
 
 VIDEO_PARAMS = from_declared(VideoParams)
 WAN = from_declared(WanParams)
+WAN22 = from_declared(Wan22Params)
+LTX = from_declared(LTXParams)
 MELODY_MODELS = [e.name for e in CATALOG.values() if "melody_path" in e.inputs]
 # A melody file needs a melody model; without one, any music model serves.
 MUSIC_WITH_MELODY = from_declared(MusicParams, model=model_names(MusicParams, MELODY_MODELS))
@@ -178,6 +185,8 @@ COMBINE_JOB = {"video_path": file_paths(), "audio_path": file_paths()}
 SPECS: dict[str, tuple[type, dict[str, tuple[Any, Any]]]] = {
     "video": (VideoParams, VIDEO_PARAMS),
     "wan": (WanParams, WAN),
+    "wan2.2": (Wan22Params, WAN22),
+    "ltx": (LTXParams, LTX),
     "music": (MusicParams, MUSIC_WITH_MELODY),
     "music models": (MusicParams, MUSIC_ANY_MODEL),
     "combine options": (CombineParams, COMBINE),
@@ -211,6 +220,8 @@ def test_in_range_values_build_and_survive_the_json_round_trip(name: str, data: 
     kind = {
         "video": "video",
         "wan": "video",
+        "wan2.2": "video",
+        "ltx": "video",
         "music": "music",
         "music models": "music",
         "score": "score",

@@ -55,7 +55,7 @@ STATES = {
         State("variations-done", "video", ("Variations", "Seed 7", "Seed 9")),
         State("variations-part-done", "music", ("Variations", "Seed 7", "Running · step 2")),
         State("variations-mixed", "video", ("Seed 7", "Video job failed", "was cancelled")),
-        State("restarted", "video", ("Restarted after its worker stopped: attempt 2 of",)),
+        State("restarted", "video", ("The worker stopped; restarting from the beginning",)),
         State("file-deleted", "music", ("its file has since been deleted",)),
         State("from-the-api", "video", ("Download",)),
         State("retired-model", "video", ("Download", "retired-t2v")),

@@ -92,12 +92,29 @@ def test_submit_get_list_and_cancel_a_job(config: WebConfig, client: TestClient,
     assert job == {
         "id": job_id, "model": "modelscope-t2v-1.7b", "status": "queued", "step": 0, "total": 0,
         "queue_position": job["queue_position"], "estimate_s": None, "error": None,
-        "asset_id": None,
+        "note": None, "asset_id": None,
     }  # fmt: skip
     assert job["queue_position"] in (1, None)  # no worker runs here: waiting
     assert [j["id"] for j in client.get("/api/v1/jobs", headers=ana).json()] == [job_id]
     cancelled = client.delete(f"/api/v1/jobs/{job_id}", headers=ana)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+
+def test_a_job_whose_worker_was_lost_says_so_in_its_answer(
+    config: WebConfig, client: TestClient, api: JobService
+):
+    ana = as_user(config, "ana")
+    body = {"model": "modelscope-t2v-1.7b", "params": VIDEO}
+    job_id = client.post("/api/v1/jobs", json=body, headers=ana).json()["id"]
+    assert client.get(f"/api/v1/jobs/{job_id}", headers=ana).json()["note"] is None
+    api.catalog.transitions.mark_running(job_id, 1, "gpu-box:4242")
+    api.catalog.transitions.requeue(job_id, 1, max_attempts=2, reason="lost")  # the keeper's
+
+    job = client.get(f"/api/v1/jobs/{job_id}", headers=ana).json()
+    assert (job["status"], job["note"]) == (
+        "queued",
+        "The worker stopped; restarting from the beginning (attempt 2 of 2)",
+    )
 
 
 def test_variations_queue_one_job_a_seed_and_answer_every_id(

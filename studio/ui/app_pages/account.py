@@ -7,6 +7,7 @@ import streamlit as st
 from studio.accounts.tokens import TokenError
 from studio.ui.backend import create_token, my_tokens, revoke_token, shown_time
 from studio.ui.components.job_panel import page_user
+from studio.ui.components.password_change import password_change_form
 from studio.ui.text import as_markdown_text
 
 NEW_TOKEN_KEY = "account_new_token"  # (name, secret) shown once, then dropped
@@ -49,6 +50,7 @@ def render() -> None:
         if token.active and right.button("Revoke", key=f"account_revoke_{token.name}"):
             revoke_token(user, token.name)
             st.rerun()
+    password_change_form(user)
 
 
 render()

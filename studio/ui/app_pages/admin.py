@@ -117,7 +117,7 @@ def render() -> None:
             if st.form_submit_button("Reset password"):
                 try:
                     store.set_password(chosen, password)
-                    st.success(f"New password set for {chosen}; their old logins are ended.")
+                    st.success(f"New password set for {chosen}; logins and API tokens ended.")
                 except AccountError as problem:
                     st.error(as_markdown_text(str(problem)))
         if chosen:

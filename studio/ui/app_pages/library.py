@@ -32,6 +32,7 @@ SOURCE_LABELS = {
     "generated": "Generated",
     "combined": "Combined",
     "scored": "Scored",
+    "extended": "Extended",
     "uploaded": "Uploaded",
 }
 SORTS = {"newest": "Newest first", "oldest": "Oldest first"}

@@ -16,6 +16,7 @@ from studio import services
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend, navigation
 from studio.ui.components import model_form
+from studio.ui.components.extend_form import start_extending
 from studio.urls import download_url
 
 OUTPUT_WORDS = {"video": "Video", "audio": "Track", "image": "Image"}
@@ -24,6 +25,7 @@ SOURCE_WORDS = {
     "combined": "combined",
     "scored": "scored",
     "uploaded": "uploaded",
+    "extended": "extended",
 }
 # Settings shown on a card, in this order, with the words a person uses.
 SETTING_LABELS = {
@@ -38,6 +40,7 @@ SETTING_LABELS = {
     "width": "Width",
     "height": "Height",
     "duration": "Duration (s)",
+    "seconds": "Seconds added",
     "top_k": "Top-k",
     "top_p": "Top-p",
     "temperature": "Temperature",
@@ -162,6 +165,11 @@ def actions(user: CurrentUser, asset: Asset, where: str) -> None:
         st.session_state["combine_send_video"] = asset.id
         st.session_state.pop(OPEN_KEY, None)
         st.switch_page(navigation.page("combine"))
+    if asset.output_type == "video" and st.button(
+        "Extend", key=f"{where}-extend-{asset.id}", on_click=start_extending, args=(asset.id,)
+    ):  # the next seconds, joined into one longer clip: the form is on the video page
+        st.session_state.pop(OPEN_KEY, None)
+        st.switch_page(navigation.page("video"))
     confirm = f"{where}-confirm"
     if columns[4].button("Delete", key=f"{where}-delete-{asset.id}"):
         st.session_state[confirm] = asset.id
@@ -180,7 +188,12 @@ def actions(user: CurrentUser, asset: Asset, where: str) -> None:
 
 # How an asset is named in a picker: its prompt (or upload name), how it came, a short id.
 # A generated result needs no word; the others say how they came.
-SOURCE_WORDS = {"uploaded": "uploaded", "combined": "combined", "scored": "scored"}
+SOURCE_WORDS = {
+    "uploaded": "uploaded",
+    "combined": "combined",
+    "scored": "scored",
+    "extended": "extended",
+}
 
 
 def asset_label(asset: Asset) -> str:

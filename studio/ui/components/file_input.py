@@ -75,6 +75,10 @@ def file_input(spec: ParamSpec, key: str, where: Any, sample_rate: int) -> Any:
         disabled=fresh is not None,
         help="Your uploads and results of this kind, newest first.",
     )
+    if spec.media == "image":  # a still can also be a frame of one of the user's clips
+        from studio.ui.components.image_input import frame_of_clip
+
+        frame_of_clip(user, picked_key, where, disabled=fresh is not None)
     return fresh if fresh is not None else picked
 
 

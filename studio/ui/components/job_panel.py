@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from engines.media.images import IMAGE_SUFFIXES
-from jobs.catalog.records import asked_text
+from jobs.catalog.records import asked_text, restart_note
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend
 from studio.ui.components.asset_card import (
@@ -171,15 +171,6 @@ def progress_text(job: Any, elapsed: float) -> str:
     steps = f" · step {job.step} of {job.total}" if job.total else ""
     left = f" · about {format_seconds(job.eta_s)} left" if job.eta_s else ""
     return f"{phase}{steps} · elapsed {format_seconds(elapsed)}{left}"
-
-
-def restart_note(job: Any, max_attempts: int) -> str | None:
-    """A job started again after its worker stopped says so, and which try this is."""
-    running = job.status == "running"
-    attempt = job.attempts if running else job.attempts + 1  # a waiting one: its next try
-    if attempt <= 1:
-        return None
-    return f"Restarted after its worker stopped: attempt {attempt} of {max(max_attempts, attempt)}."
 
 
 def show_finished_job(user: CurrentUser, job: Any, where: str = "job") -> None:

@@ -131,6 +131,8 @@ def _widget(page: str, entry: ModelEntry, spec: ParamSpec, where: Any, placehold
         )  # fmt: skip
     if spec.widget == "text":
         return where.text_input(spec.label, key=key, help=spec.help, **initial)
+    if spec.widget == "checkbox":  # a switch, e.g. Fast
+        return where.checkbox(spec.label, key=key, help=spec.help, **initial)
     if spec.widget == "select" and spec.kind == "choice":  # e.g. a vocal language
         index = {} if not initial else {"index": spec.choices.index(default)}
         return where.selectbox(spec.label, spec.choices, key=key, help=spec.help, **index)

@@ -13,7 +13,6 @@ A bad board is refused 422 with what would work; another user's board id answers
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,6 +27,7 @@ from jobs.boards.service import BoardService
 from jobs.owned_assets import NotFound
 from jobs.service import JobService
 from studio.accounts.login_cookie import CurrentUser
+from studio.web.api.json_body import BadJson, parse_json
 
 PREFIX = "/api/v1"
 NOT_YOURS = "There is no such board among yours."
@@ -55,9 +55,10 @@ def board_routes(api: JobService, authed: Authed) -> list[BaseRoute]:
             return refuse(422, str(problem))
 
     async def body_of(request: Request) -> Any:
+        """The JSON body, read with the API's bounds (huge numbers, deep nesting); None if bad."""
         try:
-            return await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            return parse_json(await request.body())
+        except BadJson:
             return None
 
     async def post_board(request: Request, user: CurrentUser) -> Response:

@@ -18,7 +18,6 @@ refusal is JSON ``{"error": "..."}``; another user's id answers like an unknown 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,7 +32,7 @@ from starlette.routing import BaseRoute, Route
 from engines.errors import MediaError, ParamError
 from engines.media.info import DEFAULT_LIMITS
 from engines.params import MEDIA
-from jobs.catalog.records import Asset, Job
+from jobs.catalog.records import Asset, Job, restart_note
 from jobs.owned_assets import NotFound
 from jobs.quotas import QuotaExceeded
 from jobs.service import JobService
@@ -42,6 +41,7 @@ from jobs.uploads import store_checked_upload
 from studio.accounts.login_cookie import CurrentUser
 from studio.services import WebConfig
 from studio.web.api.boards import board_routes
+from studio.web.api.json_body import BadJson, parse_json
 from studio.web.api.schema import openapi_document
 from studio.web.files import MIME
 
@@ -71,6 +71,7 @@ def job_json(api: JobService, job: Job, user: CurrentUser) -> dict[str, Any]:
         "queue_position": outlook.position,
         "estimate_s": outlook.estimate_s,
         "error": job.error,
+        "note": restart_note(job, api.config.max_attempts),  # a lost worker's restart, in words
         "asset_id": job.asset_id,
     }
 
@@ -131,9 +132,11 @@ def api_routes(config: WebConfig, api: JobService) -> list[BaseRoute]:
 
     async def post_job(request: Request, user: CurrentUser) -> Response:
         try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return refuse(400, 'Send JSON: {"model": "<catalog name>", "params": {...}}.')
+            body = parse_json(await request.body())
+        except BadJson as problem:
+            return refuse(
+                400, f'{problem} Send JSON: {{"model": "<catalog name>", "params": {{...}}}}.'
+            )
         try:
             queued = await run_in_threadpool(submit, user, body)
         except QuotaExceeded as over:

@@ -8,13 +8,15 @@ of one of the user's uploads (``POST /api/v1/uploads``).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from engines.catalog import CATALOG, ModelEntry
+from engines.extend import ExtendParams, can_extend
 from engines.params import MEDIA, ParamSpec, specs
 from engines.seeds import MAX_SEED
 from engines.validation import MAX_PROMPT_CHARS
-from jobs.catalog.records import STATUSES
+from jobs.catalog.records import SOURCES, STATUSES
 from jobs.input_files import YOUR_MEDIA
 from jobs.submission import MAX_VARIATIONS
 
@@ -33,12 +35,14 @@ def field_schema(entry: ModelEntry, spec: ParamSpec) -> dict[str, Any]:
     elif spec.kind == "int":
         schema = {"type": "integer", "minimum": int(spec.minimum or 0)}
         schema["maximum"] = int(spec.maximum or 0)
-        if spec.four_k_plus_one:  # JSON Schema has no "4k+1": list the values
+        if spec.k_plus_one:  # JSON Schema has no "4k+1": list the values
             schema = {"type": "integer", "enum": spec.allowed_values()}
         elif spec.multiple_of:
             schema["multipleOf"] = spec.multiple_of
     elif spec.kind == "float":
         schema = {"type": "number", "minimum": spec.minimum, "maximum": spec.maximum}
+    elif spec.kind == "bool":
+        schema = {"type": "boolean"}
     elif spec.kind == "choice":
         schema = {"enum": list(spec.choices)}
     elif spec.kind == "file":  # one of the user's assets of its media, by id
@@ -96,6 +100,42 @@ def job_request_schema(entry: ModelEntry) -> dict[str, Any]:
     }
 
 
+class DeclaredParams:
+    """A runner job's params class (an extension's), read as field_schema reads an entry."""
+
+    def __init__(self, name: str, description: str, cls: type) -> None:
+        self.name, self.description, self.cls = name, description, cls
+
+    def params_class(self) -> type:
+        return self.cls
+
+    def default_of(self, name: str) -> Any:
+        found = next(f for f in dataclasses.fields(self.cls) if f.name == name)
+        return None if found.default is dataclasses.MISSING else found.default
+
+
+EXTEND = DeclaredParams(
+    "extend",
+    "the next seconds of one of your clips, made from its last frames by `model` (a model "
+    "that starts from a picture), joined to it into one longer clip",
+    ExtendParams,
+)
+
+
+def extend_request_schema(extenders: list[ModelEntry]) -> dict[str, Any]:
+    """``{"model": <a model that extends>, "params": {"extend_from": id, "seconds": S, ...}}``"""
+    return {
+        "type": "object",
+        "properties": {
+            "model": {"enum": [EXTEND.name, *(e.name for e in extenders)]},
+            "params": ref("extend_params"),
+            "variations": VARIATIONS,
+        },
+        "required": ["model", "params"],
+        "additionalProperties": False,
+    }
+
+
 def schema_name(entry: ModelEntry) -> str:
     return entry.name.replace(".", "_") + "_params"
 
@@ -123,10 +163,11 @@ ASSET_ID = {**JOB_ID}
 
 def refusals(*codes: int) -> dict[str, Any]:
     why = {
-        400: "The request is not what the route reads (not JSON, not a form).",
+        400: "The request is not what the route reads (not JSON, a number over 30 digits, "
+        "nesting too deep, not a form).",
         401: "No token, or an unknown or revoked one.",
         404: "No such id among yours.",
-        413: "The upload is larger than the studio accepts.",
+        413: "The body is larger than the route accepts (1 MB; an upload its own limit).",
         422: "Params or file refused; the message says what would work.",
         429: "Over a quota or the token's rate limit; the message says when to retry.",
     }
@@ -147,6 +188,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
             "queue_position": {"type": ["integer", "null"]},
             "estimate_s": {"type": ["number", "null"]},
             "error": {"type": ["string", "null"]},
+            "note": {"type": ["string", "null"]},  # e.g. restarting after a lost worker
             "asset_id": {"type": ["string", "null"]},
         },
         "required": ["id", "status", "step", "total", "queue_position", "estimate_s", "error",
@@ -157,7 +199,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
         "properties": {
             "id": {"type": "string"},
             "output_type": {"type": "string", "enum": list(MEDIA)},
-            "source": {"type": "string", "enum": ["generated", "combined", "scored", "uploaded"]},
+            "source": {"type": "string", "enum": list(SOURCES)},
             "model": {"type": ["string", "null"]},
             "job_id": {"type": ["string", "null"]},
             "params": {"type": "object"},
@@ -167,6 +209,11 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
         "required": ["id", "output_type", "source", "params", "created_at", "file"],
     }
     schemas: dict[str, Any] = {schema_name(e): params_schema(e) for e in entries}
+    extenders = [e for e in entries if can_extend(e)]
+    requests = [job_request_schema(e) for e in entries]
+    if extenders:  # an extension names the model that makes the next seconds
+        schemas["extend_params"] = params_schema(EXTEND)  # type: ignore[arg-type]
+        requests.append(extend_request_schema(extenders))
     schemas |= {
         "Error": {
             "type": "object",
@@ -175,7 +222,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
         },
         "Job": job,
         "Asset": asset,
-        "JobRequest": {"oneOf": [job_request_schema(e) for e in entries]},
+        "JobRequest": {"oneOf": requests},
     }
     created = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
     queued = {
@@ -208,7 +255,7 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
                 "summary": "Queue a job: a model and its params, checked as the pages check them.",
                 "operationId": "submitJob",
                 "requestBody": {"required": True, "content": _content(ref("JobRequest"))},
-                "responses": {"201": _json("Queued.", queued), **refusals(400, 422)},
+                "responses": {"201": _json("Queued.", queued), **refusals(400, 413, 422)},
             },
             "get": {
                 "summary": "My jobs, newest first.",

@@ -1,0 +1,94 @@
+"""Fast mode (First Block Cache) on the transformer video families: declared once, so the
+form, the CLI and the API get it; on for its own job only, so a job without it after a
+fast one makes exactly what it made before."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engines.catalog import CATALOG, ModelEntry
+from engines.commands.model_flags import add_model_flags
+from engines.errors import ParamError
+from engines.params import spec_of, specs
+from engines.registry import EngineRegistry
+from engines.settings import Settings
+from tests.mp4_probe import decode_frames
+
+
+def declared(entry: ModelEntry) -> set[str]:
+    return {spec.name for spec in specs(entry.params_class())}
+
+
+FAST = [name for name, e in CATALOG.items() if "fast" in declared(e)]
+
+
+@pytest.fixture(scope="module")
+def registry(
+    tmp_path_factory: pytest.TempPathFactory, tiny_models_dir: Path
+) -> Iterator[EngineRegistry]:
+    data_dir = tmp_path_factory.mktemp("fast-data")
+    (data_dir / "tiny-models").symlink_to(tiny_models_dir, target_is_directory=True)
+    registry = EngineRegistry(Settings(data_dir=data_dir, tiny=True, device="cpu"))
+    yield registry
+    registry.unload_all()
+
+
+def test_the_transformer_families_declare_a_fast_switch():
+    assert {"wan2.1-t2v-1.3b", "wan2.2-ti2v-5b", "ltx-video-2b"} <= set(FAST)
+    for name in FAST:
+        spec = spec_of(CATALOG[name].params_class(), "fast")
+        assert (spec.kind, spec.default, spec.widget, spec.label) == (
+            "bool",
+            False,
+            "checkbox",
+            "Fast",
+        )
+        with pytest.raises(ParamError, match="`fast` must be true or false, but is 1"):
+            CATALOG[name].params(prompt="a kite", fast=1)
+
+
+def test_the_api_schema_says_fast_is_a_boolean():
+    from studio.web.api.schema import field_schema
+
+    entry = CATALOG["ltx-video-2b"]
+    schema = field_schema(entry, spec_of(entry.params_class(), "fast"))
+    assert (schema["type"], schema["default"]) == ("boolean", False)
+
+
+def test_the_cli_takes_fast_as_a_switch():
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_model_flags(parser, "video")
+    assert parser.parse_args(["--prompt", "a", "--fast"]).fast is True
+    assert parser.parse_args(["--prompt", "a"]).fast is None  # the model's default
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_fast_is_on_for_its_own_job_only(name: str, registry: EngineRegistry, tmp_path: Path):
+    entry: ModelEntry = CATALOG[name]
+    engine = registry.get(name)
+    clips = {}
+    for tag, fast in (("before", False), ("fast", True), ("after", False)):
+        params = entry.params(
+            prompt="a kite", seed=2, fast=fast, **{**entry.family.smoke, "steps": 4}
+        )
+        registry.generate(params, tmp_path / f"{tag}.mp4")
+        clips[tag] = decode_frames(tmp_path / f"{tag}.mp4")
+        assert not engine._model.transformer.is_cache_enabled  # the hook went with its job
+    assert np.array_equal(clips["before"], clips["after"])
+    assert clips["fast"].shape == clips["before"].shape
+
+
+def test_studio_compile_is_read_and_stays_off_the_cpu(tmp_path: Path, tiny_models_dir: Path):
+    assert Settings.from_env({"STUDIO_COMPILE": "1"}).compile is True
+    assert Settings.from_env({}).compile is False
+    (tmp_path / "tiny-models").symlink_to(tiny_models_dir, target_is_directory=True)
+    registry = EngineRegistry(Settings(data_dir=tmp_path, tiny=True, device="cpu", compile=True))
+    engine = registry.get("ltx-video-2b")
+    assert "compiled_blocks" not in engine.memory_savers  # CUDA only: no compile, no warm-up
+    registry.unload_all()
