@@ -78,6 +78,7 @@ def shot_values(uid: str) -> dict[str, Any]:
 def load_editor(board_id: str | None, spec: dict[str, Any], title: str) -> None:
     """Put a board (or a new empty one) into the editor's widgets."""
     state = st.session_state
+    state.pop("sb_note", None)  # the last save's note was about another board
     state[OPEN] = board_id
     state["sb_title"] = title
     state[SHOTS] = [new_shot(shot) for shot in spec.get("shots") or [{}]]
@@ -267,6 +268,9 @@ def editor(user: CurrentUser) -> None:
         save(user, render=False)
     if right.button("Render", key="sb_render", type="primary"):
         save(user, render=True)
+    note = st.session_state.get("sb_note")
+    if note:
+        st.success(note)
 
 
 def shot_editor(
@@ -394,6 +398,7 @@ def cuts_editor() -> None:
 
 def save(user: CurrentUser, *, render: bool) -> None:
     service = board_service()
+    st.session_state.pop("sb_note", None)
     try:
         body = editor_board()
         board_id = st.session_state.get(OPEN)
@@ -411,7 +416,10 @@ def save(user: CurrentUser, *, render: bool) -> None:
         st.session_state[OPEN] = None
         st.error("This board was deleted meanwhile; Save again to keep it as a new board.")
         return
-    st.success("Rendering: each shot is a job in the queue." if render else "Saved.")
+    # Kept until the next save: the page redraws as the render goes on.
+    st.session_state["sb_note"] = (
+        "Rendering: each shot is a job in the queue." if render else "Saved."
+    )
 
 
 def current_view(user: CurrentUser) -> dict[str, Any] | None:
