@@ -83,6 +83,7 @@ class CombineResult:
     sources: dict[str, Any]  # lineage: the assets this was made from
     inputs: dict[str, Any]  # what probing found in each input
     timings: dict[str, float]  # seconds per phase: probe, ffmpeg, readback, total
+    fades_s: tuple[float, float] = (0.0, 0.0)  # in and out as laid (fitted to a short result)
     kind: str = "combine"
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,6 +102,8 @@ class CombinePlan:
     original_gain_db: float
     sample_rate: int
     layout: str  # "mono" or "stereo"
+    fade_in_s: float = 0.0  # the fades as laid: the options', or fitted to a short result
+    fade_out_s: float = 0.0
 
 
 def combine(
@@ -112,10 +115,13 @@ def combine(
     sources: dict[str, Any] | None = None,
     limits: MediaLimits = DEFAULT_LIMITS,
     timeout: float = DEFAULT_TIMEOUT_S,
+    fit_fades: bool = False,
 ) -> CombineResult:
     """Write ``out_path``: an MP4 (H.264 + AAC, faststart) of the video with the track under it.
 
     ``sources`` is the lineage to record (for example asset ids); by default the paths.
+    ``fit_fades`` shortens fades that do not fit the result instead of refusing them (a
+    score's music is made for a clip the person did not measure).
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -127,7 +133,7 @@ def combine(
     # 2. Check them against the limits, then decide what the options mean for these inputs.
     check_video_limits(video, limits)
     check_audio_limits(track, limits)
-    plan = plan_combine(video, track, params)
+    plan = plan_combine(video, track, params, fit_fades=fit_fades)
     # 3. Run ffmpeg once into a temporary file, renamed into place only when it succeeded.
     with timed(timings, "ffmpeg"), atomic_output(out_path) as tmp:
         args = ffmpeg_args(video.path, track.path, str(tmp.resolve()), params, plan)
@@ -149,6 +155,7 @@ def combine(
             "audio": _summary(track, track.audio_duration_s),  # a video's sound can be the track
         },
         timings=timings,
+        fades_s=(plan.fade_in_s, plan.fade_out_s),
     )
 
 
@@ -156,8 +163,11 @@ def combine(
 # Planning: what the options mean for these particular inputs
 
 
-def plan_combine(video: MediaInfo, track: MediaInfo, params: CombineParams) -> CombinePlan:
-    """Output length, looping, copy or re-encode, and audio format; ParamError if unfit."""
+def plan_combine(
+    video: MediaInfo, track: MediaInfo, params: CombineParams, *, fit_fades: bool = False
+) -> CombinePlan:
+    """Output length, looping, copy or re-encode, and audio format; ParamError if unfit
+    (fades longer than the result are shortened instead when ``fit_fades``)."""
     assert video.video is not None and track.audio is not None  # checked by the limits
     video_s, track_s = video.duration_s, track.audio_duration_s
     # 1. The music plays from the offset, which must fall inside the track.
@@ -168,7 +178,10 @@ def plan_combine(video: MediaInfo, track: MediaInfo, params: CombineParams) -> C
         )
     # 2. The output lasts as long as the video, or as the rest of the track when looping it.
     duration = track_s - params.offset_s if params.fit == "loop-video" else video_s
-    if params.fade_in_s + params.fade_out_s > duration:
+    fade_in, fade_out = params.fade_in_s, params.fade_out_s
+    if fit_fades:
+        fade_in, fade_out = fitted_fades(fade_in, fade_out, duration)
+    elif fade_in + fade_out > duration:
         raise ParamError(
             f"The fades ({params.fade_in_s:g} s in + {params.fade_out_s:g} s out) are longer "
             f"than the {duration:.2f} s result; shorten them."
@@ -194,7 +207,20 @@ def plan_combine(video: MediaInfo, track: MediaInfo, params: CombineParams) -> C
         original_gain_db=0.0 if params.original == "keep" else params.original_level_db,
         sample_rate=rate if rate in AAC_SAMPLE_RATES else 48000,
         layout="mono" if max(channels) == 1 else "stereo",
+        fade_in_s=fade_in,
+        fade_out_s=fade_out,
     )
+
+
+def fitted_fades(fade_in_s: float, fade_out_s: float, duration_s: float) -> tuple[float, float]:
+    """The fades shrunk in proportion so together they last at most half the result: a
+    0.5 s clip asked for 1 s out fades over its last 0.25 s, and the music is still heard."""
+    room = duration_s / 2
+    total = fade_in_s + fade_out_s
+    if total <= room:
+        return fade_in_s, fade_out_s
+    scale = room / total
+    return round(fade_in_s * scale, 6), round(fade_out_s * scale, 6)
 
 
 def reencode_reason(video: MediaInfo, fit: str) -> str | None:
@@ -249,7 +275,7 @@ def music_chain(params: CombineParams, plan: CombinePlan, label: str) -> str:
         *offset_filters(params.offset_s),
         *fit_filters(plan.duration_s),
         *volume_filters(params.volume_db),
-        *fade_filters(params.fade_in_s, params.fade_out_s, plan.duration_s),
+        *fade_filters(plan.fade_in_s, plan.fade_out_s, plan.duration_s),
         *format_filters(plan),
     ]
     return f"[1:a:0]{','.join(filters)}[{label}]"

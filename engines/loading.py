@@ -31,6 +31,12 @@ def looks_like_path(model: str) -> bool:
     return Path(model).is_absolute() or model.startswith((".", "~")) or Path(model).is_dir()
 
 
+def public_name(model: str) -> str:
+    """What a file or an answer may say the weights were: a hub id as it is, a folder by
+    its own name alone (never the server's path to it)."""
+    return Path(model).name if looks_like_path(model) else model
+
+
 def hub_cache_dir() -> str:
     from huggingface_hub import constants
 

@@ -19,7 +19,12 @@ from PIL import Image
 
 from engines.device import Placement, free_device_memory, is_out_of_memory, module_bytes
 from engines.errors import ParamError
-from engines.loading import model_source, reporting_missing_weights, snapshot_revision
+from engines.loading import (
+    model_source,
+    public_name,
+    reporting_missing_weights,
+    snapshot_revision,
+)
 from engines.params import file_fields
 from engines.progress import RunContext
 
@@ -184,7 +189,8 @@ class ModelEngine:
 
     def made(self, seed: int) -> dict[str, Any]:
         """What only this run knows of a file it writes, for its settings comment."""
-        return {"model": self.model_id, "revision": self.revision, "seed": seed}
+        # The weights by hub id or folder name: a file's tag never holds a server path.
+        return {"model": public_name(self.model_id), "revision": self.revision, "seed": seed}
 
     def _check(self, params: Any) -> None:
         expected: Any = self.entry.params_class()

@@ -25,6 +25,8 @@ STRIP_FRAME_HEIGHT = 96
 WAVEFORM_SIZE = (800, 120)
 WAVEFORM_RATE = 8_000  # peaks need no more detail than this
 WAVEFORM_COLOUR = (255, 75, 75)  # Streamlit's primary red
+PEAK_ALPHA = 90  # the peaks pale behind the loudness, as audio editors draw them
+SILENCE = 1e-4  # a peak below this (-80 dBFS) is drawn as silence, not scaled up
 JPEG_QUALITY = 85
 PREVIEW_TIMEOUT_S = 30.0
 
@@ -93,17 +95,23 @@ def write_poster_and_filmstrip(
 
 
 def write_waveform(media: Path, out: Path, size: tuple[int, int] = WAVEFORM_SIZE) -> Path:
-    """The loudest sample of each column, mirrored around the middle, on transparency."""
+    """Each column's loudness (RMS, solid) inside its peaks (pale), mirrored around the
+    middle, on transparency; both scaled to the track's own peak. A loud track, whose peaks
+    are near full scale in every column, still shows its shape, and a quiet one fills the
+    picture as well as a loud one."""
     from PIL import Image, ImageDraw
 
     width, height = size
-    peaks = waveform_peaks(media, width)
+    peaks, loudness = waveform_levels(media, width)
+    top = float(np.percentile(peaks, 99))  # not a lone click, nor resampling overshoot
+    scale = 1.0 / top if top > SILENCE else 0.0  # silence stays a thin line
     image = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     middle = (height - 1) / 2
-    for x, peak in enumerate(peaks):
-        reach = max(float(peak) * middle, 0.5)  # silence still shows as a thin line
-        draw.line([(x, middle - reach), (x, middle + reach)], fill=(*WAVEFORM_COLOUR, 255))
+    for x, (peak, level) in enumerate(zip(peaks, loudness, strict=True)):
+        for value, alpha in ((peak, PEAK_ALPHA), (level, 255)):
+            reach = max(min(float(value) * scale, 1.0) * middle, 0.5)
+            draw.line([(x, middle - reach), (x, middle + reach)], fill=(*WAVEFORM_COLOUR, alpha))
     with atomic_output(out) as tmp:
         image.save(tmp, format="PNG", optimize=True)
     return out
@@ -111,6 +119,12 @@ def write_waveform(media: Path, out: Path, size: tuple[int, int] = WAVEFORM_SIZE
 
 def waveform_peaks(media: Path, columns: int) -> np.ndarray:
     """Peak level (0 to 1) of each of ``columns`` equal slices of the first audio stream."""
+    return np.clip(waveform_levels(media, columns)[0], 0.0, 1.0)
+
+
+def waveform_levels(media: Path, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Peak and RMS level of each of ``columns`` equal slices of the first audio stream,
+    decoded once (unclipped: resampling may overshoot full scale a little)."""
     raw = run_ffmpeg(
         [
             *local_input(media),
@@ -119,12 +133,16 @@ def waveform_peaks(media: Path, columns: int) -> np.ndarray:
         timeout=PREVIEW_TIMEOUT_S,
         what=f"the sound of {media.name}",
     )
-    samples = np.abs(np.frombuffer(raw, dtype="<f4"))
+    samples = np.abs(np.nan_to_num(np.frombuffer(raw, dtype="<f4")))
     if samples.size == 0:
         raise MediaError(f"{media.name} has no audio samples to draw.")
-    edges = np.linspace(0, samples.size, columns + 1).astype(int)
-    peaks = np.maximum.reduceat(samples, np.minimum(edges[:-1], samples.size - 1))
-    return np.clip(np.nan_to_num(peaks), 0.0, 1.0)
+    starts = np.minimum(
+        np.linspace(0, samples.size, columns + 1).astype(int)[:-1], samples.size - 1
+    )
+    peaks = np.maximum.reduceat(samples, starts)
+    counts = np.diff(np.append(starts, samples.size)).clip(min=1)
+    rms = np.sqrt(np.add.reduceat(samples.astype(np.float64) ** 2, starts) / counts)
+    return peaks, rms
 
 
 def _frames(media: Path, indices: list[int], size: tuple[int, int]) -> dict[int, np.ndarray]:

@@ -12,11 +12,12 @@ from typing import Any
 
 from jobs.assets import relative_asset_path, relative_preview_path, write_asset
 from jobs.catalog import Catalog
-from jobs.catalog.records import QUEUED, Job, asked_text
+from jobs.catalog.records import QUEUED, Job
 from jobs.config import JobsConfig
 from jobs.keeper.overtime import Overtime
 from jobs.kinds import job_kind
 from jobs.queue import Broker
+from jobs.titles import asset_title
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,6 @@ class Results:
             if not value:
                 continue
             asset = self.catalog.assets.get(str(value))  # an asset id
-            if asset is not None:
-                p = asset.params
-                names[field] = str(p.get("uploaded_as") or asked_text(p))
+            if asset is not None:  # its title: a combined clip's too ("Combined: x + y")
+                names[field] = asset_title(asset)
         return names

@@ -30,13 +30,15 @@ class ScoreJobParams:
         help="Seconds of music (the model's own limit applies); a longer video loops it.",
     )  # fmt: skip
     seed: int | None = None
-    fade_out_s: float = 1.0  # end the music gently with the clip
+    fade_in_s: float = 0.0  # the music rises from silence; shortened to fit a short clip
+    fade_out_s: float = 1.0  # end the music gently with the clip; shortened to fit too
     model: str | None = None  # any audio model (catalog name); None is the default
 
     def __post_init__(self) -> None:
         check(self)  # the declared fields: the video, the description, the duration
         require_seed(self.seed)
         # Checked here, not first in the worker's CombineParams: bad input never becomes a job.
+        require_float_range("fade_in_s", self.fade_in_s, 0.0, MAX_FADE_S)
         require_float_range("fade_out_s", self.fade_out_s, 0.0, MAX_FADE_S)
         if self.model is not None and (not isinstance(self.model, str) or not self.model.strip()):
             raise ParamError(f"`model` must name an audio model or be None, but is {self.model!r}.")
@@ -94,8 +96,10 @@ def run_score_job(
     with tempfile.TemporaryDirectory(dir=out_path.parent) as scratch:
         track = Path(scratch) / "track.wav"
         music_result = registry.generate(music, track, RunContext(music_progress, should_cancel))
-        options = CombineParams(fit="loop", fade_out_s=min(params.fade_out_s, music.duration))
-        combined = combine(params.video_path, track, out_path, options)
+        fade_in, fade_out = params.fade_in_s, params.fade_out_s
+        options = CombineParams(fit="loop", fade_in_s=fade_in, fade_out_s=fade_out)
+        # The clip's length is the person's, not theirs to measure: fades fit it (a 0.5 s clip).
+        combined = combine(params.video_path, track, out_path, options, sources={}, fit_fades=True)
     if on_progress is not None:
         on_progress(music_steps + 1, music_steps + 1)
     return ScoreResult(

@@ -28,6 +28,7 @@ from engines.media.settings_tag import embed_settings, settings_comment
 from engines.progress import RunContext
 from jobs.assets import preview_pictures, settings_for_file
 from jobs.kinds import job_kind
+from jobs.result_meta import without_server_paths
 from jobs.tasks import JobMessage
 from jobs.worker.outcomes import RELEASED, failure, stopped
 from jobs.worker.progress import LOADING, STARTING, WRITING, ProgressReporter
@@ -200,7 +201,7 @@ class Run:
         reporter = self.reporters[member.job_id]
         step, total = reporter.step
         reporter.phase(WRITING)
-        meta = made.to_dict()
+        meta = without_server_paths(made.to_dict())  # the tag, catalog, API: names, no paths
         if self.kind.runner is not None:  # a model's engine wrote the tag with the file
             self._embed_settings(member, out, meta)
         return {

@@ -71,14 +71,17 @@ def submit_score(
     description: str,
     duration: float,
     model: str | None = None,
+    fades_s: tuple[float, float] = (0.0, 1.0),
 ) -> str:
     """New audio of ``duration`` seconds from ``model`` laid under one of the user's videos
-    (its asset id)."""
+    (its asset id), rising and sinking over ``fades_s`` (in, out; fitted to a short clip)."""
     values = {
         "video_path": video_id,
         "description": description,
         "duration": duration,
         "model": model,
+        "fade_in_s": float(fades_s[0]),
+        "fade_out_s": float(fades_s[1]),
     }
     (job_id,) = submit(user, "score", values)
     return job_id

@@ -11,7 +11,8 @@ from streamlit.navigation.page import StreamlitPage
 
 from studio.accounts.login_cookie import CurrentUser
 
-# name -> (title, icon); the file is app_pages/<name>.py, the URL /<name>; the first is the default.
+# name -> (title, icon); the file is app_pages/<name>.py, the URL /<name>; the first is what
+# "/" opens.
 PAGES: dict[str, tuple[str, str]] = {
     "video": ("Text to video", ":material/movie:"),
     "music": ("Music", ":material/music_note:"),
@@ -37,13 +38,35 @@ def page(name: str) -> StreamlitPage:
     return st.Page(page_file(name), title=title, icon=icon, url_path=name)
 
 
+def start_page() -> str:
+    """The page "/" opens: the first of PAGES."""
+    return next(iter(PAGES))
+
+
+def _open_start_page() -> None:
+    st.switch_page(page(start_page()))
+
+
+def root_page() -> StreamlitPage:
+    """What "/" runs. Streamlit serves its default page at "/" alone and ignores its
+    url_path, so every listed page is a plain one (Text to video at /video) and this
+    hidden default moves "/" on to the start page, at that page's own URL."""
+    title = PAGES[start_page()][0]
+    return st.Page(
+        _open_start_page, title=title, url_path="start", default=True, visibility="hidden"
+    )
+
+
 def pages_for(user: CurrentUser) -> dict[str, list[StreamlitPage]]:
-    """Only the pages this user may see: the admin section for admins alone."""
-    return {
+    """Only the pages this user may see: the admin section for admins alone; "/" first."""
+    sections = {
         section: [page(name) for name in names]
         for section, names in SECTIONS.items()
         if section != "Admin" or user.is_admin
     }
+    first = next(iter(sections))
+    sections[first].insert(0, root_page())
+    return sections
 
 
 def _logged_out() -> None:

@@ -11,9 +11,7 @@ answers ``Range`` (206, suffix ranges, 416); ``If-None-Match`` gets a 304 here.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -21,9 +19,10 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from jobs.assets import resolve_in
-from jobs.catalog.records import Asset, asked_text
+from jobs.catalog.records import Asset
 from jobs.owned_assets import NotFound
 from jobs.service import JobService
+from jobs.titles import download_name
 from studio.web.guard import request_user
 
 CACHE_CONTROL = "private, no-cache"  # the browser may keep it, but asks again (ETag) first
@@ -32,12 +31,12 @@ MIME = {
     ".wav": "audio/wav",
     ".mp3": "audio/mpeg",
     ".flac": "audio/flac",
+    ".m4a": "audio/mp4",  # sound alone in an MP4 box (jobs.uploads)
     ".jpg": "image/jpeg",
     ".png": "image/png",
     ".webp": "image/webp",
 }
 PICTURES = ("poster", "filmstrip", "waveform")
-NAME_PREFIX = {"video": "video", "audio": "music"}  # what a downloaded file's name starts with
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -72,8 +71,7 @@ def file_routes(api: JobService) -> list[Route]:
         if found is None:
             return PlainTextResponse("Not Found", status_code=404)
         asset, path, stat = found
-        prefix = NAME_PREFIX.get(asset.output_type, asset.output_type)
-        name = download_name(prefix, asset.meta or {}, asset.params or {}, path.suffix)
+        name = download_name(asset, path.suffix)  # from its prompt, or what it was made of
         response = FileResponse(
             path,
             stat_result=stat,
@@ -104,17 +102,3 @@ def file_routes(api: JobService) -> list[Route]:
         Route("/files/{asset_id}/download", download, methods=["GET", "HEAD"]),
         Route("/files/{asset_id}/{picture}", picture, methods=["GET", "HEAD"]),
     ]
-
-
-# Names that say what a downloaded file is: ``video-<seed>-<prompt-slug>.mp4``.
-def slug(text: str, limit: int = 40) -> str:
-    """A file-name-safe summary of a prompt: lower-case words joined by dashes."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return "-".join(words)[:limit].strip("-") or "untitled"
-
-
-def download_name(kind: str, result: dict[str, Any], params: dict[str, Any], suffix: str) -> str:
-    text = asked_text(params) or kind
-    seed = result.get("seed")
-    middle = f"-{seed}" if seed is not None else ""
-    return f"{kind}{middle}-{slug(str(text))}{suffix}"

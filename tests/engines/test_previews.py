@@ -17,6 +17,7 @@ from engines.media.previews import (
     WAVEFORM_SIZE,
     make_previews,
     waveform_peaks,
+    write_waveform,
 )
 from tests.media_factory import make_h264_clip, make_tone
 
@@ -87,3 +88,36 @@ def test_a_file_that_is_not_media_is_refused_with_a_message(tmp_path: Path):
     text.write_text("just words\n")
     with pytest.raises(MediaError, match="text file"):
         make_previews(text, tmp_path, "x")
+
+
+def beats(rate: int, gain: float) -> np.ndarray:
+    """Four seconds of a loud beat (noise struck at 120 BPM, decaying, its strokes clipped
+    at full scale), times ``gain``."""
+    t = np.arange(4 * rate) / rate
+    envelope = 0.1 + 0.9 * np.exp(-8 * (t % 0.5))
+    noise = np.random.default_rng(7).standard_normal(t.size)
+    return gain * np.clip(3 * envelope * noise, -1.0, 1.0)
+
+
+def heights(picture: Path, opaque: bool) -> np.ndarray:
+    """Drawn pixels of each column: the solid loudness, or with the pale peaks too."""
+    with Image.open(picture) as image:
+        alpha = np.asarray(image)[:, :, 3]
+    return ((alpha == 255) if opaque else (alpha > 0)).sum(axis=0)
+
+
+def test_a_loud_track_shows_its_shape_and_a_quiet_one_is_as_visible(tmp_path: Path):
+    rate = 32_000
+    loud, quiet = tmp_path / "loud.wav", tmp_path / "quiet.wav"
+    sf.write(loud, beats(rate, 1.0), rate, subtype="PCM_16")
+    sf.write(quiet, beats(rate, 0.004), rate, subtype="PCM_16")  # about -48 dBFS
+    height = WAVEFORM_SIZE[1]
+
+    loud_solid = heights(write_waveform(loud, tmp_path / "loud.png"), opaque=True)
+    assert heights(tmp_path / "loud.png", opaque=False).max() >= height - 2  # peaks, pale
+    assert loud_solid.mean() < 0.5 * height  # no solid bar: the loudness inside its peaks
+    assert loud_solid.max() - loud_solid.min() > 0.25 * height  # the beats strike and decay
+
+    quiet_solid = heights(write_waveform(quiet, tmp_path / "quiet.png"), opaque=True)
+    assert quiet_solid.max() > 0.4 * height  # scaled to its own peak: plainly visible
+    assert np.abs(quiet_solid.astype(int) - loud_solid).mean() < 3  # the same picture

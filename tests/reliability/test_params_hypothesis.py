@@ -177,6 +177,7 @@ SCORE = {
     "description": prompts(),
     "duration": floats(1.0, 30.0),
     "seed": seeds(),
+    "fade_in_s": floats(0.0, MAX_FADE_S),
     "fade_out_s": floats(0.0, MAX_FADE_S),
     "model": model_names(MusicParams),
 }

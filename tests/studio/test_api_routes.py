@@ -91,6 +91,7 @@ def test_submit_get_list_and_cancel_a_job(config: WebConfig, client: TestClient,
     job = client.get(f"/api/v1/jobs/{job_id}", headers=ana).json()
     assert job == {
         "id": job_id, "model": "modelscope-t2v-1.7b", "status": "queued", "step": 0, "total": 0,
+        "phase": None, "progress": "Waiting in the queue",
         "queue_position": job["queue_position"], "estimate_s": None, "error": None,
         "note": None, "asset_id": None,
     }  # fmt: skip

@@ -36,6 +36,7 @@ from tests.fixtures.browser import (
     RunningStudio,
     fill_login,
     new_page,
+    wait_until_idle,
 )
 from tests.mp4_probe import probe_mp4
 
@@ -107,8 +108,35 @@ def test_a_login_survives_reloads_and_tabs_and_logout_voids_the_copied_cookie(
     page.get_by_role("heading", name="Library").wait_for()
     assert page.get_by_label("Login name").count() == 0
     tab = context.new_page()
-    tab.goto(f"{studio_url}/music")
-    tab.get_by_role("heading", name="Music").wait_for()
+    # Every page has the path its name suggests; "/" moves on to Text to video at /video.
+    for path, title in [
+        ("/video", "Text to video"),
+        ("/music", "Music"),
+        ("/combine", "Combine"),
+        ("/account", "My account"),
+        ("/", "Text to video"),
+    ]:
+        tab.goto(f"{studio_url}{path}")
+        tab.get_by_role("heading", name=title, exact=True).first.wait_for()
+        expect(tab).to_have_url(re.compile(rf"/{'video' if path == '/' else path[1:]}$"))
+        assert tab.get_by_text("Page not found").count() == 0, path
+    menu = tab.locator("[data-testid=stSidebarNav] a")
+    expect(menu.filter(has_text="Text to video")).to_have_count(1)  # "/" is no second entry
+    expect(menu.filter(has_text="Text to video")).to_have_attribute("href", re.compile("/video$"))
+    # Enter in the token's name makes it; its one-time secret stays until dismissed, even
+    # through the next click on "Create token" (the name now empty, refused).
+    tab.goto(f"{studio_url}/account")
+    name = tab.get_by_label("Name of the new token")
+    name.fill("laptop")
+    name.press("Enter")
+    secret = tab.locator("[data-testid=stCode]").first
+    expect(secret).to_contain_text("studio_")
+    tab.get_by_role("button", name="Create token").click()
+    tab.get_by_text("is not one", exact=False).wait_for()  # the empty name, refused
+    wait_until_idle(tab)
+    expect(secret).to_contain_text("studio_")
+    tab.get_by_role("button", name="I have copied it: hide").click()
+    expect(tab.locator("[data-testid=stCode]")).to_have_count(0)
     tab.close()
 
     page.get_by_role("button", name="Log out").click()

@@ -66,6 +66,9 @@ def test_score_this_video_makes_music_as_long_as_the_clip(
     description = next(t for t in app.text_area if t.label == "Music description")
     assert description.value == ""
     description.input("gentle waves and a ukulele").run()
+    assert app.slider(key="score_fade_out").max == 1.0  # half the 2 s clip, as Combine's
+    app.slider(key="score_fade_in").set_value(0.3)
+    app.slider(key="score_fade_out").set_value(0.7).run()
     app.button(key="score_go").click().run()
     assert not app.error, [e.value for e in app.error]
 
@@ -73,6 +76,7 @@ def test_score_this_video_makes_music_as_long_as_the_clip(
     job = JobService().get(app.session_state["score_job"])
     assert job is not None and job.status == "done", job
     assert job.params["duration"] == 2.0
+    assert (job.params["fade_in_s"], job.params["fade_out_s"]) == (0.3, 0.7)
     assert [h.value for h in app.subheader][-1] == "Your latest scores"  # below the combines
     facts = read_facts(JobService().asset_path(job.asset_id, "ana"))
     assert facts.codecs == ("h264", "aac") and abs(facts.duration_s - 2.0) <= 1 / 8 + 0.01

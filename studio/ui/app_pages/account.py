@@ -8,9 +8,9 @@ from studio.accounts.tokens import TokenError
 from studio.ui.backend import create_token, my_tokens, revoke_token, shown_time
 from studio.ui.components.job_panel import page_user
 from studio.ui.components.password_change import password_change_form
-from studio.ui.text import as_markdown_text
+from studio.ui.text import as_markdown_text, plain
 
-NEW_TOKEN_KEY = "account_new_token"  # (name, secret) shown once, then dropped
+NEW_TOKENS_KEY = "account_new_tokens"  # [(name, secret)]: shown until the user dismisses them
 
 
 def render() -> None:
@@ -28,20 +28,18 @@ def render() -> None:
                              placeholder="render farm")  # fmt: skip
         if st.form_submit_button("Create token"):
             try:
-                st.session_state[NEW_TOKEN_KEY] = (name.strip(), create_token(user, name))
+                made = (name.strip(), create_token(user, name))
+                st.session_state[NEW_TOKENS_KEY] = [*st.session_state.get(NEW_TOKENS_KEY, []), made]
             except TokenError as refusal:
                 st.error(as_markdown_text(str(refusal)))
-    shown = st.session_state.pop(NEW_TOKEN_KEY, None)
-    if shown:
-        st.success(f"Your new token {shown[0]!r}. Copy it now: it is shown only this once.")
-        st.code(shown[1], language=None)
+    show_new_tokens()
 
     tokens = my_tokens(user)
     if not tokens:
         st.info("You have no tokens yet.")
     for token in tokens:
         left, middle, right = st.columns([3, 4, 2])
-        left.markdown(f"**{token.name}**")
+        left.markdown(f"**{plain(token.name)}**")  # a name like a host is no link
         status = f"revoked {shown_time(token.revoked_at)}" if not token.active else "active"
         middle.caption(
             f"created {shown_time(token.created_at)} · last used "
@@ -51,6 +49,23 @@ def render() -> None:
             revoke_token(user, token.name)
             st.rerun()
     password_change_form(user)
+
+
+def show_new_tokens() -> None:
+    """Each new secret stays on the page (a rerun, another Create token, Enter in the name)
+    until the user says it is copied: it is never shown again, so losing it loses the token."""
+    shown = st.session_state.get(NEW_TOKENS_KEY) or []
+    for name, secret in shown:
+        st.success(
+            as_markdown_text(
+                f"Your new token {name!r}. Copy it now: it is shown only until you dismiss "
+                "it, and never again."
+            )
+        )
+        st.code(secret, language=None)
+    if shown and st.button("I have copied it: hide", key="account_token_dismiss"):
+        st.session_state.pop(NEW_TOKENS_KEY, None)
+        st.rerun()
 
 
 render()

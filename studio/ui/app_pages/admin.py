@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import streamlit as st
 
@@ -12,7 +13,8 @@ from studio.accounts.login_cookie import CurrentUser
 from studio.accounts.store import AccountError, AccountStore
 from studio.ui import backend
 from studio.ui.components.job_panel import page_user
-from studio.ui.text import as_markdown_text
+from studio.ui.components.workers_table import service_rows
+from studio.ui.text import as_markdown_text, message, plain
 
 
 def when(timestamp: float | None) -> str:
@@ -24,7 +26,7 @@ def limits_form(user: CurrentUser, username: str) -> None:
     max_default, budget_default, allowance_default = backend.default_limits(user)
     current = backend.limit_overrides(user, username)
     with st.form(f"limits_{username}"):
-        st.markdown(f"**Limits of {username}**")
+        st.markdown(f"**Limits of {plain(username)}**")
         max_queued = st.number_input(
             f"Most jobs waiting at once (blank: the default, {max_default})",
             min_value=1,
@@ -61,25 +63,48 @@ def limits_form(user: CurrentUser, username: str) -> None:
                     float(budget) if budget is not None else None,
                     float(allowance) if allowance is not None else None,
                 )
-                st.success(f"Saved the limits of {username}.")
+                st.success(f"Saved the limits of {plain(username)}.")
             except ParamError as problem:
-                st.error(str(problem))
+                st.error(message(problem))
+
+
+NEW_USER_FIELDS = ("admin_new_username", "admin_new_display", "admin_new_password")
+ADD_USER_OUTCOME = "admin_add_user_outcome"  # ("success" | "error", message) for the next draw
+
+
+def add_user(store: AccountStore) -> None:
+    """The form's callback, run before the page is drawn again: the fields are emptied only
+    when the account was made, so a refusal (a weak password, a taken name) keeps them all."""
+    state = st.session_state
+    name = str(state.get("admin_new_username", "")).strip()
+    try:
+        store.add(
+            name,
+            str(state.get("admin_new_password", "")),
+            name=str(state.get("admin_new_display", "")).strip(),
+            role=str(state.get("admin_new_role", "user")),
+        )
+    except AccountError as problem:
+        state[ADD_USER_OUTCOME] = ("error", as_markdown_text(str(problem)))
+        return
+    for key in NEW_USER_FIELDS:
+        state[key] = ""
+    state["admin_new_role"] = "user"
+    state[ADD_USER_OUTCOME] = ("success", as_markdown_text(f"Added {name}."))
 
 
 def add_user_form(store: AccountStore) -> None:
     """A new account: its login, display name, password and role."""
-    with st.form("add_user", clear_on_submit=True):
+    with st.form("add_user"):
         st.subheader("Add a user")
-        new_name = st.text_input("Login name", key="admin_new_username")
-        new_display = st.text_input("Display name (optional)", key="admin_new_display")
-        new_password = st.text_input("Password", type="password", key="admin_new_password")
-        new_role = st.selectbox("Role", ["user", "admin"], key="admin_new_role")
-        if st.form_submit_button("Add user"):
-            try:
-                store.add(new_name.strip(), new_password, name=new_display.strip(), role=new_role)
-                st.success(f"Added {new_name.strip()}.")
-            except AccountError as problem:
-                st.error(as_markdown_text(str(problem)))
+        st.text_input("Login name", key="admin_new_username")
+        st.text_input("Display name (optional)", key="admin_new_display")
+        st.text_input("Password", type="password", key="admin_new_password")
+        st.selectbox("Role", ["user", "admin"], key="admin_new_role")
+        st.form_submit_button("Add user", on_click=add_user, args=(store,))
+    outcome = st.session_state.pop(ADD_USER_OUTCOME, None)
+    if outcome is not None:
+        (st.success if outcome[0] == "success" else st.error)(outcome[1])
 
 
 def render() -> None:
@@ -117,7 +142,9 @@ def render() -> None:
             if st.form_submit_button("Reset password"):
                 try:
                     store.set_password(chosen, password)
-                    st.success(f"New password set for {chosen}; logins and API tokens ended.")
+                    st.success(
+                        f"New password set for {plain(chosen)}; logins and API tokens ended."
+                    )
                 except AccountError as problem:
                     st.error(as_markdown_text(str(problem)))
         if chosen:
@@ -164,10 +191,8 @@ def render() -> None:
         workers = backend.workers(user)
         if not workers:
             st.info("No worker has reported in the last minute. `make run` starts one.")
-        for name, info in workers.items():
-            with st.container(border=True):
-                st.text(name)
-                st.json(info)
+        else:
+            st.dataframe(service_rows(workers, time.time()), hide_index=True)
         if workers and st.button("Unload models on all workers", key="admin_unload"):
             backend.request_unload(user)
             st.success("Asked every worker to free its GPU after its current job.")

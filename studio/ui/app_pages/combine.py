@@ -17,7 +17,16 @@ from studio import services
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend
 from studio.ui.components.asset_card import asset_label
+from studio.ui.components.file_input import (
+    BROWSER_LIMIT_MB,
+    TYPES,
+    RefusedUpload,
+    checked_upload,
+    server_limit,
+    show_server_refusals,
+)
 from studio.ui.components.job_panel import file_player, page_user, recent_jobs_section
+from studio.ui.text import message
 
 FIT_LABELS = {
     "loop": "Loop the track to the video's length",
@@ -41,17 +50,16 @@ def pick(
     by_label = {asset_label(a): a for a in assets}
     choice = st.selectbox(title, [*by_label, UPLOAD], key=f"{key}_choice")
     if choice == UPLOAD:
-        upload = st.file_uploader(f"{title}: upload", key=f"{key}_upload")
-        if upload is None:
+        upload = st.file_uploader(
+            f"{title}: upload", key=f"{key}_upload", max_upload_size=BROWSER_LIMIT_MB,
+            help=f"{TYPES[upload_kind]}, {server_limit()}.",
+        )  # fmt: skip
+        show_server_refusals(st, f"{key}_upload")  # a file too big never reaches the page
+        checked = checked_upload(user, upload, upload_kind, f"{key}_upload")  # once, then freed
+        if isinstance(checked, RefusedUpload):
+            st.error(message(checked.reason))  # names the file: user text
             return None
-        stored = st.session_state.setdefault("combine_stored_uploads", {})
-        if upload.file_id not in stored:  # every rerun sees the upload; store it once
-            try:
-                stored[upload.file_id] = backend.store_upload(user, upload, upload_kind)
-            except MediaError as problem:
-                st.error(str(problem))
-                return None
-        return str(stored[upload.file_id])
+        return checked
     return by_label[choice].id
 
 
@@ -160,7 +168,7 @@ def render() -> None:
                 user, str(video_id), str(track_id), options
             )
         except (ParamError, MediaError) as problem:
-            st.error(str(problem))
+            st.error(message(problem))
 
     st.divider()
     st.subheader("Score this video")
@@ -181,6 +189,15 @@ def render() -> None:
             key="score_model",
             format_func=lambda name: f"{name} ({models[name].licence})",
         )
+        # Fades like Combine's, up to half the clip; a job fits them to a clip it measures.
+        score_fade = min(MAX_FADE_S, max(round((video_s or 0) / 2, 1), 0.5))
+        for key, value in (("score_fade_in", 0.0), ("score_fade_out", 1.0)):
+            bounded(key, value, score_fade)
+        left, right = st.columns(2)
+        score_in = left.slider("Fade in (s)", 0.0, score_fade, 0.0, 0.1, key="score_fade_in")
+        score_out = right.slider(
+            "Fade out (s)", 0.0, score_fade, min(1.0, score_fade), 0.1, key="score_fade_out"
+        )
         if st.button("Score this video", key="score_go"):
             try:
                 length = backend.video_length_s(video_path)
@@ -190,10 +207,10 @@ def render() -> None:
                 if length > high:
                     st.info(f"The video lasts {length:.0f} s; {high:.0f} s of audio will loop.")
                 st.session_state["score_job"] = backend.submit_score(
-                    user, video_id, description, duration, model
+                    user, video_id, description, duration, model, (score_in, score_out)
                 )
             except (ParamError, MediaError) as problem:
-                st.error(str(problem))
+                st.error(message(problem))
     else:
         st.info("Pick a video above to score it.")
 

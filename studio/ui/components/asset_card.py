@@ -12,6 +12,7 @@ import streamlit as st
 
 from jobs.catalog.records import Asset, asked_text
 from jobs.kinds import file_labels
+from jobs.titles import asset_title, cut_at_word
 from studio import services
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend, navigation
@@ -52,9 +53,8 @@ TINY_PX = 320  # smaller clips are shown at twice their size
 
 
 def title(asset: Asset) -> str:
-    params = asset.params or {}
-    text = asked_text(params) or params.get("uploaded_as")
-    return str(text or OUTPUT_WORDS.get(asset.output_type, asset.output_type))
+    """Its prompt or upload name; a combine's or a score's from what it was made of."""
+    return asset_title(asset)
 
 
 def length_s(asset: Asset) -> float | None:
@@ -198,6 +198,6 @@ SOURCE_WORDS = {
 
 def asset_label(asset: Asset) -> str:
     params = asset.params or {}
-    text = asked_text(params) or params.get("uploaded_as")
+    text = asked_text(params) or params.get("uploaded_as") or asset_title(asset)
     how = SOURCE_WORDS.get(asset.source)
-    return f"{str(text or asset.output_type)[:60]}{f' ({how})' if how else ''} · {asset.id[:6]}"
+    return f"{cut_at_word(str(text), 60)}{f' ({how})' if how else ''} · {asset.id[:6]}"

@@ -13,6 +13,7 @@ import streamlit as st
 
 from engines.media.images import IMAGE_SUFFIXES
 from jobs.catalog.records import asked_text, restart_note
+from jobs.titles import cut_at_word
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend
 from studio.ui.components.asset_card import (
@@ -24,6 +25,7 @@ from studio.ui.components.asset_card import (
     title,
 )
 from studio.ui.session import session_user
+from studio.ui.text import message
 from studio.urls import file_url, picture_url
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "assets" / "examples"
@@ -159,7 +161,7 @@ def _live_progress(user: CurrentUser, job_id: str) -> None:
 def job_name(job: Any) -> str:
     """How a card names its job: the kind, what was asked, and a short id."""
     asked = asked_text(job.params)
-    words = f' "{str(asked)[:60]}"' if asked else ""
+    words = f' "{cut_at_word(str(asked), 60)}"' if asked else ""
     return f"{job.kind.title()} job{words} ({job.id[:8]})"
 
 
@@ -234,7 +236,7 @@ def show_asset(user: CurrentUser, asset: Any) -> None:
     if result.get("tiny"):
         st.caption("Made by a tiny demo model: noise, not a real result.")
     for warning in result.get("warnings", []):
-        st.warning(warning)
+        st.warning(message(warning))  # it may quote a file's name
     if asset.output_type == "video":
         short = loops(asset)
         st.video(absolute(file_url(asset.id)), format="video/mp4", loop=short, autoplay=short,

@@ -34,9 +34,12 @@ from engines.media.info import DEFAULT_LIMITS
 from engines.params import MEDIA
 from jobs.catalog.records import Asset, Job, restart_note
 from jobs.owned_assets import NotFound
+from jobs.progress_words import progress_words
 from jobs.quotas import QuotaExceeded
+from jobs.result_meta import without_server_paths
 from jobs.service import JobService
 from jobs.submission import MAX_VARIATIONS, offered_models
+from jobs.titles import asset_title
 from jobs.uploads import store_checked_upload
 from studio.accounts.login_cookie import CurrentUser
 from studio.services import WebConfig
@@ -68,6 +71,8 @@ def job_json(api: JobService, job: Job, user: CurrentUser) -> dict[str, Any]:
         "status": job.status,
         "step": job.step,
         "total": job.total,
+        "phase": job.phase,  # "loading the model", "denoising"...; None before it starts
+        "progress": progress_words(job),  # the same in words: "Loading the model"
         "queue_position": outlook.position,
         "estimate_s": outlook.estimate_s,
         "error": job.error,
@@ -81,9 +86,10 @@ def asset_json(asset: Asset) -> dict[str, Any]:
         "id": asset.id,
         "output_type": asset.output_type,
         "source": asset.source,
+        "title": asset_title(asset),  # a prompt, an upload's name, or what it was made of
         "model": asset.model,
         "job_id": asset.job_id,
-        "params": asset.params or {},
+        "params": without_server_paths(asset.params or {}),  # ids; rows from older versions too
         "created_at": asset.created_at,
         "file": f"{PREFIX}/assets/{asset.id}/file",
     }

@@ -185,6 +185,11 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
             "status": {"enum": list(STATUSES)},
             "step": {"type": "integer"},
             "total": {"type": "integer"},
+            "phase": {"type": ["string", "null"],
+                      "description": "What it does now: loading the model, denoising..."},
+            "progress": {"type": "string",
+                         "description": "The same in words: 'Loading the model', "
+                                        "'Denoising: step 3 of 25', 'Waiting in the queue'."},
             "queue_position": {"type": ["integer", "null"]},
             "estimate_s": {"type": ["number", "null"]},
             "error": {"type": ["string", "null"]},
@@ -200,6 +205,10 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
             "id": {"type": "string"},
             "output_type": {"type": "string", "enum": list(MEDIA)},
             "source": {"type": "string", "enum": list(SOURCES)},
+            "title": {
+                "type": "string",
+                "description": "Its prompt, an upload's name, or what it was made of.",
+            },
             "model": {"type": ["string", "null"]},
             "job_id": {"type": ["string", "null"]},
             "params": {"type": "object"},
