@@ -44,12 +44,14 @@ def test_a_board_typed_in_the_page_is_saved_as_written(studio: RunningStudio, ch
     for index, prompt in enumerate(PROMPTS):
         if index:
             page.get_by_role("button", name="Add a shot").click()
+            expect(page.get_by_role("textbox", name="Prompt")).to_have_count(index + 1)
             wait_until_idle(page)
         box = page.get_by_role("textbox", name="Prompt").nth(index)
         box.fill(prompt)
         box.press("Tab")  # Streamlit takes a text area's value when it loses focus
         wait_until_idle(page)
     page.get_by_role("button", name="↑").nth(2).click()  # the third shot moves up one
+    expect(page.get_by_role("textbox", name="Prompt").nth(1)).to_have_value(PROMPTS[2])
     wait_until_idle(page)
     music = page.get_by_role("textbox", name="Describe the music")
     music.fill("calm piano at night")
