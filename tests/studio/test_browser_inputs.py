@@ -93,6 +93,10 @@ def test_a_melody_too_big_for_the_server_stops_generate_with_its_reason(
 ):
     page, _ = ana
     uploader = open_music_with_melody(page)
+    # The drop zone would print the browser's 4 GB; the caption gives the server's limit.
+    limits = page.locator('div[class*="-real-limit"]')
+    expect(limits.get_by_test_id("stFileUploaderDropzoneInstructions").first).to_be_hidden()
+    expect(limits.get_by_text("at most 1 MB per file").first).to_be_visible()
     uploader.set_input_files(
         {"name": "big tune.wav", "mimeType": "audio/wav", "buffer": b"RIFF" + b"\0" * 2_200_000}
     )

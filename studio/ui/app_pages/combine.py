@@ -24,6 +24,7 @@ from studio.ui.components.file_input import (
     checked_upload,
     server_limit,
     show_server_refusals,
+    upload_box,
 )
 from studio.ui.components.job_panel import file_player, page_user, recent_jobs_section
 from studio.ui.text import message
@@ -50,7 +51,7 @@ def pick(
     by_label = {asset_label(a): a for a in assets}
     choice = st.selectbox(title, [*by_label, UPLOAD], key=f"{key}_choice")
     if choice == UPLOAD:
-        upload = st.file_uploader(
+        upload = upload_box(st, f"{key}_upload", upload_kind).file_uploader(
             f"{title}: upload", key=f"{key}_upload", max_upload_size=BROWSER_LIMIT_MB,
             help=f"{TYPES[upload_kind]}, {server_limit()}.",
         )  # fmt: skip

@@ -52,6 +52,22 @@ def server_limit() -> str:
     return f"at most {config.get_option('server.maxUploadSize')} MB"
 
 
+# The drop zone would print the browser's limit (BROWSER_LIMIT_MB); the caption says the real one.
+HIDE_BROWSER_LIMIT = (
+    '<style>div[class*="-real-limit"] [data-testid="stFileUploaderDropzoneInstructions"]'
+    "{display:none}</style>"
+)
+
+
+def upload_box(where: Any, key: str, media: str) -> Any:
+    """Where an uploader with the browser's limit goes: under it, the server's real limit."""
+    where.html(HIDE_BROWSER_LIMIT)
+    box = where.container(key=f"{key}-real-limit")
+    slot = box.container()  # drawn first, so the caption sits under the uploader
+    box.caption(f"{TYPES[media]}; {server_limit()} per file.")
+    return slot
+
+
 @dataclass(frozen=True)
 class RefusedUpload:
     """What a file input holds once its upload was refused: Generate says why, and waits."""
@@ -156,7 +172,7 @@ def file_input(spec: ParamSpec, key: str, where: Any, sample_rate: int) -> Any:
     from studio.ui.components.asset_card import asset_label
 
     upload_at, record_at = where.columns(2) if spec.media == "audio" else (where, None)
-    uploaded = upload_at.file_uploader(
+    uploaded = upload_box(upload_at, key, spec.media).file_uploader(
         f"{spec.label}: {what} to upload",
         help=f"{spec.help} {TYPES[spec.media]}, {server_limit()}.",
         key=key,
