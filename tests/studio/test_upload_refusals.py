@@ -90,7 +90,9 @@ def test_a_video_handed_in_as_a_melody_is_refused_in_words_and_nothing_queued(
     clip = make_clip(tmp_path / "refused-dance.mp4", seconds=1.0, tone_hz=440.0).read_bytes()
     music_page.file_uploader(key="music_melody").set_value(("refused-dance.mp4", clip, "video/mp4"))
     errors = generate(music_page)
-    assert errors and all(e.startswith("'refused-dance.mp4' is a video (h264, 64x64)") for e in errors)
+    assert errors and all(
+        e.startswith("'refused-dance.mp4' is a video (h264, 64x64)") for e in errors
+    )
     assert jobs_of_ana() == [] and open_uploads("refused-dance.mp4") == []  # its bytes handed back
     music_page.button(key="music_generate").click().run()  # still there on the next click
     assert music_page.error and jobs_of_ana() == []
@@ -122,7 +124,9 @@ def test_release_hands_an_uploads_bytes_back_to_streamlits_store(
     context = SimpleNamespace(session_id=TAB, uploaded_file_mgr=store)
     monkeypatch.setattr(file_input, "get_script_run_ctx", lambda: context)
     file_input.release(upload)
-    assert store.get_files(TAB, ["f9"]) == [] and store.get_stats() == {}
+    # The record stays (the uploader's value on the next run names it), its bytes go.
+    (kept,) = store.get_files(TAB, ["f9"])
+    assert kept.name == "big.wav" and kept.data == b""
     assert upload.closed  # the widget's value holds the bytes no more either
 
 

@@ -90,7 +90,11 @@ def release(upload: Any, key: str | None = None) -> None:
     """
     ctx = get_script_run_ctx()
     if ctx is not None and isinstance(ctx.uploaded_file_mgr, MemoryUploadedFileManager):
-        ctx.uploaded_file_mgr.remove_file(ctx.session_id, upload.file_id)
+        store = ctx.uploaded_file_mgr
+        # Emptied, not removed: with its record gone, the uploader's value is None on the next
+        # run in a browser, and the page forgets the asset (or refusal) the file became.
+        for record in store.get_files(ctx.session_id, [upload.file_id]):
+            store.add_file(ctx.session_id, record._replace(data=b""))
     upload.close()  # the value handed to the page; closed, it holds no bytes
     held = st.session_state.get(key) if key is not None else None
     if held is not upload and hasattr(held, "truncate"):
