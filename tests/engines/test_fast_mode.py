@@ -1,6 +1,6 @@
-"""Fast mode (First Block Cache) on the transformer video families: declared once, so the
-form, the CLI and the API get it; on for its own job only, so a job without it after a
-fast one makes exactly what it made before."""
+"""Fast mode (MagCache on Wan 2.1 and 2.2, First Block Cache on LTX) on the transformer
+video families: declared once, so the form, the CLI and the API get it; on for its own
+job only, so a job without it after a fast one makes exactly what it made before."""
 
 from __future__ import annotations
 
