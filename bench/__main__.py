@@ -43,6 +43,7 @@ CASES = {
     "web_files": "bench.web_files",
     "library_page": "bench.library_page",
     "library_gallery": "bench.library_gallery",
+    "upload_memory": "bench.upload_memory",
     "storyboard": "bench.storyboard",
     "gpu_check": "bench.gpu.check",
     "extend": "bench.extend",
@@ -55,6 +56,7 @@ QUICK_ONLY_SIGNATURE = {
     "web_files",
     "library_page",
     "library_gallery",
+    "upload_memory",
     "storyboard",
 }
 

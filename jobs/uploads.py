@@ -57,4 +57,15 @@ def _checked_suffix(path: str, name: str, output_type: str) -> str:
         return validate_image_upload(path, name=name).suffix
     check = validate_video_upload if output_type == "video" else validate_audio_upload
     info: MediaInfo = check(path, name=name)
-    return SUFFIX_BY_DEMUXER.get(info.format_name.split(",")[0], ".bin")
+    if output_type == "audio" and info.video is not None:
+        # By content, not by name: a clip with sound is a video, and a melody or a track
+        # must be sound alone (an album's cover picture is fine).
+        raise MediaError(
+            f"'{name}' is a video ({info.video.codec}, {info.video.width}x{info.video.height}), "
+            "not an audio file. Upload a WAV, MP3, FLAC, OGG or M4A file; to use a video's "
+            "sound, lay the video under a track on the Combine page or save its sound first."
+        )
+    demuxer = info.format_name.split(",")[0]
+    if demuxer == "mov" and info.video is None:
+        return ".m4a"  # sound alone in an MP4 box: an audio asset, not a video
+    return SUFFIX_BY_DEMUXER.get(demuxer, ".bin")

@@ -22,6 +22,7 @@ TAG = "comment"  # the one tag both MP4 (©cmt) and WAV (ICMT) have, and ffprobe
 MARK = "studio_settings"  # the JSON object's key, so a stranger's comment is never read
 WAV_READ_DTYPES = {"PCM_16": "int16", "PCM_24": "int32", "PCM_32": "int32", "FLOAT": "float32"}
 MAX_CHARS = 16_000  # a prompt and every param fit many times over; a tag is no place for more
+MAX_READ_BYTES = 64 * 1024  # what a dropped file's tag may hold before it is refused unread
 
 
 def settings_record(
@@ -71,13 +72,23 @@ def embed_settings(path: Path, settings: Mapping[str, Any]) -> None:
 
 
 def settings_in(tags: Mapping[str, str]) -> dict[str, Any] | None:
-    """The settings a file carries, from its metadata tags; None when it has none of ours."""
+    """The settings a file carries, from its metadata tags; None when it has none of ours.
+
+    A tag is untrusted: one over 64 KB is refused by its size before it is parsed, and
+    one that is not JSON (garbled, nested past what the parser takes) reads as none.
+    """
     text = next((value for key, value in tags.items() if key.lower() == TAG), None)
-    if not text:
+    if not text or not isinstance(text, str):
         return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_READ_BYTES:
+        raise MediaError(
+            f"The settings tag is {size / 1024:.0f} KB; at most {MAX_READ_BYTES // 1024} KB is "
+            "read, and this studio writes far less. The file was not made here as it is."
+        )
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting thousands deep
         return None
     settings = data.get(MARK) if isinstance(data, dict) else None
     return settings if isinstance(settings, dict) else None

@@ -15,7 +15,8 @@ What lives here, one module a concept, each part sharing one ``CatalogDatabase``
 - ``transitions``: every status change (``catalog.transitions.finish_done``);
 - ``limits``: an admin's per-user overrides of the queue limits (``catalog.limits.get``);
 - ``assets``: the files jobs made and users uploaded (``catalog.assets.get``);
-- ``services``: keeper and worker heartbeats (``catalog.services.record``).
+- ``services``: keeper and worker heartbeats (``catalog.services.record``);
+- ``boards``: users' storyboards and their renders' state (``catalog.boards.get``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jobs.catalog.assets import AssetStore
+from jobs.catalog.boards import BoardStore
 from jobs.catalog.database import CatalogDatabase
 from jobs.catalog.jobs import JobQueries
 from jobs.catalog.limits import UserLimits
@@ -44,6 +46,7 @@ class Catalog:
         self.assets = AssetStore(self.db)
         self.limits = UserLimits(self.db)
         self.services = ServiceHeartbeats(self.db)
+        self.boards = BoardStore(self.db)
 
     @property
     def path(self) -> Path:

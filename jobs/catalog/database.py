@@ -100,6 +100,7 @@ class CatalogDatabase:
             _add_batching(conn)
             _add_cost_allowance(conn)
             conn.executescript(SCHEMA)
+            _add_boards(conn)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -229,3 +230,25 @@ def _json_field(text: str, name: str) -> str | None:
     except (ValueError, AttributeError):
         return None
     return str(value) if value is not None else None
+
+
+BOARDS_SCHEMA = """
+create table if not exists boards (
+    id text primary key,
+    owner text not null,
+    title text not null,
+    spec text not null,                      -- JSON: shots, soundtrack, cuts, transition
+    render text not null default '{}',       -- JSON: the render's jobs, plan and piece
+    status text not null default 'draft',    -- draft, rendering, done, failed, cancelled
+    version integer not null default 1,      -- compare-and-set of spec and render
+    created_at real not null,
+    updated_at real not null
+);
+create index if not exists boards_owner_updated on boards (owner, updated_at);
+create index if not exists boards_status on boards (status);
+"""
+
+
+def _add_boards(conn: sqlite3.Connection) -> None:
+    """Catalogs made before storyboards: an empty boards table beside the jobs."""
+    conn.executescript(BOARDS_SCHEMA)

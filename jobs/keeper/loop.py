@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from jobs.boards.render import BoardRenders
 from jobs.catalog import Catalog
 from jobs.catalog.records import QUEUED, RUNNING, Job
 from jobs.config import JobsConfig
@@ -44,6 +45,7 @@ from jobs.keeper.overtime import Overtime
 from jobs.keeper.results import Results, stale_reason
 from jobs.kinds import job_kind
 from jobs.queue import Broker, Observation
+from jobs.service import JobService
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class Keeper:
         self.broker = broker or Broker(config)
         self.overtime = Overtime(self.catalog, self.broker, config.run_budget_s)
         self.results = Results(config, self.catalog, self.broker, self.overtime)
+        self.boards = BoardRenders(JobService(config))  # storyboards move on as jobs finish
         self.name = f"keeper {socket.gethostname()}:{os.getpid()}"
         self._started = time.time()
         self._beats: dict[tuple[str, int], int] = {}  # last heartbeat number seen
@@ -134,6 +137,7 @@ class Keeper:
                 if self._failing_jobs.get(job.id) != repr(exc):
                     self._failing_jobs[job.id] = repr(exc)
                     log.warning("Cannot apply job %s yet: %s", job.id, exc, exc_info=True)
+        self.boards.advance_all()  # before dispatch: a board's next shot goes out this pass
         self._dispatch()
         if now >= self._next_reconcile:
             self._next_reconcile = now + self.config.reconcile_interval_s

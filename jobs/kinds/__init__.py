@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from engines.errors import ParamError
 from engines.params import specs
-from jobs.kinds import combine, extend, music, score, video
+from jobs.kinds import assemble, combine, extend, music, score, video
 from jobs.kinds.job_kind import JobKind
 
 KINDS: dict[str, JobKind] = {
-    module.KIND.name: module.KIND for module in (video, music, combine, score, extend)
+    module.KIND.name: module.KIND for module in (video, music, combine, score, extend, assemble)
 }
 
 

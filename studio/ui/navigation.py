@@ -17,12 +17,13 @@ PAGES: dict[str, tuple[str, str]] = {
     "video": ("Text to video", ":material/movie:"),
     "music": ("Music", ":material/music_note:"),
     "combine": ("Combine", ":material/video_library:"),
+    "storyboard": ("Storyboard", ":material/view_timeline:"),
     "library": ("Library", ":material/folder_open:"),
     "account": ("My account", ":material/key:"),
     "admin": ("Admin", ":material/admin_panel_settings:"),
 }
 SECTIONS = {
-    "Create": ["video", "music", "combine"],
+    "Create": ["video", "music", "combine", "storyboard"],
     "Your work": ["library", "account"],
     "Admin": ["admin"],
 }

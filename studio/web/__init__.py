@@ -4,6 +4,7 @@
 - ``/files/<asset_id>``: the owner's files, Range and ETag (``studio.web.files``)
 - ``/api/v1/*``: the HTTP API for scripts, bearer tokens (``studio.web.api.routes``)
 - in front of everything, Streamlit's routes included: ``studio.web.guard.WebGuard``
+- uploads to Streamlit in flight or refused, for the pages: ``studio.web.upload_watch``
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from studio.web.api.routes import api_routes
 from studio.web.files import file_routes
 from studio.web.guard import WebGuard
 from studio.web.login import login_routes
+from studio.web.upload_watch import UploadWatch
 
 
 def web_routes(config: WebConfig, api: JobService) -> list[BaseRoute]:
@@ -24,4 +26,5 @@ def web_routes(config: WebConfig, api: JobService) -> list[BaseRoute]:
 
 
 def web_middleware(config: WebConfig) -> list[Middleware]:
-    return [Middleware(WebGuard, config=config)]
+    # UploadWatch outside the guard: it must see the guard's own 413 for a file too big.
+    return [Middleware(UploadWatch), Middleware(WebGuard, config=config)]

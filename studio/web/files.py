@@ -31,6 +31,7 @@ MIME = {
     ".wav": "audio/wav",
     ".mp3": "audio/mpeg",
     ".flac": "audio/flac",
+    ".m4a": "audio/mp4",  # sound alone in an MP4 box (jobs.uploads)
     ".jpg": "image/jpeg",
     ".png": "image/png",
     ".webp": "image/webp",

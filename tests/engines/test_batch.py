@@ -114,7 +114,7 @@ def test_a_cancel_stops_the_whole_batch_and_leaves_no_file(
 def test_only_the_video_families_batch():
     batching = {name for name, entry in CATALOG.items() if entry.batches}
     assert batching == {
-        n for n, e in CATALOG.items() if e.family.name in ("text-to-video-sd", "wan")
+        n for n, e in CATALOG.items() if e.family.name in ("text-to-video-sd", "wan", "wan2.2")
     }
     assert not CATALOG["musicgen-small"].batches  # its sampler's one global RNG
 

@@ -355,7 +355,7 @@ def test_the_openapi_document_comes_from_the_declared_params(client: TestClient)
     assert queued["content"]["application/json"]["schema"]["required"] == ["id"]
     assert set(document["paths"]) == {
         "/api/v1/jobs", "/api/v1/jobs/{id}", "/api/v1/assets", "/api/v1/assets/{id}/file",
-        "/api/v1/uploads",
+        "/api/v1/uploads", "/api/v1/boards", "/api/v1/boards/{id}", "/api/v1/boards/{id}/shots/{n}",
     }  # fmt: skip
 
 

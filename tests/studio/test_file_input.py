@@ -17,6 +17,7 @@ from jobs.service import JobService
 from tests.fixtures.studio import USERS, log_in, open_app
 from tests.image_factory import BAD_IMAGES, png_bytes
 from tests.media_factory import make_tone
+from tests.studio.markdown_text import shown_text
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ def test_a_bad_image_on_the_page_is_refused_with_its_reason(
     data, says = BAD_IMAGES[name]
     app = generate(log_in(open_app(), "ana", USERS["ana"]), name, data)
     assert not app.exception
-    assert app.error and says in app.error[0].value and f"'{name}'" in app.error[0].value
+    said = shown_text(app.error[0].value)  # a file's name is shown as typed, not as markdown
+    assert app.error and says in said and f"'{name}'" in said
     api = JobService()
     assert api.list("ana") == [] and api.assets("ana") == []  # nothing queued, nothing kept
     api.close()

@@ -12,6 +12,7 @@ from engines.families.musicgen import MusicParams
 from engines.families.text_to_video_sd import VideoParams
 from engines.media.settings_tag import embed_settings
 from jobs.assets import settings_for_file
+from studio.ui.text import as_markdown_text
 from tests.fixtures.studio import USERS, log_in, open_app
 from tests.media_factory import make_h264_clip, make_tone
 
@@ -143,3 +144,25 @@ def test_a_melody_track_names_its_melody_by_id_and_fills_the_picker_only_for_its
         # Ana's own melody comes back in the picker; Ben's id is not hers to use.
         assert app.selectbox(key="music_melody_pick").value == picked
     api.close()
+
+
+def test_hostile_settings_fill_what_holds_and_name_the_rest_without_a_crash(
+    studio_data: Path, tmp_path: Path
+):
+    clip = make_h264_clip(tmp_path / "odd.mp4")
+    params = {
+        "model": "modelscope-t2v-1.7b", "prompt": "a fox in snow", "steps": 10**30,
+        "guidance_scale": "high", "num_frames": [5], "lora": "/etc/passwd",
+    }  # fmt: skip
+    settings = {"job_kind": "video", "model": "modelscope-t2v-1.7b", "params": params}
+    embed_settings(clip, {**settings, "seed": 2**80})
+    app = video_page()
+    app.file_uploader(key="video_made_with").set_value(("odd.mp4", clip.read_bytes(), "video/mp4"))
+    app.run()
+    assert not app.exception
+    assert app.text_area(key="video_prompt").value == "a fox in snow"  # what holds is filled
+    (note,) = [w.value for w in app.warning if "Left out" in w.value]
+    for named in ("`steps`", "`guidance_scale`", "`num_frames`", "lora", "`seed`"):
+        assert as_markdown_text(named) in note, (named, note)
+    app.button(key="video_generate").click().run()  # the form still works
+    assert not app.exception

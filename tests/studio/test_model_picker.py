@@ -20,11 +20,9 @@ def melody_uploaders(app: AppTest) -> list:
 def test_the_picker_lists_video_models_and_the_form_follows_the_choice(studio_data: Path):
     app = log_in(open_app(), "ana", USERS["ana"])
     picker = app.selectbox(key="video_model")
-    assert picker.options == [
-        "modelscope-t2v-1.7b (CC-BY-NC-4.0)",
-        "zeroscope-v2-576w (CC-BY-NC-4.0)",
-        "wan2.1-t2v-1.3b (Apache-2.0)",
-    ]
+    video_models = [e for e in CATALOG.values() if e.output == "video"]
+    assert picker.options == [f"{e.name} ({e.licence})" for e in video_models]
+    assert picker.options[0] == "modelscope-t2v-1.7b (CC-BY-NC-4.0)"  # the default first
     assert "ModelScope 1.7B" in app.caption[0].value and "CC-BY-NC-4.0" in app.caption[0].value
     assert app.slider(key="video_frames").max == 64 and app.slider(key="video_frames").value == 16
 

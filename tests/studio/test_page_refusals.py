@@ -8,6 +8,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
+from studio.ui.text import WORD_JOINER
 from tests.fixtures.studio import ADMIN, ADMIN_PASSWORD, USERS, log_in, open_app
 
 MARKUP = "x ![t](http://192.0.2.1/x.png) [site](http://192.0.2.1/) :red[loud] $x^2$ **b**"
@@ -66,7 +67,7 @@ def test_a_refused_token_name_is_quoted_as_typed_and_renders_no_link_or_image(
     app.text_input(key="account_token_name").input(MARKUP)
     app.button[0].click().run()
     (error,) = [e.value for e in app.error]
-    html = rendered(error)
+    html = rendered(error).replace(WORD_JOINER, "")  # invisible: it breaks autolinks
     assert "<img" not in html and "<a " not in html and "<strong>" not in html, html
     assert "192.0.2.1/x.png" in html and ":red[loud]" in html and "$x^2$" in html
 

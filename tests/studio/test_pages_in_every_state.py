@@ -23,6 +23,7 @@ PAGES = {
     "video": ("app_pages/video.py", "Text to video"),
     "music": ("app_pages/music.py", "Music"),
     "combine": ("app_pages/combine.py", "Combine"),
+    "storyboard": ("app_pages/storyboard.py", "Storyboard"),
     "library": ("app_pages/library.py", "Library"),
     "account": ("app_pages/account.py", "My account"),
     "admin": ("app_pages/admin.py", "Admin"),

@@ -8,7 +8,7 @@ from studio.accounts.tokens import TokenError
 from studio.ui.backend import create_token, my_tokens, revoke_token, shown_time
 from studio.ui.components.job_panel import page_user
 from studio.ui.components.password_change import password_change_form
-from studio.ui.text import as_markdown_text
+from studio.ui.text import as_markdown_text, plain
 
 NEW_TOKENS_KEY = "account_new_tokens"  # [(name, secret)]: shown until the user dismisses them
 
@@ -39,7 +39,7 @@ def render() -> None:
         st.info("You have no tokens yet.")
     for token in tokens:
         left, middle, right = st.columns([3, 4, 2])
-        left.markdown(f"**{token.name}**")
+        left.markdown(f"**{plain(token.name)}**")  # a name like a host is no link
         status = f"revoked {shown_time(token.revoked_at)}" if not token.active else "active"
         middle.caption(
             f"created {shown_time(token.created_at)} · last used "

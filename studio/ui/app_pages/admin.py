@@ -14,7 +14,7 @@ from studio.accounts.store import AccountError, AccountStore
 from studio.ui import backend
 from studio.ui.components.job_panel import page_user
 from studio.ui.components.workers_table import service_rows
-from studio.ui.text import as_markdown_text
+from studio.ui.text import as_markdown_text, message, plain
 
 
 def when(timestamp: float | None) -> str:
@@ -26,7 +26,7 @@ def limits_form(user: CurrentUser, username: str) -> None:
     max_default, budget_default, allowance_default = backend.default_limits(user)
     current = backend.limit_overrides(user, username)
     with st.form(f"limits_{username}"):
-        st.markdown(f"**Limits of {username}**")
+        st.markdown(f"**Limits of {plain(username)}**")
         max_queued = st.number_input(
             f"Most jobs waiting at once (blank: the default, {max_default})",
             min_value=1,
@@ -63,9 +63,9 @@ def limits_form(user: CurrentUser, username: str) -> None:
                     float(budget) if budget is not None else None,
                     float(allowance) if allowance is not None else None,
                 )
-                st.success(f"Saved the limits of {username}.")
+                st.success(f"Saved the limits of {plain(username)}.")
             except ParamError as problem:
-                st.error(str(problem))
+                st.error(message(problem))
 
 
 NEW_USER_FIELDS = ("admin_new_username", "admin_new_display", "admin_new_password")
@@ -142,7 +142,9 @@ def render() -> None:
             if st.form_submit_button("Reset password"):
                 try:
                     store.set_password(chosen, password)
-                    st.success(f"New password set for {chosen}; logins and API tokens ended.")
+                    st.success(
+                        f"New password set for {plain(chosen)}; logins and API tokens ended."
+                    )
                 except AccountError as problem:
                     st.error(as_markdown_text(str(problem)))
         if chosen:

@@ -17,7 +17,17 @@ from studio import services
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend
 from studio.ui.components.asset_card import asset_label
+from studio.ui.components.file_input import (
+    BROWSER_LIMIT_MB,
+    TYPES,
+    RefusedUpload,
+    checked_upload,
+    server_limit,
+    show_server_refusals,
+    upload_box,
+)
 from studio.ui.components.job_panel import file_player, page_user, recent_jobs_section
+from studio.ui.text import message
 
 FIT_LABELS = {
     "loop": "Loop the track to the video's length",
@@ -41,17 +51,16 @@ def pick(
     by_label = {asset_label(a): a for a in assets}
     choice = st.selectbox(title, [*by_label, UPLOAD], key=f"{key}_choice")
     if choice == UPLOAD:
-        upload = st.file_uploader(f"{title}: upload", key=f"{key}_upload")
-        if upload is None:
+        upload = upload_box(st, f"{key}_upload", upload_kind).file_uploader(
+            f"{title}: upload", key=f"{key}_upload", max_upload_size=BROWSER_LIMIT_MB,
+            help=f"{TYPES[upload_kind]}, {server_limit()}.",
+        )  # fmt: skip
+        show_server_refusals(st, f"{key}_upload")  # a file too big never reaches the page
+        checked = checked_upload(user, upload, upload_kind, f"{key}_upload")  # once, then freed
+        if isinstance(checked, RefusedUpload):
+            st.error(message(checked.reason))  # names the file: user text
             return None
-        stored = st.session_state.setdefault("combine_stored_uploads", {})
-        if upload.file_id not in stored:  # every rerun sees the upload; store it once
-            try:
-                stored[upload.file_id] = backend.store_upload(user, upload, upload_kind)
-            except MediaError as problem:
-                st.error(str(problem))
-                return None
-        return str(stored[upload.file_id])
+        return checked
     return by_label[choice].id
 
 
@@ -160,7 +169,7 @@ def render() -> None:
                 user, str(video_id), str(track_id), options
             )
         except (ParamError, MediaError) as problem:
-            st.error(str(problem))
+            st.error(message(problem))
 
     st.divider()
     st.subheader("Score this video")
@@ -202,7 +211,7 @@ def render() -> None:
                     user, video_id, description, duration, model, (score_in, score_out)
                 )
             except (ParamError, MediaError) as problem:
-                st.error(str(problem))
+                st.error(message(problem))
     else:
         st.info("Pick a video above to score it.")
 

@@ -17,6 +17,7 @@ from studio.ui.components.job_panel import examples_row, page_user, recent_jobs_
 from studio.ui.components.made_with import made_with_drop
 from studio.ui.components.model_form import model_picker, params_form
 from studio.ui.components.variations import submit_from_page, variations_count, variations_grid
+from studio.ui.text import message
 
 EXAMPLE_FIELDS = {"prompt": "video_prompt"}  # example key -> widget key
 
@@ -40,7 +41,7 @@ def render() -> None:
             values = stored_file_inputs(user, entry.params_class(), values)  # uploads: ids
             submit_from_page(user, "video", entry.name, values, count)
         except (ParamError, MediaError) as problem:
-            st.error(str(problem))
+            st.error(message(problem))  # it may quote a file's name
     drawn = variations_grid(user, "video")
 
     recent_jobs_section(user, "video", focus=st.session_state.get("video_job"), shown=drawn)

@@ -25,6 +25,7 @@ from studio.ui.components.asset_card import (
     title,
 )
 from studio.ui.session import session_user
+from studio.ui.text import message
 from studio.urls import file_url, picture_url
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "assets" / "examples"
@@ -235,7 +236,7 @@ def show_asset(user: CurrentUser, asset: Any) -> None:
     if result.get("tiny"):
         st.caption("Made by a tiny demo model: noise, not a real result.")
     for warning in result.get("warnings", []):
-        st.warning(warning)
+        st.warning(message(warning))  # it may quote a file's name
     if asset.output_type == "video":
         short = loops(asset)
         st.video(absolute(file_url(asset.id)), format="video/mp4", loop=short, autoplay=short,

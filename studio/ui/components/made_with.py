@@ -14,13 +14,17 @@ import tempfile
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import DeletedFile
 
 from engines.errors import MediaError
 from engines.media.info import DEFAULT_LIMITS
 from engines.media.probe import probe_media
 from engines.media.settings_tag import settings_in
+from engines.settings_check import check_settings
+from engines.settings_check import shown as checked_shown
 from studio import services
 from studio.ui import backend
+from studio.ui.components.file_input import release
 from studio.ui.components.model_form import reuse_settings
 from studio.ui.navigation import PAGES, page_file
 from studio.ui.text import as_markdown_text
@@ -54,23 +58,27 @@ def fill_from_settings(
             f"{name} carries no settings from this studio, so there is nothing to fill in. "
             "Files made here (downloaded from the Library or the API) carry them."
         )), None  # fmt: skip
-    kind = str(settings.get("job_kind"))
-    target = PAGE_OF_JOB_KIND.get(kind)
+    kind = settings.get("job_kind")
+    target = PAGE_OF_JOB_KIND.get(kind) if isinstance(kind, str) else None
     if target is None:
-        shown = as_markdown_text(kind)  # a file's tag may say anything
+        plain = isinstance(kind, str) and len(kind) <= 40
+        shown = as_markdown_text(kind if plain else checked_shown(kind))  # tags say anything
         return ("info", (
             f"{name} was made by a {shown} job; only clips from Text to video and tracks "
             "from Music fill a form."
         )), None  # fmt: skip
-    params = dict(settings.get("params") or {})
-    reuse_settings(target, params, settings.get("seed"), services.settings())
-    model = params.get("model") or "the default model"
-    seed = settings.get("seed")
+    checked = check_settings(settings, target)
+    left_out = as_markdown_text("; ".join(checked.problems))  # a file's tag may say anything
+    if checked.model is None:
+        return ("warning", f"{name} cannot fill the form: {left_out}. Nothing was filled."), None
+    reuse_settings(target, checked.params, checked.seed, services.settings())
     where = "" if target == page else f" on the {PAGES[target][0]} page"
-    message = (
-        f"Filled the form{where} with the settings of {name}: "
-        + as_markdown_text(f"{model}, seed {seed}.")  # a file's tag may say anything
+    message = f"Filled the form{where} with the settings of {name}: " + as_markdown_text(
+        f"{checked.model}, "
+        + (f"seed {checked.seed}." if checked.seed is not None else "a random seed.")
     )
+    if checked.problems:
+        return ("warning", f"{message} Left out: {left_out}."), target
     return ("success", message), target
 
 
@@ -84,12 +92,15 @@ def made_with_drop(page: str) -> None:
         key=key,
     )
     done = st.session_state.get(f"{key}_done")
-    if upload is not None and (done is None or done[0] != upload.file_id):
+    fresh = upload is not None and not isinstance(upload, DeletedFile)
+    if fresh and (done is None or done[0] != upload.file_id):
         try:
             found = settings_of_file(upload.name, upload.getvalue())
             note, target = fill_from_settings(page, upload.name, found)
         except MediaError as problem:
-            note, target = ("error", str(problem)), None
+            note, target = ("error", as_markdown_text(str(problem))), None  # names the file
+        finally:
+            release(upload, key)  # read once: its bytes go back to Streamlit's store now
         st.session_state[f"{key}_done"] = (upload.file_id, note)
         if target is not None and target != page:
             st.session_state[f"{target}_made_with_note"] = note

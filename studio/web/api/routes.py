@@ -43,6 +43,7 @@ from jobs.titles import asset_title
 from jobs.uploads import store_checked_upload
 from studio.accounts.login_cookie import CurrentUser
 from studio.services import WebConfig
+from studio.web.api.boards import board_routes
 from studio.web.api.json_body import BadJson, parse_json
 from studio.web.api.schema import openapi_document
 from studio.web.files import MIME
@@ -237,5 +238,6 @@ def api_routes(config: WebConfig, api: JobService) -> list[BaseRoute]:
         Route(f"{PREFIX}/assets", authed(list_assets), methods=["GET"]),
         Route(f"{PREFIX}/assets/{{id}}/file", authed(download), methods=["GET"]),
         Route(f"{PREFIX}/uploads", authed(upload), methods=["POST"]),
+        *board_routes(api, authed),  # /api/v1/boards: storyboards (studio/web/api/boards.py)
         Route(PREFIX + "/{rest:path}", unknown),
     ]

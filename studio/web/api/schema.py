@@ -312,6 +312,8 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
             }
         },
     }
+    schemas |= board_schemas()
+    paths |= board_paths()
     return {
         "openapi": "3.1.0",
         "info": {"title": "Studio API", "version": API_VERSION},
@@ -322,3 +324,138 @@ def openapi_document(models: list[ModelEntry] | None = None) -> dict[str, Any]:
         },
         "security": [{"token": []}],
     }
+
+
+BOARD_ID = {**JOB_ID}
+SHOT_NUMBER = {"name": "n", "in": "path", "required": True,
+               "schema": {"type": "integer", "minimum": 1}}  # fmt: skip
+
+
+def board_schemas() -> dict[str, Any]:
+    """A board as sent (BoardRequest) and as read back (Board)."""
+    nullable_string = {"type": ["string", "null"]}
+    shot = {
+        "type": "object",
+        "properties": {
+            "prompt": {"type": "string", "minLength": 1},
+            "model": {"type": "string", "description": "A video model; omitted: the default."},
+            "seconds": {"type": "number", "exclusiveMinimum": 0,
+                        "description": "Above 0, at most what the model makes in one shot."},
+            "seed": {"type": ["integer", "null"], "minimum": 0},
+            "continue": {"type": "boolean",
+                         "description": "Start from the previous shot's last frame."},
+            "params": {"type": "object", "description": "The model's own params (steps...)."},
+        },
+        "required": ["prompt"],
+        "additionalProperties": False,
+    }  # fmt: skip
+    make = {
+        "type": "object",
+        "properties": {"model": {"type": "string"}, "prompt": {"type": "string"},
+                       "lyrics": {"type": "string"}},
+        "required": ["prompt"],
+        "additionalProperties": False,
+    }  # fmt: skip
+    picked = {
+        "type": "object",
+        "properties": {"asset": {"type": "string", "description": "One of your audio files."}},
+        "required": ["asset"],
+        "additionalProperties": False,
+    }
+    request = {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "shots": {"type": "array", "items": shot, "minItems": 1},
+            "soundtrack": {"oneOf": [make, picked, {"type": "null"}]},
+            "cuts": {"enum": ["beats", "bars", "as_written"]},
+            "transition": {
+                "type": "object",
+                "properties": {"kind": {"enum": ["cut", "crossfade"]},
+                               "seconds": {"type": "number", "minimum": 0}},
+                "required": ["kind"],
+            },
+        },
+        "required": ["shots"],
+        "additionalProperties": False,
+    }  # fmt: skip
+    shot_state = {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "prompt": {"type": "string"},
+            "job_id": nullable_string,
+            "status": {"type": ["string", "null"]},
+            "fraction": {"type": "number"},
+            "asset_id": nullable_string,
+        },
+        "required": ["index", "prompt", "job_id", "status", "asset_id"],
+    }
+    board = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"enum": ["draft", "rendering", "done", "failed", "cancelled"]},
+            "phase": {"type": "string", "description": "Shots done of N, then assembling."},
+            "progress": {"type": "number", "minimum": 0, "maximum": 1},
+            "shots": {"type": "array", "items": shot_state},
+            "asset_id": {**nullable_string, "description": "The piece, once done."},
+            "plan": {
+                "type": ["object", "null"],
+                "properties": {"cuts": {"type": "array", "items": {"type": "number"}},
+                               "seconds": {"type": "number"}},
+            },
+            "error": nullable_string,
+        },
+        "required": ["id", "title", "status", "progress", "shots", "asset_id", "plan"],
+    }  # fmt: skip
+    rerender = {
+        "type": "object",
+        "properties": {"prompt": {"type": "string"}, "seed": {"type": ["integer", "null"]}},
+        "additionalProperties": False,
+    }
+    return {"BoardRequest": request, "Board": board, "ShotChange": rerender}
+
+
+def board_paths() -> dict[str, Any]:
+    created = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    return {
+        "/api/v1/boards": {
+            "post": {
+                "summary": "Save a storyboard and render it: soundtrack, shots, then the piece.",
+                "operationId": "createBoard",
+                "requestBody": {"required": True, "content": _content(ref("BoardRequest"))},
+                "responses": {"201": _json("Rendering.", created), **refusals(400, 422)},
+            },
+            "get": {
+                "summary": "My boards, latest changed first.",
+                "operationId": "listBoards",
+                "responses": {"200": _json("Mine.", array_of("Board")), **refusals()},
+            },
+        },
+        "/api/v1/boards/{id}": {
+            "parameters": [BOARD_ID],
+            "get": {
+                "summary": "A board: status, progress, each shot's job, the plan, the piece.",
+                "operationId": "getBoard",
+                "responses": {"200": _json("The board.", ref("Board")), **refusals(404)},
+            },
+            "delete": {
+                "summary": "Cancel the board's render.",
+                "operationId": "cancelBoard",
+                "responses": {"200": _json("The board now.", ref("Board")), **refusals(404)},
+            },
+        },
+        "/api/v1/boards/{id}/shots/{n}": {
+            "parameters": [BOARD_ID, SHOT_NUMBER],
+            "post": {
+                "summary": "Make shot n again (new prompt or seed), then the piece; "
+                "the other shots are kept.",
+                "operationId": "rerenderShot",
+                "requestBody": {"required": True, "content": _content(ref("ShotChange"))},
+                "responses": {"200": _json("The board now.", ref("Board")),
+                              **refusals(400, 404, 422)},
+            },
+        },
+    }  # fmt: skip
