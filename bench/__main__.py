@@ -32,6 +32,8 @@ CASES = {
     "wan": "bench.wan",
     "ltx": "bench.ltx",
     "wan22": "bench.wan22",
+    "wan22_fast": "bench.wan22_fast",
+    "wan21_fast": "bench.wan21_fast",
     "music": "bench.music",
     "long_music": "bench.long_music",
     "registry": "bench.registry",

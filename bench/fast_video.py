@@ -1,6 +1,7 @@
 """LTX-Video 2B and Wan 2.2 TI2V-5B on the CPU: our engine against the plain diffusers
-pipeline call (a step, same work), and Fast mode (First Block Cache) against a normal
-run (a whole clip, same seed), with the output's relative RMS change.
+pipeline call (a step, same work), and Fast mode (First Block Cache on LTX, MagCache on
+Wan 2.1 and 2.2) against a normal run (a whole clip, same seed), with the output's
+relative RMS change.
 
 The checkpoints have the real transformer's width, heads, feed-forward and text width
 with random weights, but only ``layers`` of its blocks (LTX has 28, Wan 2.2 30): the full
@@ -10,14 +11,20 @@ step still runs the first block: with L blocks it costs 1/L of a full one), so t
 ratio here is a lower bound. Text encoder: one layer at the real width (4096), as
 bench/wan.py; VAE: the tiny builders' (real compression, few channels), so a clip's
 time is the transformer's. Random weights make the First Block Cache's decisions
-differ from the real model's; the threshold was chosen here and is stated as such.
+differ from the real model's; its threshold was chosen here and is stated as such.
+MagCache's decisions come from ratios calibrated on the real model (its authors'), so
+the steps skipped here are the ones the real model skips; only the RMS change is the
+random weights' (their decoded frames barely move, so the final latents' change is
+reported too). With MagCache a skipped step runs no block at all, so fewer blocks here
+make the fixed parts (embeddings, text projection, VAE) weigh more: again a lower bound.
 """
 
 from __future__ import annotations
 
 import statistics
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,16 +53,48 @@ class Case:
     fast_steps: int
     build: Callable[[Path, int], None]
     pipeline: str  # the plain diffusers class
+    # Fast runs: a threshold each; None is the family's own (MagCache: its authors').
+    thresholds: tuple[float | None, ...] = THRESHOLDS
+    fast_cache: str = "First Block Cache"
 
 
-def run_case(case: Case, device: str, quick: bool, repeats: int, models: Path | None) -> dict:
-    import torch
-
+def _checkpoint(case: Case, models: Path | None) -> Path:
     root = models or Path("data") / "bench-models"
     folder = root / f"{case.name}-{case.layers}-layers"
     if not (folder / MARKER).is_file():
         case.build(folder, case.layers)
         (folder / MARKER).write_text(f"random weights, {case.layers} of {case.real_layers}\n")
+    return folder
+
+
+def run_fast_case(case: Case, device: str, quick: bool, models: Path | None) -> dict:
+    """Fast / normal only (a whole clip each), for the families whose step overhead is
+    measured by their own case."""
+    import torch
+
+    folder = _checkpoint(case, models)
+    with tempfile.TemporaryDirectory(prefix=f"bench-{case.name}-") as tmp:
+        fast = _fast(case, folder, device, Clock(device), Path(tmp), quick)
+    best = fast["chosen"]
+    return {
+        "case": case.name,
+        "layers": case.layers,
+        "real_layers": case.real_layers,
+        "size": case.size,
+        "guidance": case.guidance,
+        "torch_threads": torch.get_num_threads(),
+        "fast": fast,
+        "targets": {
+            "fast_at_least": TARGET_FAST,
+            "fast_met": best is not None and fast["runs"][best]["speedup"] >= TARGET_FAST,
+        },
+    }
+
+
+def run_case(case: Case, device: str, quick: bool, repeats: int, models: Path | None) -> dict:
+    import torch
+
+    folder = _checkpoint(case, models)
     clock = Clock(device)
     steps: dict[str, list[float]] = {"plain": [], "ours": []}
     per_run: dict[str, list[float]] = {"plain": [], "ours": []}
@@ -171,68 +210,144 @@ def _ours_steps(case: Case, folder: Path, device: str, clock: Clock, out: Path) 
 
 
 def _fast(case: Case, folder: Path, device: str, clock: Clock, tmp: Path, quick: bool) -> dict:
-    """A normal clip, then one per threshold, same seed: clip time and RMS change."""
+    """A normal clip, then one per threshold, same seed: clip time, RMS change (frames and,
+    for Wan, the final latents) and how many passes ran the last block."""
     from tests.mp4_probe import decode_frames
 
-    thresholds = THRESHOLDS[:1] if quick else THRESHOLDS
+    thresholds = case.thresholds[:1] if quick else case.thresholds
     runs: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-data-") as data:
+    latents: dict[str, np.ndarray] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-data-") as data, _keep_latents() as kept:
         registry = _registry(folder, device, Path(data))
         engine = registry.get(str(folder))
+        computed = _count_block_runs(engine._model.transformer)
         clips: dict[str, np.ndarray] = {}
-        for name, threshold in [("normal", None), *((f"{t:g}", t) for t in thresholds)]:
-            if threshold is not None:
-                engine.fast_threshold = threshold
-            params = _params(case, folder, case.fast_steps, fast=threshold is not None)
+        named = [("normal", None, False)]
+        named += [("own" if t is None else f"{t:g}", t, True) for t in thresholds]
+        for name, threshold, fast in named:
+            engine.fast_threshold = threshold if threshold is not None else case_default(engine)
+            params = _params(case, folder, case.fast_steps, fast=fast)
             out = tmp / f"fast-{name}.mp4"
+            computed[0] = 0
+            kept.clear()
             started = clock.now()
             result = registry.generate(params, out)
             seconds = clock.now() - started
             clips[name] = decode_frames(out).astype(np.float64)
-            runs[name] = {"clip_s": seconds, "denoise_s": result.timings.get("denoise")}
+            if kept:
+                latents[name] = kept[-1]
+            runs[name] = {
+                "clip_s": seconds,
+                "denoise_s": result.timings.get("denoise"),
+                "block_runs": computed[0],
+            }
         registry.unload_all()
-    normal = clips["normal"]
     for name, clip in clips.items():
         runs[name]["speedup"] = runs["normal"]["clip_s"] / runs[name]["clip_s"]
-        runs[name]["relative_rms"] = float(
-            np.sqrt(np.mean((clip - normal) ** 2)) / np.sqrt(np.mean(normal**2))
-        )
+        runs[name]["relative_rms"] = _relative_rms(clip, clips["normal"])
+        if name in latents and "normal" in latents:
+            runs[name]["latent_relative_rms"] = _relative_rms(latents[name], latents["normal"])
     # The largest speed-up whose output stays within 5% RMS of the normal run's; a run
-    # whose output is identical skipped no step, so its "speed-up" is the machine's noise.
-    close = [n for n in runs if n != "normal" and 0 < runs[n]["relative_rms"] <= 0.05]
+    # that ran the last block as often as the normal run skipped nothing, so its
+    # "speed-up" is the machine's noise.
+    full = runs["normal"]["block_runs"]
+
+    def rms(n: str) -> float:
+        return runs[n].get("latent_relative_rms", runs[n]["relative_rms"])
+
+    close = [n for n in runs if n != "normal" and runs[n]["block_runs"] < full and rms(n) <= 0.05]
     chosen = max(close, key=lambda n: runs[n]["speedup"], default=None)
-    return {"steps": case.fast_steps, "runs": runs, "chosen": chosen}
+    return {"steps": case.fast_steps, "cache": case.fast_cache, "runs": runs, "chosen": chosen}
+
+
+def case_default(engine: Any) -> float | None:
+    """The engine's own Fast threshold (MagCache engines: None, their schedule's)."""
+    return type(engine).fast_threshold
+
+
+def _relative_rms(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((a - b) ** 2)) / np.sqrt(np.mean(b**2)))
+
+
+def _count_block_runs(transformer: Any) -> list[int]:
+    """A counter of the passes that really ran the last block: a hook on its feed-forward,
+    which a cache's skipped pass never reaches (the block's own call is replaced)."""
+    counter = [0]
+    blocks = getattr(transformer, "transformer_blocks", None) or transformer.blocks  # LTX, Wan
+    feed_forward = getattr(blocks[-1], "ffn", None) or blocks[-1].ff  # Wan, LTX
+
+    def count(*_: Any) -> None:
+        counter[0] += 1
+
+    feed_forward.register_forward_pre_hook(count)
+    return counter
+
+
+@contextmanager
+def _keep_latents() -> Iterator[list[np.ndarray]]:
+    """The final latents of each Wan clip, taken where the engine decodes them (the
+    random VAE's frames hardly move, so the latents show the change the cache made)."""
+    from engines.families import wan
+
+    kept: list[np.ndarray] = []
+    decode = wan._decode
+
+    def keeping(pipe: Any, latents: Any) -> Any:
+        kept.append(latents.float().cpu().numpy().astype(np.float64))
+        return decode(pipe, latents)
+
+    wan._decode = keeping
+    try:
+        yield kept
+    finally:
+        wan._decode = decode
 
 
 def markdown(report: dict[str, Any]) -> str:
     if "error" in report:
         return str(report["error"])
     size, fast = report["size"], report["fast"]
-    ratio = report["ratios"]["ours_over_plain_step"]
     rows = [
-        [name, f"{run['clip_s']:.1f} s", f"{run['speedup']:.2f}x", f"{run['relative_rms']:.4f}"]
+        [
+            name,
+            f"{run['clip_s']:.1f} s",
+            f"{run['speedup']:.2f}x",
+            str(run.get("block_runs", "")),
+            f"{run['relative_rms']:.4f}",
+            f"{run['latent_relative_rms']:.4f}" if "latent_relative_rms" in run else "",
+        ]
         for name, run in fast["runs"].items()
     ]
-    return "\n".join(
-        [
-            f"{report['case']}: transformer at full width, {report['layers']} of its "
-            f"{report['real_layers']} blocks, random weights; {size['num_frames']} frames at "
-            f"{size['width']}x{size['height']}, guidance {report['guidance']}, "
-            f"{report['torch_threads']} torch threads.",
-            "",
+    lines = [
+        f"{report['case']}: transformer at full width, {report['layers']} of its "
+        f"{report['real_layers']} blocks, random weights; {size['num_frames']} frames at "
+        f"{size['width']}x{size['height']}, guidance {report['guidance']}, "
+        f"{report['torch_threads']} torch threads.",
+        "",
+    ]
+    if "ratios" in report:
+        ratio = report["ratios"]["ours_over_plain_step"]
+        lines += [
             f"Step ours / plain pipeline call ({report['plain_steps']} steps, "
             f"{report['repeats']} interleaved repeats): plain {report['step_s']['plain']:.2f} s, "
             f"ours {report['step_s']['ours']:.2f} s; ratio {format_summary(ratio, 'x', 3)} "
             f"(target at most {TARGET_OVERHEAD:.2f}x: "
             f"{'met' if report['targets']['overhead_met'] else 'NOT met'}).",
             "",
-            f"Fast mode (First Block Cache) over a whole clip of {fast['steps']} steps, same "
-            "seed; relative RMS of the decoded frames against the normal run:",
-            "",
-            markdown_table(["run (threshold)", "clip", "speed-up", "relative RMS"], rows),
-            "",
-            f"Chosen: {fast['chosen']} (the largest speed-up within 5% RMS, among runs that "
-            "skipped a step: identical output means none was skipped); target at least "
-            f"{TARGET_FAST}x: {'met' if report['targets']['fast_met'] else 'NOT met'}.",
         ]
-    )
+    lines += [
+        f"Fast mode ({fast.get('cache', 'First Block Cache')}) over a whole clip of "
+        f"{fast['steps']} steps, same seed; block runs: passes (one per step and guidance "
+        "branch) that ran the last block; relative RMS of the decoded frames and of the "
+        'final latents against the normal run ("own": the family\'s own threshold):',
+        "",
+        markdown_table(
+            ["run (threshold)", "clip", "speed-up", "block runs", "RMS frames", "RMS latents"],
+            rows,
+        ),
+        "",
+        f"Chosen: {fast['chosen']} (the largest speed-up within 5% RMS, latents where "
+        "measured, among runs that skipped a block run); target at least "
+        f"{TARGET_FAST}x: {'met' if report['targets']['fast_met'] else 'NOT met'}.",
+    ]
+    return "\n".join(lines)

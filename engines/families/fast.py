@@ -1,24 +1,51 @@
-"""Fast mode: diffusers' First Block Cache on a video transformer, for one job only; and
+"""Fast mode: a diffusers cache hook on a video transformer, for one job only; and
 STUDIO_COMPILE's compiled blocks.
 
-Each step runs the transformer's first block; when its output changed less than
-``threshold`` (relative mean absolute change) since the last full step, the other
-blocks are skipped and their last residual reused. MagCache needs ratios calibrated on
-the real weights of each model, which no test here can run; First Block Cache needs
-none. The hook is added for a fast job and removed after it, so its cached residuals
-never reach the next job and a job without Fast runs the plain transformer.
+MagCache (where its authors publish ratios calibrated on the real model: Wan 2.1 T2V
+1.3B, Wan 2.2 TI2V-5B; engines/families/mag_ratios.py) skips whole steps, reusing the
+last residual of all blocks, while the accumulated change the calibrated ratios predict
+stays under ``threshold``: which steps it skips depends only on the ratios and the step
+count, never on the loaded weights. First Block Cache (LTX-Video, which has no published
+ratios) runs the first block each step and skips the others when its output changed
+less than ``threshold``. The hook is added for a fast job and removed after it, so its
+cached residuals never reach the next job and a job without Fast runs the plain
+transformer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from engines.params import param
 
-# The default the bench measured per family (bench/fast_mode.py; docs in bench/README.md).
+# First Block Cache's, for families without MagCache ratios (bench/README.md, Fast).
 DEFAULT_THRESHOLD = 0.05
+
+
+@dataclass(frozen=True)
+class MagSchedule:
+    """MagCache's calibrated ratios with the settings their authors recommend for them."""
+
+    ratios: tuple[float, ...]  # one per step of the calibration run
+    threshold: float  # the accumulated error a skipped run of steps may reach
+    max_skip_steps: int  # K: consecutive steps skipped at most
+    retention_ratio: float  # the first fraction of steps always computed
+
+    def config(self, steps: int, threshold: float | None = None) -> Any:
+        """diffusers' MagCacheConfig for a run of ``steps`` (the ratios are resampled to
+        it, nearest neighbour, as the authors do): its step counter must match the run's."""
+        from diffusers import MagCacheConfig
+
+        return MagCacheConfig(
+            threshold=self.threshold if threshold is None else threshold,
+            max_skip_steps=self.max_skip_steps,
+            retention_ratio=self.retention_ratio,
+            num_inference_steps=steps,
+            mag_ratios=list(self.ratios),
+        )
 
 
 def fast_param() -> Any:
@@ -26,7 +53,8 @@ def fast_param() -> Any:
     return param(
         False, kind="bool", widget="checkbox", label="Fast",
         help="Skip most of the transformer on steps where it would barely change the result "
-        "(First Block Cache): much faster, slightly different from the same seed without it.",
+        "(MagCache or First Block Cache): much faster, slightly different from the same seed "
+        "without it.",
     )  # fmt: skip
 
 
@@ -40,18 +68,34 @@ def compile_blocks(engine: Any, pipe: Any, device: str) -> bool:
     return True
 
 
-@contextmanager
-def first_block_cache(transformer: Any, on: bool, threshold: float) -> Iterator[None]:
+def first_block_cache(transformer: Any, on: bool, threshold: float) -> Any:
     """``transformer`` with First Block Cache at ``threshold`` while the block runs, when
     ``on``; removed afterwards, even when the job fails or is cancelled."""
     if not on:
-        yield
-        return
+        return cache_hook(transformer, None)
     from diffusers import FirstBlockCacheConfig
 
+    return cache_hook(transformer, FirstBlockCacheConfig(threshold=threshold))
+
+
+def mag_cache(
+    transformer: Any, on: bool, schedule: MagSchedule, steps: int, threshold: float | None = None
+) -> Any:
+    """``transformer`` with MagCache over a run of ``steps`` while the block runs, when
+    ``on``; removed afterwards, even when the job fails or is cancelled."""
+    return cache_hook(transformer, schedule.config(steps, threshold) if on else None)
+
+
+@contextmanager
+def cache_hook(transformer: Any, config: Any) -> Iterator[None]:
+    """``transformer`` with the cache ``config`` (none: the plain transformer) while the
+    block runs; the hook and its state are gone afterwards."""
+    if config is None:
+        yield
+        return
     if transformer.is_cache_enabled:  # a job that died mid-way left it: start clean
         transformer.disable_cache()
-    transformer.enable_cache(FirstBlockCacheConfig(threshold=threshold))
+    transformer.enable_cache(config)
     try:
         yield
     finally:

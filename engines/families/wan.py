@@ -16,12 +16,8 @@ from engines.cost import VideoCost
 from engines.device import Placement
 from engines.families.base import ModelEngine
 from engines.families.family import VIDEO, Family
-from engines.families.fast import (
-    DEFAULT_THRESHOLD,
-    compile_blocks,
-    fast_param,
-    first_block_cache,
-)
+from engines.families.fast import MagSchedule, compile_blocks, fast_param, mag_cache
+from engines.families.mag_ratios import WAN21_T2V_1_3B
 from engines.families.results import VideoResult, write_clips
 from engines.params import check, param
 from engines.progress import RunContext
@@ -36,6 +32,9 @@ MAX_SEQUENCE_LENGTH = 512  # UMT5 tokens the pipeline reads
 # The UMT5-XXL text encoder alone is about 11 GB in fp16: below this much free VRAM the
 # pipeline keeps idle parts in CPU RAM (a 16 GB T4 needs it; a 24 GB card does not).
 OFFLOAD_BELOW_FREE_BYTES = 22 * 1024**3
+# MagCache's authors' setting for T2V-1.3B (their README's "E012K2R02", their script's
+# defaults): the more conservative of the two they publish for it (K 4 skips more).
+FAST_SCHEDULE = MagSchedule(WAN21_T2V_1_3B, threshold=0.12, max_skip_steps=2, retention_ratio=0.2)
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ class WanEngine(ModelEngine):
     """WanPipeline; the transformer and UMT5 in the device's dtype, the VAE in fp32."""
 
     offload_below_free_bytes = OFFLOAD_BELOW_FREE_BYTES
-    fast_threshold = DEFAULT_THRESHOLD  # First Block Cache's, for a Fast job
+    fast_threshold: float | None = None  # MagCache's; None: the schedule's own (the bench sets it)
 
     def _load(self, source: str, placement: Placement) -> Any:
         import torch
@@ -160,7 +159,10 @@ class WanEngine(ModelEngine):
                 )
             # 3. Denoise; latents come back undecoded, so a cancel costs no VAE pass.
             denoiser, extra = self._denoiser(params, warnings)
-            fast = first_block_cache(denoiser.transformer, params.fast, self.fast_threshold)
+            schedule = self._fast_schedule(params)
+            fast = mag_cache(
+                denoiser.transformer, params.fast, schedule, params.steps, self.fast_threshold
+            )
             with run.timed("denoise"), fast:
                 latents = denoiser(
                     prompt_embeds=prompt_embeds,
@@ -186,6 +188,10 @@ class WanEngine(ModelEngine):
             self, params, placement, zip(seeds, out_paths, clips, strict=True), run,
             tokens=tokens, token_limit=MAX_SEQUENCE_LENGTH, warnings=warnings,
         )  # fmt: skip
+
+    def _fast_schedule(self, params: Any) -> MagSchedule:
+        """MagCache's calibrated schedule for a Fast job of ``params``."""
+        return FAST_SCHEDULE
 
     def _denoiser(self, params: Any, warnings: list[str]) -> tuple[Any, dict[str, Any]]:
         """The pipeline that denoises ``params`` and what it takes beyond the shared call

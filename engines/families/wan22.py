@@ -16,7 +16,8 @@ from typing import Any
 from engines.cost import VideoCost
 from engines.device import Placement
 from engines.families.family import VIDEO, Family
-from engines.families.fast import fast_param
+from engines.families.fast import MagSchedule, fast_param
+from engines.families.mag_ratios import WAN22_TI2V_5B_IMAGE, WAN22_TI2V_5B_TEXT
 from engines.families.wan import WanEngine
 from engines.media.fit import load_fitted
 from engines.params import check, param
@@ -30,6 +31,10 @@ MIN_SIDE, MAX_SIDE = 32, 1280
 # below this much free VRAM the pipeline keeps idle parts in CPU RAM (a 24 GB card needs
 # it, as Wan's own 4090 recipe offloads; an 80 GB card does not).
 OFFLOAD_BELOW_FREE_BYTES = 40 * 1024**3
+# MagCache's authors' setting for TI2V-5B ("E006K2R02": their README's commands and
+# timing for it), with their text or their image ratios as the job has a picture.
+FAST_TEXT = MagSchedule(WAN22_TI2V_5B_TEXT, threshold=0.06, max_skip_steps=2, retention_ratio=0.2)
+FAST_IMAGE = MagSchedule(WAN22_TI2V_5B_IMAGE, threshold=0.06, max_skip_steps=2, retention_ratio=0.2)
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,9 @@ class Wan22Engine(WanEngine):
     def unload(self) -> None:
         self._image_to_video = None
         super().unload()
+
+    def _fast_schedule(self, params: Any) -> MagSchedule:
+        return FAST_TEXT if params.image is None else FAST_IMAGE
 
     def _denoiser(self, params: Any, warnings: list[str]) -> tuple[Any, dict[str, Any]]:
         if params.image is None:

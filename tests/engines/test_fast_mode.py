@@ -1,6 +1,6 @@
-"""Fast mode (First Block Cache) on the transformer video families: declared once, so the
-form, the CLI and the API get it; on for its own job only, so a job without it after a
-fast one makes exactly what it made before."""
+"""Fast mode (MagCache on Wan 2.1 and 2.2, First Block Cache on LTX) on the transformer
+video families: declared once, so the form, the CLI and the API get it; on for its own
+job only, so a job without it after a fast one makes exactly what it made before."""
 
 from __future__ import annotations
 
@@ -92,3 +92,31 @@ def test_studio_compile_is_read_and_stays_off_the_cpu(tmp_path: Path, tiny_model
     engine = registry.get("ltx-video-2b")
     assert "compiled_blocks" not in engine.memory_savers  # CUDA only: no compile, no warm-up
     registry.unload_all()
+
+
+@pytest.mark.parametrize("name", ["wan2.1-t2v-1.3b", "wan2.2-ti2v-5b"])
+def test_wan_fast_skips_the_steps_magcache_calibrated(
+    name: str, registry: EngineRegistry, tmp_path: Path
+):
+    """MagCache with its authors' ratios resampled to the job's 10 steps: the first 2
+    always run, then it skips one or two at a time, 5 of 10 per guidance branch, the same
+    in a second fast job (its step counter starts again with each job)."""
+    entry: ModelEntry = CATALOG[name]
+    engine = registry.get(name)
+    passes = [0]
+    last_block = engine._model.transformer.blocks[-1]
+    handle = last_block.ffn.register_forward_pre_hook(
+        lambda *_: passes.__setitem__(0, passes[0] + 1)
+    )
+    try:
+        counts = []
+        for tag, fast in (("normal", False), ("fast", True), ("again", True)):
+            passes[0] = 0
+            params = entry.params(
+                prompt="a kite", seed=2, fast=fast, **{**entry.family.smoke, "steps": 10}
+            )
+            registry.generate(params, tmp_path / f"{tag}.mp4")
+            counts.append(passes[0])
+    finally:
+        handle.remove()
+    assert counts == [20, 10, 10]  # 10 steps x 2 guidance branches; half of them skipped
