@@ -106,15 +106,16 @@ def max_shot_seconds(entry: ModelEntry) -> float:
 
 
 def frame_rule(entry: ModelEntry) -> Any:
-    """Wanted frames -> the nearest count at or above it the model accepts (4k+1 for some),
-    within its most frames."""
+    """Wanted frames -> the nearest count at or above it the model accepts (4k+1 for Wan,
+    8k+1 for LTX), within its most frames."""
     spec = spec_of(entry.params_class(), "num_frames")
     most = int(spec.maximum or 1)
+    k = spec.k_plus_one
 
     def accepted(frames: int) -> int:
         frames = max(int(frames), 1)
-        if spec.four_k_plus_one:
-            frames = (frames - 1 + 3) // 4 * 4 + 1
+        if k:
+            frames = (frames - 1 + k - 1) // k * k + 1
         return min(frames, most)
 
     return accepted

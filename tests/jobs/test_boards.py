@@ -117,3 +117,13 @@ def test_a_catalog_from_before_boards_gets_the_table(tmp_path: Path):
         conn.execute("drop table boards")
     Catalog(path).boards.add("alice", "Fox", {"shots": []})
     assert len(Catalog(path).boards.list("alice")) == 1
+
+
+@pytest.mark.parametrize(("model", "seconds"), [("ltx-video-2b", 1), ("ltx-video-2b", 2.5),
+                                                ("wan2.2-ti2v-5b", 1.5)])  # fmt: skip
+def test_shots_of_every_frame_rule_are_saved(boards: BoardService, model: str, seconds: float):
+    """The walk could save no LTX shot: 24 fps x 0.5 s steps never made an 8k+1 count."""
+    shots = [{**SHOT, "model": model, "seconds": seconds}]
+    shots.append({**SHOT, "model": model, "seconds": seconds, "continue": True})
+    saved = boards.create("alice", board(shots=shots))
+    assert saved.spec["shots"][0]["model"] == model
