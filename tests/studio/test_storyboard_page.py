@@ -88,3 +88,21 @@ def test_boards_are_listed_opened_renamed_duplicated_and_deleted(studio_data: Pa
     app.button(key=f"sb_del_{mine.id}").click().run()
     assert [b.id for b in boards.list("ana")] == [copy_id]
     assert not app.exception and not app.error
+
+
+def test_renaming_the_open_board_survives_its_next_save(studio_data: Path):
+    """The walk renamed the open board, pressed Save, and had the old title back."""
+    app = storyboard_page()
+    app.text_input(key="sb_title").input("Fox story")
+    app.text_area(key=f"sb_{shot_ids(app)[0]}_prompt").input("a fox wakes")
+    app.radio(key="sb_track_mode").set_value("none").run()
+    app.button(key="sb_save").click().run()
+    (board,) = saved_boards().list("ana")
+    app.run()  # the list of boards is drawn above the editor: the next run shows it
+    app.text_input(key=f"sb_name_{board.id}").input("Fox at dawn")
+    app.button(key=f"sb_rename_{board.id}").click().run()
+    assert app.text_input(key="sb_title").value == "Fox at dawn"
+    app.button(key="sb_save").click().run()
+    assert not app.error, [e.value for e in app.error]
+    (board,) = saved_boards().list("ana")
+    assert board.title == "Fox at dawn"

@@ -15,6 +15,7 @@ import streamlit as st
 
 from engines.catalog import AUDIO, VIDEO
 from engines.errors import MediaError, ParamError, StudioError
+from engines.storyboard.plan import MAX_SHOT_S, MIN_SHOT_S
 from studio import services
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend
@@ -205,6 +206,8 @@ def boards_section(user: CurrentUser) -> None:
                 if st.button("Rename", key=f"sb_rename_{board.id}"):
                     try:
                         service.rename(board.id, user.username, name, admin=user.is_admin)
+                        if st.session_state.get(OPEN) == board.id:  # Save would undo it
+                            st.session_state["sb_title"] = name
                         st.rerun()
                     except ParamError as problem:
                         st.error(str(problem))
@@ -296,7 +299,9 @@ def shot_editor(
             if st.session_state.get(model_key) not in videos:
                 st.session_state[model_key] = videos[0]
             a.selectbox("Model", videos, key=model_key, format_func=model_name)
-            b.number_input("Seconds", 0.5, 60.0, step=0.5, key=shot_key(uid, "seconds"))
+            b.number_input(
+                "Seconds", MIN_SHOT_S, MAX_SHOT_S, step=0.5, key=shot_key(uid, "seconds")
+            )
             c.number_input("Seed (empty: random)", 0, None, step=1, key=shot_key(uid, "seed"))
             if index > 0:
                 st.checkbox(
