@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from jobs.catalog.records import Asset, asked_text
 
@@ -49,12 +50,21 @@ def input_name(asset: Asset, field: str) -> str:
     return str(((asset.meta or {}).get("input_names") or {}).get(field) or "")
 
 
+def board_title(params: dict[str, Any]) -> str:
+    """A storyboard piece's board title, as its assemble job carried it."""
+    board = params.get("board")
+    title = board.get("title") if isinstance(board, dict) else None
+    return str(title or "untitled board")
+
+
 def asset_title(asset: Asset) -> str:
     """A result's title: the prompt it was asked with, an upload's own name, and for a
     combine or a score the names of what it was made from."""
     params = asset.params or {}
     if asset.source == "scored":
         return f"Scored: {input_name(asset, 'video_path') or 'a video'}"
+    if asset.source == "storyboard":
+        return f"Storyboard: {board_title(params)}"
     if asset.source == "combined":
         video = input_name(asset, "video_path") or "a video"
         track = input_name(asset, "audio_path") or "a track"
@@ -69,6 +79,8 @@ def download_name(asset: Asset, suffix: str) -> str:
     params, meta = asset.params or {}, asset.meta or {}
     if asset.source == "scored":
         return f"scored-{slug(input_name(asset, 'video_path') or 'video')}{suffix}"
+    if asset.source == "storyboard":
+        return f"storyboard-{slug(board_title(params))}{suffix}"
     if asset.source == "combined":
         video = slug(input_name(asset, "video_path") or "video", SLUG_CHARS // 2)
         track = slug(input_name(asset, "audio_path") or "track", SLUG_CHARS // 2)

@@ -82,7 +82,14 @@ class Job:
 
 
 OUTPUT_TYPES = ("video", "audio", "image")  # what an asset's file is (engines.params.MEDIA)
-SOURCES = ("generated", "combined", "scored", "uploaded", "extended")  # how it came to be
+SOURCES = (
+    "generated",
+    "combined",
+    "scored",
+    "uploaded",
+    "extended",
+    "storyboard",
+)  # how it came to be
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,7 @@ class Asset:
     id: str
     owner: str
     output_type: str  # video, audio or image
-    source: str  # generated, combined, scored, uploaded or extended
+    source: str  # generated, combined, scored, uploaded, extended or storyboard
     model: str | None  # the model that made it; None for uploads and plain edits
     path: str  # relative to the data dir
     params: dict[str, Any]

@@ -138,5 +138,5 @@ KIND = JobKind(
     "jobs.kinds.assemble:AssembleJobParams",
     ".mp4",
     runner="jobs.kinds.assemble:run_assemble",  # ffmpeg, no model
-    source="combined",
+    source="storyboard",
 )

@@ -65,7 +65,7 @@ def test_a_board_survives_a_studio_restart_mid_render_and_finishes_once(
         done = wait_until(lambda: ended(again, made.id), WAIT_S, "the board")
         assert done.status == "done", done.render
         assert kinds_of(again, "ana") == ["assemble", "video", "video", "video"]  # once each
-        pieces = [a for a in again.jobs.assets("ana") if a.source == "combined"]
+        pieces = [a for a in again.jobs.assets("ana") if a.source == "storyboard"]
         assert [a.id for a in pieces] == [done.render["asset_id"]]
     finally:
         second.close()

@@ -30,6 +30,13 @@ def test_combined_and_scored_results_are_named_from_their_sources():
     assert asset_title(unnamed) == "Combined: a video + a track"
 
 
+def test_a_storyboard_piece_is_named_by_its_board():
+    piece = asset("storyboard", {"board": {"title": "Fox at Dawn", "shots": []}}, {})
+    assert asset_title(piece) == "Storyboard: Fox at Dawn"
+    assert download_name(piece, ".mp4") == "storyboard-fox-at-dawn.mp4"
+    assert asset_title(asset("storyboard", {}, {})) == "Storyboard: untitled board"
+
+
 def test_names_are_cut_at_a_word():
     text = "a lighthouse keeper waving at passing ships in a storm"
     assert cut_at_word(text, 30) == "a lighthouse keeper waving at…"

@@ -33,6 +33,7 @@ SOURCE_LABELS = {
     "combined": "Combined",
     "scored": "Scored",
     "extended": "Extended",
+    "storyboard": "Storyboard",
     "uploaded": "Uploaded",
 }
 SORTS = {"newest": "Newest first", "oldest": "Oldest first"}

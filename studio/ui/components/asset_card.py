@@ -27,6 +27,7 @@ SOURCE_WORDS = {
     "scored": "scored",
     "uploaded": "uploaded",
     "extended": "extended",
+    "storyboard": "storyboard",
 }
 # Settings shown on a card, in this order, with the words a person uses.
 SETTING_LABELS = {
@@ -193,6 +194,7 @@ SOURCE_WORDS = {
     "combined": "combined",
     "scored": "scored",
     "extended": "extended",
+    "storyboard": "storyboard",
 }
 
 
