@@ -39,9 +39,9 @@ UPLOAD = "⬆ Upload a file…"
 
 
 def bounded(key: str, value: float, top: float) -> None:
-    """Keep a widget's remembered value inside its (new) range before it is drawn."""
-    if st.session_state.get(key, value) > top:
-        st.session_state[key] = top
+    """A widget's value, kept inside its (new) range, set before it is drawn: the widget
+    then takes no default of its own (both would make Streamlit warn)."""
+    st.session_state[key] = min(st.session_state.get(key, value), top)
 
 
 def pick(
@@ -119,7 +119,7 @@ def render() -> None:
         max_offset = max(round((track_s or 600.0) - 0.5, 1), 0.0)
         bounded("cb_offset", 0.0, max_offset)
         offset = a.number_input(
-            "Start offset into the track (s)", 0.0, max_offset, 0.0, 0.5, key="cb_offset"
+            "Start offset into the track (s)", 0.0, max_offset, step=0.5, key="cb_offset"
         )
         result_s = (max((track_s or 0) - offset, 0) if fit == "loop-video" else video_s) or 0
         max_fade = min(MAX_FADE_S, max(round(result_s / 2, 1), 0.5)) if result_s else MAX_FADE_S
@@ -128,10 +128,8 @@ def render() -> None:
         if track_s is not None:
             a.caption(f"The track lasts {track_s:.1f} s; the result {result_s:.1f} s.")
         volume = a.slider("Track volume (dB)", MIN_GAIN_DB, MAX_GAIN_DB, 0.0, 0.5, key="cb_volume")
-        fade_in = a.slider("Fade in (s)", 0.0, max_fade, min(0.0, max_fade), 0.5, key="cb_fade_in")
-        fade_out = a.slider(
-            "Fade out (s)", 0.0, max_fade, min(1.0, max_fade), 0.5, key="cb_fade_out"
-        )
+        fade_in = a.slider("Fade in (s)", 0.0, max_fade, step=0.5, key="cb_fade_in")
+        fade_out = a.slider("Fade out (s)", 0.0, max_fade, step=0.5, key="cb_fade_out")
         modes = ORIGINAL_SOUND_MODES if own_sound else ("drop",)
         if st.session_state.get("cb_original") not in modes:
             st.session_state["cb_original"] = "drop"
@@ -195,10 +193,8 @@ def render() -> None:
         for key, value in (("score_fade_in", 0.0), ("score_fade_out", 1.0)):
             bounded(key, value, score_fade)
         left, right = st.columns(2)
-        score_in = left.slider("Fade in (s)", 0.0, score_fade, 0.0, 0.1, key="score_fade_in")
-        score_out = right.slider(
-            "Fade out (s)", 0.0, score_fade, min(1.0, score_fade), 0.1, key="score_fade_out"
-        )
+        score_in = left.slider("Fade in (s)", 0.0, score_fade, step=0.1, key="score_fade_in")
+        score_out = right.slider("Fade out (s)", 0.0, score_fade, step=0.1, key="score_fade_out")
         if st.button("Score this video", key="score_go"):
             try:
                 length = backend.video_length_s(video_path)
