@@ -106,3 +106,25 @@ def test_renaming_the_open_board_survives_its_next_save(studio_data: Path):
     assert not app.error, [e.value for e in app.error]
     (board,) = saved_boards().list("ana")
     assert board.title == "Fox at dawn"
+
+
+def test_a_refresh_reopens_the_board_in_the_address(studio_data: Path):
+    """The walk refreshed mid-render and got an empty new board: the address keeps it."""
+    app = storyboard_page()
+    app.text_input(key="sb_title").input("Fox story")
+    app.text_area(key=f"sb_{shot_ids(app)[0]}_prompt").input("a fox wakes")
+    app.radio(key="sb_track_mode").set_value("none").run()
+    app.button(key="sb_save").click().run()
+    (board,) = saved_boards().list("ana")
+    assert app.query_params["board"] == board.id
+
+    fresh = log_in(open_app(), "ana", USERS["ana"])  # a new session: the refreshed tab
+    fresh.query_params["board"] = board.id
+    fresh.switch_page(PAGE).run()
+    assert fresh.session_state["sb_open"] == board.id
+    assert fresh.text_input(key="sb_title").value == "Fox story"
+
+    other = log_in(open_app(), "ben", USERS["ben"])  # someone else's id: a new board
+    other.query_params["board"] = board.id
+    other.switch_page(PAGE).run()
+    assert other.session_state["sb_open"] is None and not other.exception

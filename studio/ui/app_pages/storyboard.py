@@ -81,6 +81,7 @@ def load_editor(board_id: str | None, spec: dict[str, Any], title: str) -> None:
     state = st.session_state
     state.pop("sb_note", None)  # the last save's note was about another board
     state[OPEN] = board_id
+    remember_in_url(board_id)
     state["sb_title"] = title
     state[SHOTS] = [new_shot(shot) for shot in spec.get("shots") or [{}]]
     soundtrack = spec.get("soundtrack")
@@ -165,6 +166,25 @@ def new_board() -> None:
     load_editor(None, {}, "")
 
 
+def remember_in_url(board_id: str | None) -> None:
+    """The open board in the page's address, so a refresh reopens it (nothing is lost)."""
+    if board_id:
+        st.query_params["board"] = board_id
+    else:
+        st.query_params.pop("board", None)
+
+
+def board_in_url(user: CurrentUser) -> Board | None:
+    """The board the address names, if it is one this user may open."""
+    board_id = st.query_params.get("board")
+    if not board_id:
+        return None
+    try:
+        return board_service().get(board_id, user.username, admin=user.is_admin)
+    except NotFound:
+        return None
+
+
 # -- the page -------------------------------------------------------------------------
 
 
@@ -175,8 +195,12 @@ def render() -> None:
         "Shots in order and one soundtrack; the cuts land on the music. Each shot, the "
         "soundtrack and the assembly are jobs in the queue."
     )
-    if SHOTS not in st.session_state:
-        new_board()
+    if SHOTS not in st.session_state:  # a new session: a refresh, a bookmark, a new tab
+        reopened = board_in_url(user)
+        if reopened is None:
+            new_board()
+        else:
+            open_board(reopened)
     boards_section(user)
     reopen_from_piece(user)
     editor(user)
@@ -215,6 +239,7 @@ def boards_section(user: CurrentUser) -> None:
                 service.delete(board.id, user.username, admin=user.is_admin)
                 if st.session_state.get(OPEN) == board.id:
                     st.session_state[OPEN] = None
+                    remember_in_url(None)
                 st.rerun()
 
 
@@ -414,11 +439,13 @@ def save(user: CurrentUser, *, render: bool) -> None:
         else:
             board = service.create(user.username, body, render=render)
             st.session_state[OPEN] = board.id
+            remember_in_url(board.id)
     except (ParamError, BoardChanged) as problem:
         st.error(str(problem))
         return
     except NotFound:
         st.session_state[OPEN] = None
+        remember_in_url(None)
         st.error("This board was deleted meanwhile; Save again to keep it as a new board.")
         return
     # Kept until the next save: the page redraws as the render goes on.
