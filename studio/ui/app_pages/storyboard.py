@@ -346,8 +346,8 @@ def shot_result(user: CurrentUser, index: int, uid: str, view: dict[str, Any] | 
         asset = backend.get_asset(user, shot["asset_id"])
         if asset is not None and (asset.meta.get("previews") or {}).get("poster"):
             st.image(absolute(picture_url(asset.id, "poster")), caption=f"Shot {index + 1}")
-    if shot["status"]:
-        st.caption(f"Shot {index + 1}: {shot['status']}")
+    # Its live status and progress are in the Render table below (drawn every few seconds);
+    # a caption here would only change when the whole page does.
     service = board_service()
     if shot["status"] in ("queued", "running") and st.button(
         "Cancel shot", key=f"sb_cancelshot_{uid}"
@@ -355,7 +355,10 @@ def shot_result(user: CurrentUser, index: int, uid: str, view: dict[str, Any] | 
         service.cancel_shot(view["id"], user.username, index, admin=user.is_admin)
         st.rerun()
     if shot["job_id"] and st.button(
-        "Render this shot again", key=f"sb_again_{uid}", help="With its prompt and seed as above"
+        "Render this shot again",
+        key=f"sb_again_{uid}",
+        help="With its prompt and seed as above; shots that continue from it are made again "
+        "too, and the piece is assembled anew.",
     ):
         values = shot_values(uid)
         try:
