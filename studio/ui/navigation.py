@@ -66,7 +66,18 @@ def pages_for(user: CurrentUser) -> dict[str, list[StreamlitPage]]:
     }
     first = next(iter(sections))
     sections[first].insert(0, root_page())
+    if not user.is_admin:  # /admin says whose page it is, not "Page not found"
+        sections[first].append(admins_only_page())
     return sections
+
+
+def _admins_only() -> None:
+    st.title(PAGES["admin"][0])
+    st.info("This page is for the studio's admins. Ask one if you need a user or a limit changed.")
+
+
+def admins_only_page() -> StreamlitPage:
+    return st.Page(_admins_only, title=PAGES["admin"][0], url_path="admin", visibility="hidden")
 
 
 def _logged_out() -> None:

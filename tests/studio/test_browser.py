@@ -120,7 +120,10 @@ def test_a_login_survives_reloads_and_tabs_and_logout_voids_the_copied_cookie(
         tab.get_by_role("heading", name=title, exact=True).first.wait_for()
         expect(tab).to_have_url(re.compile(rf"/{'video' if path == '/' else path[1:]}$"))
         assert tab.get_by_text("Page not found").count() == 0, path
+    tab.goto(f"{studio_url}/admin")  # not hers: says whose page it is, hidden from her menu
+    tab.get_by_text("This page is for the studio's admins.").wait_for()
     menu = tab.locator("[data-testid=stSidebarNav] a")
+    expect(menu.filter(has_text="Admin")).to_have_count(0)
     expect(menu.filter(has_text="Text to video")).to_have_count(1)  # "/" is no second entry
     expect(menu.filter(has_text="Text to video")).to_have_attribute("href", re.compile("/video$"))
     # Enter in the token's name makes it; its one-time secret stays until dismissed, even
