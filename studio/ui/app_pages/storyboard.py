@@ -346,8 +346,10 @@ def shot_result(user: CurrentUser, index: int, uid: str, view: dict[str, Any] | 
         asset = backend.get_asset(user, shot["asset_id"])
         if asset is not None and (asset.meta.get("previews") or {}).get("poster"):
             st.image(absolute(picture_url(asset.id, "poster")), caption=f"Shot {index + 1}")
-    # Its live status and progress are in the Render table below (drawn every few seconds);
-    # a caption here would only change when the whole page does.
+    # Only a shot's end: the page is drawn again when a shot is made, not at each step (the
+    # Render table below shows queued and running live).
+    if shot["status"] in ("done", "failed", "cancelled"):
+        st.caption(f"Shot {index + 1}: {shot['status']}")
     service = board_service()
     if shot["status"] in ("queued", "running") and st.button(
         "Cancel shot", key=f"sb_cancelshot_{uid}"
