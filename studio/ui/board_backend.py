@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from engines.storyboard.plan import MAX_SHOT_S, MIN_SHOT_S  # a shot's bounds, for the form
 from jobs.boards.planning import has_field
 from jobs.boards.render import BoardChanged
 from jobs.boards.service import BoardService
@@ -14,7 +15,15 @@ from jobs.catalog.boards import Board
 from jobs.owned_assets import NotFound
 from studio.ui import backend
 
-__all__ = ["Board", "BoardChanged", "NotFound", "board_service", "sings"]
+__all__ = [
+    "MAX_SHOT_S",
+    "MIN_SHOT_S",
+    "Board",
+    "BoardChanged",
+    "NotFound",
+    "board_service",
+    "sings",
+]
 
 
 @st.cache_resource

@@ -15,11 +15,18 @@ import streamlit as st
 
 from engines.catalog import AUDIO, VIDEO
 from engines.errors import MediaError, ParamError, StudioError
-from engines.storyboard.plan import MAX_SHOT_S, MIN_SHOT_S
 from studio import services
 from studio.accounts.login_cookie import CurrentUser
 from studio.ui import backend
-from studio.ui.board_backend import Board, BoardChanged, NotFound, board_service, sings
+from studio.ui.board_backend import (
+    MAX_SHOT_S,
+    MIN_SHOT_S,
+    Board,
+    BoardChanged,
+    NotFound,
+    board_service,
+    sings,
+)
 from studio.ui.components.asset_card import asset_label, model_name
 from studio.ui.components.job_panel import absolute, file_player, page_user
 from studio.ui.components.made_with import settings_of_file
