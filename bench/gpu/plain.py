@@ -55,37 +55,29 @@ def _on_step_end(on_step: OnStep) -> Callable[..., Any]:
     return callback
 
 
+def _clip(p: Any) -> dict[str, Any]:
+    """What every video pipeline's call takes of our params."""
+    return {
+        "prompt": p.prompt,
+        "negative_prompt": p.negative_prompt or None,
+        "num_frames": p.num_frames,
+        "height": p.height,
+        "width": p.width,
+        "num_inference_steps": p.steps,
+        "guidance_scale": p.guidance_scale,
+        "generator": _generator(p.seed),
+        "output_type": "np",
+    }
+
+
 def _video(pipe: Any, p: Any, on_step: OnStep) -> Any:
     """Wan 2.1/2.2 and LTX: the modern call with ``callback_on_step_end``."""
-    return pipe(
-        prompt=p.prompt,
-        negative_prompt=p.negative_prompt or None,
-        num_frames=p.num_frames,
-        height=p.height,
-        width=p.width,
-        num_inference_steps=p.steps,
-        guidance_scale=p.guidance_scale,
-        generator=_generator(p.seed),
-        output_type="np",
-        callback_on_step_end=_on_step_end(on_step),
-    ).frames
+    return pipe(**_clip(p), callback_on_step_end=_on_step_end(on_step)).frames
 
 
 def _text_to_video_sd(pipe: Any, p: Any, on_step: OnStep) -> Any:
     """ModelScope's (deprecated) pipeline still takes the old ``callback``."""
-    return pipe(
-        prompt=p.prompt,
-        negative_prompt=p.negative_prompt or None,
-        num_frames=p.num_frames,
-        height=p.height,
-        width=p.width,
-        num_inference_steps=p.steps,
-        guidance_scale=p.guidance_scale,
-        generator=_generator(p.seed),
-        output_type="np",
-        callback=lambda *_: on_step(),
-        callback_steps=1,
-    ).frames
+    return pipe(**_clip(p), callback=lambda *_: on_step(), callback_steps=1).frames
 
 
 def _stable_audio(pipe: Any, p: Any, on_step: OnStep) -> Any:
