@@ -297,6 +297,7 @@ def test_the_gallery_pages_through_300_files_finds_an_old_one_and_deletes_two(
     boxes = page.get_by_role("checkbox", name="Select")
     boxes.nth(0).check(force=True)  # the box itself is hidden under Streamlit's styled one
     page.get_by_text("1 selected").wait_for()
+    wait_until_idle(page)  # a click during that run's redraw once landed on a replaced box
     boxes.nth(1).check(force=True)  # check() retries until the box reads checked
     page.get_by_text("2 selected").wait_for()
     page.get_by_role("button", name="Delete selected").click()
