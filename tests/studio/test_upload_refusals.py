@@ -46,7 +46,8 @@ def open_uploads(name: str) -> list[UploadedFile]:
     """Uploads of that name still holding their bytes anywhere in this process (names no
     other test uses: a test run shares the process with others)."""
     gc.collect()
-    return [o for o in gc.get_objects() if isinstance(o, UploadedFile) and o.name == name
+    # type(), not isinstance(): a dead weakref proxy in the heap raises on __class__
+    return [o for o in gc.get_objects() if issubclass(type(o), UploadedFile) and o.name == name
             and not o.closed and o.getbuffer().nbytes]  # fmt: skip
 
 
