@@ -25,13 +25,8 @@ from engines.cost import VideoCost
 from engines.device import Placement
 from engines.families.base import ModelEngine, last_frame
 from engines.families.family import VIDEO, Family
-from engines.families.fast import (
-    DEFAULT_THRESHOLD,
-    compile_blocks,
-    fast_param,
-    first_block_cache,
-)
-from engines.families.results import VideoResult, write_clips
+from engines.families.fast import compile_blocks, fast_param, taylor_seer
+from engines.families.results import VideoResult, opening_on, write_clips
 from engines.media.fit import fit_image, load_fitted
 from engines.params import check, param
 from engines.progress import RunContext
@@ -115,7 +110,8 @@ class LTXEngine(ModelEngine):
     """LTXPipeline for text; LTXConditionPipeline (same modules) for pictures and clips."""
 
     _condition: Any = None
-    fast_threshold = DEFAULT_THRESHOLD  # First Block Cache's, for a Fast job
+    # A Fast job computes one step in 3 (TaylorSeer): bench/results/cpu-2026-12-07-ltx-fast.md.
+    fast_interval = 3
 
     def _load(self, source: str, placement: Placement) -> Any:
         import torch
@@ -147,14 +143,14 @@ class LTXEngine(ModelEngine):
     def _generate(self, params: LTXParams, out_path: Path, run: RunContext) -> VideoResult:
         from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
 
-        conditions = []
+        conditions, first = [], None
         if params.image is not None:
             first = load_fitted(params.image, params.width, params.height).image
             conditions.append(LTXVideoCondition(image=first, frame_index=0))
         if params.last_image is not None:  # a keyframe at the clip's last frame
             last = load_fitted(params.last_image, params.width, params.height).image
             conditions.append(LTXVideoCondition(image=last, frame_index=params.num_frames - 1))
-        return self._run(params, out_path, run, conditions, skip=0)
+        return self._run(params, out_path, run, conditions, skip=0, opening=first)
 
     def generate_continuation(
         self, params: Any, frames: Any, out_path: Path, run: RunContext | None = None
@@ -180,9 +176,10 @@ class LTXEngine(ModelEngine):
 
     def _run(
         self, params: LTXParams, out_path: Path, run: RunContext, conditions: list[Any],
-        skip: int,
+        skip: int, opening: Any = None,
     ) -> VideoResult:  # fmt: skip
-        """One clip of ``params.num_frames + skip`` frames, its first ``skip`` dropped."""
+        """One clip of ``params.num_frames + skip`` frames, its first ``skip`` dropped,
+        opening on the picture ``opening`` when it starts from one."""
         import torch
 
         pipe, placement = self._loaded()
@@ -216,7 +213,7 @@ class LTXEngine(ModelEngine):
                     max_sequence_length=MAX_SEQUENCE_LENGTH,
                     device=placement.device,
                 )
-            fast = first_block_cache(pipe.transformer, params.fast, self.fast_threshold)
+            fast = taylor_seer(pipe.transformer, params.fast, self.fast_interval)
             with run.timed("denoise"), fast:
                 latents = denoiser(
                     prompt_embeds=embeds[0],
@@ -240,7 +237,7 @@ class LTXEngine(ModelEngine):
             with run.timed("decode"):
                 frames = params.num_frames + skip
                 clip = _decode(pipe, latents, generator, frames, params.height, params.width)
-        clip = clip[0][skip:]
+        clip = opening_on([clip[0][skip:]], opening)[0]
         return write_clips(
             self, params, placement, [(seed, out_path, clip)], run,
             tokens=tokens, token_limit=MAX_SEQUENCE_LENGTH, warnings=warnings,

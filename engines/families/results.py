@@ -57,6 +57,18 @@ def params_record(params: Any, seed: int, count: int) -> dict[str, Any]:
     return dataclasses.asdict(params if count == 1 else dataclasses.replace(params, seed=seed))
 
 
+def opening_on(clips: Any, picture: Any | None) -> Any:
+    """Each clip (frames x height x width x 3, in [0, 1]) opening on ``picture`` (a PIL image
+    of the clip's sides), pixel for pixel: the VAE's round trip would soften the one frame
+    the user gave, and a storyboard's next shot must start on its previous shot's last."""
+    if picture is None:
+        return clips
+    first = np.asarray(picture.convert("RGB"), dtype=np.float32) / 255.0
+    for clip in clips:
+        clip[0] = first
+    return clips
+
+
 def write_clips(
     engine: ModelEngine,
     params: Any,

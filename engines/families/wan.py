@@ -18,7 +18,7 @@ from engines.families.base import ModelEngine
 from engines.families.family import VIDEO, Family
 from engines.families.fast import MagSchedule, compile_blocks, fast_param, mag_cache
 from engines.families.mag_ratios import WAN21_T2V_1_3B
-from engines.families.results import VideoResult, write_clips
+from engines.families.results import VideoResult, opening_on, write_clips
 from engines.params import check, param
 from engines.progress import RunContext
 from engines.prompts import english_warning
@@ -182,7 +182,7 @@ class WanEngine(ModelEngine):
                 raise reporter.cancelled()
             # 4. Decode latents to frames in [0, 1].
             with run.timed("decode"):
-                clips = _decode(pipe, latents)
+                clips = opening_on(_decode(pipe, latents), extra.get("image"))
         # 5. Write each MP4 under a temporary name, renamed into place when complete.
         return write_clips(
             self, params, placement, zip(seeds, out_paths, clips, strict=True), run,
