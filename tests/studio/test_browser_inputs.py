@@ -28,6 +28,7 @@ from tests.fixtures.browser import (
     fill_login,
     new_page,
     wait_until_idle,
+    wait_until_settled,
 )
 from tests.media_factory import make_h264_clip
 
@@ -135,11 +136,11 @@ def test_a_video_as_a_melody_is_refused_by_its_content_on_the_page(
 
 
 def go_to(page: Any, name: str) -> None:
-    """Open a page from the sidebar. A click that lands while an upload's run is still
-    being scheduled is lost now and then (two busy cores): click again, up to three times."""
+    """Open a page from the sidebar once the page has settled (a refused upload reruns it a
+    few times; a click between those runs is lost); click again, up to three times."""
     heading = page.get_by_role("heading", name=name, exact=True).first
     for _ in range(3):
-        wait_until_idle(page)
+        wait_until_settled(page)
         page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=name).click()
         try:
             heading.wait_for(timeout=15_000)
