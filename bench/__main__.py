@@ -31,6 +31,7 @@ CASES = {
     "variations": "bench.variations",
     "wan": "bench.wan",
     "ltx": "bench.ltx",
+    "ltx_fast": "bench.ltx_fast",
     "wan22": "bench.wan22",
     "wan22_fast": "bench.wan22_fast",
     "wan21_fast": "bench.wan21_fast",

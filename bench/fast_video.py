@@ -53,9 +53,11 @@ class Case:
     fast_steps: int
     build: Callable[[Path, int], None]
     pipeline: str  # the plain diffusers class
-    # Fast runs: a threshold each; None is the family's own (MagCache: its authors').
+    # Fast runs: a setting of the engine's ``knob`` each; None is the family's own
+    # (MagCache: its authors' threshold; TaylorSeer: its interval).
     thresholds: tuple[float | None, ...] = THRESHOLDS
     fast_cache: str = "First Block Cache"
+    knob: str = "fast_threshold"  # the engine attribute a fast run sets
 
 
 def _checkpoint(case: Case, models: Path | None) -> Path:
@@ -210,8 +212,8 @@ def _ours_steps(case: Case, folder: Path, device: str, clock: Clock, out: Path) 
 
 
 def _fast(case: Case, folder: Path, device: str, clock: Clock, tmp: Path, quick: bool) -> dict:
-    """A normal clip, then one per threshold, same seed: clip time, RMS change (frames and,
-    for Wan, the final latents) and how many passes ran the last block."""
+    """A normal clip, then one per setting of the case's knob, same seed: clip time, RMS
+    change (frames and the final latents) and how many passes ran the last block."""
     from tests.mp4_probe import decode_frames
 
     thresholds = case.thresholds[:1] if quick else case.thresholds
@@ -225,7 +227,8 @@ def _fast(case: Case, folder: Path, device: str, clock: Clock, tmp: Path, quick:
         named = [("normal", None, False)]
         named += [("own" if t is None else f"{t:g}", t, True) for t in thresholds]
         for name, threshold, fast in named:
-            engine.fast_threshold = threshold if threshold is not None else case_default(engine)
+            own = getattr(type(engine), case.knob)
+            setattr(engine, case.knob, threshold if threshold is not None else own)
             params = _params(case, folder, case.fast_steps, fast=fast)
             out = tmp / f"fast-{name}.mp4"
             computed[0] = 0
@@ -257,12 +260,10 @@ def _fast(case: Case, folder: Path, device: str, clock: Clock, tmp: Path, quick:
 
     close = [n for n in runs if n != "normal" and runs[n]["block_runs"] < full and rms(n) <= 0.05]
     chosen = max(close, key=lambda n: runs[n]["speedup"], default=None)
-    return {"steps": case.fast_steps, "cache": case.fast_cache, "runs": runs, "chosen": chosen}
-
-
-def case_default(engine: Any) -> float | None:
-    """The engine's own Fast threshold (MagCache engines: None, their schedule's)."""
-    return type(engine).fast_threshold
+    return {
+        "steps": case.fast_steps, "cache": case.fast_cache, "knob": case.knob, "runs": runs,
+        "chosen": chosen,
+    }  # fmt: skip
 
 
 def _relative_rms(a: np.ndarray, b: np.ndarray) -> float:
@@ -285,28 +286,35 @@ def _count_block_runs(transformer: Any) -> list[int]:
 
 @contextmanager
 def _keep_latents() -> Iterator[list[np.ndarray]]:
-    """The final latents of each Wan clip, taken where the engine decodes them (the
-    random VAE's frames hardly move, so the latents show the change the cache made)."""
-    from engines.families import wan
+    """The final latents of each clip, taken where the engine decodes them (the random
+    VAE's frames hardly move, so the latents show the change the cache made)."""
+    from engines.families import ltx, wan
 
     kept: list[np.ndarray] = []
-    decode = wan._decode
+    modules = (wan, ltx)
+    decodes = [module._decode for module in modules]
 
-    def keeping(pipe: Any, latents: Any) -> Any:
-        kept.append(latents.float().cpu().numpy().astype(np.float64))
-        return decode(pipe, latents)
+    def keeping(decode: Any) -> Any:
+        def kept_then_decoded(pipe: Any, latents: Any, *rest: Any) -> Any:
+            kept.append(latents.float().cpu().numpy().astype(np.float64))
+            return decode(pipe, latents, *rest)
 
-    wan._decode = keeping
+        return kept_then_decoded
+
+    for module, decode in zip(modules, decodes, strict=True):
+        module._decode = keeping(decode)
     try:
         yield kept
     finally:
-        wan._decode = decode
+        for module, decode in zip(modules, decodes, strict=True):
+            module._decode = decode
 
 
 def markdown(report: dict[str, Any]) -> str:
     if "error" in report:
         return str(report["error"])
     size, fast = report["size"], report["fast"]
+    knob = fast.get("knob", "fast_threshold").removeprefix("fast_")
     rows = [
         [
             name,
@@ -339,10 +347,10 @@ def markdown(report: dict[str, Any]) -> str:
         f"Fast mode ({fast.get('cache', 'First Block Cache')}) over a whole clip of "
         f"{fast['steps']} steps, same seed; block runs: passes (one per step and guidance "
         "branch) that ran the last block; relative RMS of the decoded frames and of the "
-        'final latents against the normal run ("own": the family\'s own threshold):',
+        f'final latents against the normal run ("own": the family\'s own {knob}):',
         "",
         markdown_table(
-            ["run (threshold)", "clip", "speed-up", "block runs", "RMS frames", "RMS latents"],
+            [f"run ({knob})", "clip", "speed-up", "block runs", "RMS frames", "RMS latents"],
             rows,
         ),
         "",

@@ -77,6 +77,9 @@ CASE = Case(
     fast_steps=10,
     build=build,
     pipeline="LTXPipeline",
+    thresholds=(None,),  # TaylorSeer at the family's own interval; bench/ltx_fast.py tries more
+    fast_cache="TaylorSeer lite",
+    knob="fast_interval",
 )
 
 

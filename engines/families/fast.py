@@ -5,11 +5,13 @@ MagCache (where its authors publish ratios calibrated on the real model: Wan 2.1
 1.3B, Wan 2.2 TI2V-5B; engines/families/mag_ratios.py) skips whole steps, reusing the
 last residual of all blocks, while the accumulated change the calibrated ratios predict
 stays under ``threshold``: which steps it skips depends only on the ratios and the step
-count, never on the loaded weights. First Block Cache (LTX-Video, which has no published
-ratios) runs the first block each step and skips the others when its output changed
-less than ``threshold``. The hook is added for a fast job and removed after it, so its
-cached residuals never reach the next job and a job without Fast runs the plain
-transformer.
+count, never on the loaded weights. TaylorSeer (its lite form: LTX-Video's Fast, which
+has no published ratios; First Block Cache measured 1.18x at best there, bench/README.md
+2c) runs every block on one step in ``interval`` and, on the steps between, runs none
+and predicts the transformer's output from the last two it computed (first order): like
+MagCache, which steps it skips is fixed in advance, never the weights' choice. The hook
+is added for a fast job and removed after it, so its cached residuals never reach the
+next job and a job without Fast runs the plain transformer.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from typing import Any
 
 from engines.params import param
 
-# First Block Cache's, for families without MagCache ratios (bench/README.md, Fast).
-DEFAULT_THRESHOLD = 0.05
+# TaylorSeer's own default: the first steps set the picture's layout, always computed.
+TAYLOR_WARMUP_STEPS = 3
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def fast_param() -> Any:
     return param(
         False, kind="bool", widget="checkbox", label="Fast",
         help="Skip most of the transformer on steps where it would barely change the result "
-        "(MagCache or First Block Cache): much faster, slightly different from the same seed "
+        "(MagCache or TaylorSeer): much faster, slightly different from the same seed "
         "without it.",
     )  # fmt: skip
 
@@ -68,14 +70,21 @@ def compile_blocks(engine: Any, pipe: Any, device: str) -> bool:
     return True
 
 
-def first_block_cache(transformer: Any, on: bool, threshold: float) -> Any:
-    """``transformer`` with First Block Cache at ``threshold`` while the block runs, when
-    ``on``; removed afterwards, even when the job fails or is cancelled."""
+def taylor_seer(transformer: Any, on: bool, interval: int) -> Any:
+    """``transformer`` with TaylorSeer (lite) computing one step in ``interval`` after the
+    first ``TAYLOR_WARMUP_STEPS`` while the block runs, when ``on``; removed afterwards."""
     if not on:
         return cache_hook(transformer, None)
-    from diffusers import FirstBlockCacheConfig
+    from diffusers import TaylorSeerCacheConfig
 
-    return cache_hook(transformer, FirstBlockCacheConfig(threshold=threshold))
+    config = TaylorSeerCacheConfig(
+        cache_interval=interval,
+        disable_cache_before_step=TAYLOR_WARMUP_STEPS,
+        max_order=1,
+        taylor_factors_dtype=transformer.dtype,  # bf16 factors would round an fp32 model's
+        use_lite_mode=True,
+    )
+    return cache_hook(transformer, config)
 
 
 def mag_cache(

@@ -9,7 +9,7 @@ cache context, "cond" and "uncond"), so these are the conditional passes' 50 val
 the leading 1.0 (the unconditional ones differ by at most 0.0097, in the first steps,
 which MagCache's retention never skips). The ratios depend on the weights, not on a run:
 with them the skipped steps are the ones the real model would skip, whatever weights
-are loaded. No calibrated ratios are published for LTX-Video (it keeps First Block Cache).
+are loaded. No calibrated ratios are published for LTX-Video (its Fast is TaylorSeer's).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ def build_tiny_ltx(folder: Path) -> None:
         num_attention_heads=4,
         attention_head_dim=8,
         cross_attention_dim=32,
-        num_layers=2,  # First Block Cache (Fast) needs a first block and the rest
+        num_layers=2,  # Fast's cache hooks need blocks to skip (bench/README.md 2c)
         caption_channels=TEXT_DIM,
     )
     torch.manual_seed(0)

@@ -71,7 +71,7 @@ def build_tiny_wan(folder: Path) -> None:
         text_dim=TEXT_DIM,
         freq_dim=256,
         ffn_dim=32,
-        num_layers=2,  # First Block Cache (Fast) needs a first block and the rest
+        num_layers=2,  # Fast's cache hooks need blocks to skip (bench/README.md 2c)
         cross_attn_norm=True,
         qk_norm="rms_norm_across_heads",
         # The real model's 1024: rotary positions must cover the latent grid's longest side

@@ -80,7 +80,7 @@ def build_tiny_wan22(folder: Path) -> None:
         text_dim=TEXT_DIM,
         freq_dim=256,
         ffn_dim=32,
-        num_layers=2,  # First Block Cache (Fast) needs a first block and the rest
+        num_layers=2,  # Fast's cache hooks need blocks to skip (bench/README.md 2c)
         cross_attn_norm=True,
         qk_norm="rms_norm_across_heads",
         rope_max_seq_len=1024,  # the real model's: covers 1280 px / 16 / 2 = 40 patches

@@ -1,4 +1,4 @@
-"""Fast mode (MagCache on Wan 2.1 and 2.2, First Block Cache on LTX) on the transformer
+"""Fast mode (MagCache on Wan 2.1 and 2.2, TaylorSeer on LTX) on the transformer
 video families: declared once, so the form, the CLI and the API get it; on for its own
 job only, so a job without it after a fast one makes exactly what it made before."""
 
@@ -120,3 +120,29 @@ def test_wan_fast_skips_the_steps_magcache_calibrated(
     finally:
         handle.remove()
     assert counts == [20, 10, 10]  # 10 steps x 2 guidance branches; half of them skipped
+
+
+def test_ltx_fast_computes_one_step_in_three_after_the_first_three(
+    registry: EngineRegistry, tmp_path: Path
+):
+    """TaylorSeer (lite) over 10 steps: steps 0-2 always run, then steps 4 and 7; the rest
+    run no block. The same in a second fast job (the hook's step counter starts again)."""
+    entry: ModelEntry = CATALOG["ltx-video-2b"]
+    engine = registry.get(entry.name)
+    passes = [0]
+    last_block = engine._model.transformer.transformer_blocks[-1]
+    handle = last_block.ff.register_forward_pre_hook(
+        lambda *_: passes.__setitem__(0, passes[0] + 1)
+    )
+    try:
+        counts = []
+        for tag, fast in (("normal", False), ("fast", True), ("again", True)):
+            passes[0] = 0
+            params = entry.params(
+                prompt="a kite", seed=2, fast=fast, **{**entry.family.smoke, "steps": 10}
+            )
+            registry.generate(params, tmp_path / f"{tag}.mp4")
+            counts.append(passes[0])
+    finally:
+        handle.remove()
+    assert counts == [10, 5, 5]  # guidance's two branches share one pass a step
