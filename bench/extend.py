@@ -31,8 +31,8 @@ MODEL = "wan2.2-ti2v-5b"  # its continuation is a clip of the same frames, from 
 TARGET = 1.1  # extended / alone, at most
 PROMPT = "a lighthouse on a cliff, waves below"
 SEED = 7
-FULL = {"side": 256, "seconds": 2.0, "fps": 8, "steps": 4}
-QUICK = {"side": 128, "seconds": 1.0, "fps": 8, "steps": 4}
+FULL: dict[str, Any] = {"side": 256, "seconds": 2.0, "fps": 8, "steps": 4}
+QUICK: dict[str, Any] = {"side": 128, "seconds": 1.0, "fps": 8, "steps": 4}
 
 
 def run(

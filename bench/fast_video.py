@@ -224,7 +224,7 @@ def _fast(case: Case, folder: Path, device: str, clock: Clock, tmp: Path, quick:
         engine = registry.get(str(folder))
         computed = _count_block_runs(engine._model.transformer)
         clips: dict[str, np.ndarray] = {}
-        named = [("normal", None, False)]
+        named: list[tuple[str, float | None, bool]] = [("normal", None, False)]
         named += [("own" if t is None else f"{t:g}", t, True) for t in thresholds]
         for name, threshold, fast in named:
             own = getattr(type(engine), case.knob)
@@ -291,7 +291,7 @@ def _keep_latents() -> Iterator[list[np.ndarray]]:
     from engines.families import ltx, wan
 
     kept: list[np.ndarray] = []
-    modules = (wan, ltx)
+    modules: tuple[Any, ...] = (wan, ltx)
     decodes = [module._decode for module in modules]
 
     def keeping(decode: Any) -> Any:

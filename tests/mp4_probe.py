@@ -29,7 +29,7 @@ def probe_mp4(path: Path) -> VideoFacts:
             codec=stream.codec_context.name,
             pix_fmt=stream.format.name,
             frames=frames,
-            fps=float(stream.average_rate),
+            fps=float(stream.average_rate or 0),
             width=stream.width,
             height=stream.height,
             moov_before_mdat=0 <= data.find(b"moov") < data.find(b"mdat"),

@@ -106,7 +106,8 @@ class BoardStore:
         when someone changed it first (read it again and decide again)."""
         if status is not None and status not in BOARD_STATUSES:
             raise ValueError(f"Board status {status!r} is none of {', '.join(BOARD_STATUSES)}.")
-        sets, args = ["version = version + 1", "updated_at = ?"], [time.time()]
+        sets: list[str] = ["version = version + 1", "updated_at = ?"]
+        args: list[object] = [time.time()]
         for column, value in (
             ("title", title),
             ("spec", compact_json(dict(spec)) if spec is not None else None),

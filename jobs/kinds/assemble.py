@@ -111,7 +111,7 @@ def run_assemble(
     from engines.storyboard.plan import Transition
 
     transition = Transition(
-        kind=str(params.transition.get("kind", "cut")),
+        kind="crossfade" if params.transition.get("kind") == "crossfade" else "cut",
         seconds=float(params.transition.get("seconds", 0.0)),
     )
     return assemble(

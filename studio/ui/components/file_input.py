@@ -97,7 +97,7 @@ def release(upload: Any, key: str | None = None) -> None:
             store.add_file(ctx.session_id, record._replace(data=b""))
     upload.close()  # the value handed to the page; closed, it holds no bytes
     held = st.session_state.get(key) if key is not None else None
-    if held is not upload and hasattr(held, "truncate"):
+    if held is not None and held is not upload and hasattr(held, "truncate"):
         # Emptied, not closed: the session's copy stays readable (as b""), its bytes go.
         held.truncate(0)
     # A refusal's traceback (frame <-> exception) can hold the bytes in a reference cycle

@@ -61,8 +61,9 @@ def fill_from_settings(
     kind = settings.get("job_kind")
     target = PAGE_OF_JOB_KIND.get(kind) if isinstance(kind, str) else None
     if target is None:
-        plain = isinstance(kind, str) and len(kind) <= 40
-        shown = as_markdown_text(kind if plain else checked_shown(kind))  # tags say anything
+        # Tags say anything: a short name as written, else shortened and quoted.
+        plain = kind if isinstance(kind, str) and len(kind) <= 40 else None
+        shown = as_markdown_text(plain if plain is not None else checked_shown(kind))
         return ("info", (
             f"{name} was made by a {shown} job; only clips from Text to video and tracks "
             "from Music fill a form."
@@ -93,7 +94,7 @@ def made_with_drop(page: str) -> None:
     )
     done = st.session_state.get(f"{key}_done")
     fresh = upload is not None and not isinstance(upload, DeletedFile)
-    if fresh and (done is None or done[0] != upload.file_id):
+    if upload is not None and fresh and (done is None or done[0] != upload.file_id):
         try:
             found = settings_of_file(upload.name, upload.getvalue())
             note, target = fill_from_settings(page, upload.name, found)
