@@ -94,20 +94,15 @@ def test_studio_compile_is_read_and_stays_off_the_cpu(tmp_path: Path, tiny_model
     registry.unload_all()
 
 
-@pytest.mark.parametrize("name", ["wan2.1-t2v-1.3b", "wan2.2-ti2v-5b"])
-def test_wan_fast_skips_the_steps_magcache_calibrated(
-    name: str, registry: EngineRegistry, tmp_path: Path
-):
-    """MagCache with its authors' ratios resampled to the job's 10 steps: the first 2
-    always run, then it skips one or two at a time, 5 of 10 per guidance branch, the same
-    in a second fast job (its step counter starts again with each job)."""
+def last_block_runs(name: str, registry: EngineRegistry, tmp_path: Path) -> list[int]:
+    """Passes that ran the model's last block in a normal 10-step job, then in two fast
+    ones (a skipped pass never reaches the block's feed-forward)."""
     entry: ModelEntry = CATALOG[name]
-    engine = registry.get(name)
+    transformer = registry.get(name)._model.transformer
+    blocks = getattr(transformer, "transformer_blocks", None) or transformer.blocks  # LTX, Wan
+    feed_forward = getattr(blocks[-1], "ff", None) or blocks[-1].ffn
     passes = [0]
-    last_block = engine._model.transformer.blocks[-1]
-    handle = last_block.ffn.register_forward_pre_hook(
-        lambda *_: passes.__setitem__(0, passes[0] + 1)
-    )
+    handle = feed_forward.register_forward_pre_hook(lambda *_: passes.__setitem__(0, passes[0] + 1))
     try:
         counts = []
         for tag, fast in (("normal", False), ("fast", True), ("again", True)):
@@ -119,6 +114,17 @@ def test_wan_fast_skips_the_steps_magcache_calibrated(
             counts.append(passes[0])
     finally:
         handle.remove()
+    return counts
+
+
+@pytest.mark.parametrize("name", ["wan2.1-t2v-1.3b", "wan2.2-ti2v-5b"])
+def test_wan_fast_skips_the_steps_magcache_calibrated(
+    name: str, registry: EngineRegistry, tmp_path: Path
+):
+    """MagCache with its authors' ratios resampled to the job's 10 steps: the first 2
+    always run, then it skips one or two at a time, 5 of 10 per guidance branch, the same
+    in a second fast job (its step counter starts again with each job)."""
+    counts = last_block_runs(name, registry, tmp_path)
     assert counts == [20, 10, 10]  # 10 steps x 2 guidance branches; half of them skipped
 
 
@@ -127,22 +133,5 @@ def test_ltx_fast_computes_one_step_in_three_after_the_first_three(
 ):
     """TaylorSeer (lite) over 10 steps: steps 0-2 always run, then steps 4 and 7; the rest
     run no block. The same in a second fast job (the hook's step counter starts again)."""
-    entry: ModelEntry = CATALOG["ltx-video-2b"]
-    engine = registry.get(entry.name)
-    passes = [0]
-    last_block = engine._model.transformer.transformer_blocks[-1]
-    handle = last_block.ff.register_forward_pre_hook(
-        lambda *_: passes.__setitem__(0, passes[0] + 1)
-    )
-    try:
-        counts = []
-        for tag, fast in (("normal", False), ("fast", True), ("again", True)):
-            passes[0] = 0
-            params = entry.params(
-                prompt="a kite", seed=2, fast=fast, **{**entry.family.smoke, "steps": 10}
-            )
-            registry.generate(params, tmp_path / f"{tag}.mp4")
-            counts.append(passes[0])
-    finally:
-        handle.remove()
+    counts = last_block_runs("ltx-video-2b", registry, tmp_path)
     assert counts == [10, 5, 5]  # guidance's two branches share one pass a step

@@ -28,7 +28,6 @@ from tests.fixtures.browser import (
     fill_login,
     new_page,
     wait_until_idle,
-    wait_until_settled,
 )
 from tests.media_factory import make_h264_clip
 
@@ -135,19 +134,17 @@ def test_a_video_as_a_melody_is_refused_by_its_content_on_the_page(
     assert len(music_jobs(studio)) == before
 
 
+PATHS = {"Text to video": "/video", "My account": "/account"}
+
+
 def go_to(page: Any, name: str) -> None:
-    """Open a page from the sidebar once the page has settled (a refused upload reruns it a
-    few times; a click between those runs is lost); click again, up to three times."""
-    heading = page.get_by_role("heading", name=name, exact=True).first
-    for _ in range(3):
-        wait_until_settled(page)
-        page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=name).click()
-        try:
-            heading.wait_for(timeout=15_000)
-            break
-        except Exception:  # playwright's TimeoutError: the click was lost
-            continue
-    heading.wait_for()
+    """Open a page by its address, as a typed URL or a bookmark does. (A sidebar click just
+    after a refused upload is now and then superseded by the page's next rerun, which still
+    names the old page: docs/RELIABILITY.md, known limits; test_browser.py clicks the
+    sidebar.)"""
+    here = urlsplit(page.url)
+    page.goto(f"{here.scheme}://{here.netloc}{PATHS[name]}")
+    page.get_by_role("heading", name=name, exact=True).first.wait_for()
     wait_until_idle(page)
 
 
