@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from engines.errors import ParamError
 from engines.params import check, param
@@ -108,10 +108,10 @@ def run_assemble(
 ) -> Any:
     """One assembly with ffmpeg (no model, so the registry is not needed)."""
     from engines.storyboard.assemble import assemble
-    from engines.storyboard.plan import Transition
+    from engines.storyboard.plan import Transition, TransitionKind
 
     transition = Transition(
-        kind="crossfade" if params.transition.get("kind") == "crossfade" else "cut",
+        kind=cast(TransitionKind, str(params.transition.get("kind", "cut"))),  # it checks
         seconds=float(params.transition.get("seconds", 0.0)),
     )
     return assemble(
