@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from studio.ui.navigation import PAGES
 from tests.fixtures.browser import (
     SHOTS,
     USERS,
@@ -134,7 +135,7 @@ def test_a_video_as_a_melody_is_refused_by_its_content_on_the_page(
     assert len(music_jobs(studio)) == before
 
 
-PATHS = {"Text to video": "/video", "My account": "/account"}
+PATHS = {title: f"/{name}" for name, (title, _icon) in PAGES.items()}  # the studio's own
 
 
 def go_to(page: Any, name: str) -> None:
